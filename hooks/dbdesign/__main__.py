@@ -1,0 +1,5 @@
+import sys
+
+from dbdesign.cli import main
+
+sys.exit(main())

@@ -1,0 +1,374 @@
+"""Argument parsing: the umbrella `dbdesign` command and one tiny main() per
+hook. Every entry point runs the same pipeline (config, project, checks,
+suppressions, report, exit status) with its own selection of checks."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from dbdesign import __version__, rules
+from dbdesign.config import ConfigError
+from dbdesign.findings import Finding, apply_suppressions, with_severity
+
+ISSUES_URL = "https://github.com/dbdesign/dbdesign/issues"
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A pre-commit hook: its id (= console script = entry), the checks it
+    runs, and how pre-commit should call it. `.pre-commit-hooks.yaml` is
+    generated from HOOKS."""
+
+    id: str
+    name: str
+    description: str
+    checks: tuple[str, ...]
+    pass_filenames: bool = False
+    always_run: bool = True
+    files: str | None = None
+    types: tuple[str, ...] = ()
+
+
+HOOKS: tuple[Hook, ...] = (
+    Hook("dbdesign-framework", "dbdesign framework files",
+         "The Database Design Framework files are present and readable.",
+         ("framework",)),
+    Hook("dbdesign-checklist", "dbdesign checklist",
+         "Checklist markers are well formed and phases are done in order.",
+         ("checklist",), pass_filenames=True, always_run=False,
+         files=r"(^|/)database-checklist\.md$"),
+    Hook("dbdesign-artifacts", "dbdesign design artifacts",
+         "The design artifacts exist and are not stubs.",
+         ("artifacts",)),
+)
+
+# The order in which `dbdesign check` runs the checks.
+CHECKS: tuple[str, ...] = ("framework", "checklist", "artifacts")
+
+
+class UsageError(Exception):
+    """The tool cannot run as asked (exit 2); str() is the one line."""
+
+
+def check_module(name: str) -> ModuleType:
+    return importlib.import_module(f"dbdesign.checks.{name}")
+
+
+# -- the pipeline -------------------------------------------------------------
+
+def _codes_of(check: str) -> list[str]:
+    return [rule.code for rule in rules.RULES if rule.check == check]
+
+
+def _enabled(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    if select and not rules.matches(code, select):
+        return False
+    return not rules.matches(code, ignore)
+
+
+def _wanted_checks(checks: Sequence[str], select: Sequence[str],
+                   ignore: Sequence[str]) -> list[str]:
+    """The checks with at least one enabled rule. The schema check also
+    owns sqlfluff's codes, which we cannot list without importing it."""
+    wanted = []
+    for check in checks:
+        codes = _codes_of(check)
+        foreign = check == "schema" and (
+            not select or any(s[:2] not in rules.FAMILIES for s in select))
+        if foreign or any(_enabled(c, select, ignore) for c in codes):
+            wanted.append(check)
+    return wanted
+
+
+def _per_file_ignored(item: Finding,
+                      per_file: dict[str, tuple[str, ...]] | object) -> bool:
+    assert isinstance(per_file, dict)
+    return any(
+        fnmatch.fnmatchcase(item.path, glob) and rules.matches(item.code, codes)
+        for glob, codes in per_file.items()
+    )
+
+
+def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
+    from dbdesign import config as config_mod
+    from dbdesign.project import Options, Project, find_root, relative
+    from dbdesign.report import FORMATS, render
+
+    root = Path(args.root) if args.root else find_root(Path.cwd())
+    if not root.is_dir():
+        raise UsageError(f"--root {root}: not a readable directory")
+    try:
+        config = config_mod.load(root, args.config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    select = _split_codes(args.select, "--select")
+    ignore = _split_codes(args.ignore, "--ignore") + list(config.ignore)
+    paths = getattr(args, "paths", None)
+    options = Options(
+        paths=tuple(relative(root, p) for p in paths) if paths else None,
+        base=args.base,
+        fix=args.fix,
+        no_cache=args.no_cache,
+        allow_no_changelog=getattr(args, "allow_no_changelog", False),
+    )
+    project = Project(root, config, options)
+    ran = _wanted_checks(checks, select, ignore)
+    modules = {name: check_module(name) for name in ran}
+
+    fixed: list[str] = []
+    if args.fix:
+        for name, module in modules.items():
+            fix: Callable[..., list[str]] | None = getattr(module, "fix", None)
+            if fix is not None:
+                for path in fix(project):
+                    fixed.append(path)
+                    project.forget(path)
+
+    found: list[Finding] = []
+    for module in modules.values():
+        found.extend(module.check(project))
+
+    def code_ran(code: str) -> bool:
+        rule = rules.get(code)
+        owner = rule.check if rule else "schema"
+        return owner in ran and _enabled(code, select, ignore)
+
+    found = [
+        item for item in found
+        if _enabled(item.code, select, ignore)
+        and not _per_file_ignored(item, config.per_file_ignores)
+    ]
+    found = apply_suppressions(found, project.texts, code_ran)
+    found = [
+        item for item in found
+        if _enabled(item.code, select, ignore)
+        and not _per_file_ignored(item, config.per_file_ignores)
+    ]
+    found = [
+        with_severity(item, config.severity[item.code])
+        if item.code in config.severity else item
+        for item in found
+    ]
+
+    assert args.format in FORMATS
+    color = (args.output is None and sys.stdout.isatty()
+             and "NO_COLOR" not in os.environ and args.format == "text")
+    for path in fixed:
+        print(f"Fixing {path}", file=sys.stderr if args.format != "text"
+              else sys.stdout)
+    quiet = args.quiet and args.format == "text"
+    shown = found if not quiet else [f for f in found if _fails(f, args)]
+    notes = [] if quiet else project.notes
+    report = render(args.format, shown, project.files_read, color, notes)
+    if args.output:
+        from dbdesign.textio import write_atomic
+
+        write_atomic(Path(args.output), report.encode("utf-8"))
+    elif not (quiet and not shown):
+        sys.stdout.write(report)
+    failed = any(_fails(item, args) for item in found)
+    return 1 if failed or fixed else 0
+
+
+def _fails(item: Finding, args: argparse.Namespace) -> bool:
+    return item.severity == "error" or args.strict
+
+
+def _split_codes(value: str | None, flag: str) -> list[str]:
+    if not value:
+        return []
+    codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+    for code in codes:
+        if not rules.is_known_pattern(code):
+            raise UsageError(f"{flag}: unknown rule code or prefix {code!r}; "
+                             "`dbdesign rules` lists them")
+    return codes
+
+
+# -- argument parsing ---------------------------------------------------------
+
+def _common(parser: argparse.ArgumentParser, changelog: bool = False) -> None:
+    from dbdesign.report import FORMATS
+
+    parser.add_argument("--root", metavar="DIR",
+                        help="project root (default: the git top-level, else "
+                             "the current folder)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="config file (default: .dbdesign.yaml, else "
+                             "[tool.dbdesign] in pyproject.toml)")
+    parser.add_argument("--select", metavar="CODES",
+                        help="only these codes or prefixes, e.g. MG,SQ004")
+    parser.add_argument("--ignore", metavar="CODES",
+                        help="skip these codes or prefixes")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--output", metavar="FILE",
+                        help="write the report here instead of stdout")
+    parser.add_argument("--base", metavar="REF",
+                        help="compare with the merge base of REF and HEAD "
+                             "(pull-request mode) instead of the staged "
+                             "change")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply safe fixes where a check has them")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the result cache")
+    parser.add_argument("--strict", action="store_true",
+                        help="warnings fail too")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print failing findings only")
+    parser.add_argument("--version", action="version",
+                        version=f"dbdesign {__version__}")
+    if changelog:
+        parser.add_argument("--allow-no-changelog", action="store_true",
+                            help="this change needs no changelog entry "
+                                 "(CH001 and CH003 are skipped)")
+
+
+def _hook_parser(hook: Hook) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=hook.id, description=hook.description)
+    _common(parser, changelog="changelog" in hook.checks)
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="restrict file-level checks to these files")
+    return parser
+
+
+def _umbrella_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dbdesign",
+        description="Keep a repository's database design honest.")
+    parser.add_argument("--version", action="version",
+                        version=f"dbdesign {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    check = sub.add_parser("check", help="run every check on the project")
+    _common(check, changelog=True)
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="restrict file-level checks to these files")
+
+    init = sub.add_parser("init", help="scaffold the framework files and any "
+                                       "missing artifacts")
+    init.add_argument("root", nargs="?", metavar="ROOT")
+    init.add_argument("--templates", metavar="DIR",
+                      help="a folder of the team's templates")
+    init.add_argument("--dry-run", action="store_true",
+                      help="say what would be created; write nothing")
+
+    status = sub.add_parser("status", help="checklist progress per phase")
+    status.add_argument("root", nargs="?", metavar="ROOT")
+    status.add_argument("--config", metavar="FILE")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+
+    rules_cmd = sub.add_parser("rules", help="list the rules, or explain one")
+    rules_cmd.add_argument("code", nargs="?", metavar="CODE")
+    rules_cmd.add_argument("--format", choices=("text", "json"),
+                           default="text")
+    return parser
+
+
+def _explain(code: str | None, fmt: str) -> int:
+    if code is None:
+        if fmt == "json":
+            import json
+            from dataclasses import asdict
+
+            print(json.dumps([asdict(rule) for rule in rules.RULES], indent=2))
+            return 0
+        width = max(len(rule.check) for rule in rules.RULES)
+        print(f"{'code':<6} {'check':<{width}} {'severity':<8} fix  summary")
+        for rule in rules.RULES:
+            fix = "yes" if rule.fixable else "-"
+            print(f"{rule.code:<6} {rule.check:<{width}} {rule.severity:<8} "
+                  f"{fix:<4} {rule.summary}")
+        return 0
+    rule = rules.get(code.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule {code!r}; `dbdesign rules` lists them")
+    if fmt == "json":
+        import json
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(rule), indent=2))
+        return 0
+    hook = next((h.id for h in HOOKS if rule.check in h.checks), "dbdesign")
+    print(f"{rule.code} ({rule.name})\n")
+    print(rule.summary)
+    print(f"\nCheck: {rule.check} (hook {hook}); default severity: "
+          f"{rule.severity}; fixable: {'yes' if rule.fixable else 'no'}.")
+    print(f"\nWhy it matters:\n  {rule.why}")
+    print("\nBad:\n" + _indent(rule.bad))
+    print("\nGood:\n" + _indent(rule.good))
+    return 0
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def _guarded(body: Callable[[], int]) -> int:
+    """Run BODY; turn usage errors into exit 2 with one line, and our own
+    bugs into exit 2 with a request to report them, never a traceback."""
+    try:
+        return body()
+    except UsageError as exc:
+        print(f"dbdesign: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dbdesign: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("DBDESIGN_DEBUG"):
+            raise
+        print(f"dbdesign: internal error: {type(exc).__name__}: {exc}; this "
+              f"is a bug, please report it at {ISSUES_URL} (set "
+              "DBDESIGN_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _umbrella_parser()
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        if args.command == "check":
+            return run(args, CHECKS)
+        if args.command == "rules":
+            return _explain(args.code, args.format)
+        if args.command == "init":
+            from dbdesign import scaffold
+
+            return scaffold.main(args)
+        if args.command == "status":
+            from dbdesign import status
+
+            return status.main(args)
+        raise UsageError(f"unknown command {args.command!r}")  # pragma: no cover
+
+    return _guarded(body)
+
+
+def hook_main(hook_id: str, argv: Sequence[str] | None = None) -> int:
+    hook = next(h for h in HOOKS if h.id == hook_id)
+    args = _hook_parser(hook).parse_args(argv)
+    return _guarded(lambda: run(args, hook.checks))
+
+
+def framework_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-framework", argv)
+
+
+def checklist_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-checklist", argv)
+
+
+def artifacts_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-artifacts", argv)

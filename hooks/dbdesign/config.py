@@ -1,0 +1,392 @@
+"""Load and validate `.dbdesign.yaml`, `[tool.dbdesign]` in pyproject.toml, or
+`--config FILE`, into a frozen Config. Every error names the file, the line
+where known, and the key path."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from dbdesign import rules
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+MAX_CONFIG_BYTES = 1 << 20
+
+NAMING_SCHEMES = ("auto", "flyway", "golang-migrate", "diesel", "dbmate",
+                  "sequential", "timestamp")
+# sqlglot's dialect names, listed here so that loading the config never
+# imports sqlglot (SPEC 7); a test keeps the list in step with sqlglot.
+DIALECTS = frozenset({
+    "athena", "bigquery", "clickhouse", "databricks", "doris", "dremio",
+    "drill", "druid", "duckdb", "dune", "exasol", "fabric", "hive",
+    "materialize", "mysql", "oracle", "postgres", "presto", "prql",
+    "redshift", "risingwave", "singlestore", "snowflake", "solr", "spark",
+    "spark2", "sqlite", "starrocks", "tableau", "teradata", "trino", "tsql",
+})
+
+DEFAULT_ARTIFACT_SECTIONS: dict[str, tuple[str, ...]] = {
+    "backup-recovery-plan.md": ("RPO", "RTO"),
+    "security-configuration.md": ("access control", "encryption"),
+    "performance-optimization.md": ("index",),
+    "monitoring-setup.md": ("alert",),
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem; str() is the one line shown to the user."""
+
+
+@dataclass(frozen=True)
+class Config:
+    framework_dir: str = ".claude/database"
+    artifacts_dir: str = "."
+    schema: str = "database-schema.sql"
+    erd: str = "entity-relationship-diagram.md"
+    migrations_dir: str = "migration-scripts"
+    migrations_baseline: str | None = None
+    migration_naming: str = "auto"
+    require_down: bool = False
+    integrity_file: str = "auto"
+    dialect: str = "postgres"
+    changelog: str = "CHANGELOG.md"
+    phase_order: str = "phase0"
+    sqlfluff: bool = True
+    sqlfluff_trust_config: bool = False
+    naming_convention: str = "snake_case"
+    artifacts: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_ARTIFACT_SECTIONS))
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict)
+    source: str | None = None  # the file it came from, for messages
+
+    def artifact(self, name: str) -> str:
+        """The root-relative POSIX path of an artifact named in SPEC 1."""
+        return _join(self.artifacts_dir, name)
+
+    @property
+    def schema_path(self) -> str:
+        return self.artifact(self.schema)
+
+    @property
+    def erd_path(self) -> str:
+        return self.artifact(self.erd)
+
+    @property
+    def migrations_path(self) -> str:
+        return self.artifact(self.migrations_dir)
+
+    @property
+    def changelog_path(self) -> str:
+        return self.artifact(self.changelog)
+
+
+def _join(base: str, name: str) -> str:
+    if base in ("", "."):
+        return name
+    return f"{base.rstrip('/')}/{name}"
+
+
+# -- validation --------------------------------------------------------------
+
+_STR_KEYS = ("framework_dir", "artifacts_dir", "schema", "erd",
+             "migrations_dir", "changelog", "naming_convention")
+_BOOL_KEYS = ("require_down", "sqlfluff", "sqlfluff_trust_config")
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "integrity_file": ("auto", "required", "off"),
+    "phase_order": ("phase0", "strict", "off"),
+}
+NAMING_CONVENTIONS = ("snake_case", "camelCase", "PascalCase",
+                      "UPPER_SNAKE_CASE", "off")
+KEYS = tuple(f.name for f in fields(Config) if f.name != "source")
+
+
+def from_mapping(data: object, where: _Where) -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise where.error((), "expected a mapping of settings at the top")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        path = (str(key),)
+        if key not in KEYS:
+            raise where.error(
+                path, f"unknown key; expected one of: {', '.join(KEYS)}")
+        values[key] = _validate(key, value, where)
+    if "artifacts" in values:
+        merged = dict(DEFAULT_ARTIFACT_SECTIONS)
+        merged.update(values["artifacts"])
+        values["artifacts"] = merged
+    return Config(**values, source=where.file)
+
+
+def _validate(key: str, value: object, where: _Where) -> object:
+    path = (key,)
+    if key in _STR_KEYS:
+        text = _expect_str(value, path, where)
+        if key == "naming_convention" and text not in NAMING_CONVENTIONS:
+            raise where.error(path, "expected one of: "
+                              + ", ".join(NAMING_CONVENTIONS))
+        if key != "naming_convention":
+            _expect_relative(text, path, where)
+        return text
+    if key in _BOOL_KEYS:
+        if not isinstance(value, bool):
+            raise where.error(path, "expected true or false")
+        return value
+    if key in _CHOICES:
+        text = _expect_str(value, path, where)
+        if text not in _CHOICES[key]:
+            raise where.error(path, "expected one of: "
+                              + ", ".join(_CHOICES[key]))
+        return text
+    if key == "migrations_baseline":
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise where.error(path, "expected a version such as 42 or '1.7'")
+        return str(value)
+    if key == "migration_naming":
+        text = _expect_str(value, path, where)
+        if text.startswith("regex:"):
+            try:
+                pattern = re.compile(text[len("regex:"):])
+            except re.error as exc:
+                raise where.error(path, f"invalid regular expression: {exc}")
+            if "version" not in pattern.groupindex:
+                raise where.error(
+                    path, "the regex needs a named group `(?P<version>...)`")
+            return text
+        if text not in NAMING_SCHEMES:
+            raise where.error(path, "expected one of: "
+                              + ", ".join(NAMING_SCHEMES) + ", regex:<pattern>")
+        return text
+    if key == "dialect":
+        text = _expect_str(value, path, where).lower()
+        if text not in DIALECTS:
+            raise where.error(path, "unknown dialect; expected one of: "
+                              + ", ".join(sorted(DIALECTS)))
+        return text
+    if key == "ignore":
+        return _expect_codes(value, path, where)
+    if key == "severity":
+        if not isinstance(value, dict):
+            raise where.error(path, "expected a mapping of code: error|warning")
+        out: dict[str, str] = {}
+        for code, level in value.items():
+            sub = (key, str(code))
+            _expect_codes([code], sub, where)
+            if level not in (rules.ERROR, rules.WARNING):
+                raise where.error(sub, "expected error or warning")
+            out[str(code)] = str(level)
+        return out
+    if key == "per_file_ignores":
+        if not isinstance(value, dict):
+            raise where.error(path, "expected a mapping of glob: [codes]")
+        return {
+            _expect_str(glob, (key, str(glob)), where):
+                _expect_codes(codes, (key, str(glob)), where)
+            for glob, codes in value.items()
+        }
+    if key == "artifacts":
+        if not isinstance(value, dict):
+            raise where.error(path, "expected a mapping of file: [sections]")
+        sections: dict[str, tuple[str, ...]] = {}
+        for name, wanted in value.items():
+            sub = (key, str(name))
+            if not isinstance(name, str):
+                raise where.error(sub, "expected a file name")
+            sections[name] = _expect_strings(wanted, sub, where)
+        return sections
+    raise AssertionError(key)  # pragma: no cover - KEYS and _validate agree
+
+
+def _expect_str(value: object, path: tuple[str, ...], where: _Where) -> str:
+    if not isinstance(value, str) or not value:
+        raise where.error(path, "expected a non-empty string")
+    return value
+
+
+def _expect_relative(text: str, path: tuple[str, ...], where: _Where) -> None:
+    parts = Path(text).parts
+    if Path(text).is_absolute() or ".." in parts or "\\" in text:
+        raise where.error(
+            path, "expected a path inside the project root, with / separators")
+
+
+def _expect_strings(value: object, path: tuple[str, ...],
+                    where: _Where) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+            isinstance(item, str) and item for item in value):
+        raise where.error(path, "expected a list of strings")
+    return tuple(value)
+
+
+def _expect_codes(value: object, path: tuple[str, ...],
+                  where: _Where) -> tuple[str, ...]:
+    codes = _expect_strings(value, path, where)
+    for code in codes:
+        if not rules.is_known_pattern(code):
+            raise where.error(
+                path, f"unknown rule code or prefix {code!r}; "
+                "see `dbdesign rules`")
+    return codes
+
+
+# -- files -------------------------------------------------------------------
+
+@dataclass
+class _Where:
+    """Where the settings came from, to turn a key path into a line."""
+
+    file: str
+    lines: Mapping[tuple[str, ...], int] = field(default_factory=dict)
+
+    def error(self, path: tuple[str, ...], message: str) -> ConfigError:
+        line = None
+        for n in range(len(path), 0, -1):
+            line = self.lines.get(path[:n])
+            if line is not None:
+                break
+        at = f"{self.file}:{line}" if line else self.file
+        key = ".".join(path)
+        return ConfigError(f"{at}: {key + ': ' if key else ''}{message}")
+
+
+def load(root: Path, explicit: str | None = None) -> Config:
+    """The project's Config: `--config` if given, else `.dbdesign.yaml`,
+    else `[tool.dbdesign]` in pyproject.toml, else the defaults."""
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_absolute() and not path.exists():
+            path = root / explicit
+        if not path.is_file():
+            raise ConfigError(f"{explicit}: config file not found; check "
+                              "the --config path")
+        if path.suffix == ".toml":
+            return _load_toml(path, explicit, required=True)
+        return _load_yaml(path, explicit)
+    for name in (".dbdesign.yaml", ".dbdesign.yml"):
+        if (root / name).is_file():
+            return _load_yaml(root / name, name)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        return _load_toml(pyproject, "pyproject.toml", required=False)
+    return Config()
+
+
+def _read(path: Path, shown: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{shown}: config file is {size} bytes, over "
+                              f"the {MAX_CONFIG_BYTES} byte limit")
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown}: not UTF-8 (byte {exc.start}); save it "
+                          "as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
+
+
+def _load_yaml(path: Path, shown: str) -> Config:
+    import yaml
+
+    text = _read(path, shown)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{shown}{line}: invalid YAML: {exc.problem}") \
+            from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
+    lines: dict[tuple[str, ...], int] = {}
+    data = _plain(node, (), lines, shown, set())
+    return from_mapping(data, _Where(shown, lines))
+
+
+_YAML_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+def _plain(node: Any, path: tuple[str, ...], lines: dict[tuple[str, ...], int],
+           shown: str, seen: set[int]) -> object:
+    """Turn a composed YAML node into plain data, refusing aliases (the
+    'billion laughs') and explicit tags, and noting each key's line."""
+    import yaml
+
+    at = f"{shown}:{node.start_mark.line + 1}"
+    if id(node) in seen:
+        raise ConfigError(f"{at}: YAML aliases (*name) are not allowed in "
+                          "the config; write the value out")
+    seen.add(id(node))
+    if node.tag not in _YAML_TAGS:
+        raise ConfigError(f"{at}: YAML tag {node.tag!r} is not allowed in "
+                          "the config")
+    if isinstance(node, yaml.MappingNode):
+        out: dict[object, object] = {}
+        for key_node, value_node in node.value:
+            key = _plain(key_node, path, lines, shown, seen)
+            if isinstance(key, (dict, list)):
+                raise ConfigError(f"{at}: a config key must be a plain name")
+            sub = (*path, str(key))
+            lines[sub] = key_node.start_mark.line + 1
+            if key in out:
+                raise ConfigError(
+                    f"{shown}:{lines[sub]}: {'.'.join(sub)}: duplicate key")
+            out[key] = _plain(value_node, sub, lines, shown, seen)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, path, lines, shown, seen) for item in node.value]
+    return yaml.SafeLoader(" ").construct_object(node)
+
+
+def _load_toml(path: Path, shown: str, required: bool) -> Config:
+    text = _read(path, shown)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+    section = data.get("tool", {}).get("dbdesign")
+    if section is None:
+        if required:
+            raise ConfigError(f"{shown}: no [tool.dbdesign] table")
+        return Config()
+    return from_mapping(section, _Where(shown, _toml_lines(text)))
+
+
+def _toml_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Best-effort key lines inside [tool.dbdesign] (tomllib keeps none)."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*tool\.dbdesign(?:\.([^\]]+))?\s*\]", stripped)
+        if header:
+            table = tuple(header[1].strip().strip('"').split(".")) \
+                if header[1] else ()
+            if table:
+                lines.setdefault(table, number)
+            continue
+        if stripped.startswith("["):
+            table = None
+            continue
+        key = re.match(r'^("[^"]+"|[A-Za-z0-9_.-]+)\s*=', stripped)
+        if table is not None and key:
+            lines.setdefault((*table, key[1].strip('"')), number)
+    return lines

@@ -1,0 +1,192 @@
+"""Findings, and the suppression comments that silence them (with DB001 for
+suppressions that are bare, unknown or unused, as ruff's RUF100)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from dbdesign import rules
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    check: str
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+    fixable: bool = False
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.column or 0, self.code)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "check": self.check,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "fixable": self.fixable,
+        }
+
+
+def finding(
+    code: str,
+    path: str,
+    message: str,
+    line: int | None = None,
+    column: int | None = None,
+) -> Finding:
+    """A finding of one of our registered rules, with its defaults."""
+    rule = rules.BY_CODE[code]
+    return Finding(code, rule.severity, rule.check, path, line, column,
+                   message, rule.fixable)
+
+
+def external(code: str, check: str, path: str, message: str,
+             line: int | None = None, column: int | None = None,
+             severity: str = rules.WARNING, fixable: bool = False) -> Finding:
+    """A finding whose code is not ours (sqlfluff's LT01, CP01, ...)."""
+    return Finding(code, severity, check, path, line, column, message, fixable)
+
+
+# -- suppressions ------------------------------------------------------------
+
+# `-- dbdesign: ignore[A,B]`, `<!-- dbdesign: ignore[A] -->`, `ignore-file[...]`
+_SUPPRESSION = re.compile(
+    r"(?P<lead>--|<!--)\s*dbdesign:\s*(?P<kind>ignore-file|ignore)"
+    r"(?:\[(?P<codes>[^\]\n]*)\])?"
+)
+_CODE = re.compile(r"^[A-Z]{2,3}[0-9]{0,4}$")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    path: str
+    line: int
+    column: int
+    file_wide: bool
+    codes: tuple[str, ...]  # empty for a bare `ignore`
+
+
+def parse_suppressions(path: str, text: str) -> list[Suppression]:
+    """Every suppression comment in TEXT. A file-wide one counts only in the
+    file's first comment block (the leading lines that are comments or
+    blank), so that a stray `ignore-file` deep in a file cannot hide it."""
+    found: list[Suppression] = []
+    if "dbdesign:" not in text:
+        return found
+    in_header = True
+    in_html_comment = False
+    for number, line in enumerate(_lines(text), start=1):
+        stripped = line.strip()
+        if in_header:
+            is_comment = (
+                not stripped
+                or stripped.startswith("--")
+                or stripped.startswith("<!--")
+                or in_html_comment
+            )
+            if "<!--" in stripped and "-->" not in stripped:
+                in_html_comment = True
+            elif "-->" in stripped:
+                in_html_comment = False
+            if not is_comment:
+                in_header = False
+        for match in _SUPPRESSION.finditer(line):
+            file_wide = match["kind"] == "ignore-file"
+            if file_wide and not in_header:
+                continue
+            raw = match["codes"]
+            codes = tuple(
+                code.strip() for code in (raw or "").split(",") if code.strip()
+            )
+            found.append(Suppression(path, number, match.start() + 1,
+                                     file_wide, codes))
+    return found
+
+
+def _lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def apply_suppressions(
+    findings: Iterable[Finding],
+    texts: Mapping[str, str],
+    code_ran: Callable[[str], bool],
+) -> list[Finding]:
+    """Drop suppressed findings; add DB001 for suppressions that are bare,
+    name an unknown code, or (for a code whose check ran) suppressed
+    nothing. TEXTS maps each path the run read to its text."""
+    by_path: dict[str, list[Suppression]] = {}
+    for path, text in texts.items():
+        parsed = parse_suppressions(path, text)
+        if parsed:
+            by_path[path] = parsed
+    used: set[tuple[Suppression, str]] = set()
+    kept: list[Finding] = []
+    for item in findings:
+        hit = _suppressed_by(item, by_path.get(item.path, ()))
+        if hit is None:
+            kept.append(item)
+        else:
+            used.add((hit, item.code))
+    for suppressions in by_path.values():
+        for sup in suppressions:
+            kept.extend(_check_suppression(sup, used, code_ran))
+    return kept
+
+
+def _suppressed_by(item: Finding,
+                   suppressions: Iterable[Suppression]) -> Suppression | None:
+    if item.code == "DB001":
+        return None
+    for sup in suppressions:
+        if item.code not in sup.codes:
+            continue
+        if sup.file_wide:
+            return sup
+        if item.line is not None and item.line in (sup.line, sup.line + 1):
+            return sup
+    return None
+
+
+def _check_suppression(sup: Suppression, used: set[tuple[Suppression, str]],
+                       code_ran: Callable[[str], bool]) -> Iterable[Finding]:
+    kind = "ignore-file" if sup.file_wide else "ignore"
+    if not sup.codes:
+        yield finding(
+            "DB001", sup.path,
+            f"bare `dbdesign: {kind}` suppresses nothing; name the codes, "
+            f"as in `dbdesign: {kind}[SQ002]`",
+            sup.line, sup.column,
+        )
+        return
+    for code in sup.codes:
+        if not _CODE.match(code) or (
+            code[:2] in rules.FAMILIES and code not in rules.BY_CODE
+        ):
+            yield finding(
+                "DB001", sup.path,
+                f"unknown code {code!r} in a suppression; use a code from "
+                "`dbdesign rules`",
+                sup.line, sup.column,
+            )
+        elif (sup, code) not in used and code_ran(code):
+            yield finding(
+                "DB001", sup.path,
+                f"suppression of {code} suppresses nothing; remove it",
+                sup.line, sup.column,
+            )
+
+
+def with_severity(item: Finding, severity: str) -> Finding:
+    return item if item.severity == severity else replace(item,
+                                                          severity=severity)

@@ -1,0 +1,113 @@
+"""The project being checked: its root, config and run options, and the files
+read during the run (each read once, safely, and remembered for
+suppressions). Heavier views (the change, the Catalog) hang off it lazily so
+that a hook that needs none of them pays nothing."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dbdesign import textio
+from dbdesign.config import Config
+
+if TYPE_CHECKING:
+    from dbdesign.change import Change
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for, beyond the config."""
+
+    paths: tuple[str, ...] | None = None  # None: the whole project
+    base: str | None = None
+    fix: bool = False
+    no_cache: bool = False
+    allow_no_changelog: bool = False
+
+
+class Project:
+    def __init__(self, root: Path, config: Config,
+                 options: Options | None = None) -> None:
+        self.root = root
+        self.config = config
+        self.options = options or Options()
+        self.texts: dict[str, str] = {}  # every text read, for suppressions
+        self._reads: dict[str, textio.Text | textio.Unreadable] = {}
+        self._change: Change | None = None
+        self._change_loaded = False
+        self.cache: dict[str, Any] = {}  # lazily built shared views
+        self.notes: list[str] = []  # one-line remarks for people
+
+    @property
+    def files_read(self) -> int:
+        return len(self._reads)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+    def read(self, relpath: str) -> textio.Text | textio.Unreadable:
+        """ROOT/RELPATH as text, read at most once per run."""
+        if relpath not in self._reads:
+            result = textio.read(self.root, relpath)
+            self._reads[relpath] = result
+            if isinstance(result, textio.Text):
+                self.texts[relpath] = result.text
+        return self._reads[relpath]
+
+    def forget(self, relpath: str) -> None:
+        """Drop a cached read after a fix rewrote the file."""
+        self._reads.pop(relpath, None)
+        self.texts.pop(relpath, None)
+
+    def exists(self, relpath: str) -> bool:
+        return (self.root / relpath).exists() or (self.root / relpath).is_symlink()
+
+    def wants(self, relpath: str) -> bool:
+        """Whether a file-level check should look at RELPATH: always, unless
+        the run was given PATHs (as pre-commit does) that exclude it."""
+        paths = self.options.paths
+        return paths is None or relpath in paths
+
+    @property
+    def change(self) -> Change | None:
+        """What the commit, push or pull request changes; None outside git."""
+        if not self._change_loaded:
+            from dbdesign import change
+
+            self._change = change.load(self.root, self.options.base)
+            self._change_loaded = True
+        return self._change
+
+
+def find_root(start: Path) -> Path:
+    """The git top-level containing START, else START itself."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=start,
+            capture_output=True, text=True, check=False,
+        )
+    except OSError:
+        return start
+    if out.returncode == 0 and out.stdout.strip():
+        return Path(out.stdout.strip())
+    return start
+
+
+def relative(root: Path, path: str) -> str:
+    """PATH (as given on the command line, relative to the working folder
+    or absolute) as a root-relative POSIX path."""
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        candidate = Path.cwd() / candidate
+    try:
+        rel = candidate.absolute().relative_to(root.absolute())
+    except ValueError:
+        try:
+            rel = candidate.resolve().relative_to(root.resolve())
+        except ValueError:
+            return Path(path).as_posix()
+    return rel.as_posix()

@@ -1,0 +1,41 @@
+"""Reporters: each turns findings into the text of one output format."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dbdesign.findings import Finding
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+@dataclass(frozen=True)
+class Summary:
+    errors: int
+    warnings: int
+    files: int  # files the run read and checked
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding], files: int) -> Summary:
+        errors = sum(1 for f in findings if f.severity == "error")
+        return cls(errors, len(findings) - errors, files)
+
+
+def render(fmt: str, findings: Sequence[Finding], files: int,
+           color: bool = False, notes: Sequence[str] = ()) -> str:
+    """FINDINGS, sorted, in format FMT; NOTES are one-line remarks for
+    people (`text` and `github` only)."""
+    ordered = sorted(findings, key=Finding.sort_key)
+    summary = Summary.of(ordered, files)
+    if fmt == "json":
+        from dbdesign.report import json_format
+        return json_format.render(ordered, summary)
+    if fmt == "github":
+        from dbdesign.report import github
+        return github.render(ordered, summary, notes)
+    if fmt == "sarif":
+        from dbdesign.report import sarif
+        return sarif.render(ordered)
+    from dbdesign.report import text
+    return text.render(ordered, summary, color, notes)

@@ -1,0 +1,70 @@
+"""`path:line:col: CODE message`, one a line, then a summary line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from dbdesign.findings import Finding
+
+if TYPE_CHECKING:
+    from dbdesign.report import Summary
+
+_RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
+
+
+def location(item: Finding) -> str:
+    where = printable(item.path)
+    if item.line is not None:
+        where += f":{item.line}"
+        if item.column is not None:
+            where += f":{item.column}"
+    return where
+
+
+def printable(text: str) -> str:
+    """TEXT with control characters (a newline in a file name, an escape
+    sequence) shown as escapes, so that one finding stays one line and no
+    file name can drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def line(item: Finding, color: bool = False) -> str:
+    code = item.code
+    if color:
+        shade = _RED if item.severity == "error" else _YELLOW
+        code = f"{_BOLD}{shade}{code}{_RESET}"
+    fixable = " [*]" if item.fixable else ""
+    return f"{location(item)}: {code}{fixable} {printable(item.message)}"
+
+
+def summary_line(summary: Summary) -> str:
+    if not summary.errors and not summary.warnings:
+        return f"All checks passed ({_plural(summary.files, 'file')} checked)."
+    parts = []
+    if summary.errors:
+        parts.append(_plural(summary.errors, "error"))
+    if summary.warnings:
+        parts.append(_plural(summary.warnings, "warning"))
+    return f"Found {' and '.join(parts)} ({_plural(summary.files, 'file')} " \
+           "checked)."
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def render(findings: Sequence[Finding], summary: Summary, color: bool,
+           notes: Sequence[str] = ()) -> str:
+    out = [line(item, color) for item in findings]
+    out.extend(f"note: {printable(note)}" for note in notes)
+    out.append(summary_line(summary))
+    fixable = sum(1 for item in findings if item.fixable)
+    if fixable:
+        out.append(f"[*] {fixable} fixable with the `--fix` option.")
+    return "\n".join(out) + "\n"

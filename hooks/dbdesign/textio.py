@@ -1,0 +1,151 @@
+"""Reading untrusted files safely, and the one atomic writer that fixes,
+`init` and `erd --write` go through."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+BOM = "\ufeff"
+MAX_BYTES = 64 << 20  # no design artifact is this large; refuse to load more
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A decoded text file: TEXT has no BOM; line endings are as on disk."""
+
+    path: str
+    text: str
+    bom: bool
+
+    def lines(self) -> list[str]:
+        """Lines without their endings, split where markdown-it and people
+        split them (\\n, \\r\\n or a lone \\r)."""
+        return split_lines(self.text)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a file could not be read as text; REASON reads after the path
+    ("is not UTF-8 (invalid byte at offset 12)")."""
+
+    path: str
+    reason: str
+    missing: bool = False
+
+
+def split_lines(text: str) -> list[str]:
+    return _LINE_BREAK.split(text)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line of TEXT begins (line 1 is index 0)."""
+    return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+
+def check_inside(root: Path, relpath: str) -> str | None:
+    """None when ROOT/RELPATH stays inside ROOT after links are followed;
+    else why not. Never reads the target."""
+    path = root / relpath
+    try:
+        resolved = path.resolve(strict=False)
+    except (RuntimeError, OSError):
+        return "is a symbolic link loop; remove or replace the link"
+    try:
+        real_root = root.resolve()
+    except OSError:  # pragma: no cover - the root was readable a moment ago
+        real_root = root
+    if resolved != real_root and real_root not in resolved.parents:
+        return ("is a symbolic link that leaves the project root; it is not "
+                "followed, replace it with the file itself")
+    return None
+
+
+def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreadable:
+    """Read ROOT/RELPATH as UTF-8 text without trusting it: links that leave
+    the root or loop, non-regular files, NUL bytes, bad UTF-8 and huge files
+    come back as Unreadable with a reason, never as an exception."""
+    path = root / relpath
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return Unreadable(relpath, "does not exist", missing=True)
+    except OSError as exc:
+        return Unreadable(relpath, f"cannot be read ({exc.strerror})")
+    # A link anywhere on the way (the file or a folder above it) may leave
+    # the root: check where the path really goes before opening it.
+    outside = check_inside(root, relpath)
+    if outside:
+        return Unreadable(relpath, outside)
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            info = path.stat()
+        except OSError:
+            return Unreadable(relpath, "is a broken symbolic link")
+    if stat.S_ISDIR(info.st_mode):
+        return Unreadable(relpath, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        return Unreadable(relpath, "is not a regular file")
+    if info.st_size > max_bytes:
+        return Unreadable(relpath, f"is {info.st_size} bytes, over the "
+                          f"{max_bytes} byte limit for a text file")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return Unreadable(relpath, f"cannot be read ({exc.strerror})")
+    return decode(relpath, data)
+
+
+def decode(relpath: str, data: bytes) -> Text | Unreadable:
+    nul = data.find(b"\0")
+    if nul >= 0:
+        return Unreadable(relpath, f"is binary (a NUL byte at offset {nul}); "
+                          "save it as UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Unreadable(relpath, f"is not UTF-8 (invalid byte at offset "
+                          f"{exc.start}); save it as UTF-8")
+    bom = text.startswith(BOM)
+    return Text(relpath, text[1:] if bom else text, bom)
+
+
+def encode(text: str, bom: bool) -> bytes:
+    return ((BOM if bom else "") + text).encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write DATA to PATH through a temporary file in the same folder and a
+    rename, keeping PATH's mode: an interrupted write leaves the old file
+    whole."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                               dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
