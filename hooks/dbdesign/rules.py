@@ -183,7 +183,7 @@ RULES: tuple[Rule, ...] = (
         "dbdesign.sum rewritten by `dbdesign migrations hash`",
     ),
     Rule(
-        "MG010", "destructive-statement", "migrations", WARNING, False,
+        "MG010", "destructive-statement", "safety", WARNING, False,
         "A migration drops or truncates data.",
         "DROP TABLE, DROP COLUMN, TRUNCATE and DROP SCHEMA lose data for "
         "good; make sure it is intended and backed up.",
@@ -192,14 +192,14 @@ RULES: tuple[Rule, ...] = (
         "ALTER TABLE users DROP COLUMN email;",
     ),
     Rule(
-        "MG011", "not-null-without-default", "migrations", ERROR, False,
+        "MG011", "not-null-without-default", "safety", ERROR, False,
         "ADD COLUMN ... NOT NULL without DEFAULT on an existing table.",
         "The statement fails on any table that has rows.",
         "ALTER TABLE users ADD COLUMN plan text NOT NULL;",
         "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
     ),
     Rule(
-        "MG012", "index-not-concurrent", "migrations", WARNING, False,
+        "MG012", "index-not-concurrent", "safety", WARNING, False,
         "CREATE INDEX without CONCURRENTLY on an existing table (postgres).",
         "A plain CREATE INDEX blocks writes to the table until it finishes.",
         "CREATE INDEX orders_customer_idx ON orders (customer_id);",
@@ -207,7 +207,7 @@ RULES: tuple[Rule, ...] = (
         "(customer_id);",
     ),
     Rule(
-        "MG013", "type-change-or-rename", "migrations", WARNING, False,
+        "MG013", "type-change-or-rename", "safety", WARNING, False,
         "A column's type is changed, or a table or column is renamed.",
         "Running application code still uses the old name or type; type "
         "changes may rewrite the table under a lock.",

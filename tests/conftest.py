@@ -1,0 +1,92 @@
+"""Shared fixtures: hermetic git (pinned identity, no user or system config,
+no templates) and throwaway repositories built in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO_ROOT / "examples" / "bookshop"
+CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TEMPLATE_DIR": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "GITHUB_ACTIONS",
+                "DBDESIGN_DEBUG"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("DBDESIGN_CACHE_DIR", str(tmp_path / ".dbdesign-cache"))
+    # `init` looks for a team's templates under ~/.claude: keep $HOME empty.
+    home = tmp_path / ".home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in CWD; return stdout; fail the test on a non-zero exit."""
+    out = subprocess.run(["git", *args], cwd=cwd, capture_output=True,
+                         text=True, check=False)
+    assert out.returncode == 0, f"git {' '.join(args)}: {out.stderr}"
+    return out.stdout
+
+
+class Repo:
+    """A throwaway git repository with helpers to write, stage and commit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, relpath: str, content: str | bytes) -> Path:
+        target = self.path / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_bytes(content.encode("utf-8"))
+        return target
+
+    def git(self, *args: str) -> str:
+        return git(self.path, *args)
+
+    def add(self, *paths: str) -> None:
+        self.git("add", "-A", "--", *(paths or (".",)))
+
+    def commit(self, message: str = "commit") -> str:
+        self.add()
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Repo]:
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    yield Repo(path)
+
+
+@pytest.fixture
+def chdir(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    def _chdir(path: Path) -> None:
+        monkeypatch.chdir(path)
+    return _chdir
