@@ -125,7 +125,7 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
 
     fixed: list[str] = []
     if args.fix:
-        for name, module in modules.items():
+        for _name, module in modules.items():
             fix: Callable[..., list[str]] | None = getattr(module, "fix", None)
             if fix is not None:
                 for path in fix(project):
@@ -135,6 +135,9 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
     found: list[Finding] = []
     for module in modules.values():
         found.extend(module.check(project))
+    # Two checks may see the same broken file (framework and checklist both
+    # read the checklist): report it once.
+    found = list(dict.fromkeys(found))
 
     def code_ran(code: str) -> bool:
         rule = rules.get(code)
@@ -325,7 +328,7 @@ def _guarded(body: Callable[[], int]) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         if os.environ.get("DBDESIGN_DEBUG"):
             raise
         print(f"dbdesign: internal error: {type(exc).__name__}: {exc}; this "

@@ -161,7 +161,8 @@ def _validate(key: str, value: object, where: _Where) -> object:
             try:
                 pattern = re.compile(text[len("regex:"):])
             except re.error as exc:
-                raise where.error(path, f"invalid regular expression: {exc}")
+                raise where.error(
+                    path, f"invalid regular expression: {exc}") from None
             if "version" not in pattern.groupindex:
                 raise where.error(
                     path, "the regex needs a named group `(?P<version>...)`")

@@ -43,11 +43,13 @@ def finding(
     message: str,
     line: int | None = None,
     column: int | None = None,
+    fixable: bool | None = None,
 ) -> Finding:
-    """A finding of one of our registered rules, with its defaults."""
+    """A finding of one of our registered rules, with its defaults; FIXABLE
+    narrows a fixable rule to the findings its fix really mends."""
     rule = rules.BY_CODE[code]
     return Finding(code, rule.severity, rule.check, path, line, column,
-                   message, rule.fixable)
+                   message, rule.fixable if fixable is None else fixable)
 
 
 def external(code: str, check: str, path: str, message: str,

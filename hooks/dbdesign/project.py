@@ -43,7 +43,9 @@ class Project:
 
     @property
     def files_read(self) -> int:
-        return len(self._reads)
+        return sum(1 for result in self._reads.values()
+                   if not isinstance(result, textio.Unreadable)
+                   or not result.missing)
 
     def note(self, message: str) -> None:
         if message not in self.notes:

@@ -1,0 +1,188 @@
+"""CL001-CL005: checklist marker syntax, phase headings and phase order, with
+a fix for the markers whose meaning is unambiguous."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbdesign import textio
+from dbdesign.findings import Finding, finding
+from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
+from dbdesign.project import Project
+
+NAME = "database-checklist.md"
+
+
+def checklist_path(project: Project) -> str:
+    return f"{project.config.framework_dir.rstrip('/')}/{NAME}"
+
+
+def load(project: Project) -> tuple[str, Checklist | textio.Unreadable | None]:
+    """The parsed checklist; Unreadable when it cannot be read as text;
+    None when it is missing (the framework check reports that)."""
+    path = checklist_path(project)
+    result = project.read(path)
+    if isinstance(result, textio.Unreadable):
+        return path, None if result.missing else result
+    cached = project.cache.get(("checklist", path))
+    if cached is None:
+        cached = project.cache[("checklist", path)] = parse_checklist(
+            result.text)
+    return path, cached
+
+
+def check(project: Project) -> Iterator[Finding]:
+    path = checklist_path(project)
+    if not project.wants(path):
+        return
+    path, parsed = load(project)
+    if parsed is None:
+        return
+    if isinstance(parsed, textio.Unreadable):
+        yield finding("FW003", path, f"framework file {NAME} {parsed.reason}")
+        return
+    yield from malformed_markers(path, parsed)
+    yield from phase_headings(path, parsed)
+    yield from blocked_without_reason(path, parsed)
+    yield from phase_order(path, parsed, project.config.phase_order)
+    yield from empty_phases(path, parsed)
+
+
+def _marker(task: Task) -> str:
+    return f"[{task.marker}]"
+
+
+def malformed_markers(path: str, checklist: Checklist) -> Iterator[Finding]:
+    """CL001: only `[ ]`, `[~]`, `[x]` and `[!]` are markers."""
+    for task in checklist.tasks:
+        if task.valid:
+            continue
+        fixed = task.fixed_marker
+        mend = (f"use `[{fixed}]` (fixable with --fix)" if fixed is not None
+                else "use `[ ]`, `[~]`, `[x]` or `[!]`")
+        yield finding("CL001", path,
+                      f"malformed marker `{_marker(task)}`; {mend}",
+                      task.line, task.column, fixable=fixed is not None)
+
+
+def phase_headings(path: str, checklist: Checklist) -> Iterator[Finding]:
+    """CL002: `Phase 0` to `Phase 7`, each once, in order."""
+    if not checklist.headings:
+        yield finding("CL002", path,
+                      "no phase headings; add `## Phase 0: "
+                      f"{PHASES[0]}` through `## Phase 7: {PHASES[7]}`", 1)
+        return
+    seen: dict[int, int] = {}
+    highest = -1
+    for heading in checklist.headings:
+        number = heading.phase
+        assert number is not None
+        if number >= len(PHASES):
+            yield finding("CL002", path,
+                          f"unknown phase {number}; the framework's phases "
+                          "are 0 to 7", heading.line, 1)
+        elif number in seen:
+            yield finding("CL002", path,
+                          f"Phase {number} appears twice (first at line "
+                          f"{seen[number]}); merge the two sections",
+                          heading.line, 1)
+        elif number < highest:
+            yield finding("CL002", path,
+                          f"Phase {number} comes after Phase {highest}; move "
+                          "it so that phases run from 0 to 7", heading.line, 1)
+        seen.setdefault(number, heading.line)
+        highest = max(highest, number)
+    for number, title in enumerate(PHASES):
+        if number not in seen:
+            after = [h for h in checklist.headings
+                     if h.phase is not None and h.phase < number]
+            line = after[-1].line if after else 1
+            yield finding("CL002", path,
+                          f"Phase {number} is missing; add a `## Phase "
+                          f"{number}: {title}` section with its tasks", line, 1)
+
+
+def blocked_without_reason(path: str, checklist: Checklist) -> Iterator[Finding]:
+    """CL003: a `[!]` task says why it is blocked."""
+    for task in checklist.tasks:
+        if task.state == "blocked" and task.reason is None:
+            yield finding("CL003", path,
+                          "blocked task gives no reason; add `blocked by "
+                          "...`, `waiting for ...`, `because ...` or "
+                          "`reason: ...` to it or in a nested item",
+                          task.line, task.column)
+
+
+def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]:
+    """CL004: Phase 0 first; with `strict`, every phase after the ones
+    before it."""
+    if mode == "off":
+        return
+    phase0_open = [t for t in checklist.phase_tasks(0) if t.state != "done"]
+    started = [t for t in checklist.tasks
+               if t.state in ("done", "in_progress") and t.phase]
+    for task in started:
+        assert task.phase is not None
+        if phase0_open:
+            yield finding("CL004", path,
+                          f"Phase {task.phase} task is `{_marker(task)}` while "
+                          f"Phase 0 has {len(phase0_open)} unfinished "
+                          f"task(s) (first at line {phase0_open[0].line}); "
+                          "finish Phase 0 first or set this task back to `[ ]`",
+                          task.line, task.column)
+            continue
+        if mode != "strict":
+            continue
+        earlier = next((t for t in checklist.tasks
+                        if t.phase is not None and t.phase < task.phase
+                        and t.state == "todo"), None)
+        if earlier is not None:
+            yield finding("CL004", path,
+                          f"Phase {task.phase} task is `{_marker(task)}` while "
+                          f"Phase {earlier.phase} has a task not started (line "
+                          f"{earlier.line}); phase_order is strict",
+                          task.line, task.column)
+
+
+def empty_phases(path: str, checklist: Checklist) -> Iterator[Finding]:
+    """CL005: every phase lists its tasks."""
+    with_tasks = {task.phase for task in checklist.tasks}
+    reported: set[int] = set()
+    for heading in checklist.headings:
+        number = heading.phase
+        if number is None or number in with_tasks or number in reported:
+            continue
+        reported.add(number)
+        yield finding("CL005", path,
+                      f"Phase {number} has no tasks; list what it takes as "
+                      "`- [ ] ...` items", heading.line, 1)
+
+
+def fix(project: Project) -> list[str]:
+    """Rewrite `[X]` as `[x]` and `[]`, `[  ]` as `[ ]`, touching only
+    those bytes; BOM, encoding and every line ending stay as they were."""
+    path = checklist_path(project)
+    if not project.wants(path):
+        return []
+    path, parsed = load(project)
+    result = project.read(path)
+    if not isinstance(parsed, Checklist) or not isinstance(result, textio.Text):
+        return []
+    text = result.text
+    starts = textio.line_starts(text)
+    edits = []
+    for task in parsed.tasks:
+        fixed = task.fixed_marker
+        if task.valid or fixed is None:
+            continue
+        offset = starts[task.line - 1] + task.column - 1
+        old = _marker(task)
+        if text[offset:offset + len(old)] == old:
+            edits.append((offset, old, f"[{fixed}]"))
+    if not edits:
+        return []
+    for offset, old, new in sorted(edits, reverse=True):
+        text = text[:offset] + new + text[offset + len(old):]
+    textio.write_atomic(project.root / path, textio.encode(text, result.bom))
+    project.cache.pop(("checklist", path), None)
+    return [path]
