@@ -1,0 +1,350 @@
+"""`dbdesign init`: write the framework files and any missing artifacts from
+templates, never touching a file that exists.
+
+Templates come from `--templates DIR`, else the framework's conventional
+folder `~/.claude/process-templates-n-prompts/database/` when it exists, else
+the ones bundled with dbdesign. A team's folder usually holds only the three
+framework files, so a file it lacks comes from the bundled templates (and the
+line that reports it says so): one `init` always gives a complete project."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import os
+import secrets
+import stat
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from dbdesign import textio
+from dbdesign.config import Config, ConfigError
+
+CONVENTIONAL = Path(".claude", "process-templates-n-prompts", "database")
+FRAMEWORK_FILES = ("database-prompt.md", "database-template.md",
+                   "database-checklist.md")
+DOCUMENTS = ("performance-optimization.md", "security-configuration.md",
+             "backup-recovery-plan.md", "monitoring-setup.md")
+MIGRATIONS_README = "migration-scripts/README.md"
+MAX_TEMPLATE_BYTES = 1 << 20
+BUNDLED = "bundled"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file `init` may write: TEMPLATE (its name in a templates folder)
+    to TARGET (root-relative). GUARD is the path whose existence means
+    "keep": the file itself, or the migrations folder for its README."""
+
+    template: str
+    target: str
+    guard: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where templates come from: FOLDER (None for the bundled ones), and
+    how to name it to people."""
+
+    folder: Path | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: Item
+    action: str  # created | kept | skipped | failed
+    reason: str = ""
+    origin: str = BUNDLED  # the folder the template came from, or BUNDLED
+
+
+def plan(config: Config) -> list[Item]:
+    """Every file of SPEC 1, at the paths the project's config gives."""
+    folder = config.framework_dir.rstrip("/")
+    items = [Item(name, f"{folder}/{name}", f"{folder}/{name}")
+             for name in FRAMEWORK_FILES]
+    items.append(Item("database-schema.sql", config.schema_path,
+                      config.schema_path))
+    items.append(Item("entity-relationship-diagram.md", config.erd_path,
+                      config.erd_path))
+    migrations = config.migrations_path.rstrip("/")
+    items.append(Item(MIGRATIONS_README, f"{migrations}/README.md", migrations))
+    items += [Item(name, config.artifact(name), config.artifact(name))
+              for name in DOCUMENTS]
+    items.append(Item("CHANGELOG.md", config.changelog_path,
+                      config.changelog_path))
+    return items
+
+
+# -- templates ----------------------------------------------------------------
+
+def template_names() -> tuple[str, ...]:
+    return (*FRAMEWORK_FILES, "database-schema.sql",
+            "entity-relationship-diagram.md", MIGRATIONS_README, *DOCUMENTS,
+            "CHANGELOG.md")
+
+
+def choose_source(explicit: str | None, home: Path) -> Source:
+    """`--templates DIR`, else the conventional folder under HOME when it
+    exists, else the bundled templates."""
+    if explicit is not None:
+        folder = Path(explicit).expanduser()
+        if not folder.is_dir():
+            raise _usage(f"--templates {explicit}: no such folder; pass the "
+                         "folder that holds your team's database-prompt.md, "
+                         "database-template.md and database-checklist.md")
+        if not any((folder / name).exists() for name in template_names()):
+            raise _usage(f"--templates {explicit}: holds none of the template "
+                         f"files ({', '.join(FRAMEWORK_FILES)}, ...); check "
+                         "the path")
+        return Source(folder, f"--templates {explicit}")
+    conventional = home / CONVENTIONAL
+    if conventional.is_dir():
+        return Source(conventional, f"~/{CONVENTIONAL.as_posix()}/")
+    return Source(None, BUNDLED)
+
+
+def load_template(source: Source, name: str) -> tuple[bytes, str]:
+    """The bytes of template NAME and the folder they came from (or
+    BUNDLED). A team's template is copied byte for byte, so it must be a
+    readable UTF-8 text file; anything else stops `init` (exit 2)."""
+    if source.folder is not None:
+        path = source.folder / name
+        if path.exists() or path.is_symlink():
+            return _read_team_template(path), str(source.folder)
+    ref = resources.files("dbdesign").joinpath("templates", *name.split("/"))
+    return ref.read_bytes(), BUNDLED
+
+
+def _read_team_template(path: Path) -> bytes:
+    try:
+        info = path.stat()  # a team's dotfiles may well be links: follow
+        if not stat.S_ISREG(info.st_mode):
+            raise _usage(f"template {path} is not a regular file; replace it "
+                         "with the file itself")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            raise _usage(f"template {path} is {info.st_size} bytes, over the "
+                         f"{MAX_TEMPLATE_BYTES} byte limit for a template")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _usage(f"template {path} cannot be read ({exc.strerror})") \
+            from None
+    decoded = textio.decode(str(path), data)
+    if isinstance(decoded, textio.Unreadable):
+        raise _usage(f"template {decoded.path} {decoded.reason}")
+    return data
+
+
+# -- writing ------------------------------------------------------------------
+
+def outcome_of(root: Path, item: Item) -> Outcome | None:
+    """Kept or skipped without writing (what a dry run reports too), or
+    None when the item's file is missing and may be created."""
+    for path in dict.fromkeys((item.guard, item.target)):
+        outside = textio.check_inside(root, path)
+        if outside:
+            return Outcome(item, "skipped", f"{path} {outside}")
+    guard = root / item.guard
+    if guard.exists() or guard.is_symlink():
+        return Outcome(item, "kept", "already exists")
+    return None
+
+
+def shown(outcome: Outcome) -> str:
+    """The path a report line names: the migrations folder, not its README,
+    when the folder is what was kept."""
+    item = outcome.item
+    if outcome.action == "kept" and item.guard != item.target \
+            and outcome.reason == "already exists":
+        return f"{item.guard}/"
+    return item.target
+
+
+def create_new(root: Path, relpath: str, data: bytes) -> bool:
+    """Create ROOT/RELPATH with DATA unless something is there already.
+    Returns False when it found a file in its way. Race-free where the OS
+    allows: folders are walked with O_NOFOLLOW from the real root (a link
+    swapped in after the check is refused, never followed), the content is
+    written to a temporary name and hard-linked into place (a link never
+    replaces an existing file, and readers never see half a file)."""
+    if not _HAVE_DIR_FD:  # pragma: no cover - Windows
+        return _create_by_path(root / relpath, data)
+    real_root = root.resolve()
+    try:
+        real = (root / relpath).resolve(strict=False).relative_to(real_root)
+    except ValueError:  # a link that leaves the root appeared since the check
+        raise OSError(errno.ELOOP, "leaves the project root") from None
+    *folders, name = real.parts
+    fd = _open_folders(real_root, folders)
+    try:
+        try:
+            os.stat(name, dir_fd=fd, follow_symlinks=False)
+            return False
+        except FileNotFoundError:
+            pass
+        tmp = f".{name}.{secrets.token_hex(8)}.tmp"
+        _write_new(tmp, fd, data)
+        try:
+            try:
+                os.link(tmp, name, src_dir_fd=fd, dst_dir_fd=fd,
+                        follow_symlinks=False)
+            except FileExistsError:
+                return False
+            except OSError as exc:
+                # A file system without hard links: an exclusive create
+                # still never replaces a file.
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV,
+                                     errno.EMLINK, errno.ENOSYS):
+                    raise
+                try:
+                    _write_new(name, fd, data)
+                except FileExistsError:
+                    return False
+        finally:
+            os.unlink(tmp, dir_fd=fd)
+        # Make the new name durable too; some systems refuse on folders.
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+        return True
+    finally:
+        os.close(fd)
+
+
+_HAVE_DIR_FD = (os.open in os.supports_dir_fd
+                and os.mkdir in os.supports_dir_fd
+                and os.link in os.supports_dir_fd
+                and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))
+
+
+def _open_folders(real_root: Path, folders: list[str]) -> int:
+    fd = os.open(real_root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in folders:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, 0o777, dir_fd=fd)
+            child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
+                            dir_fd=fd)
+            os.close(fd)
+            fd = child
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_new(name: str, dir_fd: int, data: bytes) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    fd = os.open(name, flags, 0o666, dir_fd=dir_fd)  # the umask applies
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _create_by_path(path: Path, data: bytes) -> bool:  # pragma: no cover
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return True
+
+
+# -- the command --------------------------------------------------------------
+
+def scaffold(root: Path, config: Config, source: Source,
+             dry_run: bool = False) -> list[Outcome]:
+    """Create every missing file of PLAN(config) under ROOT from SOURCE."""
+    outcomes = []
+    for item in plan(config):
+        done = outcome_of(root, item)
+        if done is not None:
+            outcomes.append(done)
+            continue
+        data, origin = load_template(source, item.template)
+        if dry_run:
+            outcomes.append(Outcome(item, "created", origin=origin))
+            continue
+        try:
+            created = create_new(root, item.target, data)
+        except OSError as exc:
+            why = ("a folder on the way is a symbolic link; it is not "
+                   "followed" if exc.errno == errno.ELOOP else
+                   exc.strerror or str(exc))
+            outcomes.append(Outcome(item, "failed", why, origin))
+            continue
+        outcomes.append(Outcome(item, "created" if created else "kept",
+                                "" if created else "already exists", origin))
+    return outcomes
+
+
+def main(args: argparse.Namespace) -> int:
+    from dbdesign import config as config_mod
+    from dbdesign.project import find_root
+
+    root = Path(args.root) if args.root else find_root(Path.cwd())
+    if not root.is_dir():
+        what = "not a folder" if root.exists() else "no such folder"
+        raise _usage(f"{root}: {what}; pass the project's root folder "
+                     "(create it first)")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise _usage(f"{root}: cannot be read; check its permissions")
+    try:
+        config = config_mod.load(root)
+    except ConfigError as exc:
+        raise _usage(str(exc)) from None
+    source = choose_source(args.templates, Path.home())
+    outcomes = scaffold(root, config, source, args.dry_run)
+    _report(source, outcomes, args.dry_run)
+    failed = [o for o in outcomes if o.action == "failed"]
+    for outcome in failed:
+        print(f"dbdesign: error: cannot create {outcome.item.target}: "
+              f"{outcome.reason}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
+    if source.folder is None:
+        print("Templates: bundled with dbdesign")
+    else:
+        print(f"Templates: {source.folder} ({source.label}); files it lacks "
+              "come from the bundled templates")
+    verbs = {"created": "would create" if dry_run else "created",
+             "kept": "kept", "skipped": "skipped", "failed": "failed"}
+    width = max(len(verb) for verb in verbs.values())
+    for outcome in outcomes:
+        line = f"{verbs[outcome.action]:<{width}}  {shown(outcome)}"
+        if outcome.action == "created" and source.folder is not None:
+            line += "  (bundled template)" if outcome.origin == BUNDLED \
+                else "  (team template)"
+        elif outcome.reason:
+            line += f"  ({outcome.reason})"
+        print(line)
+    counts = {action: sum(o.action == action for o in outcomes)
+              for action in verbs}
+    created = counts["created"]
+    summary = (f"{created} {'would be ' if dry_run else ''}created, "
+               f"{counts['kept']} kept")
+    if counts["skipped"]:
+        summary += f", {counts['skipped']} skipped"
+    if counts["failed"]:
+        summary += f", {counts['failed']} failed"
+    if dry_run:
+        print(f"{summary}; dry run, nothing was written.")
+    elif created:
+        print(f"{summary}. Fill in the new files, then run `dbdesign check`; "
+              "`dbdesign status` shows the checklist's progress.")
+    else:
+        print(f"{summary}.")
+
+
+def _usage(message: str) -> Exception:
+    from dbdesign.cli import UsageError
+
+    return UsageError(message)

@@ -1,0 +1,33 @@
+-- Database schema: the design of record.
+--
+-- This file is the complete schema definition. Replaying every migration in
+-- migration-scripts/ in order must give exactly this schema; `dbdesign check`
+-- compares them (SQ007).
+--
+-- Layout (see .claude/database/database-template.md):
+--   1. extensions and schemas
+--   2. types and domains
+--   3. tables, referenced tables first; every table has a primary key, every
+--      foreign key says its ON DELETE rule
+--   4. indexes, grouped by table, each with a comment naming the query it
+--      serves; every foreign key column is indexed
+--   5. COMMENT ON statements where a column's meaning is not obvious
+--
+-- Example of the expected style:
+--
+--   CREATE TABLE customers (
+--       id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+--       email       text NOT NULL UNIQUE,
+--       created_at  timestamptz NOT NULL DEFAULT now()
+--   );
+--
+--   CREATE TABLE orders (
+--       id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+--       customer_id  bigint NOT NULL REFERENCES customers (id),
+--       placed_at    timestamptz NOT NULL DEFAULT now()
+--   );
+--
+--   -- Serves: a customer's order history, newest first.
+--   CREATE INDEX orders_customer_id_idx ON orders (customer_id, placed_at);
+--
+-- TODO: write the schema.
