@@ -291,9 +291,10 @@ def _explain(code: str | None, fmt: str) -> int:
             print(f"{rule.code:<6} {rule.check:<{width}} {rule.severity:<8} "
                   f"{fix:<4} {rule.summary}")
         return 0
-    rule = rules.get(code.upper())
-    if rule is None:
+    found = rules.get(code.upper())
+    if found is None:
         raise UsageError(f"unknown rule {code!r}; `dbdesign rules` lists them")
+    rule = found
     if fmt == "json":
         import json
         from dataclasses import asdict

@@ -38,7 +38,7 @@ class Project:
         self._reads: dict[str, textio.Text | textio.Unreadable] = {}
         self._change: Change | None = None
         self._change_loaded = False
-        self.cache: dict[str, Any] = {}  # lazily built shared views
+        self.cache: dict[object, Any] = {}  # lazily built shared views
         self.notes: list[str] = []  # one-line remarks for people
 
     @property

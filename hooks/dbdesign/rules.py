@@ -3,6 +3,7 @@ table, SARIF's ``rules[]`` and severity defaults."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -375,7 +376,7 @@ def get(code: str) -> Rule | None:
     return BY_CODE.get(code)
 
 
-def matches(code: str, patterns: tuple[str, ...] | list[str]) -> bool:
+def matches(code: str, patterns: Sequence[str]) -> bool:
     """True when CODE equals one of PATTERNS or starts with one (a prefix)."""
     return any(code.startswith(pattern) for pattern in patterns)
 
