@@ -1,0 +1,571 @@
+"""Build a Catalog from DDL, statement by statement (so that migrations can
+be replayed in order): CREATE TABLE with inline and table constraints,
+partitions, CREATE INDEX, ALTER TABLE in its common forms (columns,
+defaults, nullability, types, constraints, renames, partitions), DROP,
+RENAME. Statements the Catalog does not model are left alone; DDL it should
+model but cannot is remembered in `catalog.unmodelled`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dbdesign.sql.catalog import (
+    Catalog,
+    Column,
+    ForeignKey,
+    Index,
+    Origin,
+    Table,
+    is_serial,
+    normalise_default,
+    normalise_name,
+    normalise_type,
+    qualified,
+)
+from dbdesign.sql.parse import ParsedFile
+from dbdesign.sql.split import Statement
+
+_NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
+_QNAME = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
+_ATTACH = re.compile(
+    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<parent>{_QNAME})"
+    rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{_QNAME})")
+_RENAME_TABLE = re.compile(
+    rf"(?is)^rename\s+table\s+(?P<old>{_QNAME})\s+to\s+(?P<new>{_QNAME})")
+# ALTER TABLE forms that change nothing the Catalog models.
+_IGNORABLE_ALTER = re.compile(
+    r"(?is)\b(?:owner\s+to|enable|disable|replica\s+identity|cluster\s+on|"
+    r"set\s+(?:tablespace|schema|logged|unlogged|without|with|access)|"
+    r"set\s*\(|reset\s*\(|inherit|no\s+inherit|validate\s+constraint|"
+    r"force\s+row|no\s+force|alter\s+constraint|of\s|not\s+of|"
+    r"add\s+(?:constraint\s+\S+\s+)?(?:check|exclude)\b|"
+    r"alter\s+(?:column\s+)?\S+\s+(?:set\s+(?:statistics|storage|"
+    r"compression)|add\s+generated|set\s+generated|restart|drop\s+identity|"
+    r"drop\s+expression|set\s+(?:\(|options)|reset))")
+
+
+def build(files: list[ParsedFile], dialect: str) -> Catalog:
+    """The Catalog that FILES' statements build, applied in order."""
+    catalog = Catalog(dialect=dialect)
+    for parsed in files:
+        apply_file(catalog, parsed)
+    return catalog
+
+
+def apply_file(catalog: Catalog, parsed: ParsedFile) -> None:
+    for line, text in parsed.unreadable:
+        catalog.unmodelled.append((Origin(parsed.path, line), text))
+    for index, statement in enumerate(parsed.statements):
+        tree = parsed.trees.get(index)
+        if tree is not None:
+            apply(catalog, tree, statement, parsed.path)
+
+
+def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
+    """Apply one statement's sqlglot TREE to CATALOG. Never raises."""
+    try:
+        _Builder(catalog, statement, path).statement(tree)
+    except (RecursionError, Exception):  # a model, not a judge
+        catalog.unmodelled.append((Origin(path, statement.line),
+                                   _short(statement.text)))
+
+
+def _short(text: str) -> str:
+    first = " ".join(text.split())
+    return first[:60] + ("..." if len(first) > 60 else "")
+
+
+class _Builder:
+    def __init__(self, catalog: Catalog, statement: Statement,
+                 path: str) -> None:
+        self.catalog = catalog
+        self.dialect = catalog.dialect
+        self.statement_ = statement
+        self.path = path
+
+    # -- names and positions ---------------------------------------------
+
+    def origin(self, node: Any = None) -> Origin:
+        st = self.statement_
+        meta = _meta(node)
+        if meta is None:
+            return Origin(self.path, st.line, st.column)
+        line, col = meta
+        if line <= 1:
+            return Origin(self.path, st.line, st.column + col - 1)
+        return Origin(self.path, st.line + line - 1, col)
+
+    def ident(self, node: Any) -> str:
+        from sqlglot import exp
+
+        if isinstance(node, exp.Column):
+            node = node.this
+        if isinstance(node, exp.Identifier):
+            return normalise_name(node.this, bool(node.args.get("quoted")),
+                                  self.dialect)
+        if isinstance(node, str):
+            return node.lower()
+        return normalise_name(node.name, False, self.dialect)
+
+    def table_name(self, node: Any) -> str:
+        from sqlglot import exp
+
+        if isinstance(node, exp.Schema):
+            node = node.this
+        if not isinstance(node, exp.Table):
+            return self.ident(node)
+        name = self.ident(node.this)
+        db = node.args.get("db")
+        return qualified(self.ident(db) if db is not None else None, name)
+
+    def table_spelled(self, node: Any) -> str:
+        from sqlglot import exp
+
+        if isinstance(node, exp.Schema):
+            node = node.this
+        return str(node.name) if isinstance(node, exp.Table) else str(node)
+
+    def text_name(self, text: str) -> str:
+        parts = [p.strip() for p in re.findall(_NAME, text)]
+        names = []
+        for part in parts:
+            quoted = part[0] in "\"`["
+            bare = part[1:-1].replace('""', '"') if quoted else part
+            names.append(normalise_name(bare, quoted, self.dialect))
+        if not names:
+            return text.lower()
+        return qualified(names[-2] if len(names) > 1 else None, names[-1])
+
+    def unmodelled(self) -> None:
+        self.catalog.unmodelled.append((self.origin(),
+                                        _short(self.statement_.text)))
+
+    # -- statements ------------------------------------------------------
+
+    def statement(self, tree: Any) -> None:
+        from sqlglot import exp
+
+        if isinstance(tree, exp.Create):
+            kind = str(tree.args.get("kind") or "").upper()
+            if kind == "TABLE":
+                self.create_table(tree)
+            elif kind == "INDEX":
+                self.create_index(tree)
+        elif isinstance(tree, exp.Alter):
+            kind = str(tree.args.get("kind") or "").upper()
+            if kind == "TABLE":
+                self.alter_table(tree)
+            elif kind == "INDEX":
+                self.alter_index(tree)
+        elif isinstance(tree, exp.Drop):
+            self.drop(tree)
+        elif isinstance(tree, exp.Command):
+            self.command()
+
+    def command(self) -> None:
+        text = self.statement_.text
+        m = _ATTACH.match(text)
+        if m:
+            child = self.catalog.tables.get(self.text_name(m["child"]))
+            if child is not None:
+                child.parent = (self.text_name(m["parent"])
+                                if m["op"].lower() == "attach" else None)
+            return
+        m = _RENAME_TABLE.match(text)
+        if m:
+            self.rename_table(self.text_name(m["old"]),
+                              self.text_name(m["new"]), m["new"])
+            return
+        if re.match(r"(?is)^alter\s+table\b", text) and _IGNORABLE_ALTER.search(
+                text):
+            return
+        if re.match(r"(?is)^(?:create|alter)\s", text):
+            self.unmodelled()
+
+    def create_table(self, tree: Any) -> None:
+        from sqlglot import exp
+
+        target = tree.this
+        name = self.table_name(target)
+        if tree.args.get("exists") and name in self.catalog.tables:
+            return
+        table = Table(name, origin=self.origin(
+            target.this if isinstance(target, exp.Schema) else target),
+            spelled=self.table_spelled(target))
+        self.catalog.tables[name] = table
+        self.drop_indexes_of(name)
+        properties = tree.args.get("properties")
+        for prop in (properties.expressions if properties else []):
+            if isinstance(prop, exp.PartitionedOfProperty):
+                table.parent = self.table_name(prop.this)
+                parent = self.catalog.tables.get(table.parent)
+                if parent is not None:
+                    table.columns = dict(parent.columns)
+        if tree.args.get("expression") is not None:
+            table.complete = False  # CREATE TABLE ... AS SELECT
+            return
+        elements = target.expressions if isinstance(target, exp.Schema) else []
+        for element in elements:
+            if isinstance(element, exp.ColumnDef):
+                self.add_column(table, element)
+            elif isinstance(element, exp.LikeProperty):
+                source = self.catalog.tables.get(self.table_name(element.this))
+                if source is not None:
+                    table.columns.update(source.columns)
+                else:
+                    table.complete = False
+            else:
+                self.add_constraint(table, element)
+
+    def add_column(self, table: Table, coldef: Any) -> None:
+        from sqlglot import exp
+
+        name = self.ident(coldef.this)
+        kind = coldef.args.get("kind")
+        raw_type = kind.sql(dialect=self.dialect) if kind is not None else ""
+        nullable = True
+        default: str | None = None
+        if is_serial(raw_type):
+            nullable, default = False, "nextval()"
+        for constraint in coldef.args.get("constraints") or []:
+            ckind = constraint.args.get("kind") if isinstance(
+                constraint, exp.ColumnConstraint) else constraint
+            if isinstance(ckind, exp.NotNullColumnConstraint):
+                nullable = bool(ckind.args.get("allow_null"))
+            elif isinstance(ckind, exp.DefaultColumnConstraint):
+                default = self.default_sql(ckind.this)
+            elif isinstance(ckind, exp.PrimaryKeyColumnConstraint):
+                table.primary_key = (name,)
+                nullable = False
+            elif isinstance(ckind, exp.UniqueColumnConstraint):
+                if (name,) not in table.uniques:
+                    table.uniques.append((name,))
+            elif isinstance(ckind, exp.Reference):
+                self.add_reference(table, (name,), ckind, None)
+            elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint) \
+                    and ckind.args.get("this") is not None \
+                    and not ckind.args.get("expression"):
+                nullable, default = False, "identity"
+        table.columns[name] = Column(
+            name, normalise_type(raw_type) if raw_type else "", nullable,
+            default, self.origin(coldef.this), spelled=str(coldef.name))
+
+    def default_sql(self, node: Any) -> str | None:
+        from sqlglot import exp
+
+        while isinstance(node, (exp.Cast, exp.Paren)):
+            node = node.this
+        return normalise_default(node.sql(dialect=self.dialect))
+
+    def add_constraint(self, table: Table, element: Any,
+                       name: str | None = None) -> None:
+        from sqlglot import exp
+
+        if isinstance(element, exp.Constraint):
+            cname = self.ident(element.this)
+            for inner in element.expressions:
+                self.add_constraint(table, inner, cname)
+            return
+        if isinstance(element, exp.PrimaryKey):
+            cols = tuple(self.ident(c) for c in element.expressions)
+            table.primary_key = cols
+            for col in cols:
+                column = table.columns.get(col)
+                if column is not None and column.nullable:
+                    table.columns[col] = _replace(column, nullable=False)
+            table.constraints[name or f"{_bare(table.name)}_pkey"] = ("pk",
+                                                                      cols)
+        elif isinstance(element, exp.UniqueColumnConstraint):
+            schema = element.this
+            cols = tuple(self.ident(c) for c in (
+                schema.expressions if schema is not None else []))
+            if cols and cols not in table.uniques:
+                table.uniques.append(cols)
+            if cols:
+                table.constraints[name or "_".join(
+                    (_bare(table.name), *cols, "key"))] = ("unique", cols)
+        elif isinstance(element, exp.ForeignKey):
+            cols = tuple(self.ident(c) for c in element.expressions)
+            reference = element.args.get("reference")
+            if reference is not None:
+                self.add_reference(table, cols, reference, name)
+        elif isinstance(element, exp.IndexColumnConstraint):
+            # MySQL's inline KEY / INDEX / UNIQUE KEY
+            cols = tuple(self.ident(c) for c in element.expressions)
+            kind = str(element.args.get("kind") or "").upper()
+            iname = self.ident(element.this) if element.this else None
+            if cols:
+                self.catalog.indexes.append(Index(
+                    iname, table.name, cols, unique=kind == "UNIQUE",
+                    origin=self.origin(element.this)))
+
+    def add_reference(self, table: Table, cols: tuple[str, ...],
+                      reference: Any, name: str | None) -> None:
+        from sqlglot import exp
+
+        target = reference.this
+        ref_cols: tuple[str, ...] = ()
+        if isinstance(target, exp.Schema):
+            ref_cols = tuple(self.ident(c) for c in target.expressions)
+        ref_table = self.table_name(target)
+        if name is None:
+            name = "_".join((_bare(table.name), *cols, "fkey"))
+        table.foreign_keys = [fk for fk in table.foreign_keys
+                              if fk.name != name]
+        table.foreign_keys.append(ForeignKey(
+            cols, ref_table, ref_cols, name,
+            self.origin(target.this if isinstance(target, exp.Schema)
+                        else target)))
+
+    def create_index(self, tree: Any) -> None:
+        from sqlglot import exp
+
+        index = tree.this
+        if not isinstance(index, exp.Index):
+            return
+        table_node = index.args.get("table")
+        if table_node is None:
+            return
+        table = self.table_name(table_node)
+        name = self.ident(index.this) if index.this is not None else None
+        if name is not None and tree.args.get("exists") and any(
+                i.name == name for i in self.catalog.indexes):
+            return
+        params = index.args.get("params")
+        columns: list[str] = []
+        partial = False
+        if params is not None:
+            for item in params.args.get("columns") or []:
+                node = item.this if isinstance(item, exp.Ordered) else item
+                while isinstance(node, exp.Paren):
+                    node = node.this
+                if isinstance(node, (exp.Column, exp.Identifier)):
+                    columns.append(self.ident(node))
+                else:
+                    columns.append(node.sql(dialect=self.dialect).lower())
+            partial = params.args.get("where") is not None
+        if name is not None:
+            self.catalog.indexes = [i for i in self.catalog.indexes
+                                    if i.name != name]
+        self.catalog.indexes.append(Index(
+            name, table, tuple(columns), unique=bool(tree.args.get("unique")),
+            partial=partial, origin=self.origin(index.this)))
+
+    def alter_table(self, tree: Any) -> None:
+        from sqlglot import exp
+
+        name = self.table_name(tree.this)
+        table = self.catalog.tables.get(name)
+        if table is None:
+            return  # a table we never saw created: nothing to change
+        for action in tree.args.get("actions") or []:
+            if isinstance(action, exp.ColumnDef):
+                if action.args.get("exists") and self.ident(
+                        action.this) in table.columns:
+                    continue
+                self.add_column(table, action)
+            elif isinstance(action, exp.AddConstraint):
+                for element in action.expressions:
+                    self.add_constraint(table, element)
+            elif isinstance(action, exp.AlterColumn):
+                self.alter_column(table, action)
+            elif isinstance(action, exp.ModifyColumn):
+                coldef = action.this
+                old = action.args.get("rename_from")
+                if old is not None:
+                    self.rename_column(table, self.ident(old),
+                                       self.ident(coldef.this))
+                self.add_column(table, coldef)
+            elif isinstance(action, exp.RenameColumn):
+                self.rename_column(table, self.ident(action.this),
+                                   self.ident(action.args["to"]))
+            elif isinstance(action, exp.AlterRename):
+                new = self.table_name(action.this)
+                schema_of_old = name.rsplit(".", 1)[0] if "." in name else None
+                if "." not in new and schema_of_old:
+                    new = f"{schema_of_old}.{new}"
+                self.rename_table(name, new, self.table_spelled(action.this))
+                table = self.catalog.tables[new]
+                name = new
+            elif isinstance(action, exp.Drop):
+                self.alter_drop(table, action)
+
+    def alter_column(self, table: Table, action: Any) -> None:
+        name = self.ident(action.this)
+        column = table.columns.get(name)
+        if column is None:
+            return
+        dtype = action.args.get("dtype")
+        if dtype is not None:
+            column = _replace(column, type=normalise_type(
+                dtype.sql(dialect=self.dialect)))
+        if "default" in action.args and action.args["default"] is not None:
+            column = _replace(column,
+                              default=self.default_sql(action.args["default"]))
+        allow_null = action.args.get("allow_null")
+        if allow_null is not None:
+            column = _replace(column, nullable=bool(allow_null))
+        elif action.args.get("drop"):
+            column = _replace(column, default=None)
+        table.columns[name] = column
+
+    def alter_drop(self, table: Table, action: Any) -> None:
+        kind = str(action.args.get("kind") or "").upper()
+        for target in action.args.get("tables") or []:
+            name = self.ident(target.this if hasattr(target, "this")
+                              and target.this is not None else target)
+            if kind == "COLUMN":
+                self.drop_column(table, name)
+            elif kind == "CONSTRAINT":
+                self.drop_constraint(table, name)
+
+    def drop_column(self, table: Table, name: str) -> None:
+        table.columns.pop(name, None)
+        if name in table.primary_key:
+            table.primary_key = ()
+        table.uniques = [u for u in table.uniques if name not in u]
+        table.foreign_keys = [fk for fk in table.foreign_keys
+                              if name not in fk.columns]
+        table.constraints = {k: v for k, v in table.constraints.items()
+                             if name not in v[1]}
+        self.catalog.indexes = [
+            i for i in self.catalog.indexes
+            if not (i.table == table.name and name in i.columns)]
+
+    def drop_constraint(self, table: Table, name: str) -> None:
+        table.foreign_keys = [fk for fk in table.foreign_keys
+                              if fk.name != name]
+        kind_cols = table.constraints.pop(name, None)
+        if kind_cols is None:
+            return
+        kind, cols = kind_cols
+        if kind == "pk" and table.primary_key == cols:
+            table.primary_key = ()
+        elif kind == "unique" and cols in table.uniques:
+            table.uniques.remove(cols)
+
+    def rename_column(self, table: Table, old: str, new: str) -> None:
+        if old not in table.columns or old == new:
+            return
+        table.columns = {
+            (new if key == old else key):
+                (_replace(col, name=new, spelled=new) if key == old else col)
+            for key, col in table.columns.items()}
+
+        def swap(cols: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(new if c == old else c for c in cols)
+
+        table.primary_key = swap(table.primary_key)
+        table.uniques = [swap(u) for u in table.uniques]
+        table.constraints = {k: (v[0], swap(v[1]))
+                             for k, v in table.constraints.items()}
+        table.foreign_keys = [_replace_fk(fk, columns=swap(fk.columns))
+                              for fk in table.foreign_keys]
+        for other in self.catalog.tables.values():
+            other.foreign_keys = [
+                _replace_fk(fk, ref_columns=swap(fk.ref_columns))
+                if fk.ref_table == table.name else fk
+                for fk in other.foreign_keys]
+        self.catalog.indexes = [
+            _replace_index(i, columns=swap(i.columns))
+            if i.table == table.name else i for i in self.catalog.indexes]
+
+    def rename_table(self, old: str, new: str, spelled: str) -> None:
+        table = self.catalog.tables.pop(old, None)
+        if table is None:
+            return
+        table.name = new
+        table.spelled = spelled
+        self.catalog.tables[new] = table
+        for other in self.catalog.tables.values():
+            other.foreign_keys = [
+                _replace_fk(fk, ref_table=new) if fk.ref_table == old else fk
+                for fk in other.foreign_keys]
+            if other.parent == old:
+                other.parent = new
+        self.catalog.indexes = [
+            _replace_index(i, table=new) if i.table == old else i
+            for i in self.catalog.indexes]
+
+    def alter_index(self, tree: Any) -> None:
+        from sqlglot import exp
+
+        old = self.ident(tree.this.this if isinstance(tree.this, exp.Table)
+                         else tree.this)
+        for action in tree.args.get("actions") or []:
+            if isinstance(action, exp.AlterRename):
+                new = self.ident(action.this.this if isinstance(
+                    action.this, exp.Table) else action.this)
+                self.catalog.indexes = [
+                    _replace_index(i, name=new) if i.name == old else i
+                    for i in self.catalog.indexes]
+
+    def drop(self, tree: Any) -> None:
+        kind = str(tree.args.get("kind") or "").upper()
+        targets = tree.args.get("tables") or (
+            [tree.this] if tree.this is not None else [])
+        for target in targets:
+            if kind == "TABLE":
+                name = self.table_name(target)
+                if self.catalog.tables.pop(name, None) is not None:
+                    self.drop_indexes_of(name)
+                    for other in self.catalog.tables.values():
+                        other.foreign_keys = [
+                            fk for fk in other.foreign_keys
+                            if fk.ref_table != name]
+            elif kind == "INDEX":
+                name = self.ident(target.this if hasattr(target, "this")
+                                  and target.this is not None else target)
+                self.catalog.indexes = [i for i in self.catalog.indexes
+                                        if i.name != name]
+            elif kind == "SCHEMA":
+                db = target.args.get("db") or target.this
+                schema = self.ident(db) if db is not None else ""
+                prefix = f"{schema}."
+                for name in [n for n in self.catalog.tables
+                             if n.startswith(prefix)]:
+                    del self.catalog.tables[name]
+                    self.drop_indexes_of(name)
+
+    def drop_indexes_of(self, table: str) -> None:
+        self.catalog.indexes = [i for i in self.catalog.indexes
+                                if i.table != table]
+
+
+def _meta(node: Any) -> tuple[int, int] | None:
+    from sqlglot import exp
+
+    if isinstance(node, (exp.Table, exp.Column)):
+        node = node.this
+    if isinstance(node, exp.Identifier):
+        meta = node.meta
+        line, col = meta.get("line"), meta.get("col")
+        if isinstance(line, int) and isinstance(col, int):
+            start = col - len(str(node.this)) + 1
+            if node.args.get("quoted"):
+                start -= 2
+            return line, max(start, 1)
+    return None
+
+
+def _bare(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _replace(column: Column, **changes: Any) -> Column:
+    from dataclasses import replace
+
+    return replace(column, **changes)
+
+
+def _replace_fk(fk: ForeignKey, **changes: Any) -> ForeignKey:
+    from dataclasses import replace
+
+    return replace(fk, **changes)
+
+
+def _replace_index(index: Index, **changes: Any) -> Index:
+    from dataclasses import replace
+
+    return replace(index, **changes)

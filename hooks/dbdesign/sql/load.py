@@ -1,0 +1,151 @@
+"""The project's SQL, parsed once per run and shared through `project.cache`:
+each file's ParsedFile, the schema file's Catalog, and the Catalog that
+replaying the migrations builds."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from dbdesign import textio
+from dbdesign.project import Project
+from dbdesign.sql.catalog import Catalog
+from dbdesign.sql.parse import ParsedFile, parse_file
+
+
+@dataclass(frozen=True)
+class Migration:
+    path: str  # root-relative
+    forward: bool  # False for down / undo migrations
+    repeatable: bool = False  # flyway R__ files
+
+
+def parsed(project: Project, relpath: str) -> ParsedFile | None:
+    """RELPATH parsed in the configured dialect; None if unreadable. For a
+    dbmate file only its `-- migrate:up` part is SQL to run (the rest is
+    blanked, so positions stay exact)."""
+    key = f"sql.parsed:{relpath}"
+    if key not in project.cache:
+        result = project.read(relpath)
+        if isinstance(result, textio.Unreadable):
+            project.cache[key] = None
+        else:
+            text = _dbmate_up(result.text)
+            project.cache[key] = parse_file(relpath, text,
+                                            project.config.dialect)
+    value = project.cache[key]
+    assert value is None or isinstance(value, ParsedFile)
+    return value
+
+
+def schema_catalog(project: Project) -> Catalog | None:
+    """The schema file's Catalog; None if the file is missing or
+    unreadable. Built once per run."""
+    key = "sql.schema_catalog"
+    if key not in project.cache:
+        from dbdesign.sql.build import build
+
+        schema = parsed(project, project.config.schema_path)
+        project.cache[key] = (None if schema is None
+                              else build([schema], project.config.dialect))
+    value = project.cache[key]
+    assert value is None or isinstance(value, Catalog)
+    return value
+
+
+def replay_catalog(project: Project) -> Catalog | None:
+    """The Catalog that the forward migrations build, applied in version
+    order, statement by statement; None when there are no migrations."""
+    key = "sql.replay_catalog"
+    if key not in project.cache:
+        from dbdesign.sql.build import build
+
+        files = [p for m in migrations(project) if m.forward
+                 and (p := parsed(project, m.path)) is not None]
+        project.cache[key] = (build(files, project.config.dialect)
+                              if files else None)
+    value = project.cache[key]
+    assert value is None or isinstance(value, Catalog)
+    return value
+
+
+def migrations(project: Project) -> list[Migration]:
+    """The SQL migration files, in the order they run (repeatable flyway
+    migrations last)."""
+    key = "sql.migrations"
+    if key not in project.cache:
+        project.cache[key] = _migrations(project)
+    value = project.cache[key]
+    assert isinstance(value, list)
+    return value
+
+
+def _migrations(project: Project) -> list[Migration]:
+    folder = project.config.migrations_path.rstrip("/")
+    if textio.check_inside(project.root, folder) is not None:
+        return []
+    base = project.root / folder
+    if not base.is_dir():
+        return []
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.lower().endswith(".sql"):
+                rel = os.path.relpath(os.path.join(dirpath, name), project.root)
+                found.append(rel.replace(os.sep, "/"))
+    ordered = _ordered(project, folder, found)
+    return [_classify(folder, path) for path in ordered]
+
+
+def _ordered(project: Project, folder: str, paths: list[str]) -> list[str]:
+    """PATHS in version order: the migrations engineer's `naming` module
+    when it offers an order, else a numeric-aware sort."""
+    try:
+        from dbdesign import naming
+
+        order = getattr(naming, "sort_migrations", None)
+        if callable(order):
+            result = order(project, paths)
+            if isinstance(result, list) and sorted(result) == sorted(paths):
+                return [str(p) for p in result]
+    except Exception:  # fall back to our own order
+        pass
+    return sorted(paths, key=lambda p: _version_key(folder, p))
+
+
+def _version_key(folder: str, path: str) -> tuple[int, list[tuple[int, object]]]:
+    rel = path[len(folder) + 1:] if path.startswith(folder + "/") else path
+    name = rel.rsplit("/", 1)[-1]
+    repeatable = 1 if re.match(r"(?i)^R__", name) else 0
+    segments: list[tuple[int, object]] = []
+    for part in re.findall(r"\d+|[^\d]+", rel):
+        segments.append((0, int(part)) if part.isdigit() else (1, part))
+    return repeatable, segments
+
+
+def _classify(folder: str, path: str) -> Migration:
+    name = path.rsplit("/", 1)[-1].lower()
+    backward = (name.endswith(".down.sql") or name == "down.sql"
+                or bool(re.match(r"^u\d", name)) or name.endswith("_down.sql"))
+    return Migration(path, forward=not backward,
+                     repeatable=bool(re.match(r"^r__", name)))
+
+
+_DBMATE = re.compile(r"(?im)^--\s*migrate:(up|down)\b.*$")
+
+
+def _dbmate_up(text: str) -> str:
+    """TEXT with its `-- migrate:down` sections blanked (line breaks kept)."""
+    marks = list(_DBMATE.finditer(text))
+    if not marks or not any(m[1].lower() == "down" for m in marks):
+        return text
+    out = [text[:marks[0].start()]]
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        chunk = text[mark.start():end]
+        if mark[1].lower() == "down":
+            chunk = re.sub(r"[^\r\n]", " ", chunk)
+        out.append(chunk)
+    return "".join(out)

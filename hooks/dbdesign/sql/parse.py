@@ -1,0 +1,223 @@
+"""Parse one SQL file: statements with exact positions, syntax errors with
+exact positions, and sqlglot trees for the statements the Catalog and the
+safety rules need.
+
+For the postgres dialect PostgreSQL's own parser (pglast, libpg_query) is the
+authority on syntax: a file it accepts has no syntax error, whatever sqlglot
+makes of it. Every other dialect is checked by sqlglot, statement by
+statement, so one bad statement never hides the rest of the file. Every
+parser call is contained (RecursionError, crashes), and a file's time is
+bounded."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dbdesign.sql.split import Statement, split
+from dbdesign.textio import line_starts
+
+TIME_BUDGET = 30.0  # seconds of sqlglot per file before we stop and say so
+MAX_DEPTH = 200  # deeper parenthesis nesting is not given to sqlglot
+MAX_STATEMENT = 1 << 20  # characters; longer statements are not given to it
+POSTGRES_LIKE = frozenset({"postgres"})
+
+# Templating no parser can read: Go templates, Jinja, Flyway placeholders.
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[A-Za-z_][\w.:-]*\}", re.S)
+# Statements the Catalog and the safety rules look at.
+_DDL = re.compile(
+    r"(?is)\A(?:create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?"
+    r"(?:(?:temp|temporary|unlogged)\s+)?(?:unique\s+)?(?:clustered\s+|"
+    r"nonclustered\s+)?(?:table|index)\b"
+    r"|alter\s+(?:table|index)\b|drop\s+(?:table|index|schema)\b"
+    r"|truncate\b|rename\s+table\b)")
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    dialect: str
+    text: str
+    statements: list[Statement] = field(default_factory=list)
+    errors: list[SyntaxProblem] = field(default_factory=list)
+    # why the file was not (fully) checked: templated SQL, a time bound
+    skipped: str | None = None
+    # statement index -> sqlglot tree, for the statements that need one
+    trees: dict[int, Any] = field(default_factory=dict)
+    # statements the Catalog would need but sqlglot could not read:
+    # (line, short text)
+    unreadable: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        starts = line_starts(self.text)
+        index = bisect.bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+
+def templated(text: str) -> str | None:
+    """The first template marker in TEXT, if any."""
+    m = _TEMPLATE.search(text)
+    return m[0][:40] if m else None
+
+
+def is_ddl(statement: Statement) -> bool:
+    return bool(_DDL.match(statement.text))
+
+
+def parse_file(path: str, text: str, dialect: str = "postgres",
+               clock: Callable[[], float] = time.perf_counter) -> ParsedFile:
+    """Parse TEXT (the content of PATH). Never raises."""
+    parsed = ParsedFile(path, dialect, text)
+    try:
+        parsed.statements = split(text, dialect)
+    except RecursionError:  # pragma: no cover - the splitter does not recurse
+        parsed.skipped = "it could not be split into statements"
+        return parsed
+    marker = templated(text)
+    if marker is not None:
+        parsed.skipped = (f"it is templated ({marker!r}); no parser can read "
+                          "it as it stands, so it was not checked")
+    elif dialect in POSTGRES_LIKE:
+        _check_postgres(parsed)
+    _trees(parsed, clock)
+    return parsed
+
+
+def _check_postgres(parsed: ParsedFile) -> None:
+    try:
+        from pglast import parser as pg
+    except ImportError:  # pragma: no cover - pglast has no Windows wheels
+        parsed.notes.append(
+            "pglast is not installed, so PostgreSQL syntax is checked by "
+            "sqlglot only for the statements the Catalog reads; `pip install "
+            "pglast` for PostgreSQL's own parser")
+        return
+    try:
+        pg.parse_sql_json(parsed.text)
+        return  # PostgreSQL accepts the whole file
+    except Exception:  # find which statements it rejects
+        pass
+    for statement in parsed.statements:
+        try:
+            pg.parse_sql_json(statement.text)
+        except Exception as exc:
+            message, index = _pg_error(exc)
+            offset = statement.start + min(index, len(statement.text))
+            line, column = parsed.position(offset)
+            parsed.errors.append(SyntaxProblem(line, column, message))
+
+
+def _pg_error(exc: Exception) -> tuple[str, int]:
+    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
+    message = str(args[0]) if args else str(exc)
+    index = args[1] if len(args) > 1 and isinstance(args[1], int) else 0
+    if "memory exhausted" in message or "stack depth" in message:
+        message += " (PostgreSQL cannot parse nesting this deep either)"
+    return message, max(index, 0)
+
+
+def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
+    """sqlglot trees: for every statement in other dialects (which is also
+    their syntax check), and for the DDL statements in postgres."""
+    import sqlglot
+    from sqlglot.errors import ParseError, TokenError
+
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+    check_syntax = parsed.dialect not in POSTGRES_LIKE and not parsed.skipped
+    started = clock()
+    for index, statement in enumerate(parsed.statements):
+        wanted = is_ddl(statement)
+        if not (wanted or check_syntax):
+            continue
+        if parsed.skipped and templated(statement.text):
+            continue
+        if clock() - started > TIME_BUDGET:
+            parsed.skipped = (
+                f"reading it took over {TIME_BUDGET:.0f} s; statements from "
+                f"line {statement.line} on were not checked")
+            return
+        if statement.depth > MAX_DEPTH or len(statement.text) > MAX_STATEMENT:
+            what = (f"nested {statement.depth} parentheses deep"
+                    if statement.depth > MAX_DEPTH else "over 1 MB long")
+            if check_syntax:
+                parsed.errors.append(SyntaxProblem(
+                    statement.line, statement.column,
+                    f"statement is {what}; split or simplify it"))
+            elif wanted:
+                parsed.unreadable.append((statement.line, _short(statement)))
+            continue
+        if statement.unterminated and check_syntax:
+            parsed.errors.append(SyntaxProblem(
+                statement.line, statement.column,
+                f"unterminated {statement.unterminated}; close it"))
+            continue
+        source = _prepare(statement.text) if wanted else statement.text
+        try:
+            trees = sqlglot.parse(source, read=parsed.dialect)
+        except (ParseError, TokenError) as exc:
+            if check_syntax:
+                parsed.errors.append(_sqlglot_error(parsed, statement, exc))
+            elif wanted:
+                parsed.unreadable.append((statement.line, _short(statement)))
+            continue
+        except (RecursionError, Exception):  # contained
+            if check_syntax:
+                parsed.errors.append(SyntaxProblem(
+                    statement.line, statement.column,
+                    "the SQL parser could not read this statement; "
+                    "simplify it"))
+            elif wanted:
+                parsed.unreadable.append((statement.line, _short(statement)))
+            continue
+        trees = [tree for tree in trees if tree is not None]
+        if wanted and len(trees) == 1:
+            parsed.trees[index] = trees[0]
+
+
+def _prepare(text: str) -> str:
+    """Same-length rewrites of PostgreSQL forms sqlglot does not read
+    (pg_dump's `CREATE INDEX ... ON ONLY t`, PostgreSQL 18's virtual
+    generated columns), so that positions stay exact."""
+    text = re.sub(r"(?i)(\bON\s+)(ONLY)(\s)", lambda m: m[1] + "    " + m[3],
+                  text, count=1)
+    return re.sub(r"(?i)(\)\s*)VIRTUAL\b", lambda m: m[1] + "STORED ", text)
+
+
+def _short(statement: Statement) -> str:
+    first = " ".join(statement.text.split())
+    return first[:60] + ("..." if len(first) > 60 else "")
+
+
+def _sqlglot_error(parsed: ParsedFile, statement: Statement,
+                   exc: Exception) -> SyntaxProblem:
+    errors = getattr(exc, "errors", None) or []
+    line, column = statement.line, statement.column
+    message = str(exc).split("\n", 1)[0]
+    if errors:
+        first = errors[0]
+        message = str(first.get("description") or message)
+        rel_line = first.get("line")
+        rel_col = first.get("col")
+        if isinstance(rel_line, int) and isinstance(rel_col, int):
+            if rel_line <= 1:
+                line, column = statement.line, statement.column + rel_col - 1
+            else:
+                line, column = statement.line + rel_line - 1, rel_col
+            column = max(column, 1)
+    message = re.sub(r"\x1b\[[0-9;]*m", "", message)
+    message = message.split(". Line ", 1)[0]
+    return SyntaxProblem(line, column, message)
