@@ -13,11 +13,6 @@ from typing import Any
 
 from dbdesign import rules
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 MAX_CONFIG_BYTES = 1 << 20
 
 NAMING_SCHEMES = ("auto", "flyway", "golang-migrate", "diesel", "dbmate",
@@ -25,8 +20,8 @@ NAMING_SCHEMES = ("auto", "flyway", "golang-migrate", "diesel", "dbmate",
 # sqlglot's dialect names, listed here so that loading the config never
 # imports sqlglot (SPEC 7); a test keeps the list in step with sqlglot.
 DIALECTS = frozenset({
-    "athena", "bigquery", "clickhouse", "databricks", "doris", "dremio",
-    "drill", "druid", "duckdb", "dune", "exasol", "fabric", "hive",
+    "athena", "bigquery", "clickhouse", "databricks", "dax", "doris",
+    "dremio", "drill", "druid", "duckdb", "dune", "exasol", "fabric", "hive",
     "materialize", "mysql", "oracle", "postgres", "presto", "prql",
     "redshift", "risingwave", "singlestore", "snowflake", "solr", "spark",
     "spark2", "sqlite", "starrocks", "tableau", "teradata", "trino", "tsql",
@@ -359,11 +354,20 @@ def _plain(node: Any, path: tuple[str, ...], lines: dict[tuple[str, ...], int],
 
 def _load_toml(path: Path, shown: str, required: bool) -> Config:
     text = _read(path, shown)
+    if not required and "dbdesign" not in text:
+        # Someone else's pyproject.toml: no need to pay for the TOML parser.
+        return Config()
+    # Imported here: most hooks never read a TOML file (SPEC 7).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
-    section = data.get("tool", {}).get("dbdesign")
+    tool = data.get("tool")
+    section = tool.get("dbdesign") if isinstance(tool, dict) else None
     if section is None:
         if required:
             raise ConfigError(f"{shown}: no [tool.dbdesign] table")

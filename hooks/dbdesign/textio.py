@@ -7,7 +7,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +124,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
     whole."""
+    import tempfile  # here: only fixes and init write, and it is slow to import
+
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     try:
