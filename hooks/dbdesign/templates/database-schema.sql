@@ -9,9 +9,9 @@
 --   2. types and domains
 --   3. tables, referenced tables first; every table has a primary key, every
 --      foreign key says its ON DELETE rule
---   4. indexes, grouped by table, each with a comment naming the query it
---      serves; every foreign key column is indexed
---   5. COMMENT ON statements where a column's meaning is not obvious
+--   4. each table's indexes right after it, each with a comment naming the
+--      query it serves; every foreign key column is indexed
+--   5. comments where a column's meaning is not obvious
 --
 -- Example of the expected style:
 --

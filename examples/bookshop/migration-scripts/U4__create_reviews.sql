@@ -1,0 +1,3 @@
+-- Undo V4: drop reviews.
+
+DROP TABLE reviews;

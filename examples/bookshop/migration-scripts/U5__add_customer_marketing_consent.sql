@@ -1,0 +1,3 @@
+-- Undo V5: forget marketing consent.
+
+ALTER TABLE customers DROP COLUMN marketing_opt_in;
