@@ -48,10 +48,22 @@ HOOKS: tuple[Hook, ...] = (
     Hook("dbdesign-artifacts", "dbdesign design artifacts",
          "The design artifacts exist and are not stubs.",
          ("artifacts",)),
+    Hook("dbdesign-migrations", "dbdesign migrations",
+         "Migration scripts are named, ordered, never rewritten, and match "
+         "their integrity file.",
+         ("migrations",)),
+    Hook("dbdesign-schema", "dbdesign schema",
+         "Schema and migration SQL parses, has keys and indexes, follows the "
+         "naming convention, and replaying the migrations gives the schema.",
+         ("schema",)),
+    Hook("dbdesign-changelog", "dbdesign changelog",
+         "A change to the schema or migrations is recorded in the changelog.",
+         ("changelog",)),
 )
 
 # The order in which `dbdesign check` runs the checks.
-CHECKS: tuple[str, ...] = ("framework", "checklist", "artifacts")
+CHECKS: tuple[str, ...] = ("framework", "checklist", "artifacts",
+                           "migrations", "schema", "changelog")
 
 
 class UsageError(Exception):
@@ -264,6 +276,15 @@ def _umbrella_parser() -> argparse.ArgumentParser:
     init.add_argument("--dry-run", action="store_true",
                       help="say what would be created; write nothing")
 
+    migrations = sub.add_parser("migrations",
+                                help="migration tools (`migrations hash`)")
+    migrations_sub = migrations.add_subparsers(dest="action", metavar="ACTION")
+    migrations_sub.required = True
+    hash_cmd = migrations_sub.add_parser(
+        "hash", help="write the migration integrity file (dbdesign.sum)")
+    hash_cmd.add_argument("root", nargs="?", metavar="ROOT")
+    hash_cmd.add_argument("--config", metavar="FILE")
+
     status = sub.add_parser("status", help="checklist progress per phase")
     status.add_argument("root", nargs="?", metavar="ROOT")
     status.add_argument("--config", metavar="FILE")
@@ -351,6 +372,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dbdesign import scaffold
 
             return scaffold.main(args)
+        if args.command == "migrations":
+            from dbdesign import sumfile
+
+            return sumfile.main(args)
         if args.command == "status":
             from dbdesign import status
 
@@ -376,3 +401,15 @@ def checklist_main(argv: Sequence[str] | None = None) -> int:
 
 def artifacts_main(argv: Sequence[str] | None = None) -> int:
     return hook_main("dbdesign-artifacts", argv)
+
+
+def migrations_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-migrations", argv)
+
+
+def schema_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-schema", argv)
+
+
+def changelog_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-changelog", argv)

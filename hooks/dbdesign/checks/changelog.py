@@ -1,0 +1,207 @@
+"""CH001-CH003: a change to the schema or the migrations is recorded in the
+changelog, the changelog follows Keep a Changelog, and each migration the
+change adds is named in the lines it adds to the changelog.
+
+`--allow-no-changelog` (a pull request's label, in the action) skips CH001
+and CH003 for one run; nothing else does."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from dbdesign import markdown, naming, textio
+from dbdesign.change import NO_GIT_NOTE, Change
+from dbdesign.checks.migrations import added_migrations, folder_of
+from dbdesign.findings import Finding, finding
+from dbdesign.project import Project
+
+TYPES = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
+_SECTION = re.compile(
+    r"^\[?(?P<name>unreleased|v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.+-]*)?)\]?"
+    r"(?:\s*[-–—]\s*(?P<date>\d{4}-\d{2}-\d{2}))?"
+    r"(?:\s*\[yanked\])?\s*$",
+    re.IGNORECASE,
+)
+_SHOWN = 3  # paths named in CH001's message
+
+
+def check(project: Project) -> Iterator[Finding]:
+    path = project.config.changelog_path
+    result = project.read(path)
+    text = result.text if isinstance(result, textio.Text) else None
+    if isinstance(result, textio.Unreadable) and not result.missing:
+        yield finding("CH002", path, f"the changelog {result.reason}")
+    elif text is not None:
+        yield from keep_a_changelog(path, text)
+    change = project.change
+    if change is None:
+        project.note(NO_GIT_NOTE)
+        return
+    if project.options.allow_no_changelog:
+        return
+    yield from _not_updated(project, change)
+    if path in change.written() and text is not None:
+        yield from _unnamed_migrations(project, change, text)
+
+
+# -- CH001 ---------------------------------------------------------------------
+
+def database_paths(project: Project, change: Change) -> list[str]:
+    """The paths of the change that are the schema or migrations."""
+    config = project.config
+    lead = naming.join(config.migrations_path, "")
+    found = []
+    for path in sorted(change.touched()):
+        migration = path.startswith(lead) and not naming.is_ignored(
+            path[len(lead):], config.migrations_ignore)
+        if migration or path == config.schema_path:
+            found.append(path)
+    return found
+
+
+def _not_updated(project: Project, change: Change) -> Iterator[Finding]:
+    path = project.config.changelog_path
+    if path in change.written():
+        return
+    touched = database_paths(project, change)
+    if not touched:
+        return
+    shown = ", ".join(touched[:_SHOWN])
+    more = f" and {len(touched) - _SHOWN} more" if len(touched) > _SHOWN else ""
+    yield finding(
+        "CH001", path,
+        f"{change.description} touches {shown}{more} but not {path}; add a "
+        "line about it under `## [Unreleased]`, or pass "
+        "`--allow-no-changelog` if it needs none")
+
+
+# -- CH002 ---------------------------------------------------------------------
+
+def keep_a_changelog(path: str, text: str) -> Iterator[Finding]:
+    """Keep a Changelog's layout: `## [Unreleased]` or a dated version
+    first, every `##` a version with an ISO date (newest first), and `###`
+    change types from the standard six."""
+    how = "see https://keepachangelog.com/en/1.1.0/"
+    heads = markdown.headings(text)
+    sections = [h for h in heads if h.level == 2]
+    if not sections:
+        yield finding("CH002", path,
+                      "the changelog has no `## [Unreleased]` or "
+                      f"`## [1.0.0] - YYYY-MM-DD` section; add one ({how})",
+                      1)
+        return
+    last_date: str | None = None
+    in_version = False
+    for index, head in enumerate(sections):
+        match = _SECTION.match(head.text)
+        if match is None:
+            yield finding(
+                "CH002", path,
+                f"section `## {head.text}` is not `## [Unreleased]` or "
+                f"`## [<version>] - YYYY-MM-DD`; rename it ({how})", head.line)
+            continue
+        if match["name"].lower() == "unreleased":
+            if index:
+                yield finding("CH002", path,
+                              "`## [Unreleased]` must be the first section, "
+                              "above the released versions; move it up",
+                              head.line)
+            continue
+        date = match["date"]
+        if date is None:
+            yield finding("CH002", path,
+                          f"version section `## {head.text}` has no release "
+                          "date; write it as `## [<version>] - YYYY-MM-DD`",
+                          head.line)
+            continue
+        if last_date is not None and date > last_date:
+            yield finding("CH002", path,
+                          f"version section `## {head.text}` is dated after "
+                          "the section above it; keep the newest first",
+                          head.line)
+        last_date = date
+    for head in heads:
+        if head.level == 2:
+            in_version = _SECTION.match(head.text) is not None
+        elif head.level == 3 and in_version and \
+                head.text.strip() not in TYPES:
+            yield finding("CH002", path,
+                          f"`### {head.text}` is not a Keep a Changelog change "
+                          f"type; use one of {', '.join(TYPES)}", head.line)
+
+
+# -- CH003 ---------------------------------------------------------------------
+
+def added_lines(old: str | None, new: str) -> list[str]:
+    """The lines of NEW that OLD did not have (as a multiset, so moving a
+    line is not adding it)."""
+    if old is None:
+        return textio.split_lines(new)
+    have = Counter(textio.split_lines(old))
+    out = []
+    for line in textio.split_lines(new):
+        if have[line]:
+            have[line] -= 1
+        else:
+            out.append(line)
+    return out
+
+
+def names_for(migration: naming.Migration) -> list[str]:
+    """The ways a changelog line may name MIGRATION."""
+    parts = migration.name.split("/")
+    base = parts[-1]
+    names = {base, migration.name}
+    if len(parts) > 1:
+        names.add(parts[-2])  # diesel's folder
+    if base.endswith(".sql"):
+        names.add(base[:-4])
+    return sorted(names)
+
+
+def _named(migration: naming.Migration, added: str) -> bool:
+    if any(name in added for name in names_for(migration)):
+        return True
+    if migration.version is None:
+        return False
+    versions = {migration.version.raw,
+                ".".join(str(n) for n in migration.version.key) or "0"}
+    return any(re.search(rf"(?<![\w.]){re.escape(v)}(?![\w])|"
+                         rf"(?<![\w.])[Vv]{re.escape(v)}(?![\w])", added)
+               for v in versions)
+
+
+def _unnamed_migrations(project: Project, change: Change,
+                        text: str) -> Iterator[Finding]:
+    folder = folder_of(project)
+    if folder is None:
+        return
+    new = [m for m in added_migrations(folder, change)
+           if m.forward or m.kind == naming.REPEATABLE]
+    if not new:
+        return
+    path = project.config.changelog_path
+    old_bytes = change.old_content(path)
+    old = None
+    if old_bytes is not None:
+        old = old_bytes.decode("utf-8", "replace").removeprefix(textio.BOM)
+    added = "\n".join(added_lines(old, text))
+    unreleased = next((h.line for h in markdown.headings(text)
+                       if h.level == 2 and h.text.strip("[] ").lower()
+                       == "unreleased"), None)
+    seen: set[str] = set()
+    for migration in new:
+        label = migration.name.split("/")[0] if folder.scheme == "diesel" \
+            else migration.name
+        if label in seen or _named(migration, added):
+            continue
+        seen.add(label)
+        version = f" or its version {migration.version}" \
+            if migration.version is not None else ""
+        yield finding(
+            "CH003", path,
+            f"migration {label}, added by {change.description}, is not named "
+            f"in the lines it adds to {path}; name it (its file name{version}) "
+            f"in the entry that describes it", unreleased)

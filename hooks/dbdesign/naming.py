@@ -1,0 +1,396 @@
+"""Migration naming schemes (SPEC 4), their detection per folder, and
+version ordering: versions compare as numbers, segment by segment, so that
+`1.10` > `1.9`, and leading zeros (and trailing zero segments, as Flyway
+does: `1.0` is `1`) do not count."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbdesign import textio
+
+SCHEMES = ("flyway", "golang-migrate", "diesel", "dbmate", "sequential",
+           "timestamp")
+
+# What each scheme expects, for messages.
+SHAPES = {
+    "flyway": "V<version>__<description>.sql (U<version>__ for undo, "
+              "R__<description>.sql for repeatable)",
+    "golang-migrate": "<version>_<description>.up.sql and .down.sql",
+    "diesel": "<YYYY-MM-DD-HHMMSS>_<description>/up.sql and down.sql",
+    "dbmate": "<version>_<description>.sql with `-- migrate:up` and "
+              "`-- migrate:down`",
+    "sequential": "<number>_<description>.sql",
+    "timestamp": "<timestamp>_<description>.sql",
+}
+
+# Kinds of migration file. FORWARD kinds are the ones that move a database
+# to a new version; the others are undo/down scripts and helpers.
+UP, DOWN, UNDO, REPEATABLE, BASELINE, META = (
+    "up", "down", "undo", "repeatable", "baseline", "meta")
+FORWARD = (UP,)
+
+SUM_FILE = "dbdesign.sum"
+_DEFAULT_IGNORES = (".gitkeep", ".keep", "readme", "readme.*")
+
+_FLYWAY = re.compile(
+    r"(?P<kind>[VUB])(?P<version>\d+(?:[._]\d+)*)__(?P<desc>.+)\.sql")
+_FLYWAY_R = re.compile(r"R__(?P<desc>.+)\.sql")
+_GOLANG = re.compile(r"(?P<version>\d+)_(?P<desc>.+)\.(?P<dir>up|down)\.sql")
+_DIESEL_DIR = re.compile(r"(?P<version>\d(?:[\d-]*\d)?)_(?P<desc>[^/]+)")
+_DIESEL_FILES = {"up.sql": UP, "down.sql": DOWN, "metadata.toml": META}
+_PLAIN = re.compile(r"(?P<version>\d+)_(?P<desc>.+)\.sql")
+_DBMATE_UP = re.compile(r"^--\s*migrate:up\b", re.MULTILINE)
+_DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.MULTILINE)
+_DOWN_WORDS = ("down", "undo", "rollback", "revert")
+_TIMESTAMP_DIGITS = 10  # a unix time or a date-time, never a counter
+
+
+@functools.total_ordering
+@dataclass(frozen=True, eq=False)
+class Version:
+    """A migration version as written (RAW) and as compared (KEY: its
+    digit runs as numbers, trailing zero segments dropped)."""
+
+    raw: str
+    key: tuple[int, ...]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Version) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __lt__(self, other: Version) -> bool:
+        return self.key < other.key
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+def parse_version(raw: str) -> Version | None:
+    """RAW's numeric segments (any non-digits separate them); None when RAW
+    has no digit."""
+    segments = [int(run) for run in re.findall(r"\d+", raw)]
+    if not segments:
+        return None
+    while segments and segments[-1] == 0:
+        segments.pop()
+    return Version(raw, tuple(segments))
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One file of a migration. NAME is its path inside the folder, UNIT
+    the migration it belongs to (an up and its down share one)."""
+
+    name: str
+    version: Version | None
+    description: str
+    kind: str
+    unit: str
+
+    @property
+    def forward(self) -> bool:
+        return self.kind in FORWARD
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A scanned migrations folder (PATH is root-relative)."""
+
+    path: str
+    scheme: str | None  # None: no scheme fits any file
+    configured: bool  # the scheme came from config, not detection
+    migrations: tuple[Migration, ...]  # in the order they run
+    unnamed: tuple[tuple[str, str], ...]  # (name, why) for MG001
+    ignored: tuple[str, ...]
+
+    def relpath(self, name: str) -> str:
+        """The root-relative path of NAME inside the folder."""
+        return join(self.path, name)
+
+    @property
+    def forward(self) -> list[Migration]:
+        return [m for m in self.migrations if m.forward]
+
+
+def join(folder: str, name: str) -> str:
+    folder = folder.strip("/")
+    return name if folder in ("", ".") else f"{folder}/{name}"
+
+
+def sort_key(migration: Migration) -> tuple[int, tuple[int, ...], str]:
+    if migration.version is None:
+        return (1, (), migration.name)
+    return (0, migration.version.key, migration.name)
+
+
+# -- classifying one file --------------------------------------------------------
+
+def classify(scheme: str, name: str) -> Migration | str:
+    """NAME (a POSIX path inside the folder) as a migration of SCHEME, or
+    why it is not one. Content markers (dbmate) are checked by scan()."""
+    base = name.rsplit("/", 1)[-1]
+    nested = "/" in name
+    if scheme.startswith("regex:"):
+        return _classify_regex(scheme[len("regex:"):], name)
+    if scheme == "flyway":
+        # Flyway scans sub-folders of a location too.
+        match = _FLYWAY.fullmatch(base)
+        if match:
+            kind = {"V": UP, "U": UNDO, "B": BASELINE}[match["kind"]]
+            version = parse_version(match["version"])
+            assert version is not None
+            return Migration(name, version, match["desc"], kind,
+                             f"{match['kind']}:{version.key}")
+        match = _FLYWAY_R.fullmatch(base)
+        if match:
+            return Migration(name, None, match["desc"], REPEATABLE, name)
+        return f"does not follow the folder's naming scheme ({SHAPES[scheme]})"
+    if scheme == "diesel":
+        parts = name.split("/")
+        if len(parts) != 2 or not _DIESEL_DIR.fullmatch(parts[0]):
+            return ("is not inside a migration folder named "
+                    "<YYYY-MM-DD-HHMMSS>_<description>/ (diesel)")
+        if parts[1] not in _DIESEL_FILES:
+            return ("is not a diesel migration file; a migration folder holds "
+                    "up.sql, down.sql and optionally metadata.toml")
+        match = _DIESEL_DIR.fullmatch(parts[0])
+        assert match is not None
+        version = parse_version(match["version"])
+        assert version is not None
+        return Migration(name, version, match["desc"],
+                         _DIESEL_FILES[parts[1]], parts[0])
+    if nested:
+        return (f"is in a sub-folder, which {scheme} does not read; move it "
+                "up into the migrations folder")
+    if scheme == "golang-migrate":
+        match = _GOLANG.fullmatch(base)
+        if not match:
+            return (f"does not follow the folder's naming scheme "
+                    f"({SHAPES[scheme]})")
+        version = parse_version(match["version"])
+        assert version is not None
+        return Migration(name, version, match["desc"],
+                         UP if match["dir"] == "up" else DOWN,
+                         f"{match['version']}_{match['desc']}")
+    if scheme in ("dbmate", "sequential", "timestamp"):
+        match = _PLAIN.fullmatch(base)
+        if not match:
+            return (f"does not follow the folder's naming scheme "
+                    f"({SHAPES[scheme]})")
+        version = parse_version(match["version"])
+        assert version is not None
+        return Migration(name, version, match["desc"], UP, name)
+    raise ValueError(f"unknown naming scheme {scheme!r}")
+
+
+def _classify_regex(pattern: str, name: str) -> Migration | str:
+    match = re.fullmatch(pattern, name)
+    if match is None:
+        return f"does not match the configured migration_naming regex {pattern!r}"
+    groups = match.groupdict()
+    version = parse_version(groups.get("version") or "")
+    if version is None:
+        return "matches the migration_naming regex but its version has no digits"
+    direction = (groups.get("direction") or "").lower()
+    kind = DOWN if direction in _DOWN_WORDS else UP
+    description = groups.get("description") or ""
+    unit = f"{version.key}:{description}"
+    return Migration(name, version, description, kind, unit)
+
+
+# -- detection -------------------------------------------------------------------
+
+def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | None:
+    """The scheme that names the most of NAMES (the files of one folder),
+    preferring the more specific on a tie; None when none names any. READ
+    gives a file's text (by name) for content markers."""
+    names = list(names)
+    best: str | None = None
+    best_count = 0
+    for scheme in ("diesel", "golang-migrate", "flyway", "sequential"):
+        count = sum(1 for name in names
+                    if isinstance(classify(scheme, name), Migration))
+        if count > best_count:
+            best, best_count = scheme, count
+    if best != "sequential":
+        return best
+    plain = sorted((m for m in (classify("sequential", n) for n in names)
+                    if isinstance(m, Migration)), key=sort_key)
+    # dbmate's marker opens every file; looking at the first and the last
+    # is enough to tell, and keeps detection cheap on large folders.
+    for migration in {plain[0].name: 0, plain[-1].name: 0}:
+        text = read(migration)
+        if text is not None and _DBMATE_UP.search(text):
+            return "dbmate"
+    if all(len(m.name.split("_", 1)[0]) >= _TIMESTAMP_DIGITS for m in plain):
+        return "timestamp"
+    return "sequential"
+
+
+def is_ignored(name: str, globs: Iterable[str]) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    lower = base.lower()
+    if name == SUM_FILE:
+        return True
+    if any(fnmatch.fnmatchcase(lower, pattern) for pattern in _DEFAULT_IGNORES):
+        return True
+    return any(fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(base, glob)
+               for glob in globs)
+
+
+# -- scanning a folder -------------------------------------------------------------
+
+def list_files(root: Path, folder: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The files under ROOT/FOLDER (names relative to it, sorted), and the
+    entries that are not followed (links out of the root, links to folders,
+    sockets) with the reason. Links are never followed into folders."""
+    base = root / folder if folder not in ("", ".") else root
+    files: list[str] = []
+    odd: list[tuple[str, str]] = []
+    stack = [""]
+    while stack:
+        prefix = stack.pop()
+        try:
+            entries = list(os.scandir(base / prefix if prefix else base))
+        except OSError as exc:
+            odd.append((prefix or ".", f"cannot be listed ({exc.strerror})"))
+            continue
+        for entry in entries:
+            name = f"{prefix}/{entry.name}" if prefix else entry.name
+            try:
+                if entry.is_symlink():
+                    why = textio.check_inside(root, join(folder, name))
+                    if why:
+                        odd.append((name, why))
+                    elif entry.is_dir():
+                        odd.append((name, "is a symbolic link to a folder, "
+                                          "which is not followed"))
+                    elif entry.is_file():
+                        files.append(name)
+                    else:
+                        odd.append((name, "is a broken symbolic link"))
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(name)
+                elif stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+                    files.append(name)
+                else:
+                    odd.append((name, "is not a regular file"))
+            except OSError as exc:
+                odd.append((name, f"cannot be read ({exc.strerror})"))
+    files.sort()
+    return files, odd
+
+
+def scan(root: Path, folder: str, setting: str, ignore: Iterable[str],
+         read: Callable[[str], str | None]) -> Folder | None:
+    """ROOT/FOLDER as migrations under SETTING (`auto`, a scheme, or
+    `regex:<pattern>`); None when the folder does not exist. READ gives a
+    file's text by its root-relative path, or None when it is unreadable."""
+    path = root / folder
+    if not path.is_dir() or path.is_symlink():
+        return None
+    globs = tuple(ignore)
+    names, odd = list_files(root, folder)
+    ignored = [name for name in names if is_ignored(name, globs)]
+    candidates = [name for name in names if not is_ignored(name, globs)]
+
+    def read_name(name: str) -> str | None:
+        return read(join(folder, name))
+
+    configured = setting != "auto"
+    scheme = setting if configured else detect(candidates, read_name)
+    migrations: list[Migration] = []
+    unnamed: list[tuple[str, str]] = [item for item in odd
+                                      if not is_ignored(item[0], globs)]
+    for name in candidates:
+        if scheme is None:
+            unnamed.append((name, "follows none of the naming schemes dbdesign "
+                                  "knows; rename it, or set `migration_naming` "
+                                  "(e.g. `regex:...`)"))
+            continue
+        result = classify(scheme, name)
+        if isinstance(result, str):
+            unnamed.append((name, result))
+            continue
+        if scheme == "dbmate":
+            text = read_name(name)
+            if text is not None and not _DBMATE_UP.search(text):
+                unnamed.append((name, "has no `-- migrate:up` line, so dbmate "
+                                      "cannot run it; add one above its "
+                                      "statements"))
+                continue
+        migrations.append(result)
+    migrations.sort(key=sort_key)
+    unnamed.sort()
+    return Folder(folder, scheme, configured, tuple(migrations),
+                  tuple(unnamed), tuple(ignored))
+
+
+def without_down(folder: Folder,
+                 read: Callable[[str], str | None]) -> list[Migration] | None:
+    """The forward migrations that have no down/undo, or None when the
+    folder has no downs at all and its scheme cannot say (sequential,
+    timestamp, a regex without a `direction` group)."""
+    scheme = folder.scheme or ""
+    forward = folder.forward
+    if scheme == "dbmate":
+        missing = []
+        for migration in forward:
+            text = read(folder.relpath(migration.name))
+            if text is not None and not _DBMATE_DOWN.search(text):
+                missing.append(migration)
+        return missing
+    wanted = UNDO if scheme == "flyway" else DOWN
+    downs = {pair_key(scheme, m) for m in folder.migrations if m.kind == wanted}
+    if scheme in ("sequential", "timestamp", "") or (
+            scheme.startswith("regex:") and not downs):
+        return None
+    return [m for m in forward if pair_key(scheme, m) not in downs]
+
+
+def pair_key(scheme: str, migration: Migration) -> object:
+    # A diesel down lives in its migration's folder; the other schemes pair
+    # an up and its down (or undo) by version.
+    if scheme == "diesel":
+        return migration.unit
+    return migration.version
+
+
+# -- suggesting a version ------------------------------------------------------------
+
+def next_version(scheme: str | None, newest: Version) -> str:
+    """The next free version after NEWEST, written the folder's way: the
+    first number plus one (zero padding kept), or for dated versions a
+    later timestamp of the same shape."""
+    raw = newest.raw
+    if scheme == "diesel" or (scheme == "timestamp"):
+        return _later_timestamp(raw)
+    match = re.match(r"\d+", raw)
+    if match is None:  # pragma: no cover - versions always have digits
+        return raw
+    number = str(int(match[0]) + 1).zfill(len(match[0]))
+    return number
+
+
+def _later_timestamp(raw: str) -> str:
+    """RAW's last digit run plus one second's worth: keeps the shape and
+    is always later; people usually take the current time instead."""
+    runs = list(re.finditer(r"\d+", raw))
+    if not runs:  # pragma: no cover
+        return raw
+    last = runs[-1]
+    if len(runs) > 1 and int(last[0]) == 0 and len(last[0]) == 4:
+        # diesel's `-0000` suffix: bump the time before it
+        last = runs[-2]
+    bumped = str(int(last[0]) + 1).zfill(len(last[0]))
+    return raw[:last.start()] + bumped + raw[last.end():]
