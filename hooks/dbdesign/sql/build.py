@@ -335,6 +335,7 @@ class _Builder:
         params = index.args.get("params")
         columns: list[str] = []
         partial = False
+        method = "btree"
         if params is not None:
             for item in params.args.get("columns") or []:
                 node = item.this if isinstance(item, exp.Ordered) else item
@@ -345,12 +346,15 @@ class _Builder:
                 else:
                     columns.append(node.sql(dialect=self.dialect).lower())
             partial = params.args.get("where") is not None
+            using = params.args.get("using")
+            if using is not None:
+                method = str(using.name or using.sql()).lower() or "btree"
         if name is not None:
             self.catalog.indexes = [i for i in self.catalog.indexes
                                     if i.name != name]
         self.catalog.indexes.append(Index(
             name, table, tuple(columns), unique=bool(tree.args.get("unique")),
-            partial=partial, origin=self.origin(index.this)))
+            partial=partial, origin=self.origin(index.this), method=method))
 
     def alter_table(self, tree: Any) -> None:
         from sqlglot import exp

@@ -45,6 +45,7 @@ class Index:
     unique: bool = False
     partial: bool = False  # has a WHERE clause
     origin: Origin | None = field(default=None, compare=False)
+    method: str = "btree"  # USING ...; lower case
 
 
 @dataclass

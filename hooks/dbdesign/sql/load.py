@@ -19,6 +19,7 @@ class Migration:
     path: str  # root-relative
     forward: bool  # False for down / undo migrations
     repeatable: bool = False  # flyway R__ files
+    version: tuple[int, ...] | None = None  # numeric segments, for baselines
 
 
 def parsed(project: Project, relpath: str) -> ParsedFile | None:
@@ -85,6 +86,9 @@ def _migrations(project: Project) -> list[Migration]:
     folder = project.config.migrations_path.rstrip("/")
     if textio.check_inside(project.root, folder) is not None:
         return []
+    scanned = _scanned(project, folder)
+    if scanned is not None:
+        return scanned
     base = project.root / folder
     if not base.is_dir():
         return []
@@ -95,24 +99,35 @@ def _migrations(project: Project) -> list[Migration]:
             if name.lower().endswith(".sql"):
                 rel = os.path.relpath(os.path.join(dirpath, name), project.root)
                 found.append(rel.replace(os.sep, "/"))
-    ordered = _ordered(project, folder, found)
-    return [_classify(folder, path) for path in ordered]
+    found.sort(key=lambda p: _version_key(folder, p))
+    return [_classify(folder, path) for path in found]
 
 
-def _ordered(project: Project, folder: str, paths: list[str]) -> list[str]:
-    """PATHS in version order: the migrations engineer's `naming` module
-    when it offers an order, else a numeric-aware sort."""
+def _scanned(project: Project, folder: str) -> list[Migration] | None:
+    """The migrations in the order `naming` (the migrations check's
+    module) runs them; None when it cannot tell."""
     try:
         from dbdesign import naming
 
-        order = getattr(naming, "sort_migrations", None)
-        if callable(order):
-            result = order(project, paths)
-            if isinstance(result, list) and sorted(result) == sorted(paths):
-                return [str(p) for p in result]
-    except Exception:  # fall back to our own order
-        pass
-    return sorted(paths, key=lambda p: _version_key(folder, p))
+        def read(relpath: str) -> str | None:
+            result = project.read(relpath)
+            return result.text if isinstance(result, textio.Text) else None
+
+        scanned = naming.scan(project.root, folder,
+                              project.config.migration_naming, (), read)
+        if scanned is None or scanned.scheme is None:
+            return None
+        out = []
+        for item in scanned.migrations:
+            if not item.name.lower().endswith(".sql"):
+                continue
+            out.append(Migration(
+                scanned.relpath(item.name), forward=item.forward,
+                repeatable=item.kind == naming.REPEATABLE,
+                version=item.version.key if item.version else None))
+        return out
+    except Exception:  # a module in flux must not stop the schema checks
+        return None
 
 
 def _version_key(folder: str, path: str) -> tuple[int, list[tuple[int, object]]]:
@@ -126,11 +141,27 @@ def _version_key(folder: str, path: str) -> tuple[int, list[tuple[int, object]]]
 
 
 def _classify(folder: str, path: str) -> Migration:
-    name = path.rsplit("/", 1)[-1].lower()
+    rel = path[len(folder) + 1:] if path.startswith(folder + "/") else path
+    name = rel.rsplit("/", 1)[-1].lower()
     backward = (name.endswith(".down.sql") or name == "down.sql"
                 or bool(re.match(r"^u\d", name)) or name.endswith("_down.sql"))
+    unit = rel.split("/", 1)[0] if "/" in rel else name
+    digits = tuple(int(d) for d in re.findall(r"\d+", unit.split("__")[0]))
     return Migration(path, forward=not backward,
-                     repeatable=bool(re.match(r"^r__", name)))
+                     repeatable=bool(re.match(r"^r__", name)),
+                     version=digits or None)
+
+
+def baseline_key(project: Project) -> tuple[int, ...] | None:
+    """`migrations_baseline` as numeric segments (trailing zeros dropped,
+    as versions compare)."""
+    raw = project.config.migrations_baseline
+    if raw is None:
+        return None
+    segments = [int(d) for d in re.findall(r"\d+", raw)]
+    while segments and segments[-1] == 0:
+        segments.pop()
+    return tuple(segments)
 
 
 _DBMATE = re.compile(r"(?im)^--\s*migrate:(up|down)\b.*$")
