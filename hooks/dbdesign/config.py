@@ -103,6 +103,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 NAMING_CONVENTIONS = ("snake_case", "camelCase", "PascalCase",
                       "UPPER_SNAKE_CASE", "off")
 KEYS = tuple(f.name for f in fields(Config) if f.name != "source")
+_OFF_KEYS = ("integrity_file", "phase_order", "naming_convention")
 
 
 def from_mapping(data: object, where: _Where) -> Config:
@@ -127,6 +128,9 @@ def from_mapping(data: object, where: _Where) -> Config:
 def _validate(key: str, value: object, where: _Where) -> object:
     path = (key,)
     if key in _STR_KEYS:
+    # YAML 1.1 reads a bare `off` as false: take it as the word written.
+    if value is False and key in _OFF_KEYS:
+        value = "off"
         text = _expect_str(value, path, where)
         if key == "naming_convention" and text not in NAMING_CONVENTIONS:
             raise where.error(path, "expected one of: "
@@ -302,13 +306,22 @@ def _load_yaml(path: Path, shown: str) -> Config:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
+        # Refuse aliases at the line of the alias itself (the composed node
+        # would only tell where its anchor is).
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ConfigError(
+                    f"{shown}:{event.start_mark.line + 1}: YAML aliases "
+                    "(*name) are not allowed in the config; write the value "
+                    "out")
         line = f":{mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{shown}{line}: invalid YAML: {exc.problem}") \
             from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     lines: dict[tuple[str, ...], int] = {}
-    data = _plain(node, (), lines, shown, set())
+    # An empty file (or only comments) composes to no node at all.
+    data = None if node is None else _plain(node, (), lines, shown, set())
     return from_mapping(data, _Where(shown, lines))
 
 
@@ -365,7 +378,10 @@ def _load_toml(path: Path, shown: str, required: bool) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+        message = str(exc)
+        if "(at line" not in message:  # "(at end of document)"
+            message += f" (line {text.count(chr(10)) + 1}, the end of the file)"
+        raise ConfigError(f"{shown}: invalid TOML: {message}") from None
     tool = data.get("tool")
     section = tool.get("dbdesign") if isinstance(tool, dict) else None
     if section is None:
