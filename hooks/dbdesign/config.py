@@ -102,8 +102,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 NAMING_CONVENTIONS = ("snake_case", "camelCase", "PascalCase",
                       "UPPER_SNAKE_CASE", "off")
-KEYS = tuple(f.name for f in fields(Config) if f.name != "source")
 _OFF_KEYS = ("integrity_file", "phase_order", "naming_convention")
+KEYS = tuple(f.name for f in fields(Config) if f.name != "source")
 
 
 def from_mapping(data: object, where: _Where) -> Config:
@@ -127,10 +127,10 @@ def from_mapping(data: object, where: _Where) -> Config:
 
 def _validate(key: str, value: object, where: _Where) -> object:
     path = (key,)
-    if key in _STR_KEYS:
     # YAML 1.1 reads a bare `off` as false: take it as the word written.
     if value is False and key in _OFF_KEYS:
         value = "off"
+    if key in _STR_KEYS:
         text = _expect_str(value, path, where)
         if key == "naming_convention" and text not in NAMING_CONVENTIONS:
             raise where.error(path, "expected one of: "
@@ -303,9 +303,6 @@ def _load_yaml(path: Path, shown: str) -> Config:
 
     text = _read(path, shown)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
         # Refuse aliases at the line of the alias itself (the composed node
         # would only tell where its anchor is).
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -314,6 +311,9 @@ def _load_yaml(path: Path, shown: str) -> Config:
                     f"{shown}:{event.start_mark.line + 1}: YAML aliases "
                     "(*name) are not allowed in the config; write the value "
                     "out")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{shown}{line}: invalid YAML: {exc.problem}") \
             from None
