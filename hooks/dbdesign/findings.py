@@ -76,12 +76,14 @@ class Suppression:
     column: int
     file_wide: bool
     codes: tuple[str, ...]  # empty for a bare `ignore`
+    misplaced: bool = False  # an `ignore-file` below the first comment block
 
 
 def parse_suppressions(path: str, text: str) -> list[Suppression]:
     """Every suppression comment in TEXT. A file-wide one counts only in the
     file's first comment block (the leading lines that are comments or
-    blank), so that a stray `ignore-file` deep in a file cannot hide it."""
+    blank), so that a stray `ignore-file` deep in a file cannot hide it;
+    a stray one is returned as `misplaced`, to be reported as DB001."""
     found: list[Suppression] = []
     if "dbdesign:" not in text:
         return found
@@ -104,14 +106,14 @@ def parse_suppressions(path: str, text: str) -> list[Suppression]:
                 in_header = False
         for match in _SUPPRESSION.finditer(line):
             file_wide = match["kind"] == "ignore-file"
-            if file_wide and not in_header:
-                continue
             raw = match["codes"]
             codes = tuple(
                 code.strip() for code in (raw or "").split(",") if code.strip()
             )
+            # Kept (to be reported) but never applied.
             found.append(Suppression(path, number, match.start() + 1,
-                                     file_wide, codes))
+                                     file_wide, codes,
+                                     misplaced=file_wide and not in_header))
     return found
 
 
@@ -151,7 +153,7 @@ def _suppressed_by(item: Finding,
     if item.code == "DB001":
         return None
     for sup in suppressions:
-        if item.code not in sup.codes:
+        if item.code not in sup.codes or sup.misplaced:
             continue
         if sup.file_wide:
             return sup
@@ -163,6 +165,15 @@ def _suppressed_by(item: Finding,
 def _check_suppression(sup: Suppression, used: set[tuple[Suppression, str]],
                        code_ran: Callable[[str], bool]) -> Iterable[Finding]:
     kind = "ignore-file" if sup.file_wide else "ignore"
+    if sup.misplaced:
+        yield finding(
+            "DB001", sup.path,
+            "`dbdesign: ignore-file` counts only in the file's first comment "
+            "block and suppresses nothing here; move it to the top of the "
+            "file, or use `dbdesign: ignore[...]` on or above the line",
+            sup.line, sup.column,
+        )
+        return
     if not sup.codes:
         yield finding(
             "DB001", sup.path,
