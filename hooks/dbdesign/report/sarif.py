@@ -50,17 +50,17 @@ def render(findings: Sequence[Finding]) -> str:
     index = {code: n for n, code in enumerate(codes)}
     results = []
     for item in findings:
-        region: dict[str, int] = {}
-        if item.line is not None:
-            region["startLine"] = item.line
-            if item.column is not None:
-                region["startColumn"] = item.column
+        # GitHub code scanning places a result by its region's startLine:
+        # a finding about a whole file (a missing section, a stale
+        # changelog) is shown at its first line.
+        region = {"startLine": item.line if item.line else 1}
+        if item.line and item.column:
+            region["startColumn"] = item.column
         location: dict[str, object] = {
             "artifactLocation": {"uri": _uri(item.path),
                                  "uriBaseId": "%SRCROOT%"},
+            "region": region,
         }
-        if region:
-            location["region"] = region
         results.append({
             "ruleId": item.code,
             "ruleIndex": index[item.code],
