@@ -51,7 +51,7 @@ HOOKS: tuple[Hook, ...] = (
     Hook("dbdesign-migrations", "dbdesign migrations",
          "Migration scripts are named, ordered, never rewritten, and match "
          "their integrity file.",
-         ("migrations",)),
+         ("migrations", "safety")),
     Hook("dbdesign-schema", "dbdesign schema",
          "Schema and migration SQL parses, has keys and indexes, follows the "
          "naming convention, and replaying the migrations gives the schema.",
@@ -63,7 +63,7 @@ HOOKS: tuple[Hook, ...] = (
 
 # The order in which `dbdesign check` runs the checks.
 CHECKS: tuple[str, ...] = ("framework", "checklist", "artifacts",
-                           "migrations", "schema", "changelog")
+                           "migrations", "safety", "schema", "changelog")
 
 
 class UsageError(Exception):

@@ -1,0 +1,301 @@
+"""MG010-MG013: migration safety, on forward migrations only.
+
+The migrations are replayed in order, statement by statement, so that each
+rule knows what already existed: a table created earlier in the same
+migration, or by a migration the change adds, is new, and changing it is
+safe. Migrations up to `migrations_baseline` are replayed but not judged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from dbdesign.findings import Finding, finding
+from dbdesign.project import Project
+from dbdesign.sql.build import apply
+from dbdesign.sql.catalog import Catalog, normalise_name, normalise_type, qualified
+from dbdesign.sql.load import Migration, baseline_key, migrations, parsed
+from dbdesign.sql.split import Statement
+
+_RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
+# DELETE without WHERE: the table is empty afterwards
+_DELETE_ALL = re.compile(
+    r'(?is)^delete\s+from\s+(?:only\s+)?(?P<table>(?:"[^"]+"|[\w$]+)'
+    r'(?:\.(?:"[^"]+"|[\w$]+))?)\s*$')
+
+
+def check(project: Project) -> Iterator[Finding]:
+    catalog = Catalog(dialect=project.config.dialect)
+    baseline = baseline_key(project)
+    new_files = _added(project)
+    new_tables: set[str] = set()  # created by a migration the change adds
+    for migration in migrations(project):
+        if not migration.forward:
+            continue
+        item = parsed(project, migration.path)
+        if item is None:
+            continue
+        judged = (project.wants(migration.path)
+                  and not migration.repeatable
+                  and not _at_or_below(migration, baseline))
+        created_here: set[str] = set()
+        emptied: set[str] = set()  # no rows left: MG011 cannot fail
+        for index, statement in enumerate(item.statements):
+            tree = item.trees.get(index)
+            if tree is None:
+                emptied |= _deleted_all(statement, project.config.dialect)
+                continue
+            if judged:
+                fresh = created_here | new_tables | emptied
+                yield from _rules(project, migration.path, statement, tree,
+                                  catalog, fresh)
+            if type(tree).__name__ == "TruncateTable":
+                emptied |= {_table_name(t, project.config.dialect)
+                            for t in tree.expressions}
+            before = set(catalog.tables)
+            apply(catalog, tree, statement, migration.path)
+            created = set(catalog.tables) - before
+            created_here |= created
+            if migration.path in new_files:
+                new_tables |= created
+
+
+def _deleted_all(statement: Statement, dialect: str) -> set[str]:
+    m = _DELETE_ALL.match(statement.text)
+    if m is None:
+        return set()
+    parts = [p.strip('"') if p.startswith('"') else p.lower()
+             for p in re.findall(r'"[^"]+"|[\w$]+', m["table"])]
+    return {qualified(parts[0] if len(parts) > 1 else None, parts[-1])}
+
+
+def _table_name(node: Any, dialect: str) -> str:
+    db = node.args.get("db")
+    return qualified(_ident(db, dialect) if db is not None else None,
+                     _ident(node.this, dialect))
+
+
+def _added(project: Project) -> frozenset[str]:
+    change = project.change
+    if change is None:
+        return frozenset()
+    return frozenset(change.added) | frozenset(new for _, new in change.renamed)
+
+
+def _at_or_below(migration: Migration, baseline: tuple[int, ...] | None) -> bool:
+    if baseline is None or migration.version is None:
+        return False
+    version = migration.version
+    while version and version[-1] == 0:
+        version = version[:-1]
+    return version <= baseline
+
+
+def _rules(project: Project, path: str, statement: Statement, tree: Any,
+           catalog: Catalog, fresh: set[str]) -> Iterator[Finding]:
+    from sqlglot import exp
+
+    line, col = statement.line, statement.column
+    dialect = project.config.dialect
+
+    def name_of(node: Any) -> str:
+        if isinstance(node, exp.Schema):
+            node = node.this
+        if isinstance(node, exp.Table):
+            db = node.args.get("db")
+            return qualified(_ident(db, dialect) if db is not None else None,
+                             _ident(node.this, dialect))
+        return _ident(node, dialect)
+
+    def existing(table: str) -> bool:
+        return table not in fresh
+
+    if isinstance(tree, exp.Drop):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind == "SCHEMA":
+            yield finding("MG010", path, "DROP SCHEMA deletes every object "
+                          "in it and their data; make sure that is intended "
+                          "and backed up, then suppress this with a reason",
+                          line, col)
+        elif kind == "TABLE":
+            for target in tree.args.get("tables") or []:
+                table = name_of(target)
+                if existing(table):
+                    yield finding(
+                        "MG010", path,
+                        f"DROP TABLE {table} deletes the table and its data; "
+                        "make sure that is intended and backed up, then "
+                        "suppress this with a reason", line, col)
+    elif isinstance(tree, exp.TruncateTable):
+        for target in tree.expressions:
+            table = name_of(target)
+            if existing(table):
+                yield finding("MG010", path,
+                              f"TRUNCATE {table} deletes every row; make sure "
+                              "that is intended and backed up, then suppress "
+                              "this with a reason", line, col)
+    elif isinstance(tree, exp.Create):
+        yield from _create_index(project, path, statement, tree, existing,
+                                 name_of)
+    elif isinstance(tree, exp.Alter):
+        if str(tree.args.get("kind") or "").upper() != "TABLE":
+            return
+        table = name_of(tree.this)
+        if not existing(table):
+            return
+        yield from _alter(path, statement, tree, table, catalog, dialect)
+    elif isinstance(tree, exp.Command):
+        m = _RENAME_TABLE.match(statement.text)
+        if m:
+            old = m["names"].split()[0]
+            yield finding("MG013", path,
+                          f"RENAME TABLE {old} breaks code that still uses "
+                          "the old name; add the new table or a view first, "
+                          "move readers and writers, then drop the old one",
+                          line, col)
+
+
+def _create_index(project: Project, path: str, statement: Statement,
+                  tree: Any, existing: Any, name_of: Any) -> Iterator[Finding]:
+    from sqlglot import exp
+
+    if str(tree.args.get("kind") or "").upper() != "INDEX":
+        return
+    if project.config.dialect != "postgres" or tree.args.get("concurrently"):
+        return
+    index = tree.this
+    if not isinstance(index, exp.Index) or index.args.get("table") is None:
+        return
+    table = name_of(index.args["table"])
+    if not existing(table):
+        return
+    unique = "UNIQUE " if tree.args.get("unique") else ""
+    yield finding(
+        "MG012", path,
+        f"CREATE {unique}INDEX on existing table {table} without "
+        f"CONCURRENTLY blocks writes to it while the index builds; use "
+        f"`CREATE {unique}INDEX CONCURRENTLY` (outside a transaction)",
+        statement.line, statement.column)
+
+
+def _alter(path: str, statement: Statement, tree: Any, table: str,
+           catalog: Catalog, dialect: str) -> Iterator[Finding]:
+    from sqlglot import exp
+
+    line, col = statement.line, statement.column
+    known = catalog.tables.get(table)
+    for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.Drop):
+            kind = str(action.args.get("kind") or "").upper()
+            if kind == "COLUMN":
+                for target in action.args.get("tables") or []:
+                    column = _ident(target.this if isinstance(
+                        target, exp.Column) else target, dialect)
+                    yield finding(
+                        "MG010", path,
+                        f"DROP COLUMN {table}.{column} deletes its data; make "
+                        "sure that is intended and backed up, then suppress "
+                        "this with a reason", line, col)
+        elif isinstance(action, exp.ColumnDef):
+            if _not_null_without_default(action):
+                column = _ident(action.this, dialect)
+                if known is not None and column in known.columns and \
+                        action.args.get("exists"):
+                    continue
+                yield finding(
+                    "MG011", path,
+                    f"ADD COLUMN {table}.{column} NOT NULL without a DEFAULT "
+                    "fails on a table that has rows; add a DEFAULT, or add "
+                    "the column nullable, backfill it, then SET NOT NULL",
+                    line, col)
+        elif isinstance(action, exp.AlterColumn):
+            dtype = action.args.get("dtype")
+            if dtype is None:
+                continue
+            column = _ident(action.this, dialect)
+            new_type = normalise_type(dtype.sql(dialect=dialect))
+            old = known.columns.get(column) if known is not None else None
+            if old is not None and old.type == new_type:
+                continue
+            was = f" from {old.type}" if old is not None else ""
+            yield finding(
+                "MG013", path,
+                f"changing the type of {table}.{column}{was} to {new_type} "
+                "may rewrite the table under a lock and break code that "
+                "expects the old type; add a new column and backfill it "
+                "instead", line, col)
+        elif isinstance(action, exp.ModifyColumn):
+            coldef = action.this
+            column = _ident(coldef.this, dialect)
+            renamed = action.args.get("rename_from")
+            if renamed is not None and _ident(renamed, dialect) != column:
+                yield _rename_column(path, table, _ident(renamed, dialect),
+                                     column, line, col)
+            source = _ident(renamed, dialect) if renamed is not None else column
+            old = known.columns.get(source) if known is not None else None
+            kind = coldef.args.get("kind")
+            new_type = normalise_type(kind.sql(dialect=dialect)) if kind else ""
+            if new_type and (old is None or old.type != new_type):
+                was = f" from {old.type}" if old is not None else ""
+                yield finding(
+                    "MG013", path,
+                    f"changing the type of {table}.{column}{was} to "
+                    f"{new_type} may rewrite the table under a lock and "
+                    "break code that expects the old type; add a new column "
+                    "and backfill it instead", line, col)
+        elif isinstance(action, exp.RenameColumn):
+            yield _rename_column(path, table, _ident(action.this, dialect),
+                                 _ident(action.args["to"], dialect), line, col)
+        elif isinstance(action, exp.AlterRename):
+            new = _ident(action.this.this if isinstance(action.this, exp.Table)
+                         else action.this, dialect)
+            yield finding(
+                "MG013", path,
+                f"renaming table {table} to {new} breaks code that still "
+                "uses the old name; add a view with the old name, or move "
+                "readers and writers first", line, col)
+
+
+def _rename_column(path: str, table: str, old: str, new: str, line: int,
+                   col: int) -> Finding:
+    return finding(
+        "MG013", path,
+        f"renaming {table}.{old} to {new} breaks code that still uses the "
+        "old name; add the new column, backfill it and move readers before "
+        "dropping the old one", line, col)
+
+
+def _not_null_without_default(coldef: Any) -> bool:
+    from sqlglot import exp
+
+    kind = coldef.args.get("kind")
+    type_text = kind.sql().lower() if kind is not None else ""
+    if "serial" in type_text:
+        return False
+    not_null = has_default = False
+    for constraint in coldef.args.get("constraints") or []:
+        ckind = constraint.args.get("kind") if isinstance(
+            constraint, exp.ColumnConstraint) else constraint
+        if isinstance(ckind, exp.NotNullColumnConstraint):
+            not_null = not ckind.args.get("allow_null")
+        elif isinstance(ckind, exp.PrimaryKeyColumnConstraint):
+            not_null = True
+        elif isinstance(ckind, (exp.DefaultColumnConstraint,
+                                exp.GeneratedAsIdentityColumnConstraint,
+                                exp.ComputedColumnConstraint,
+                                exp.AutoIncrementColumnConstraint)):
+            has_default = True
+    return not_null and not has_default
+
+
+def _ident(node: Any, dialect: str) -> str:
+    from sqlglot import exp
+
+    if isinstance(node, exp.Column):
+        node = node.this
+    if isinstance(node, exp.Identifier):
+        return normalise_name(node.this, bool(node.args.get("quoted")), dialect)
+    if isinstance(node, exp.Expression):
+        return normalise_name(node.name, False, dialect)
+    return str(node).lower()
