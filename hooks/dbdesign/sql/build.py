@@ -33,6 +33,9 @@ _ATTACH = re.compile(
     rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{_QNAME})")
 _RENAME_TABLE = re.compile(
     rf"(?is)^rename\s+table\s+(?P<old>{_QNAME})\s+to\s+(?P<new>{_QNAME})")
+_RENAME_CONSTRAINT = re.compile(
+    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
+    rf"\s+rename\s+constraint\s+(?P<old>{_NAME})\s+to\s+(?P<new>{_NAME})")
 # ALTER TABLE forms that change nothing the Catalog models.
 _IGNORABLE_ALTER = re.compile(
     r"(?is)\b(?:owner\s+to|enable|disable|replica\s+identity|cluster\s+on|"
@@ -171,6 +174,13 @@ class _Builder:
             if child is not None:
                 child.parent = (self.text_name(m["parent"])
                                 if m["op"].lower() == "attach" else None)
+            return
+        m = _RENAME_CONSTRAINT.match(text)
+        if m:
+            table = self.catalog.tables.get(self.text_name(m["table"]))
+            if table is not None:
+                self.rename_constraint(table, self.text_name(m["old"]),
+                                       self.text_name(m["new"]))
             return
         m = _RENAME_TABLE.match(text)
         if m:
@@ -448,6 +458,12 @@ class _Builder:
             table.primary_key = ()
         elif kind == "unique" and cols in table.uniques:
             table.uniques.remove(cols)
+
+    def rename_constraint(self, table: Table, old: str, new: str) -> None:
+        table.foreign_keys = [_replace_fk(fk, name=new) if fk.name == old
+                              else fk for fk in table.foreign_keys]
+        if old in table.constraints:
+            table.constraints[new] = table.constraints.pop(old)
 
     def rename_column(self, table: Table, old: str, new: str) -> None:
         if old not in table.columns or old == new:

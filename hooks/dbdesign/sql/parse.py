@@ -169,6 +169,14 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
         try:
             trees = sqlglot.parse(source, read=parsed.dialect)
         except (ParseError, TokenError) as exc:
+            if wanted and not check_syntax:
+                try:
+                    tree = _drop_many(source, parsed.dialect)
+                except Exception:  # the fallback is best effort
+                    tree = None
+                if tree is not None:
+                    parsed.trees[index] = tree
+                    continue
             if check_syntax:
                 parsed.errors.append(_sqlglot_error(parsed, statement, exc))
             elif wanted:
@@ -194,7 +202,36 @@ def _prepare(text: str) -> str:
     generated columns), so that positions stay exact."""
     text = re.sub(r"(?i)(\bON\s+)(ONLY)(\s)", lambda m: m[1] + "    " + m[3],
                   text, count=1)
-    return re.sub(r"(?i)(\)\s*)VIRTUAL\b", lambda m: m[1] + "STORED ", text)
+    text = re.sub(r"(?i)(\)\s*)VIRTUAL\b", lambda m: m[1] + "STORED ", text)
+    # PostgreSQL 18 dumps NOT NULL as named table constraints
+    return _NAMED_NOT_NULL.sub(lambda m: _blank(m[0]), text)
+
+
+_NAMED_NOT_NULL = re.compile(
+    r'(?i),\s*CONSTRAINT\s+(?:"[^"]+"|\w+)\s+NOT\s+NULL\s+(?:"[^"]+"|\w+)'
+    r"(?:\s+NO\s+INHERIT)?(?=\s*[,)])")
+_DROP_MANY = re.compile(
+    r"(?is)\A(drop\s+)(index|table)(\s+concurrently)?(\s+if\s+exists)?"
+    r"(\s+[^;]+?,[^;]+?)(\s+(?:cascade|restrict))?\s*\Z")
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\r\n]", " ", text)
+
+
+def _drop_many(text: str, dialect: str) -> Any:
+    """`DROP INDEX a, b` (which sqlglot does not read) as one Drop tree."""
+    import sqlglot
+
+    m = _DROP_MANY.match(text)
+    if m is None:
+        return None
+    source = (m[1] + "TABLE" + (m[4] or "") + m[5] + (m[6] or ""))
+    tree = sqlglot.parse_one(source, read=dialect)
+    tree.set("kind", m[2].upper())
+    if m[3]:
+        tree.set("concurrently", True)
+    return tree
 
 
 def _short(statement: Statement) -> str:
