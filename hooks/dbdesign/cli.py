@@ -177,8 +177,8 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
     color = (args.output is None and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ and args.format == "text")
     for path in fixed:
-        print(f"Fixing {path}", file=sys.stderr if args.format != "text"
-              else sys.stdout)
+        print(f"Fixing {_one_line(path)}",
+              file=sys.stderr if args.format != "text" else sys.stdout)
     quiet = args.quiet and args.format == "text"
     shown = found if not quiet else [f for f in found if _fails(f, args)]
     notes = [] if quiet else project.notes
@@ -337,13 +337,22 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
+def _one_line(text: str) -> str:
+    """TEXT (which may quote a file name or a config key from the
+    repository) as one line with control characters escaped: stderr lands in
+    CI logs too, where a line starting `::` would be a workflow command."""
+    from dbdesign.report.text import printable
+
+    return printable(text)
+
+
 def _guarded(body: Callable[[], int]) -> int:
     """Run BODY; turn usage errors into exit 2 with one line, and our own
     bugs into exit 2 with a request to report them, never a traceback."""
     try:
         return body()
     except UsageError as exc:
-        print(f"dbdesign: error: {exc}", file=sys.stderr)
+        print(f"dbdesign: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("dbdesign: interrupted", file=sys.stderr)
@@ -353,7 +362,8 @@ def _guarded(body: Callable[[], int]) -> int:
     except Exception as exc:
         if os.environ.get("DBDESIGN_DEBUG"):
             raise
-        print(f"dbdesign: internal error: {type(exc).__name__}: {exc}; this "
+        print(f"dbdesign: internal error: {type(exc).__name__}: "
+              f"{_one_line(str(exc))}; this "
               f"is a bug, please report it at {ISSUES_URL} (set "
               "DBDESIGN_DEBUG=1 for the traceback)", file=sys.stderr)
         return 2
