@@ -20,6 +20,7 @@ LABELS = {"done": "done", "in_progress": "doing", "blocked": "blocked",
 BAR_CELLS = {"done": "#", "in_progress": "~", "blocked": "!", "todo": "-",
              "malformed": "?"}
 BAR_WIDTH = 12
+LINE_WIDTH = 100  # repository text is cut to fit a CI log's line
 _PHASE_PREFIX = re.compile(r"^Phase\s+\d+\s*[:.)\-–—]?\s*", re.IGNORECASE)
 
 
@@ -156,9 +157,11 @@ def render_text(status: Status) -> str:
         out.append(f"Blocked ({len(status.blocked)}):")
         for task in status.blocked:
             where = "" if task.phase is None else f" (Phase {task.phase})"
-            out.append(f"  line {task.line}{where}: {_clean(task.text)}")
+            lead = f"  line {task.line}{where}: "
+            out.append(lead + _clean(task.text, LINE_WIDTH - len(lead)))
             reason = task.reason
-            out.append("    reason: " + (_clean(reason) if reason else
+            out.append("    reason: " + (_clean(reason, LINE_WIDTH - 12)
+                                         if reason else
                                          "none given (CL003); say why on the "
                                          "task's line"))
     return "\n".join(out) + "\n"
