@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import Repo, git
 
+from conftest import Repo, git
 from dbdesign import change
 from dbdesign.cli import UsageError, main
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dbdesign import naming
 from conftest import CORPUS
+from dbdesign import naming
 
 CORPUS_FOLDERS = {
     "conductor": ("postgres-persistence/src/main/resources/db/"

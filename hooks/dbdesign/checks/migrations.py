@@ -103,8 +103,7 @@ def _duplicates(project: Project, folder: naming.Folder) -> Iterator[Finding]:
     dupes = {v: ms for v, ms in by_version.items() if len(ms) > 1}
     if not dupes:
         return
-    newest = max(by_version)
-    free = naming.next_version(folder.scheme, newest)
+    free = _next_free(folder)
     change = project.change
     added = change.written() if change is not None else frozenset()
     for version, group in sorted(dupes.items()):
@@ -119,6 +118,14 @@ def _duplicates(project: Project, folder: naming.Folder) -> Iterator[Finding]:
                 f"{_label(migration)} has version {version}, as "
                 f"{_label(keep)} does; give it the next free version, "
                 f"{free} ({_renamed(migration, free)})")
+
+
+def _next_free(folder: naming.Folder) -> str:
+    # The last migration in run order, as written (its padding is the one
+    # people see last).
+    newest = folder.forward[-1].version
+    assert newest is not None
+    return naming.next_version(folder.scheme, newest)
 
 
 def _label(migration: naming.Migration) -> str:
@@ -172,8 +179,7 @@ def _out_of_order(folder: naming.Folder, change: Change) -> Iterator[Finding]:
         return
     newest_before = max(before, key=naming.sort_key)
     assert newest_before.version is not None
-    newest = max(m.version for m in folder.forward if m.version is not None)
-    free = naming.next_version(folder.scheme, newest)
+    free = _next_free(folder)
     for migration in new:
         assert migration.version is not None
         if migration.version > newest_before.version:
