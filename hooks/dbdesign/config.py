@@ -48,6 +48,7 @@ class Config:
     migrations_dir: str = "migration-scripts"
     migrations_baseline: str | None = None
     migration_naming: str = "auto"
+    migrations_ignore: tuple[str, ...] = ()  # globs of non-migration files
     require_down: bool = False
     integrity_file: str = "auto"
     dialect: str = "postgres"
@@ -178,6 +179,8 @@ def _validate(key: str, value: object, where: _Where) -> object:
         return text
     if key == "ignore":
         return _expect_codes(value, path, where)
+    if key == "migrations_ignore":
+        return _expect_strings(value, path, where)
     if key == "severity":
         if not isinstance(value, dict):
             raise where.error(path, "expected a mapping of code: error|warning")
