@@ -387,3 +387,55 @@ def test_main_takes_the_namespace_the_cli_builds(tmp_path, capsys):
     args = argparse.Namespace(root=str(tmp_path), templates=None, dry_run=True)
     assert scaffold.main(args) == 0
     assert "dry run" in capsys.readouterr().out
+
+
+# -- documents and sections the config asks for ---------------------------------
+
+CONFIG_SECTIONS = """\
+artifacts:
+  backup-recovery-plan.md: [RPO, RTO, restore drill]
+  data-retention-policy.md: [owner, retention periods]
+"""
+
+
+def test_documents_the_config_adds_get_a_skeleton(tmp_path, capsys):
+    (tmp_path / ".dbdesign.yaml").write_text(CONFIG_SECTIONS)
+    assert init(str(tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert ("created  data-retention-policy.md  (skeleton for the config's "
+            "`artifacts:` sections)") in out
+    text = (tmp_path / "data-retention-policy.md").read_text()
+    assert text.startswith("# Data Retention Policy\n")
+    assert "\n## Owner\n\nTODO\n" in text
+    assert "\n## Retention periods\n\nTODO\n" in text
+
+
+def test_bundled_skeletons_get_the_sections_the_config_asks_for(tmp_path):
+    (tmp_path / ".dbdesign.yaml").write_text(CONFIG_SECTIONS)
+    assert init(str(tmp_path)) == 0
+    text = (tmp_path / "backup-recovery-plan.md").read_text()
+    assert text.startswith(bundled("backup-recovery-plan.md").decode()
+                           .rstrip("\n"))
+    assert text.endswith("\n## Restore drill\n\nTODO\n")
+    assert text.count("### RPO") == 1  # present already: not added twice
+
+
+def test_filled_in_skeletons_pass_the_section_check(tmp_path, capsys):
+    (tmp_path / ".dbdesign.yaml").write_text(CONFIG_SECTIONS)
+    assert init(str(tmp_path)) == 0
+    for path in tmp_path.glob("*.md"):
+        path.write_text(path.read_text().replace("TODO", "A stated fact."))
+    capsys.readouterr()
+    assert cli.main(["check", "--root", str(tmp_path), "--select", "AR003",
+                     "--strict"]) == 0
+
+
+def test_team_templates_are_copied_as_they_are(tmp_path):
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "backup-recovery-plan.md").write_text("# Our plan\n")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / ".dbdesign.yaml").write_text(CONFIG_SECTIONS)
+    assert init(str(root), "--templates", str(team)) == 0
+    assert (root / "backup-recovery-plan.md").read_text() == "# Our plan\n"

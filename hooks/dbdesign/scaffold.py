@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
@@ -31,6 +32,7 @@ DOCUMENTS = ("performance-optimization.md", "security-configuration.md",
 MIGRATIONS_README = "migration-scripts/README.md"
 MAX_TEMPLATE_BYTES = 1 << 20
 BUNDLED = "bundled"
+GENERATED = "generated"
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,10 @@ class Item:
     to TARGET (root-relative). GUARD is the path whose existence means
     "keep": the file itself, or the migrations folder for its README."""
 
-    template: str
+    template: str  # "" for a document only the config asks for
     target: str
     guard: str
+    sections: tuple[str, ...] = ()  # what AR003 wants in it (config)
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,12 @@ def plan(config: Config) -> list[Item]:
                       config.erd_path))
     migrations = config.migrations_path.rstrip("/")
     items.append(Item(MIGRATIONS_README, f"{migrations}/README.md", migrations))
-    items += [Item(name, config.artifact(name), config.artifact(name))
-              for name in DOCUMENTS]
+    # The four documents, then any the config's `artifacts:` adds (the
+    # artifacts check requires those too).
+    names = [*DOCUMENTS, *(n for n in config.artifacts if n not in DOCUMENTS)]
+    items += [Item(name if name in DOCUMENTS else "", config.artifact(name),
+                   config.artifact(name), config.artifacts.get(name, ()))
+              for name in names]
     items.append(Item("CHANGELOG.md", config.changelog_path,
                       config.changelog_path))
     return items
@@ -105,6 +112,49 @@ def choose_source(explicit: str | None, home: Path) -> Source:
     if conventional.is_dir():
         return Source(conventional, f"~/{CONVENTIONAL.as_posix()}/")
     return Source(None, BUNDLED)
+
+
+def content(source: Source, item: Item) -> tuple[bytes, str]:
+    """What ITEM is created with, and where that came from: a team's
+    template as it is; a bundled one with a section added for each heading
+    the config asks for and it lacks; a generated skeleton for a document
+    only the config names."""
+    if not item.template:
+        return _skeleton(item.target, item.sections).encode(), GENERATED
+    data, origin = load_template(source, item.template)
+    if origin == BUNDLED and item.sections:
+        text = data.decode("utf-8")
+        missing = _missing_sections(text, item.sections)
+        if missing:
+            text = text.rstrip("\n") + "\n" + "".join(
+                f"\n## {_title(keyword)}\n\nTODO\n" for keyword in missing)
+            data = text.encode("utf-8")
+    return data, origin
+
+
+def _missing_sections(text: str, wanted: tuple[str, ...]) -> list[str]:
+    # The artifacts check's rule (AR003): a keyword at the start of a word
+    # in some heading, any case.
+    from dbdesign.markdown import headings
+
+    titles = [heading.text for heading in headings(text)]
+    return [keyword for keyword in wanted
+            if not any(re.search(r"(?<!\w)" + re.escape(keyword), title,
+                                 re.IGNORECASE) for title in titles)]
+
+
+def _title(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _skeleton(target: str, sections: tuple[str, ...]) -> str:
+    name = target.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    title = " ".join(_title(word) for word in re.split(r"[-_ ]+", stem) if word)
+    body = "".join(f"\n## {_title(section)}\n\nTODO\n" for section in sections)
+    return (f"# {title or name}\n\n<!-- The project's dbdesign config "
+            f"requires this document\n(artifacts: {name}); replace each TODO "
+            f"with the facts. -->\n{body}")
 
 
 def load_template(source: Source, name: str) -> tuple[bytes, str]:
@@ -267,7 +317,7 @@ def scaffold(root: Path, config: Config, source: Source,
         if done is not None:
             outcomes.append(done)
             continue
-        data, origin = load_template(source, item.template)
+        data, origin = content(source, item)
         if dry_run:
             outcomes.append(Outcome(item, "created", origin=origin))
             continue
@@ -320,7 +370,9 @@ def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
     width = max(len(verb) for verb in verbs.values())
     for outcome in outcomes:
         line = f"{verbs[outcome.action]:<{width}}  {shown(outcome)}"
-        if outcome.action == "created" and source.folder is not None:
+        if outcome.action == "created" and outcome.origin == GENERATED:
+            line += "  (skeleton for the config's `artifacts:` sections)"
+        elif outcome.action == "created" and source.folder is not None:
             line += "  (bundled template)" if outcome.origin == BUNDLED \
                 else "  (team template)"
         elif outcome.reason:
