@@ -60,6 +60,12 @@ def check_file(project: Project, path: str) -> Iterator[Finding]:
     if item.skipped:
         yield finding("SQ009", path, f"{_name(path)} was not fully checked: "
                       f"{item.skipped}", 1, 1)
+    if item.unchecked:
+        line, why = item.unchecked[0]
+        more = (f" (and {len(item.unchecked) - 1} more statements)"
+                if len(item.unchecked) > 1 else "")
+        yield finding("SQ009", path, f"the statement at line {line} was not "
+                      f"checked: {why}{more}; split or simplify it", line, 1)
     for note in item.notes:
         project.note(note)
     if item.unreadable:

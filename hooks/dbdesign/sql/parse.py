@@ -22,7 +22,9 @@ from dbdesign.sql.split import Statement, split
 from dbdesign.textio import line_starts
 
 TIME_BUDGET = 30.0  # seconds of sqlglot per file before we stop and say so
-MAX_DEPTH = 200  # deeper parenthesis nesting is not given to sqlglot
+MAX_DEPTH = 100  # deeper parenthesis nesting is not given to sqlglot
+# sqlglot recurses about 25 frames per parenthesis: room for MAX_DEPTH
+RECURSION_LIMIT = 6000
 MAX_STATEMENT = 1 << 20  # characters; longer statements are not given to it
 POSTGRES_LIKE = frozenset({"postgres"})
 
@@ -59,6 +61,8 @@ class ParsedFile:
     # (line, short text)
     unreadable: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # statements the syntax check could not judge: (line, why)
+    unchecked: list[tuple[int, str]] = field(default_factory=list)
 
     def position(self, offset: int) -> tuple[int, int]:
         import bisect
@@ -151,14 +155,9 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
                 f"line {statement.line} on were not checked")
             return
         if statement.depth > MAX_DEPTH or len(statement.text) > MAX_STATEMENT:
-            what = (f"nested {statement.depth} parentheses deep"
-                    if statement.depth > MAX_DEPTH else "over 1 MB long")
-            if check_syntax:
-                parsed.errors.append(SyntaxProblem(
-                    statement.line, statement.column,
-                    f"statement is {what}; split or simplify it"))
-            elif wanted:
-                parsed.unreadable.append((statement.line, _short(statement)))
+            what = (f"it is nested {statement.depth} parentheses deep"
+                    if statement.depth > MAX_DEPTH else "it is over 1 MB long")
+            _not_read(parsed, statement, what, check_syntax, wanted)
             continue
         if statement.unterminated and check_syntax:
             parsed.errors.append(SyntaxProblem(
@@ -167,7 +166,7 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
             continue
         source = _prepare(statement.text) if wanted else statement.text
         try:
-            trees = sqlglot.parse(source, read=parsed.dialect)
+            trees = _deep(sqlglot.parse, source, read=parsed.dialect)
         except (ParseError, TokenError) as exc:
             if wanted and not check_syntax:
                 try:
@@ -182,18 +181,45 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
             elif wanted:
                 parsed.unreadable.append((statement.line, _short(statement)))
             continue
-        except (RecursionError, Exception):  # contained
-            if check_syntax:
-                parsed.errors.append(SyntaxProblem(
-                    statement.line, statement.column,
-                    "the SQL parser could not read this statement; "
-                    "simplify it"))
-            elif wanted:
-                parsed.unreadable.append((statement.line, _short(statement)))
+        except RecursionError:
+            _not_read(parsed, statement, "it is nested too deeply for the "
+                      "SQL parser", check_syntax, wanted)
             continue
+        except Exception as exc:  # a parser crash, contained
+            _not_read(parsed, statement, f"the SQL parser failed on it "
+                      f"({type(exc).__name__})", check_syntax, wanted)
+            continue
+        if check_syntax:
+            comma = _TRAILING_COMMA.search(_code_only(statement.text))
+            if comma is not None:
+                offset = statement.start + comma.start()
+                line, column = parsed.position(offset)
+                parsed.errors.append(SyntaxProblem(
+                    line, column, "a comma before `)` ends an empty list "
+                    "item; remove the comma"))
         trees = [tree for tree in trees if tree is not None]
         if wanted and len(trees) == 1:
             parsed.trees[index] = trees[0]
+
+
+def _not_read(parsed: ParsedFile, statement: Statement, why: str,
+              check_syntax: bool, wanted: bool) -> None:
+    if check_syntax:
+        parsed.unchecked.append((statement.line, why))
+    if wanted:
+        parsed.unreadable.append((statement.line, _short(statement)))
+
+
+def _deep(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """FUNCTION(*ARGS, **KWARGS) with room for MAX_DEPTH of nesting."""
+    import sys
+
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+    try:
+        return function(*args, **kwargs)
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _prepare(text: str) -> str:
@@ -213,6 +239,18 @@ _NAMED_NOT_NULL = re.compile(
 _DROP_MANY = re.compile(
     r"(?is)\A(drop\s+)(index|table)(\s+concurrently)?(\s+if\s+exists)?"
     r"(\s+[^;]+?,[^;]+?)(\s+(?:cascade|restrict))?\s*\Z")
+
+
+# sqlglot accepts `(a int,)`, which no database does
+_TRAILING_COMMA = re.compile(r",(?=\s*\))")
+_NOT_CODE = re.compile(
+    r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|--[^\n]*|/\*.*?\*/|#[^\n]*",
+    re.S)
+
+
+def _code_only(text: str) -> str:
+    """TEXT with strings, quoted names and comments blanked (same length)."""
+    return _NOT_CODE.sub(lambda m: " " * len(m[0]), text)
 
 
 def _blank(text: str) -> str:

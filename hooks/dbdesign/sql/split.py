@@ -41,7 +41,7 @@ _ATOMIC = re.compile(r"(?i)begin\s+atomic\b")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 _DELIMITER = re.compile(r"(?im)^[ \t]*delimiter[ \t]+(\S+)[ \t]*$")
 _GO = re.compile(r"(?im)^[ \t]*go[ \t]*$")
-_COPY_STDIN = re.compile(r"(?is)^copy\b.*\bfrom\s+stdin\b")
+_COPY_STDIN = re.compile(r"(?is)copy\b.*\bfrom\s+stdin\b")
 
 
 def split(text: str, dialect: str = "postgres") -> list[Statement]:
