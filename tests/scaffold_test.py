@@ -439,3 +439,16 @@ def test_team_templates_are_copied_as_they_are(tmp_path):
     (root / ".dbdesign.yaml").write_text(CONFIG_SECTIONS)
     assert init(str(root), "--templates", str(team)) == 0
     assert (root / "backup-recovery-plan.md").read_text() == "# Our plan\n"
+
+
+def test_config_naming_a_planned_file_adds_sections_not_a_second_file(
+        tmp_path, capsys):
+    (tmp_path / ".dbdesign.yaml").write_text(
+        "artifacts:\n  CHANGELOG.md: [Unreleased, Conventions]\n")
+    assert init(str(tmp_path), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert out.count("CHANGELOG.md") == 1
+    assert init(str(tmp_path)) == 0
+    text = (tmp_path / "CHANGELOG.md").read_text()
+    assert text.count("## [Unreleased]") == 1
+    assert text.endswith("\n## Conventions\n\nTODO\n")

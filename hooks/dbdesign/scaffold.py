@@ -17,7 +17,7 @@ import re
 import secrets
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -61,7 +61,7 @@ class Outcome:
     item: Item
     action: str  # created | kept | skipped | failed
     reason: str = ""
-    origin: str = BUNDLED  # the folder the template came from, or BUNDLED
+    origin: str = BUNDLED  # a team's folder, BUNDLED or GENERATED
 
 
 def plan(config: Config) -> list[Item]:
@@ -75,14 +75,19 @@ def plan(config: Config) -> list[Item]:
                       config.erd_path))
     migrations = config.migrations_path.rstrip("/")
     items.append(Item(MIGRATIONS_README, f"{migrations}/README.md", migrations))
-    # The four documents, then any the config's `artifacts:` adds (the
-    # artifacts check requires those too).
-    names = [*DOCUMENTS, *(n for n in config.artifacts if n not in DOCUMENTS)]
-    items += [Item(name if name in DOCUMENTS else "", config.artifact(name),
-                   config.artifact(name), config.artifacts.get(name, ()))
-              for name in names]
+    items += [Item(name, config.artifact(name), config.artifact(name),
+                   config.artifacts.get(name, ())) for name in DOCUMENTS]
     items.append(Item("CHANGELOG.md", config.changelog_path,
                       config.changelog_path))
+    # The documents the config's `artifacts:` adds, which the artifacts check
+    # requires too; a name that is already planned only adds its sections.
+    for name, sections in config.artifacts.items():
+        target = config.artifact(name)
+        same = [i for i, item in enumerate(items) if item.target == target]
+        if same:
+            items[same[0]] = replace(items[same[0]], sections=sections)
+        else:
+            items.append(Item("", target, target, sections))
     return items
 
 
