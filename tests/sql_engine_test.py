@@ -112,9 +112,11 @@ def test_multibyte_positions() -> None:
 @pytest.mark.parametrize("dialect", ["mysql", "sqlite"])
 def test_other_dialects_statement_by_statement(dialect: str) -> None:
     sql = ("CREATE TABLE a (id int PRIMARY KEY);\nSELEC 1;\n"
-           "CREATE TABLE b (id int PRIMARY KEY,\n);\nINSERT INTO a VALUES (1,")
+           "CREATE TABLE b (id int PRIMARY KEY,\n);\n"
+           "INSERT INTO a VALUES ('x', /* c, */ ''),\n  (1, 'y');\n"
+           "INSERT INTO a VALUES (1,")
     parsed = parse_file("s.sql", sql, dialect)
-    assert [e.line for e in parsed.errors] == [2, 3, 5]
+    assert [e.line for e in parsed.errors] == [2, 3, 7]
     assert "comma" in parsed.errors[1].message
     # the bad statements do not hide the good ones
     assert set(build([parsed], dialect).tables) == {"a", "b"}
@@ -170,7 +172,8 @@ def test_deep_nesting_in_ddl_never_raises() -> None:
     ("varchar(20)", "character varying(20)"), ("int(11)", "int"),
     ("bool", "boolean"), ("float8", "double precision"),
     ("numeric(10, 2)", "decimal(10,2)"), ("public.mood", "mood"),
-    ("int[]", "integer ARRAY"),
+    ("int[]", "integer ARRAY"), ("ARRAY<VARCHAR(20)>", "varchar(20)[]"),
+    ("UINT(11)", "int unsigned"), ("DOUBLE", "double precision"),
 ])
 def test_type_normalisation(a: str, b: str) -> None:
     assert normalise_type(a) == normalise_type(b)

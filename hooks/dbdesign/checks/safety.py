@@ -214,7 +214,7 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             if dtype is None:
                 continue
             column = _ident(action.this, dialect)
-            new_type = normalise_type(dtype.sql(dialect=dialect))
+            new_type = normalise_type(dtype.sql())
             old = known.columns.get(column) if known is not None else None
             if old is not None and old.type == new_type:
                 continue
@@ -235,7 +235,7 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             source = _ident(renamed, dialect) if renamed is not None else column
             old = known.columns.get(source) if known is not None else None
             kind = coldef.args.get("kind")
-            new_type = normalise_type(kind.sql(dialect=dialect)) if kind else ""
+            new_type = normalise_type(kind.sql()) if kind else ""
             if new_type and (old is None or old.type != new_type):
                 was = f" from {old.type}" if old is not None else ""
                 yield finding(

@@ -233,7 +233,7 @@ class _Builder:
 
         name = self.ident(coldef.this)
         kind = coldef.args.get("kind")
-        raw_type = kind.sql(dialect=self.dialect) if kind is not None else ""
+        raw_type = kind.sql() if kind is not None else ""
         nullable = True
         default: str | None = None
         if is_serial(raw_type):
@@ -413,7 +413,7 @@ class _Builder:
         dtype = action.args.get("dtype")
         if dtype is not None:
             column = _replace(column, type=normalise_type(
-                dtype.sql(dialect=self.dialect)))
+                dtype.sql()))
         if "default" in action.args and action.args["default"] is not None:
             column = _replace(column,
                               default=self.default_sql(action.args["default"]))

@@ -108,7 +108,9 @@ _TYPE_ALIASES = {
     "timestamp with time zone": "timestamptz",
     "timestamp without time zone": "timestamp",
     "time with time zone": "timetz", "time without time zone": "time",
-    "datetime": "datetime",
+    "datetime": "datetime", "uint": "integer unsigned",
+    "ubigint": "bigint unsigned", "usmallint": "smallint unsigned",
+    "utinyint": "tinyint unsigned", "umediumint": "integer unsigned",
 }
 _INT_TYPES = {"integer", "bigint", "smallint", "tinyint"}
 _SERIAL = {"serial", "serial4", "bigserial", "serial8", "smallserial",
@@ -124,6 +126,8 @@ def normalise_type(raw: str) -> str:
     text = re.sub(r"\s*([(),])\s*", r"\1", text)
     text = re.sub(r"^(?:pg_catalog|public)\.", "", text)
     suffix = ""
+    while text.startswith("array<") and text.endswith(">"):
+        text, suffix = text[6:-1], suffix + "[]"
     while text.endswith("[]"):
         text, suffix = text[:-2].rstrip(), suffix + "[]"
     array = re.match(r"^(.*?)\s*array$", text)
@@ -134,10 +138,8 @@ def normalise_type(raw: str) -> str:
         return text + suffix
     base, params, unsigned = m[1], m[2] or "", m[3] or ""
     base = _TYPE_ALIASES.get(base, base)
-    if base in _INT_TYPES:
+    if base.split(" ")[0] in _INT_TYPES:
         params = ""
-    if base in ("character varying", "character") and params == "":
-        pass
     return base + params + unsigned + suffix
 
 

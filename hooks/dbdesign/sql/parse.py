@@ -249,8 +249,10 @@ _NOT_CODE = re.compile(
 
 
 def _code_only(text: str) -> str:
-    """TEXT with strings, quoted names and comments blanked (same length)."""
-    return _NOT_CODE.sub(lambda m: " " * len(m[0]), text)
+    """TEXT with strings and quoted names as `x...x` and comments as blanks
+    (same length)."""
+    return _NOT_CODE.sub(
+        lambda m: (" " if m[0][0] in "-/#" else "x") * len(m[0]), text)
 
 
 def _blank(text: str) -> str:

@@ -1,0 +1,228 @@
+"""SQ001-SQ009: each rule fires on a minimal bad case and stays quiet on a
+good one, in postgres, mysql and sqlite; the hook end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dbdesign import cli
+from dbdesign.checks import schema
+from dbdesign.config import Config
+from dbdesign.findings import Finding
+from dbdesign.project import Options, Project
+
+SCHEMA = "database-schema.sql"
+DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+def run(root: Path, files: dict[str, str | bytes], dialect: str = "postgres",
+        paths: tuple[str, ...] | None = None, **config: object) -> list[Finding]:
+    for relpath, content in files.items():
+        target = root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    project = Project(root, Config(dialect=dialect, sqlfluff=False,
+                                   **config),  # type: ignore[arg-type]
+                      Options(paths=paths))
+    return list(schema.check(project))
+
+
+def codes(found: list[Finding], code: str) -> list[tuple[str, int | None]]:
+    return [(f.path, f.line) for f in found if f.code == code]
+
+
+USERS = "CREATE TABLE users (id int PRIMARY KEY, email text);\n"
+
+# (code, bad schema, line of the finding, good schema): the same SQL serves
+# every dialect unless a dialect's own spelling is given.
+CASES = [
+    ("SQ001", "CREATE TABLE users (\n  id int PRIMARY KEY,);", 2,
+     "CREATE TABLE users (\n  id int PRIMARY KEY\n);"),
+    ("SQ002", USERS + "CREATE TABLE tags (name text);", 2,
+     USERS + "CREATE TABLE tags (name text PRIMARY KEY);"),
+    ("SQ003", USERS + "CREATE TABLE orders (\n  id int PRIMARY KEY,\n"
+     "  user_id int REFERENCES usr (id)\n);\nCREATE INDEX o ON orders "
+     "(user_id);", 4,
+     USERS + "CREATE TABLE orders (\n  id int PRIMARY KEY,\n"
+     "  user_id int REFERENCES users (id)\n);\nCREATE INDEX o ON orders "
+     "(user_id);"),
+    ("SQ004", USERS + "CREATE TABLE orders (id int PRIMARY KEY, user_id int,"
+     "\n  FOREIGN KEY (user_id) REFERENCES users (id));", 3,
+     USERS + "CREATE TABLE orders (id int PRIMARY KEY, user_id int,"
+     "\n  FOREIGN KEY (user_id) REFERENCES users (id));\n"
+     "CREATE INDEX orders_user ON orders (user_id, id);"),
+    ("SQ005", "CREATE TABLE orders (id int PRIMARY KEY, user_id int, at int);"
+     "\nCREATE INDEX a ON orders (user_id);\n"
+     "CREATE INDEX b ON orders (user_id, at);", 2,
+     "CREATE TABLE orders (id int PRIMARY KEY, user_id int, at int);"
+     "\nCREATE INDEX a ON orders (at);\n"
+     "CREATE INDEX b ON orders (user_id, at);"),
+    ("SQ006", "CREATE TABLE people (id int PRIMARY KEY,\n  phone1 text, "
+     "phone2 text);", 2,
+     "CREATE TABLE people (id int PRIMARY KEY,\n  phone text);"),
+    ("SQ006", "CREATE TABLE posts (id int PRIMARY KEY,\n  tag_ids text);", 2,
+     "CREATE TABLE posts (id int PRIMARY KEY,\n  tag_count int);"),
+    ("SQ008", "CREATE TABLE OrderItems (id int PRIMARY KEY);", 1,
+     "CREATE TABLE order_items (id int PRIMARY KEY);"),
+    ("SQ008", "CREATE TABLE items (id int PRIMARY KEY,\n  unitPrice int);", 2,
+     "CREATE TABLE items (id int PRIMARY KEY,\n  unit_price int);"),
+    ("SQ009", "INSERT INTO t VALUES ({{ .Value }});", 1,
+     "CREATE TABLE t (value int PRIMARY KEY);"),
+]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("code, bad, line, good", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_fires_and_stays_quiet(tmp_path: Path, dialect: str, code: str,
+                                    bad: str, line: int, good: str) -> None:
+    found = run(tmp_path / "bad", {SCHEMA: bad}, dialect)
+    assert codes(found, code) == [(SCHEMA, line)], found
+    quiet = run(tmp_path / "good", {SCHEMA: good}, dialect)
+    assert quiet == [], quiet
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_drift_one_finding_per_difference(tmp_path: Path,
+                                          dialect: str) -> None:
+    migrations = {
+        "migration-scripts/V1__users.sql":
+            "CREATE TABLE users (id int PRIMARY KEY, email text);\n",
+        "migration-scripts/V2__name.sql":
+            "ALTER TABLE users ADD COLUMN name varchar(20);\n",
+    }
+    bad = ("CREATE TABLE users (\n  id int PRIMARY KEY,\n"
+           "  email text NOT NULL,\n  name varchar(30)\n);\n"
+           "CREATE TABLE audit (id int PRIMARY KEY);\n")
+    found = run(tmp_path / "bad", {**migrations, SCHEMA: bad}, dialect)
+    drift = sorted((f.line, f.message) for f in found if f.code == "SQ007")
+    assert [line for line, _ in drift] == [3, 4, 6]
+    assert "users.email" in drift[0][1] and "NOT NULL" in drift[0][1]
+    assert "`character varying(30)` in database-schema.sql" in drift[1][1]
+    assert "`character varying(20)` after the migrations" in drift[1][1]
+    assert "table audit" in drift[2][1]
+    good = ("CREATE TABLE users (\n  id integer PRIMARY KEY,\n  email text,\n"
+            "  name varchar(20)\n);\n")
+    assert run(tmp_path / "good", {**migrations, SCHEMA: good}, dialect) == []
+
+
+def test_drift_ignores_down_migrations(tmp_path: Path) -> None:
+    files = {
+        "migration-scripts/V1__users.sql":
+            "CREATE TABLE users (id int PRIMARY KEY);\n",
+        "migration-scripts/U1__users.sql": "DROP TABLE users;\n",
+        SCHEMA: "CREATE TABLE users (id int PRIMARY KEY);\n",
+    }
+    assert run(tmp_path, files) == []
+
+
+def test_sq001_in_migrations_too(tmp_path: Path) -> None:
+    files = {
+        SCHEMA: "CREATE TABLE users (id int PRIMARY KEY);\n",
+        "migration-scripts/V1__users.sql":
+            "CREATE TABLE users (id int PRIMARY KEY);\nSELEC 1;\n",
+    }
+    found = run(tmp_path, files)
+    assert codes(found, "SQ001") == [("migration-scripts/V1__users.sql", 2)]
+
+
+def test_paths_restrict_file_level_rules(tmp_path: Path) -> None:
+    files = {
+        SCHEMA: "CREATE TABLE tags (name text);\n",
+        "migration-scripts/V1__tags.sql": "CREATE TABLE tags (name text);\n"
+                                          "SELEC 1;\n",
+    }
+    found = run(tmp_path, files, paths=("migration-scripts/V1__tags.sql",))
+    assert [(f.code, f.path) for f in found] == [
+        ("SQ001", "migration-scripts/V1__tags.sql")]
+
+
+def test_unreadable_schema_is_sq001(tmp_path: Path) -> None:
+    found = run(tmp_path, {SCHEMA: b"CREATE TABLE t (id int);\x00\xff"})
+    (item,) = found
+    assert item.code == "SQ001" and "binary" in item.message
+
+
+def test_missing_schema_is_not_this_checks_business(tmp_path: Path) -> None:
+    assert run(tmp_path, {}) == []
+
+
+def test_templated_file_is_one_sq009(tmp_path: Path) -> None:
+    sql = "".join(f"CREATE TABLE ${{schema}}.t{i} (id int);\nBROKEN;\n"
+                  for i in range(20))
+    found = run(tmp_path, {SCHEMA: sql})
+    assert [f.code for f in found] == ["SQ009"]
+    assert "templated" in found[0].message
+
+
+def test_partition_inherits_the_parents_key(tmp_path: Path) -> None:
+    sql = ("CREATE TABLE m (id int, at date, PRIMARY KEY (id, at)) "
+           "PARTITION BY RANGE (at);\n"
+           "CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') "
+           "TO ('2025-01-01');\n")
+    assert run(tmp_path, {SCHEMA: sql}) == []
+
+
+def test_unmodelled_statement_is_a_note_not_an_error(tmp_path: Path) -> None:
+    sql = ("CREATE TABLE t (id int PRIMARY KEY);\n"
+           "ALTER TABLE t ALTER COLUMN id SET (n_distinct = 100);\n"
+           "CREATE TABLE u (id int DEFAULT " + "(" * 200 + "1" + ")" * 200
+           + " PRIMARY KEY);\n")
+    project = Project(tmp_path, Config(sqlfluff=False))
+    (tmp_path / SCHEMA).write_text(sql)
+    assert list(schema.check(project)) == []
+    assert len(project.notes) == 1
+    assert f"{SCHEMA}:3" in project.notes[0]
+
+
+def test_naming_convention_setting(tmp_path: Path) -> None:
+    sql = "CREATE TABLE OrderItems (Id int PRIMARY KEY);\n"
+    assert run(tmp_path / "a", {SCHEMA: sql},
+               naming_convention="PascalCase") == []
+    assert run(tmp_path / "b", {SCHEMA: sql}, naming_convention="off") == []
+    found = run(tmp_path / "c", {SCHEMA: sql})
+    assert "'order_items'" in found[0].message
+
+
+def test_quoted_postgres_name_keeps_its_case(tmp_path: Path) -> None:
+    sql = ('CREATE TABLE "Users" (id int PRIMARY KEY);\n'
+           "CREATE TABLE orders (id int PRIMARY KEY, user_id int "
+           'REFERENCES "Users" (id));\nCREATE INDEX o ON orders (user_id);\n')
+    found = run(tmp_path, {SCHEMA: sql})
+    assert [f.code for f in found] == ["SQ008"]
+
+
+# -- the hook -------------------------------------------------------------------
+
+def test_hook_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text("sqlfluff: false\n")
+    (tmp_path / SCHEMA).write_text("CREATE TABLE tags (name text);\n")
+    assert cli.schema_main(["--root", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{SCHEMA}:1:14: SQ002 table tags has no primary key" in out
+    (tmp_path / SCHEMA).write_text("CREATE TABLE tags (name text PRIMARY KEY);\n")
+    assert cli.schema_main(["--root", str(tmp_path)]) == 0
+
+
+def test_hook_is_registered() -> None:
+    hook = next(h for h in cli.HOOKS if h.id == "dbdesign-schema")
+    assert hook.checks == ("schema",)
+    assert hook.pass_filenames is False and hook.always_run is True
+    assert "schema" in cli.CHECKS and "safety" in cli.CHECKS
+    migrations = next(h for h in cli.HOOKS if h.id == "dbdesign-migrations")
+    assert "safety" in migrations.checks
+
+
+def test_umbrella_check_select(tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text("sqlfluff: false\n")
+    (tmp_path / SCHEMA).write_text("CREATE TABLE tags (name text);\n")
+    assert cli.main(["check", "--root", str(tmp_path), "--select", "SQ",
+                     "--format", "json"]) == 1
+    out = capsys.readouterr().out
+    assert '"code": "SQ002"' in out
