@@ -397,8 +397,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def hook_main(hook_id: str, argv: Sequence[str] | None = None) -> int:
     hook = next(h for h in HOOKS if h.id == hook_id)
-    args = _hook_parser(hook).parse_args(argv)
+    parser = _hook_parser(hook)
+    argv, dashed = _dashed_files(parser, sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    args.paths = [*args.paths, *dashed]
     return _guarded(lambda: run(args, hook.checks))
+
+
+def _dashed_files(parser: argparse.ArgumentParser,
+                  argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """pre-commit passes file names after the hook's args and without
+    `--`, so `-x/database-checklist.md` would be read as an option (or as
+    `-x` with a value). Take out, as paths, the arguments before any `--`
+    that start with `-`, name an existing file or folder, and are not
+    exactly one of our options."""
+    argv = list(argv)
+    cut = argv.index("--") if "--" in argv else len(argv)
+    options = parser._option_string_actions
+    dashed = [n for n, arg in enumerate(argv[:cut])
+              if arg.startswith("-") and len(arg) > 1 and arg not in options
+              and os.path.lexists(arg)]
+    return ([arg for n, arg in enumerate(argv) if n not in dashed],
+            [argv[n] for n in dashed])
 
 
 def framework_main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,424 @@
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+import projects
+from conftest import Repo
+from dbdesign import textio
+from dbdesign.checks import checklist
+from dbdesign.cli import checklist_main, main
+from dbdesign.markdown import parse_checklist
+from projects import CHECKLIST, SECRET, phases
+
+HEAD = "# Checklist\n\n## Phase 0: Data Requirements & Analysis\n\n"  # 4 lines
+REST = phases(1)  # Phase 1 to 7, one open task each
+# The lines of REST: Phase N's heading is at 5 + body + 4 * (N - 1) + 1 ...
+# cases spell out their own later phases where lines matter.
+
+
+def text(body0: str, rest: str = REST) -> str:
+    """A checklist whose Phase 0 tasks (BODY0) start at line 5."""
+    return HEAD + body0 + rest
+
+
+# (id, checklist text, expected [(code, line)], config YAML or "")
+CASES: list[tuple[str, str, list[tuple[str, int]], str]] = [
+    ("good", projects.GOOD_CHECKLIST, [], ""),
+    ("good-minimal", text("- [x] a\n- [ ] b\n"), [], ""),
+    # CL001: malformed markers
+    ("X", text("- [X] a\n"), [("CL001", 5)], ""),
+    ("empty", text("- [] a\n"), [("CL001", 5)], ""),
+    ("two-spaces", text("- [  ] a\n"), [("CL001", 5)], ""),
+    ("space-x", text("- [ x] a\n"), [("CL001", 5)], ""),
+    ("dash", text("- [-] a\n"), [("CL001", 5)], ""),
+    ("v", text("- [v] a\n"), [("CL001", 5)], ""),
+    ("check-mark", text("- [✓] a\n"), [("CL001", 5)], ""),
+    ("bare-marker", text("- [X]\n"), [("CL001", 5)], ""),
+    ("star", text("* [X] a\n"), [("CL001", 5)], ""),
+    ("plus", text("+ [X] a\n"), [("CL001", 5)], ""),
+    ("ordered", text("1. [X] a\n2) [X] b\n"), [("CL001", 5), ("CL001", 6)],
+     ""),
+    ("tab", text("-\t[X] a\n"), [("CL001", 5)], ""),
+    ("nested", text("- [x] a\n  - [X] b\n    - [v] c\n"),
+     [("CL001", 6), ("CL001", 7)], ""),
+    ("blockquote", text("> - [X] quoted\n"), [("CL001", 5)], ""),
+    ("second-line", text("- [x] a\n\n  more text [X] here\n"), [], ""),
+    # not markers at all: text, links, numbers, later in the line
+    ("not-markers", text("- [ ] a\n- [1] footnote\n- [TBD] later\n"
+                         "- [docs](http://x) link\n- [ref][r] ref\n"
+                         "- see [X] later\n- [X]stuck\n"), [], ""),
+    # code fences, indented code and HTML comments are never tasks
+    ("fence", text("- [x] a\n\n```md\n- [X] no\n- [!] no\n```\n"), [], ""),
+    ("tilde-fence", text("- [x] a\n\n~~~\n- [X] no\n~~~\n"), [], ""),
+    ("fence-in-item", text("- [x] a\n\n  ```\n  - [X] no\n  ```\n"), [], ""),
+    ("indented-code", text("- [x] a\n\nText.\n\n    - [X] code\n"), [], ""),
+    ("html-comment", text("- [x] a\n\n<!--\n- [X] no\n- [!] no\n-->\n"),
+     [], ""),
+    ("html-comment-one-line", text("<!-- - [X] no -->\n- [x] a\n"), [], ""),
+    ("unclosed-fence", text("- [x] a\n", REST + "\n```\n- [X] no\n"), [],
+     ""),
+    # CL002: phase headings
+    ("no-headings", "# Checklist\n\n- [ ] a\n",
+     [("CL002", 1)] + [], ""),
+    ("duplicate", text("- [ ] a\n", phases(1) + "\n## Phase 3: again\n\n"
+                       "- [ ] t\n"), [("CL002", 35)], ""),
+    ("out-of-order", HEAD + "- [ ] a\n\n## Phase 2: x\n\n- [ ] t\n\n"
+     "## Phase 1: y\n\n- [ ] t\n" + phases(3), [("CL002", 11)], ""),
+    ("missing", text("- [ ] a\n", "".join(
+        f"\n## Phase {n}\n\n- [ ] t\n" for n in (1, 2, 3, 4, 6, 7))),
+     [("CL002", 19)], ""),
+    ("unknown-phase", text("- [ ] a\n", REST + "\n## Phase 8: Extra\n\n"
+                           "- [ ] t\n"), [("CL002", 35)], ""),
+    ("setext-and-level-3", "Phase 0: Data\n=============\n\n- [ ] a\n"
+     + "".join(f"\n### Phase {n}\n\n- [ ] t\n" for n in range(1, 8)), [], ""),
+    ("lower-case", text("- [ ] a\n", REST.replace("## Phase", "## phase")),
+     [], ""),
+    ("appendix-after-phases", text("- [ ] a\n", REST + "\n## Notes\n\n"
+                                   "- [x] not in a phase\n"), [], ""),
+    # CL003: blocked tasks give a reason
+    ("blocked", text("- [!] a\n"), [("CL003", 5)], ""),
+    ("blocked-word-only", text("- [!] a, blocked\n"), [("CL003", 5)], ""),
+    ("blocked-reasons", text(
+        "- [!] a — blocked by the DBA\n- [!] b - Waiting for legal\n"
+        "- [!] c because budget\n- [!] d (Reason: vendor)\n"
+        "- [!] e BLOCKED: infra\n"), [], ""),
+    ("blocked-nested-reason", text("- [!] a\n  - waiting for the DBA\n"),
+     [], ""),
+    ("blocked-reason-paragraph", text("- [!] a\n\n  Blocked by the DBA.\n"),
+     [], ""),
+    # CL004: phase order
+    ("phase0-open", text("- [ ] a\n", "\n## Phase 1: x\n\n- [x] b\n- [~] c\n"
+                         + phases(2)), [("CL004", 9), ("CL004", 10)], ""),
+    ("phase0-in-progress", text("- [~] a\n", "\n## Phase 1: x\n\n- [x] b\n"
+                                + phases(2)), [("CL004", 9)], ""),
+    ("phase0-blocked", text("- [!] a because\n", "\n## Phase 1: x\n\n"
+                            "- [x] b\n" + phases(2)), [("CL004", 9)], ""),
+    ("malformed-counts-as-done", text("- [ ] a\n", "\n## Phase 1: x\n\n"
+                                      "- [X] b\n" + phases(2)),
+     [("CL001", 9), ("CL004", 9)], ""),
+    ("phase0-done", text("- [x] a\n", "\n## Phase 1: x\n\n- [x] b\n"
+                         + phases(2, "- [~] c\n")), [], ""),
+    ("before-phase-0", "# C\n\n- [x] setup\n\n## Phase 0: x\n\n- [ ] a\n"
+     + REST, [], ""),
+    ("off", text("- [ ] a\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2)),
+     [], "phase_order: off\n"),
+    ("strict", text("- [x] a\n", "\n## Phase 1: x\n\n- [ ] b\n"
+                    "\n## Phase 2: y\n\n- [~] c\n" + phases(3)),
+     [("CL004", 13)], "phase_order: strict\n"),
+    ("strict-blocked-is-not-todo", text(
+        "- [x] a\n", "\n## Phase 1: x\n\n- [!] b, waiting for legal\n"
+        "\n## Phase 2: y\n\n- [x] c\n" + phases(3, "- [ ] t\n")),
+     [], "phase_order: strict\n"),
+    ("phase0-mode-ignores-later-phases", text(
+        "- [x] a\n", "\n## Phase 1: x\n\n- [ ] b\n\n## Phase 2: y\n\n"
+        "- [~] c\n" + phases(3)), [], ""),
+    # CL005: a phase with no tasks
+    ("empty-phase", text("Nothing yet.\n"), [("CL005", 3)], ""),
+    ("empty-phase-fenced-only", text("```\n- [ ] no\n```\n"), [("CL005", 3)],
+     ""),
+]
+
+
+@pytest.mark.parametrize("name, source, expected, settings", CASES,
+                         ids=[case[0] for case in CASES])
+def test_cases(tmp_path: Path, name: str, source: str,
+               expected: list[tuple[str, int]], settings: str) -> None:
+    projects.write(tmp_path, {CHECKLIST: source})
+    if settings:
+        (tmp_path / ".dbdesign.yaml").write_text(settings)
+    found = projects.run(checklist.check, tmp_path)
+    assert sorted((f.code, f.line or 0) for f in found) == expected
+    assert all(f.path == CHECKLIST for f in found)
+
+
+def test_markers_and_their_states() -> None:
+    parsed = parse_checklist(text("- [ ] a\n- [~] b\n- [x] c\n- [!] d, "
+                                  "blocked by e\n- [X] f\n- [] g\n- [v] h\n"))
+    tasks = parsed.phase_tasks(0)
+    assert [t.state for t in tasks] == ["todo", "in_progress", "done",
+                                        "blocked", "done", "todo", None]
+    assert [t.column for t in tasks] == [3] * 7
+    assert tasks[3].reason == "e"
+
+
+def test_message_and_column(tmp_path: Path) -> None:
+    projects.write(tmp_path, {CHECKLIST: text("  * [X] a\n- [v] b\n")})
+    found = projects.run(checklist.check, tmp_path)
+    assert [(f.line, f.column, f.fixable, f.message) for f in found] == [
+        (5, 5, True, "malformed marker `[X]`; use `[x]` (fixable with --fix)"),
+        (6, 3, False, "malformed marker `[v]`; use `[ ]`, `[~]`, `[x]` or "
+                      "`[!]`"),
+    ]
+
+
+def test_cl005_is_a_warning(tmp_path: Path) -> None:
+    projects.write(tmp_path, {CHECKLIST: text("")})
+    [item] = projects.run(checklist.check, tmp_path)
+    assert (item.code, item.severity) == ("CL005", "warning")
+
+
+def test_missing_checklist_is_left_to_the_framework_check(
+        tmp_path: Path) -> None:
+    projects.write(tmp_path, {CHECKLIST: None})
+    assert projects.run(checklist.check, tmp_path) == []
+
+
+# -- bad input (SPEC 3a) ------------------------------------------------------
+
+@pytest.mark.parametrize("content, words", [
+    (b"# C\n\n## Phase 0\n\n- [x] caf\xe9\n", "not UTF-8"),
+    (b"# C\n\0\n", "NUL byte"),
+    (b"\xff\xfe#\x00 \x00C\x00", "NUL byte"),  # UTF-16
+])
+def test_undecodable_checklist(tmp_path: Path, content: bytes,
+                               words: str) -> None:
+    projects.write(tmp_path, {CHECKLIST: content})
+    [item] = projects.run(checklist.check, tmp_path)
+    assert (item.code, item.path, item.line) == ("FW003", CHECKLIST, None)
+    assert words in item.message
+
+
+def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
+    source = projects.GOOD_CHECKLIST.replace("\n", "\r\n")
+    projects.write(tmp_path, {CHECKLIST: b"\xef\xbb\xbf" + source.encode()})
+    assert projects.run(checklist.check, tmp_path) == []
+    projects.write(tmp_path, {CHECKLIST: b"\xef\xbb\xbf" + text(
+        "- [x] a\n- [X] b\n").replace("\n", "\r\n").encode()})
+    assert projects.where(projects.run(checklist.check, tmp_path)) == [
+        ("CL001", CHECKLIST, 6)]
+
+
+def test_lone_cr_line_endings_count_lines(tmp_path: Path) -> None:
+    projects.write(tmp_path, {CHECKLIST: text("- [x] a\n- [X] b\n")
+                              .replace("\n", "\r")})
+    [item] = projects.run(checklist.check, tmp_path)
+    assert (item.code, item.line, item.column) == ("CL001", 6, 3)
+
+
+def test_link_out_of_the_root_is_never_followed(
+        tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text(f"## Phase 0\n\n- [X] {SECRET}\n")
+    projects.write(repo.path, {CHECKLIST: None})
+    (repo.path / CHECKLIST).symlink_to(outside)
+    [item] = projects.run(checklist.check, repo.path)
+    assert (item.code, item.path) == ("FW003", CHECKLIST)
+    for fmt in ("text", "json", "github", "sarif"):
+        for args in ([], ["--fix"]):
+            code = checklist_main(["--root", str(repo.path), "--format", fmt,
+                                   *args])
+            out, err = capsys.readouterr()
+            assert code == 1
+            assert "TOP-SECRET" not in out + err
+    assert outside.read_text() == f"## Phase 0\n\n- [X] {SECRET}\n"
+
+
+def test_link_loop(tmp_path: Path) -> None:
+    projects.write(tmp_path, {CHECKLIST: None})
+    (tmp_path / CHECKLIST).symlink_to("database-checklist.md")
+    [item] = projects.run(checklist.check, tmp_path)
+    assert (item.code, item.path) == ("FW003", CHECKLIST)
+    assert "loop" in item.message
+
+
+def test_directory_instead_of_the_checklist(tmp_path: Path) -> None:
+    projects.write(tmp_path, {CHECKLIST: None})
+    (tmp_path / CHECKLIST).mkdir()
+    [item] = projects.run(checklist.check, tmp_path)
+    assert (item.code, item.path) == ("FW003", CHECKLIST)
+    assert "is a directory" in item.message
+
+
+def test_reported_once_by_check(repo: Repo,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    # framework and checklist both read it: one finding, not two.
+    projects.write(repo.path, {CHECKLIST: b"\xff\n"})
+    assert main(["check", "--root", str(repo.path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count(f"{CHECKLIST}: FW003") == 1
+
+
+@pytest.mark.parametrize("source", [
+    "- " * 3000 + "[X] deep list\n",
+    "> " * 3000 + "- [X] deep quote\n",
+    "## Phase 0\n\n- [x] " + "a" * 1_000_000 + "\n",
+    "## Phase 0\n\n" + "- [X] a\n" * 20000,
+    "[" * 50000 + "\n",
+    "<!--" * 10000 + "\n- [X] a\n",
+])
+def test_hostile_markdown_does_not_crash(tmp_path: Path, source: str) -> None:
+    projects.write(tmp_path, {CHECKLIST: source})
+    found = projects.run(checklist.check, tmp_path)
+    assert all(f.path == CHECKLIST for f in found)
+
+
+# -- through main -------------------------------------------------------------
+
+def test_main_reports_and_fails(repo: Repo,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path, {CHECKLIST: text("- [X] a\n- [!] b\n")})
+    assert checklist_main(["--root", str(repo.path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{CHECKLIST}:5:3: CL001 [*] malformed marker `[X]`; use `[x]` "
+        "(fixable with --fix)",
+        f"{CHECKLIST}:6:3: CL003 blocked task gives no reason; add `blocked "
+        "by ...`, `waiting for ...`, `because ...` or `reason: ...` to it or "
+        "in a nested item",
+        "Found 2 errors (1 file checked).",
+        "[*] 1 fixable with the `--fix` option.",
+    ]
+
+
+def test_main_quiet_on_good_input(repo: Repo,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path)
+    assert checklist_main(["--root", str(repo.path)]) == 0
+    assert capsys.readouterr().out == "All checks passed (1 file checked).\n"
+
+
+def test_main_restricted_to_the_paths_given(
+        repo: Repo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
+    monkeypatch.chdir(repo.path)
+    assert checklist_main(["README.md"]) == 0
+    assert checklist_main([CHECKLIST]) == 1
+    assert checklist_main([str(repo.path / CHECKLIST)]) == 1
+    monkeypatch.chdir(repo.path / ".claude")
+    assert checklist_main(["database/database-checklist.md"]) == 1
+    assert checklist_main(["database/other.md"]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("folder", [
+    "-x", "with space", "100%", "a,b", "c:d", "new\nline", "--fix",
+    "-q", "-",
+])
+def test_main_odd_folder_names(repo: Repo, capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch,
+                               folder: str) -> None:
+    # pre-commit passes file names after the hook's args, without `--`.
+    (repo.path / ".dbdesign.yaml").write_text(
+        f"framework_dir: {folder!r}\n".replace("'", '"'))
+    path = f"{folder}/database-checklist.md"
+    projects.write(repo.path, {path: text("- [X] a\n")})
+    monkeypatch.chdir(repo.path)
+    assert checklist_main([path]) == 1
+    out = capsys.readouterr().out
+    shown = path.replace("\n", "\\n")
+    assert f"{shown}:5:3: CL001 " in out
+    assert checklist_main(["--fix", path]) == 1
+    assert f"Fixing {shown}" in capsys.readouterr().out
+    assert "- [x] a" in (repo.path / path).read_text()
+
+
+# -- the fix ------------------------------------------------------------------
+
+def test_fix_rewrites_only_unambiguous_markers(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    before = text("- [X] a\n- [] b\n- [  ] c\n- [v] d\n  - [X] e\n"
+                  "```\n- [X] in a fence\n```\n")
+    projects.write(repo.path, {CHECKLIST: before})
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"Fixing {CHECKLIST}\n")
+    assert f"{CHECKLIST}:8:3: CL001 malformed marker `[v]`" in out
+    assert "`[X]`" not in out
+    after = (repo.path / CHECKLIST).read_text()
+    assert after == before.replace("- [X] a", "- [x] a").replace(
+        "- [] b", "- [ ] b").replace("- [  ] c", "- [ ] c").replace(
+        "  - [X] e", "  - [x] e")
+
+
+def test_fix_is_idempotent_and_exits_0_when_clean(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
+    first = (repo.path / CHECKLIST).read_bytes()
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 0
+    assert (repo.path / CHECKLIST).read_bytes() == first
+    assert "Fixing" not in capsys.readouterr().out.split("\n", 2)[1]
+
+
+def test_checker_never_writes(repo: Repo,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
+    before = os.stat(repo.path / CHECKLIST)
+    assert checklist_main(["--root", str(repo.path)]) == 1
+    after = os.stat(repo.path / CHECKLIST)
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino,
+                                                   after.st_mtime_ns)
+
+
+def test_fix_keeps_bom_crlf_and_every_other_byte(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    source = (b"\xef\xbb\xbf# C\r\n\r\n## Phase 0\r\n\r\n- [X] caf\xc3\xa9\r\n"
+              b"- [] b  \r\n- [x] c\r- [  ] d\n\t\r\n")
+    source += phases(1).replace("\n", "\r\n").encode()
+    projects.write(repo.path, {CHECKLIST: source})
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
+    expected = (source.replace(b"[X]", b"[x]").replace(b"[]", b"[ ]")
+                .replace(b"[  ]", b"[ ]"))
+    assert (repo.path / CHECKLIST).read_bytes() == expected
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o644, 0o755, 0o444])
+def test_fix_keeps_the_mode(repo: Repo, capsys: pytest.CaptureFixture[str],
+                            mode: int) -> None:
+    projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
+    os.chmod(repo.path / CHECKLIST, mode)
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
+    assert stat.S_IMODE(os.stat(repo.path / CHECKLIST).st_mode) == mode
+
+
+def test_fix_is_atomic(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
+    folder = repo.path / CHECKLIST.rsplit("/", 1)[0]
+    before = sorted(p.name for p in folder.iterdir())
+    inode = os.stat(repo.path / CHECKLIST).st_ino
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
+    # A new file renamed over the old one, and no temporary file left.
+    assert os.stat(repo.path / CHECKLIST).st_ino != inode
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_interrupted_fix_leaves_the_old_file_whole(
+        repo: Repo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    source = text("- [X] a\n")
+    projects.write(repo.path, {CHECKLIST: source})
+    folder = repo.path / CHECKLIST.rsplit("/", 1)[0]
+    names = sorted(p.name for p in folder.iterdir())
+
+    def fail(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(textio.os, "replace", fail)
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert (repo.path / CHECKLIST).read_text() == source
+    assert sorted(p.name for p in folder.iterdir()) == names
+
+
+def test_fix_through_a_link_inside_the_root_keeps_the_link(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path, {CHECKLIST: None,
+                               "docs/checklist.md": text("- [X] a\n")})
+    (repo.path / CHECKLIST).symlink_to(Path("../../docs/checklist.md"))
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
+    assert (repo.path / CHECKLIST).is_symlink()
+    assert "- [x] a" in (repo.path / "docs/checklist.md").read_text()
+
+
+def test_fix_of_a_clean_file_writes_nothing(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path)
+    inode = os.stat(repo.path / CHECKLIST).st_ino
+    assert checklist_main(["--root", str(repo.path), "--fix"]) == 0
+    assert os.stat(repo.path / CHECKLIST).st_ino == inode
+    assert "Fixing" not in capsys.readouterr().out

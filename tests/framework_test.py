@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import projects
+from conftest import Repo
+from dbdesign.checks import framework
+from dbdesign.cli import framework_main
+from projects import CHECKLIST, FRAMEWORK, PROMPT, SECRET, TEMPLATE
+
+
+def test_quiet_on_a_good_project(tmp_path: Path) -> None:
+    projects.write(tmp_path)
+    assert projects.run(framework.check, tmp_path) == []
+
+
+def test_quiet_through_main(repo: Repo,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path)
+    assert framework_main(["--root", str(repo.path)]) == 0
+    assert capsys.readouterr().out == "All checks passed (3 files checked).\n"
+
+
+# (files to change, None deletes; expected (code, path, line); a word of
+# the message).
+CASES = [
+    ({PROMPT: None, TEMPLATE: None, f"{FRAMEWORK}/notes.md": "# Notes\n"},
+     [("FW002", PROMPT, None), ("FW002", TEMPLATE, None)], "dbdesign init"),
+    ({TEMPLATE: None}, [("FW002", TEMPLATE, None)], "is missing"),
+    ({PROMPT: ""}, [("FW003", PROMPT, None)], "is empty"),
+    ({PROMPT: " \n\t\r\n"}, [("FW003", PROMPT, None)], "is empty"),
+    ({PROMPT: b"caf\xe9\n"}, [("FW003", PROMPT, None)], "not UTF-8"),
+    ({TEMPLATE: b"# T\0\n"}, [("FW003", TEMPLATE, None)], "NUL byte"),
+    ({CHECKLIST: b"\x89PNG\r\n\x1a\n\0\0"}, [("FW003", CHECKLIST, None)],
+     "binary"),
+    # A BOM and CRLF are fine.
+    ({PROMPT: b"\xef\xbb\xbf# Prompt\r\n\r\nText.\r\n"}, [], ""),
+]
+
+
+@pytest.mark.parametrize("files, expected, words", CASES)
+def test_cases(tmp_path: Path, files: dict[str, str | bytes | None],
+               expected: list[tuple[str, str, int | None]],
+               words: str) -> None:
+    projects.write(tmp_path, files)
+    found = projects.run(framework.check, tmp_path)
+    assert projects.where(found) == expected
+    assert all(words in f.message for f in found)
+
+
+def test_folder_missing(tmp_path: Path) -> None:
+    [item] = projects.run(framework.check, tmp_path)
+    assert (item.code, item.path, item.line) == ("FW001", FRAMEWORK, None)
+    assert "`dbdesign init`" in item.message
+
+
+def test_folder_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / ".claude").mkdir()
+    (tmp_path / FRAMEWORK).write_text("not a folder\n")
+    [item] = projects.run(framework.check, tmp_path)
+    assert (item.code, item.path) == ("FW001", FRAMEWORK)
+    assert "is not a folder" in item.message
+
+
+def test_folder_is_a_link_out_of_the_root(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    projects.write(outside)
+    root = tmp_path / "root"
+    (root / ".claude").mkdir(parents=True)
+    (root / FRAMEWORK).symlink_to(outside / FRAMEWORK)
+    [item] = projects.run(framework.check, root)
+    assert (item.code, item.path) == ("FW001", FRAMEWORK)
+    assert "leaves the project root" in item.message
+
+
+def test_file_is_a_link_out_of_the_root_never_read(
+        tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text(SECRET + "\n")
+    projects.write(repo.path, {PROMPT: None})
+    (repo.path / PROMPT).symlink_to(secret)
+    [item] = projects.run(framework.check, repo.path)
+    assert (item.code, item.path) == ("FW003", PROMPT)
+    assert "leaves the project root" in item.message
+    for fmt in ("text", "json", "github", "sarif"):
+        assert framework_main(["--root", str(repo.path), "--format", fmt]) == 1
+        out, err = capsys.readouterr()
+        assert SECRET not in out + err
+        assert "TOP-SECRET" not in out + err
+
+
+def test_link_inside_the_root_is_fine(tmp_path: Path) -> None:
+    projects.write(tmp_path, {"docs/prompt.md": "# Prompt\n\nText.\n",
+                              PROMPT: None})
+    (tmp_path / PROMPT).symlink_to(Path("../../docs/prompt.md"))
+    assert projects.run(framework.check, tmp_path) == []
+
+
+def test_link_loop(tmp_path: Path) -> None:
+    projects.write(tmp_path, {PROMPT: None})
+    (tmp_path / FRAMEWORK / "a").symlink_to("b")
+    (tmp_path / FRAMEWORK / "b").symlink_to("a")
+    (tmp_path / PROMPT).symlink_to("a")
+    [item] = projects.run(framework.check, tmp_path)
+    assert (item.code, item.path) == ("FW003", PROMPT)
+    assert "loop" in item.message
+
+
+def test_broken_link(tmp_path: Path) -> None:
+    projects.write(tmp_path, {PROMPT: None})
+    (tmp_path / PROMPT).symlink_to("nowhere.md")
+    [item] = projects.run(framework.check, tmp_path)
+    assert item.code == "FW003"
+
+
+def test_directory_where_a_file_should_be(tmp_path: Path) -> None:
+    projects.write(tmp_path, {TEMPLATE: None})
+    (tmp_path / TEMPLATE).mkdir()
+    [item] = projects.run(framework.check, tmp_path)
+    assert (item.code, item.path) == ("FW003", TEMPLATE)
+    assert "is a directory" in item.message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_fifo_is_never_opened(tmp_path: Path) -> None:
+    projects.write(tmp_path, {PROMPT: None})
+    os.mkfifo(tmp_path / PROMPT)  # opening it would block for ever
+    [item] = projects.run(framework.check, tmp_path)
+    assert (item.code, item.path) == ("FW003", PROMPT)
+    assert "not a regular file" in item.message
+
+
+def test_configured_framework_dir(tmp_path: Path) -> None:
+    projects.write(tmp_path)
+    (tmp_path / ".dbdesign.yaml").write_text("framework_dir: process/db\n")
+    [item] = projects.run(framework.check, tmp_path)
+    assert (item.code, item.path) == ("FW001", "process/db")
+
+
+def test_main_reports_each_problem(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    projects.write(repo.path, {PROMPT: "", TEMPLATE: None})
+    assert framework_main(["--root", str(repo.path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{PROMPT}: FW003 framework file database-prompt.md is empty; fill it "
+        "in or run `dbdesign init` on a fresh folder for a starting point",
+        f"{TEMPLATE}: FW002 framework file database-template.md is missing; "
+        "run `dbdesign init` to create it, or copy your team's template",
+        "Found 2 errors (2 files checked).",
+    ]
+
+
+def test_main_from_inside_the_repository(
+        repo: Repo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    projects.write(repo.path, {PROMPT: ""})
+    monkeypatch.chdir(repo.path / FRAMEWORK)  # the root is the git top-level
+    assert framework_main([]) == 1
+    assert f"{PROMPT}: FW003" in capsys.readouterr().out
+
+
+def test_main_outside_git_uses_the_current_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    projects.write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert framework_main([]) == 0
+
+
+def test_main_unreadable_root(tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert framework_main(["--root", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dbdesign: error: --root ")
+    assert err.count("\n") == 1
