@@ -1,0 +1,253 @@
+"""The sqlfluff side of `sql/lint.py`. It runs in a worker process that the
+parent can kill when a file takes too long, so it is the only module that
+imports sqlfluff. It loads the repository's sqlfluff config without letting
+it run code from the repository, lints one file at a time and sends back
+plain lists that the parent caches and turns into findings."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+# Config keys that make sqlfluff import Python (library_path) or read Jinja
+# files (macros, includes) from the repository.
+CODE_KEYS = ("library_path", "load_macros_from_path", "loader_search_path",
+             "exclude_macros_from_path")
+# Templaters that read nothing but the SQL file and the config's values.
+SAFE_TEMPLATERS = ("raw", "jinja", "placeholder")
+# sqlfluff stops at 100,000 parse nodes; a pg_dump of a few hundred
+# kilobytes needs more. The time bound is the real guard against runaway
+# input, so this one only caps memory.
+MAX_PARSE_NODES = 2_000_000
+
+_BOUND = re.compile(
+    r"Maximum parse (?P<what>depth|node count) exceeded \(limit (?P<limit>\d+)\)")
+# Go `{{ .X }}`, Jinja `{% ... %}` and `{{ x }}`, Flyway `${x}`.
+_TEMPLATE_MARK = re.compile(r"\{\{|\{%|\$\{")
+_FAILS = ("PRS", "LXR", "TMP")
+
+# A result is a dict: "items" is a list of
+#   ["v", code, line, column, description, fixable, rule name]  (sqlfluff)
+#   ["n", "SQ009", line, column, message, False, ""]             (not checked)
+# and "ignored" the config settings dropped because they would run code.
+Result = dict[str, Any]
+
+
+def serve(conn: Connection) -> None:
+    """Worker main loop: import sqlfluff once, then lint each task sent."""
+    try:
+        import sqlfluff.core  # noqa: F401 - pay the import before the clock
+    except Exception as exc:  # sqlfluff missing or broken: tell the parent
+        conn.send(("fatal", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready",))
+    linters: dict[str, Any] = {}
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        task_id, task = message
+        try:
+            result = lint_task(task, linters)
+        except Exception as exc:  # a sqlfluff crash is one file's finding
+            result = {"items": [note(1, "sqlfluff failed on this file "
+                                     f"({type(exc).__name__}: {_short(exc)}), "
+                                     "so its sqlfluff rules were not checked; "
+                                     "run `sqlfluff lint` on it to see why")],
+                      "ignored": []}
+        conn.send(("done", task_id, result))
+
+
+def note(line: int | None, message: str) -> list[Any]:
+    return ["n", "SQ009", line, None, message, False, ""]
+
+
+def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
+    """Lint TASK's text with the repository's config, made safe."""
+    import json
+
+    from sqlfluff.core import FluffConfig, Linter
+    from sqlfluff.core.config.file import load_config_file_as_dict
+    from sqlfluff.core.helpers.dict import nested_combine
+
+    trust: bool = task["trust"]
+    configs: dict[str, Any] = {"core": {"dialect": task["dialect"]}}
+    for path, shown in task["config_files"]:
+        try:
+            loaded = load_config_file_as_dict(path)
+        except Exception as exc:
+            return {"items": [note(1, f"sqlfluff's config {shown} cannot be "
+                                   f"read ({_short(exc)}), so sqlfluff's rules "
+                                   f"were not checked; fix {shown}")],
+                    "ignored": []}
+        configs = nested_combine(configs, loaded)
+    ignored = [] if trust else sanitise(configs)
+    _bound(configs["core"])
+    key = json.dumps(configs, sort_keys=True, default=str)
+    linter = linters.get(key)
+    if linter is None:
+        try:
+            linter = Linter(config=FluffConfig(configs=configs,
+                                               ignore_local_config=True))
+        except Exception as exc:  # sqlfluff raises KeyError, ValueError...
+            why = _short(exc)
+            if isinstance(exc, KeyError):
+                why = f"unknown dialect {configs['core'].get('dialect')!r}"
+            where = ", ".join(shown for _, shown in task["config_files"])
+            return {"items": [note(1, f"sqlfluff rejects its config "
+                                   f"({why}), so its rules were not checked; "
+                                   f"fix {where or 'the sqlfluff settings'}")],
+                    "ignored": ignored}
+        linters[key] = linter
+    text: str = task["text"]
+    fname: str = task["fname"]
+    config = linter.config.copy()
+    # `-- sqlfluff:...` lines in the file may set anything a config file
+    # can, library_path included: apply them, then make them safe again.
+    try:
+        config.process_raw_file_for_config(text, fname)
+    except Exception as exc:
+        return {"items": [note(1, f"an inline `-- sqlfluff:` setting is "
+                               f"invalid ({_short(exc)}), so sqlfluff's rules "
+                               "were not checked; fix the setting")],
+                "ignored": ignored}
+    if not trust:
+        ignored += _sanitise_live(config)
+    for key_path, value in (
+            (("core", "max_parse_nodes"),
+             _nodes(config.get("max_parse_nodes"))),
+            (("core", "large_file_skip_byte_limit"), 0),
+            (("core", "large_file_skip_char_limit"), 0)):
+        config.set_value(key_path, value)
+    rendered = linter.render_string(text, fname, config, "utf-8")
+    parsed = Linter.parse_rendered(rendered)
+    linted = Linter.lint_parsed(parsed, linter.get_rulepack(config=config),
+                                encoding="utf-8")
+    violations = linted.get_violations(filter_warning=False)
+    items = classify(text, bool(rendered.templated_variants), violations,
+                     str(config.get("templater_obj").name))
+    return {"items": items, "ignored": sorted(set(ignored))}
+
+
+def sanitise(configs: dict[str, Any]) -> list[str]:
+    """Drop the settings that would run or read code from the repository;
+    return what was dropped, as `section:key` names for a note."""
+    dropped: list[str] = []
+    core = configs.setdefault("core", {})
+    if core.pop("library_path", None) is not None:
+        dropped.append("library_path")
+    templater = core.get("templater")
+    if templater is not None and str(templater) not in SAFE_TEMPLATERS:
+        # dbt and plugin templaters run the project's code; Jinja with
+        # dbt's builtins reads most dbt models well enough to lint them.
+        core["templater"] = "raw" if templater == "python" else "jinja"
+        dropped.append(f"templater = {templater}")
+    sections = configs.get("templater")
+    if isinstance(sections, dict):
+        for name, section in sections.items():
+            if not isinstance(section, dict):
+                continue
+            for key in CODE_KEYS:
+                if section.pop(key, None) is not None:
+                    dropped.append(f"templater:{name}:{key}")
+    return dropped
+
+
+def _sanitise_live(config: Any) -> list[str]:
+    dropped: list[str] = []
+    if config.get("library_path"):
+        config.set_value(("core", "library_path"), "None")
+        dropped.append("library_path")
+    sections = config.get_section("templater") or {}
+    for name, section in sections.items():
+        if not isinstance(section, dict):
+            continue
+        for key in CODE_KEYS:
+            if section.get(key):
+                config.set_value(("templater", name, key), "None")
+                dropped.append(f"templater:{name}:{key}")
+    return dropped
+
+
+def _bound(core: dict[str, Any]) -> None:
+    core["max_parse_nodes"] = _nodes(core.get("max_parse_nodes"))
+    core["large_file_skip_byte_limit"] = 0
+    core["large_file_skip_char_limit"] = 0
+
+
+def _nodes(configured: object) -> int:
+    # A repository may raise the bound, never remove or lower it below ours:
+    # memory is the one resource the time bound does not cover.
+    value = configured if isinstance(configured, int) else 0
+    return max(value, MAX_PARSE_NODES)
+
+
+def classify(text: str, rendered: bool, violations: list[Any],
+             templater: str) -> list[list[Any]]:
+    """Turn sqlfluff's violations into result items: a failed template, a
+    parse bound, or templated SQL sqlfluff cannot read become one SQ009
+    note; everything else keeps sqlfluff's code."""
+    items: list[list[Any]] = []
+    if not rendered:
+        first = next((v for v in violations if v.rule_code() == "TMP"), None)
+        why = _short_desc(first) if first is not None else "no output"
+        return [note(_line(first), f"sqlfluff's {templater} templater cannot "
+                     f"render this file ({why}), so sqlfluff's rules were not "
+                     "checked; set `templater` in .sqlfluff to one that reads "
+                     "it (raw, placeholder), or ignore SQ009 for this file")]
+    templated = _TEMPLATE_MARK.search(text) is not None
+    failures = [v for v in violations if v.rule_code() in _FAILS]
+    if templated and failures:
+        items.append(note(_line(failures[0]), (
+            f"templated SQL that sqlfluff's {templater} templater leaves "
+            f"unreadable: {len(failures)} section(s) were not linted "
+            f"(first: {_short_desc(failures[0])}); set `templater` in "
+            ".sqlfluff (for `${...}` placeholders: `templater = placeholder`)"
+        )))
+    for violation in violations:
+        code = violation.rule_code()
+        desc = violation.desc()
+        bound = _BOUND.search(desc)
+        if code == "PRS" and bound:
+            items.append(note(_line(violation), _bound_message(bound)))
+            continue
+        if templated and code in _FAILS:
+            continue
+        rule = getattr(violation, "rule", None)
+        items.append(["v", code, violation.line_no, violation.line_pos, desc,
+                      bool(getattr(violation, "fixable", False)),
+                      str(getattr(rule, "name", "") or "")])
+    return items
+
+
+def _bound_message(match: re.Match[str]) -> str:
+    if match["what"] == "depth":
+        return (f"SQL nested deeper than sqlfluff's max_parse_depth "
+                f"({match['limit']}) was not parsed, so sqlfluff's rules were "
+                "not checked on it; raise `max_parse_depth` in .sqlfluff or "
+                "simplify the nesting")
+    return (f"the file has more than {match['limit']} parse nodes "
+            "(sqlfluff's max_parse_nodes), so sqlfluff's rules were not "
+            "checked; split the file or raise `max_parse_nodes` in .sqlfluff")
+
+
+def _line(violation: Any) -> int | None:
+    if violation is None:
+        return 1
+    line = getattr(violation, "line_no", None)
+    return line if isinstance(line, int) and line > 0 else 1
+
+
+def _short_desc(violation: Any) -> str:
+    return _short(violation.desc())
+
+
+def _short(exc: object, limit: int = 160) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -1,0 +1,370 @@
+"""sqlfluff on the schema file and the migrations: findings keep sqlfluff's
+codes; results are cached by content, config and tool versions; files run
+in parallel worker processes, each bounded in time; the repository's
+sqlfluff config is honoured but never allowed to run its code (unless
+`sqlfluff_trust_config: true`). sqlfluff itself is imported only in the
+workers (`fluff_worker.py`), so this module is cheap to import."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from dbdesign import __version__, rules, textio
+from dbdesign.findings import Finding, external, finding
+from dbdesign.project import Project
+from dbdesign.sql.fluff_pool import Failure
+
+CHECK = "sqlfluff"
+CACHE_FORMAT = 1
+# Per file; `DBDESIGN_SQLFLUFF_TIMEOUT` (seconds) overrides it.
+DEFAULT_TIMEOUT = 60.0
+# sqlfluff lints some 30 KB a second: a file this large could not finish
+# within the time bound, so it is reported at once instead of every run
+# waiting for the bound.
+MAX_BYTES = 2 << 20
+# Below this much SQL a second worker costs more to start than it saves.
+BYTES_PER_WORKER = 64_000
+
+# sqlglot's dialect names that sqlfluff spells differently or lacks.
+DIALECTS = {
+    "spark": "sparksql", "spark2": "sparksql", "presto": "trino",
+    "dune": "trino", "fabric": "tsql", "risingwave": "postgres",
+    "singlestore": "mysql",
+}
+FLUFF_DIALECTS = frozenset({
+    "ansi", "athena", "bigquery", "clickhouse", "databricks", "db2", "doris",
+    "duckdb", "exasol", "flink", "greenplum", "hive", "impala", "mariadb",
+    "materialize", "mysql", "oracle", "postgres", "redshift", "snowflake",
+    "soql", "sparksql", "sqlite", "starrocks", "teradata", "trino", "tsql",
+    "vertica",
+})
+# Where sqlfluff looks for its config in each folder, lowest precedence
+# first (as sqlfluff's own loader).
+CONFIG_FILES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff",
+                "pyproject.toml")
+_RUNS_CODE = re.compile(
+    r"library_path|load_macros_from_path|loader_search_path"
+    r"|templater\s*[=:]\s*[\"']?(?!(?:raw|jinja|placeholder)\b)\w")
+_INI_SECTION = re.compile(r"^\s*\[([^\]]*)\]")
+
+
+def fluff_dialect(dialect: str) -> str:
+    """sqlfluff's name for a sqlglot dialect (ansi where it has none)."""
+    name = DIALECTS.get(dialect, dialect)
+    return name if name in FLUFF_DIALECTS else "ansi"
+
+
+def cache_dir() -> Path:
+    """`$DBDESIGN_CACHE_DIR`, else `$XDG_CACHE_HOME/dbdesign`, else
+    `~/.cache/dbdesign` (SPEC 7)."""
+    explicit = os.environ.get("DBDESIGN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "dbdesign"
+    return Path.home() / ".cache" / "dbdesign"
+
+
+def timeout() -> float:
+    raw = os.environ.get("DBDESIGN_SQLFLUFF_TIMEOUT", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True)
+class _Plan:
+    path: str
+    task: dict[str, Any]
+    key: str | None  # None: not cacheable (trusted config that runs code)
+
+
+def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
+    """sqlfluff's findings on PATHS (root-relative), plus SQ009 for each
+    file or part of one that a bound stopped sqlfluff from checking.
+    Unreadable files are left to the caller, which reports them."""
+    config = project.config
+    if not config.sqlfluff:
+        return
+    plans: list[_Plan] = []
+    early: dict[str, list[Finding]] = {}
+    configs = _ConfigFinder(project)
+    versions = _versions()
+    for path in dict.fromkeys(paths):
+        got = project.read(path)
+        if not isinstance(got, textio.Text):
+            continue
+        size = len(got.text.encode("utf-8", "surrogatepass"))
+        if size > MAX_BYTES:
+            early[path] = [finding("SQ009", path, (
+                f"sqlfluff's rules were not checked: the file is {size:,} "
+                f"bytes, over dbdesign's {MAX_BYTES:,}-byte bound for sqlfluff "
+                "(about a minute of linting); split the file or run "
+                "`sqlfluff lint` on it directly"), 1)]
+            continue
+        plans.append(_plan(project, path, got.text, configs, versions))
+    use_cache = not project.options.no_cache
+    results: dict[str, dict[str, Any] | Failure] = {}
+    todo: list[_Plan] = []
+    for plan in plans:
+        hit = _load(plan.key) if use_cache and plan.key else None
+        if hit is not None:
+            results[plan.path] = hit
+        else:
+            todo.append(plan)
+    if todo:
+        from dbdesign.sql import fluff_pool
+
+        outcomes = fluff_pool.run([p.task for p in todo], timeout(),
+                                  _jobs(p.task["text"] for p in todo))
+        for plan, outcome in zip(todo, outcomes, strict=True):
+            results[plan.path] = outcome
+            if use_cache and plan.key and isinstance(outcome, dict):
+                _store(plan.key, outcome)
+    dialect = fluff_dialect(config.dialect)
+    for path in dict.fromkeys(paths):
+        yield from early.get(path, ())
+        if path in results:
+            yield from _findings(project, path, results[path], dialect)
+
+
+# -- planning ----------------------------------------------------------------
+
+def _versions() -> str:
+    from importlib import metadata
+
+    try:
+        fluff = metadata.version("sqlfluff")
+    except metadata.PackageNotFoundError:
+        fluff = "missing"
+    # Plugins add rules and dialects: their versions change results too.
+    plugins = sorted(
+        f"{ep.name}={ep.dist.version if ep.dist else '?'}"
+        for ep in metadata.entry_points(group="sqlfluff"))
+    return f"{__version__}|{fluff}|{','.join(plugins)}|{sys.version_info[:2]}"
+
+
+def _plan(project: Project, path: str, text: str, configs: _ConfigFinder,
+          versions: str) -> _Plan:
+    config = project.config
+    found = configs.for_file(path)
+    task = {
+        "path": path,
+        "fname": str(project.root / path),
+        "text": text,
+        "dialect": fluff_dialect(config.dialect),
+        "trust": config.sqlfluff_trust_config,
+        "config_files": [(str(project.root / rel), rel) for rel, _ in found],
+    }
+    runs_code = config.sqlfluff_trust_config and (
+        any(_RUNS_CODE.search(part) for _, part in found)
+        or _RUNS_CODE.search(text) is not None)
+    if runs_code:
+        # Trusted code may read anything: no content hash covers it.
+        return _Plan(path, task, None)
+    digest = hashlib.sha256()
+    parts = (f"v{CACHE_FORMAT}", versions, fluff_dialect(config.dialect),
+             str(config.sqlfluff_trust_config), json.dumps(found), text)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return _Plan(path, task, digest.hexdigest())
+
+
+class _ConfigFinder:
+    """The sqlfluff config files that apply to a file: those in the root and
+    in each folder down to the file's, read once each, safely. Home-folder
+    and system configs are not read: results depend on the repository
+    only, and so can be cached."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.folders: dict[str, list[tuple[str, str]]] = {}
+
+    def for_file(self, path: str) -> list[tuple[str, str]]:
+        parents = list(PurePosixPath(path).parents)[::-1]  # ".", "a", "a/b"
+        found: list[tuple[str, str]] = []
+        for folder in parents:
+            found += self._folder(folder.as_posix())
+        return found
+
+    def _folder(self, folder: str) -> list[tuple[str, str]]:
+        if folder not in self.folders:
+            found: list[tuple[str, str]] = []
+            for name in CONFIG_FILES:
+                rel = name if folder == "." else f"{folder}/{name}"
+                if not (self.project.root / rel).is_file():
+                    continue
+                got = textio.read(self.project.root, rel, max_bytes=1 << 20)
+                if not isinstance(got, textio.Text):
+                    self.project.note(f"{rel} {got.reason}; sqlfluff runs "
+                                      "without it")
+                    continue
+                part = _sqlfluff_part(name, got.text)
+                if part:
+                    found.append((rel, part))
+            self.folders[folder] = found
+        return self.folders[folder]
+
+
+def _sqlfluff_part(name: str, text: str) -> str:
+    """What of a config file sqlfluff reads: all of .sqlfluff, the
+    `[sqlfluff...]` sections of an ini file, `[tool.sqlfluff]` of
+    pyproject.toml. It keys the cache, so unrelated edits keep it warm."""
+    if name == ".sqlfluff":
+        return text
+    if name == "pyproject.toml":
+        if "sqlfluff" not in text:
+            return ""
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on 3.10 only
+            import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return text  # sqlfluff will say what is wrong with it
+        section = data.get("tool", {}).get("sqlfluff")
+        return json.dumps(section, sort_keys=True, default=str) \
+            if section else ""
+    kept: list[str] = []
+    inside = False
+    for line in textio.split_lines(text):
+        header = _INI_SECTION.match(line)
+        if header:
+            inside = header[1].strip().startswith("sqlfluff")
+        if inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _jobs(texts: Iterator[str]) -> int:
+    total = sum(len(text) for text in texts)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, -(-total // BYTES_PER_WORKER)))
+
+
+# -- cache -------------------------------------------------------------------
+
+def _cache_file(key: str) -> Path:
+    return cache_dir() / "sqlfluff" / key[:2] / f"{key}.json"
+
+
+def _load(key: str) -> dict[str, Any] | None:
+    """A cached result, or None when absent, unreadable or malformed."""
+    try:
+        data = json.loads(_cache_file(key).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    result = data.get("result")
+    if not _valid(result):
+        return None
+    assert isinstance(result, dict)
+    return result
+
+
+def _valid(result: object) -> bool:
+    if not isinstance(result, dict):
+        return False
+    items, ignored = result.get("items"), result.get("ignored")
+    if not isinstance(items, list) or not isinstance(ignored, list):
+        return False
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 7
+                and item[0] in ("v", "n") and isinstance(item[1], str)
+                and isinstance(item[4], str)
+                and all(v is None or isinstance(v, int) for v in item[2:4])):
+            return False
+    return all(isinstance(name, str) for name in ignored)
+
+
+def _store(key: str, result: dict[str, Any]) -> None:
+    """Write atomically: a racing run reads the old entry or the new one,
+    never half of one. A cache that cannot be written is no error."""
+    target = _cache_file(key)
+    data = json.dumps({"key": key, "result": result}).encode("utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp",
+                                   dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+# -- findings ----------------------------------------------------------------
+
+def _findings(project: Project, path: str, result: dict[str, Any] | Failure,
+              dialect: str) -> Iterator[Finding]:
+    if not isinstance(result, dict):
+        yield finding("SQ009", path, _failure_message(result), 1)
+        return
+    if result["ignored"]:
+        names = ", ".join(f"`{name}`" for name in result["ignored"])
+        project.note(f"sqlfluff: ignored {names} from the repository's "
+                     "sqlfluff config (it would run code from the "
+                     "repository); set `sqlfluff_trust_config: true` to "
+                     "allow it")
+    severity = project.config.severity
+    for kind, code, line, column, desc, fixable, name in result["items"]:
+        if kind == "n":
+            yield finding("SQ009", path, desc, line, column)
+            continue
+        yield external(code, CHECK, path, _message(code, desc, fixable, name,
+                                                   dialect),
+                       line, column, severity.get(code, rules.WARNING))
+
+
+def _message(code: str, desc: str, fixable: bool, name: str,
+             dialect: str) -> str:
+    desc = desc.rstrip(". ")
+    if code == "PRS":
+        return (f"{desc}; sqlfluff's {dialect} grammar cannot parse it, so "
+                "its rules skip this part (if the database accepts it, "
+                "`-- dbdesign: ignore[PRS]` on the line above silences it)")
+    if code == "TMP":
+        return (f"{desc}; give the templater what it needs in .sqlfluff "
+                "(for Jinja, `[sqlfluff:templater:jinja:context]`)")
+    rule = f" ({name})" if name else ""
+    if fixable:
+        return f"{desc}{rule}; `sqlfluff fix --dialect {dialect}` mends it"
+    return f"{desc}{rule}; mend it by hand or configure {code} in .sqlfluff"
+
+
+def _failure_message(failure: Failure) -> str:
+    kind, detail = failure.kind, failure.detail
+    if kind == "timeout":
+        return (f"sqlfluff did not finish linting this file within {detail}, "
+                "so its sqlfluff rules were not checked; raise "
+                "DBDESIGN_SQLFLUFF_TIMEOUT or run `sqlfluff lint` on it "
+                "directly")
+    if kind == "start":
+        return (f"sqlfluff could not run ({detail}), so sqlfluff's rules were "
+                "not checked; reinstall it with `pip install sqlfluff`")
+    return (f"sqlfluff stopped while linting this file ({detail}), so its "
+            "sqlfluff rules were not checked; run `sqlfluff lint` on it to "
+            "see why")
