@@ -272,8 +272,6 @@ def tokenize(text: str) -> Iterator[Token]:
             yield Token(kind, text[pos:end], line)
         line += text.count("\n", pos, end)
         pos = end
-    if states[-1] == "block":
-        raise ParseError("an attribute block is not closed; add `}`", line)
     yield Token("EOF", "", line)
 
 
@@ -369,6 +367,9 @@ class _Parser:
                 self.take()
                 continue
             after = self.statement(depth)
+            if self.token.text == "%":
+                raise ParseError("a `%%` comment must be on a line of its "
+                                 "own; move it", self.token.line)
             if self.token.kind not in _STATEMENT_START:
                 if self.token.kind in ("IDENTIFYING", "NON_IDENTIFYING"):
                     raise self.fail("a cardinality such as `||` or `}o` "
@@ -482,6 +483,10 @@ class _Parser:
     def attribute(self) -> Attribute:
         type_ = self.expect("ATTRIBUTE_WORD", "an attribute type")
         type_text = type_.text
+        if type_text.count("(") > type_text.count(")"):
+            raise ParseError(f"the type `{type_text}` is cut at a space; "
+                             "write it without spaces, as in "
+                             "`numeric(10,2)`", type_.line)
         if self.token.kind == "CHAR" and self.token.text == "?":
             type_text += self.take().text
         name = self.expect("ATTRIBUTE_WORD", "an attribute name",
@@ -496,6 +501,9 @@ class _Parser:
         comment = None
         if self.token.kind == "COMMENT":
             comment = self.take().text[1:-1]
+        if keys and self.token.kind == "ATTRIBUTE_KEY":
+            raise ParseError("separate an attribute's keys with commas, as "
+                             "in `PK, FK`", self.token.line)
         if self.token.kind not in ("ATTRIBUTE_WORD", "BLOCK_STOP", "EOF"):
             raise self.fail("PK, FK, UK, a \"comment\" or the next attribute",
                             f"`{name.text}`")
