@@ -16,8 +16,7 @@ from projects import CHECKLIST, SECRET, phases
 
 HEAD = "# Checklist\n\n## Phase 0: Data Requirements & Analysis\n\n"  # 4 lines
 REST = phases(1)  # Phase 1 to 7, one open task each
-# The lines of REST: Phase N's heading is at 5 + body + 4 * (N - 1) + 1 ...
-# cases spell out their own later phases where lines matter.
+# REST adds 4 lines a phase: its heading is the 2nd of them.
 
 
 def text(body0: str, rest: str = REST) -> str:
@@ -63,7 +62,7 @@ CASES: list[tuple[str, str, list[tuple[str, int]], str]] = [
      ""),
     # CL002: phase headings
     ("no-headings", "# Checklist\n\n- [ ] a\n",
-     [("CL002", 1)] + [], ""),
+     [("CL002", 1)], ""),
     ("duplicate", text("- [ ] a\n", phases(1) + "\n## Phase 3: again\n\n"
                        "- [ ] t\n"), [("CL002", 35)], ""),
     ("out-of-order", HEAD + "- [ ] a\n\n## Phase 2: x\n\n- [ ] t\n\n"
