@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import GIT_ENV, REPO_ROOT, Repo, git
 
 pytestmark = pytest.mark.e2e

@@ -135,6 +135,7 @@ def sort_key(migration: Migration) -> tuple[int, tuple[int, ...], str]:
 
 # -- classifying one file --------------------------------------------------------
 
+@functools.lru_cache(maxsize=1 << 16)
 def classify(scheme: str, name: str) -> Migration | str:
     """NAME (a POSIX path inside the folder) as a migration of SCHEME, or
     why it is not one. Content markers (dbmate) are checked by scan()."""
@@ -215,11 +216,15 @@ def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | Non
     preferring the more specific on a tie; None when none names any. READ
     gives a file's text (by name) for content markers."""
     names = list(names)
+    counts = dict.fromkeys(("diesel", "golang-migrate", "flyway",
+                            "sequential"), 0)
+    for name in names:
+        for scheme in _plausible(name):
+            if isinstance(classify(scheme, name), Migration):
+                counts[scheme] += 1
     best: str | None = None
     best_count = 0
-    for scheme in ("diesel", "golang-migrate", "flyway", "sequential"):
-        count = sum(1 for name in names
-                    if isinstance(classify(scheme, name), Migration))
+    for scheme, count in counts.items():  # the more specific first on a tie
         if count > best_count:
             best, best_count = scheme, count
     if best != "sequential":
@@ -237,12 +242,32 @@ def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | Non
     return "sequential"
 
 
-def is_ignored(name: str, globs: Iterable[str]) -> bool:
+_DEFAULT_IGNORED = re.compile(
+    "|".join(fnmatch.translate(pattern) for pattern in _DEFAULT_IGNORES))
+
+
+def _plausible(name: str) -> list[str]:
+    """The schemes that could name NAME at all (a cheap first look, so that
+    detection classifies each name once or twice, not four times)."""
+    nested = "/" in name
     base = name.rsplit("/", 1)[-1]
-    lower = base.lower()
-    if name == SUM_FILE:
-        return True
-    if any(fnmatch.fnmatchcase(lower, pattern) for pattern in _DEFAULT_IGNORES):
+    out = ["diesel"] if nested else []
+    first = base[:1]
+    if first in ("V", "U", "B", "R"):
+        out.append("flyway")
+    elif first.isdigit() and not nested:
+        if base.endswith((".up.sql", ".down.sql")):
+            out.append("golang-migrate")
+        out.append("sequential")
+    return out
+
+
+def is_ignored(name: str, globs: Iterable[str]) -> bool:
+    """Whether NAME (inside the migrations folder) is not a migration by
+    default (READMEs, .gitkeep, the sum file) or by a configured glob,
+    matched against the whole name or its last part."""
+    base = name.rsplit("/", 1)[-1]
+    if name == SUM_FILE or _DEFAULT_IGNORED.match(base.lower()):
         return True
     return any(fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(base, glob)
                for glob in globs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,7 +55,12 @@ def digest(data: bytes) -> str:
     return PREFIX + base64.b64encode(hashlib.sha256(normalised).digest()).decode()
 
 
+_SPECIAL = re.compile(r"[\\\n\r\udc80-\udcff]")
+
+
 def escape(name: str) -> str:
+    if not _SPECIAL.search(name):
+        return name
     out = []
     for char in name:
         if char in _ESCAPES:
@@ -120,10 +126,11 @@ def compute(root: Path, folder: naming.Folder) -> tuple[list[Entry], list[str]]:
     names that could not be read."""
     entries: list[Entry] = []
     unreadable: list[str] = []
-    base = root / folder.path
+    base = os.path.join(root, folder.path)
     for migration in folder.migrations:
         try:
-            data = (base / migration.name).read_bytes()
+            with open(os.path.join(base, migration.name), "rb") as handle:
+                data = handle.read()
         except OSError:
             unreadable.append(migration.name)
             continue
