@@ -33,10 +33,9 @@ _STATES = (("done", "Done"), ("in_progress", "Doing"),
            ("blocked", "Blocked"), ("todo", "To do"))
 
 
-def md(text: str, limit: int | None = None) -> str:
-    """TEXT as one line of literal Markdown text: whitespace runs (line
-    breaks too) become one space, control characters become escapes, and
-    HTML, backticks, table pipes and emphasis are neutralised."""
+def one_line(text: str, limit: int | None = None) -> str:
+    """TEXT on one line: whitespace runs (line breaks too) become one
+    space, control characters become escapes; cut to LIMIT characters."""
     flat = " ".join(text.split())
     if not flat.isprintable():
         flat = "".join(
@@ -44,29 +43,28 @@ def md(text: str, limit: int | None = None) -> str:
             else ch.encode("unicode_escape").decode("ascii") for ch in flat)
     if limit is not None and len(flat) > limit:
         flat = flat[:limit - 1].rstrip() + "…"
-    out = []
-    for ch in flat:
-        if ch in _ENTITIES:
-            out.append(_ENTITIES[ch])
-        elif ch in _PUNCTUATION:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    return flat
+
+
+def _escape(flat: str) -> str:
+    return "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _PUNCTUATION
+                                         else ch) for ch in flat)
+
+
+def md(text: str, limit: int | None = None) -> str:
+    """TEXT as one line of literal Markdown text: HTML, backticks, table
+    pipes, links and emphasis are neutralised."""
+    return _escape(one_line(text, limit))
 
 
 def prose(text: str, limit: int | None = None) -> str:
     """A message as Markdown: its `code` spans shown as code, everything
     else literal (as md())."""
-    flat = " ".join(text.split())
-    if limit is not None and len(flat) > limit:
-        flat = flat[:limit - 1].rstrip() + "…"
-    parts = flat.split("`")
+    parts = one_line(text, limit).split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: all literal
-        return md(flat)
-    return "".join(code(part) if odd else md(part)
-                   for odd, part in ((n % 2 == 1, p)
-                                     for n, p in enumerate(parts)))
+        return _escape("`".join(parts))
+    return "".join(f"<code>{_escape(part)}</code>" if n % 2 else
+                   _escape(part) for n, part in enumerate(parts))
 
 
 def code(text: str) -> str:
@@ -210,7 +208,7 @@ def _table(findings: Sequence[Finding], context: Context) -> list[str]:
     if not findings:
         return []
     out = ["### Findings", "",
-           "| | Code | Where | Message |", "|---|---|---|---|"]
+           "| Severity | Code | Where | Message |", "|---|---|---|---|"]
     used = 0
     shown = 0
     for item in findings:
