@@ -23,6 +23,7 @@ from dbdesign import action
 
 ACTION = REPO_ROOT / "action.yml"
 WORKFLOW = REPO_ROOT / "examples" / "workflows" / "dbdesign.yml"
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 SHA = re.compile(r"^[0-9a-f]{40}$")
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
@@ -110,6 +111,34 @@ def annotations(stdout: str) -> list[tuple[str, str, int | None, str, str]]:
         found.append((kind, unescape(path), int(line) if line else None,
                       unescape(title), unescape(message)))
     return found
+
+
+def check_sarif(document: dict[str, object]) -> None:
+    """DOCUMENT is valid SARIF 2.1.0 (the OASIS schema, shipped in
+    tests/data) with what GitHub code scanning needs of each result."""
+    import jsonschema
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(
+        schema, format_checker=jsonschema.FormatChecker())
+    errors = [f"{list(e.absolute_path)}: {e.message}"
+              for e in validator.iter_errors(document)]
+    assert errors == []
+    (run,) = document["runs"]  # type: ignore[index]
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert run["tool"]["driver"]["name"] == "dbdesign"
+    assert len(rules) == len(set(rules))
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        assert result["message"]["text"]
+        (location,) = result["locations"]
+        physical = location["physicalLocation"]
+        uri = physical["artifactLocation"]["uri"]
+        assert uri and not uri.startswith("/") and ":" not in uri
+        assert not re.search(r"[\s\\#?]", uri), uri
+        assert physical["region"]["startLine"] >= 1
+        assert physical["region"].get("startColumn", 1) >= 1
 
 
 # -- running the composite's steps ---------------------------------------------------
@@ -334,6 +363,7 @@ def test_pull_request_with_findings(repo: Repo, runner: Runner) -> None:
     assert sarif_file == repo.path / "reports" / "dbdesign.sarif"
     sarif = json.loads(sarif_file.read_text(encoding="utf-8"))
     assert len(sarif["runs"][0]["results"]) == len(found)
+    check_sarif(sarif)
     listed = json.loads(Path(result.outputs["json-file"]).read_text(
         encoding="utf-8"))
     assert listed["summary"]["errors"] == errors
@@ -488,9 +518,27 @@ def test_hostile_names_run_nothing_and_inject_nothing(
         in summary
     sarif = json.loads((repo.path / "dbdesign.sarif").read_text(
         encoding="utf-8"))
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for r in sarif["runs"][0]["results"]}
-    assert all("\n" not in uri and ":" not in uri for uri in uris)
+    check_sarif(sarif)
+
+
+def test_sarif_schema_and_code_scanning_needs() -> None:
+    from dbdesign.findings import Finding, external, finding
+    from dbdesign.report import sarif
+
+    findings = [
+        finding("CL001", ".claude/database/database-checklist.md",
+                "malformed marker `[y]`", 3, 5),
+        finding("CH001", "CHANGELOG.md", "no entry for the change"),
+        external("LT01", "schema", "db/a b#?%.sql", "spacing", 2, 9),
+        Finding("MG001", "error", "migrations", "m/x\n::error::y:z,.sql",
+                None, None, "not a migration <b>"),
+        external("CP01", "schema", "-leading.sql", "case", 1, None,
+                 severity="error"),
+    ]
+    document = json.loads(sarif.render(findings))
+    check_sarif(document)
+    assert json.loads(sarif.render([]))["runs"][0]["results"] == []
+    check_sarif(json.loads(sarif.render([])))
 
 
 # -- the install step ----------------------------------------------------------------
