@@ -490,3 +490,30 @@ def test_suppression_in_the_migration(repo: Repo,
                "-- dbdesign: ignore-file[MG002] a duplicate from 2019, "
                "applied everywhere\nselect 1;\n")
     assert findings(repo.path, capsys=capsys) == (0, [])
+
+
+def test_migrations_folder_linked_out_of_the_root(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "V1__secret.sql").write_text("secret")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / M).symlink_to(outside)
+    status, found = findings(root, capsys=capsys)
+    assert status == 1
+    assert codes(found) == [("MG001", M, None)]
+    assert "leaves the project root" in str(found[0]["message"])
+    assert main(["migrations", "hash", str(root)]) == 2
+    assert not (outside / "dbdesign.sum").exists()
+
+
+def test_migrations_folder_linked_inside_the_root(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    (tmp_path / "db" / "migrations" / "V1__a.sql").write_text("select 1;")
+    (tmp_path / M).symlink_to(tmp_path / "db" / "migrations")
+    (tmp_path / M / "V1__a.sql").write_text("select 1;")
+    (tmp_path / M / "oops.txt").write_text("x")
+    _, found = findings(tmp_path, capsys=capsys)
+    assert codes(found) == [("MG001", f"{M}/oops.txt", None)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import itertools
 import shutil
 from pathlib import Path
@@ -282,18 +283,26 @@ def test_sequential_has_no_down_form(tmp_path: Path) -> None:
     assert naming.without_down(scan(tmp_path), _read_from(tmp_path)) is None
 
 
+NOW = datetime.datetime(2026, 11, 29, 8, 45, 0, tzinfo=datetime.timezone.utc)
+
+
 @pytest.mark.parametrize(("scheme", "newest", "expected"), [
     ("flyway", "9", "10"),
     ("flyway", "13.1", "14"),
     ("golang-migrate", "0120", "0121"),
     ("sequential", "099", "100"),
-    ("diesel", "2019-02-26-002946", "2019-02-26-002947"),
-    ("diesel", "2025-10-08-084508-0000", "2025-10-08-084509-0000"),
-    ("timestamp", "20240101120000", "20240101120001"),
+    ("diesel", "2019-02-26-002946", "2026-11-29-084500"),
+    ("diesel", "2025-10-08-084508-0000", "2026-11-29-084500-0000"),
+    ("timestamp", "20240101120000", "20261129084500"),
+    ("dbmate", "20240101120000", "20261129084500"),
+    # Newest already in the future (a clock ahead): one second after it.
+    ("timestamp", "20301231235958", "20301231235959"),
+    ("diesel", "2030-01-01-000000", "2030-01-01-000001"),
+    ("timestamp", "1700000000", "1700000001"),
 ])
 def test_next_version(scheme: str, newest: str, expected: str) -> None:
     version = naming.parse_version(newest)
     assert version is not None
-    assert naming.next_version(scheme, version) == expected
+    assert naming.next_version(scheme, version, NOW) == expected
     after = naming.parse_version(expected)
     assert after is not None and after > version

@@ -5,6 +5,7 @@ does: `1.0` is `1`) do not count."""
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import functools
 import os
@@ -322,7 +323,7 @@ def scan(root: Path, folder: str, setting: str, ignore: Iterable[str],
     `regex:<pattern>`); None when the folder does not exist. READ gives a
     file's text by its root-relative path, or None when it is unreadable."""
     path = root / folder
-    if not path.is_dir() or path.is_symlink():
+    if textio.check_inside(root, folder) is not None or not path.is_dir():
         return None
     globs = tuple(ignore)
     names, odd = list_files(root, folder)
@@ -393,18 +394,41 @@ def pair_key(scheme: str, migration: Migration) -> object:
 
 # -- suggesting a version ------------------------------------------------------------
 
-def next_version(scheme: str | None, newest: Version) -> str:
+def next_version(scheme: str | None, newest: Version,
+                 now: datetime.datetime | None = None) -> str:
     """The next free version after NEWEST, written the folder's way: the
-    first number plus one (zero padding kept), or for dated versions a
-    later timestamp of the same shape."""
+    first number plus one (zero padding kept), or for dated versions the
+    current time (NOW) in the same shape, or one second after NEWEST."""
     raw = newest.raw
-    if scheme == "diesel" or (scheme == "timestamp"):
+    shape = _dated_shape(raw)
+    if shape is not None or scheme in ("diesel", "timestamp"):
+        if shape is not None:
+            moment = now or datetime.datetime.now(datetime.timezone.utc)
+            stamped = moment.strftime(shape) + raw[len(moment.strftime(shape)):]
+            version = parse_version(stamped)
+            if version is not None and version > newest:
+                return stamped
         return _later_timestamp(raw)
     match = re.match(r"\d+", raw)
     if match is None:  # pragma: no cover - versions always have digits
         return raw
-    number = str(int(match[0]) + 1).zfill(len(match[0]))
-    return number
+    return str(int(match[0]) + 1).zfill(len(match[0]))
+
+
+_DATED = (
+    # diesel's folders, with or without its `-0000` suffix
+    (re.compile(r"(19|20)\d\d-\d\d-\d\d-\d{6}(-\d{4})?"), "%Y-%m-%d-%H%M%S"),
+    # Rails, dbmate, goose: YYYYMMDDHHMMSS
+    (re.compile(r"(19|20)\d{12}"), "%Y%m%d%H%M%S"),
+)
+
+
+def _dated_shape(raw: str) -> str | None:
+    """The strftime format RAW is written in, when it is a date-time."""
+    for pattern, shape in _DATED:
+        if pattern.fullmatch(raw):
+            return shape
+    return None
 
 
 def _later_timestamp(raw: str) -> str:

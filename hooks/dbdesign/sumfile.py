@@ -155,6 +155,10 @@ def main(args: argparse.Namespace) -> int:
     project = Project(root, config)
     from dbdesign.checks.migrations import folder_of
 
+    outside = textio.check_inside(root, config.migrations_path)
+    if outside is not None:
+        raise UsageError(f"{config.migrations_path}: the migrations folder "
+                         f"{outside}")
     folder = folder_of(project)
     if folder is None:
         raise UsageError(f"{config.migrations_path}: no migrations folder; "

@@ -36,6 +36,11 @@ def folder_of(project: Project) -> naming.Folder | None:
 
 
 def check(project: Project) -> Iterator[Finding]:
+    where = project.config.migrations_path
+    outside = textio.check_inside(project.root, where)
+    if outside is not None:
+        yield finding("MG001", where, f"the migrations folder {outside}")
+        return
     folder = folder_of(project)
     if folder is None:
         return
@@ -358,6 +363,10 @@ def _integrity(project: Project, folder: naming.Folder) -> Iterator[Finding]:
     actual, unreadable = sumfile.compute(project.root, folder)
     now = {entry.name: entry.digest for entry in actual}
     listed = set()
+    for name in unreadable:
+        yield finding("MG007", folder.relpath(name),
+                      f"{name} cannot be read, so its hash cannot be checked; "
+                      "fix its permissions")
     for entry in recorded.entries:
         listed.add(entry.name)
         if entry.name in unreadable:
