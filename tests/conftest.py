@@ -90,3 +90,58 @@ def chdir(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     def _chdir(path: Path) -> None:
         monkeypatch.chdir(path)
     return _chdir
+
+
+# -- end to end through pre-commit (STYLE 12) ---------------------------------
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(path, rev) of a git repository holding a committed copy of this
+    working tree (tracked and new files, as `git ls-files -co
+    --exclude-standard` lists them), with `.pre-commit-hooks.yaml` rendered
+    from cli.HOOKS as they are now. `.pre-commit-config.yaml` files point
+    at it with `repo: <path>` and `rev: <rev>`; pre-commit then builds one
+    hook environment for the whole session (in `pre_commit_home`)."""
+    import shutil
+
+    from dbdesign import manifest
+
+    env = {**os.environ, **GIT_ENV}
+    copy = tmp_path_factory.mktemp("dbdesign-hook-repo")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "-co", "--exclude-standard"],
+        cwd=REPO_ROOT, capture_output=True, check=True, env=env).stdout
+    for name in sorted({n for n in listed.decode().split("\0") if n}):
+        source = REPO_ROOT / name
+        if source.is_symlink() or not source.is_file():
+            continue  # deleted in the working tree, or a test's link
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    (copy / ".pre-commit-hooks.yaml").write_text(manifest.render())
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["commit", "-q", "-m", "copy of the working tree"]):
+        subprocess.run(["git", *args], cwd=copy, check=True, env=env,
+                       capture_output=True)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=copy, check=True,
+                         env=env, capture_output=True, text=True).stdout
+    return copy, rev.strip()
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An isolated PRE_COMMIT_HOME shared by the whole test session."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def pre_commit(cwd: Path, home: Path, *args: str,
+               timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """`pre-commit ARGS` from this venv in CWD with PRE_COMMIT_HOME=HOME."""
+    import sys
+
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    for key in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF"):
+        env.pop(key, None)
+    exe = Path(sys.executable).with_name("pre-commit")
+    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True,
+                          text=True, env=env, check=False, timeout=timeout)
