@@ -170,7 +170,9 @@ RULES: tuple[Rule, ...] = (
         "MG006", "missing-down", "migrations", WARNING, False,
         "An up migration has no down or undo migration.",
         "Without a down migration a bad deploy cannot be rolled back by the "
-        "tool. `require_down: true` makes this an error.",
+        "tool. It fires where the folder has downs for other migrations (a "
+        "folder with none follows an up-only convention), and for every up "
+        "migration with `require_down: true`, as an error.",
         "0002_orders.up.sql (no 0002_orders.down.sql)",
         "0002_orders.up.sql and 0002_orders.down.sql",
     ),
