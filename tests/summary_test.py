@@ -265,3 +265,15 @@ def test_summary_screenshot(tmp_path: Path) -> None:
         shutil.copy2(shot, Path(keep) / "summary.png")
         shutil.copy2(page, Path(keep) / "summary.html")
     assert json.dumps(text)  # the summary is plain text, nothing else
+
+
+def test_many_roots_with_big_diagrams_stay_under_the_limit() -> None:
+    diagram = "erDiagram\n" + "    t {\n        int c\n    }\n" * 4_500
+    sections = [section(root=f"services/s{n}", erd=(diagram, ""))
+                for n in range(12)]
+    findings = [finding(n, "error", "db/x.sql", "x" * 1000)
+                for n in range(1, 5001)]
+    text = summary.render(sections, findings, CONTEXT)
+    assert len(text.encode("utf-8")) < 900_000
+    assert "```mermaid" in text  # the first ones fit
+    assert "too large" in text  # the later ones are left out

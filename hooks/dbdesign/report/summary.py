@@ -22,6 +22,9 @@ MAX_ROWS = 1000  # findings in the table
 TABLE_BUDGET = 400_000  # bytes of table rows
 MAX_ITEMS = 200  # blocked tasks, migrations
 ERD_BUDGET = 150_000  # bytes of mermaid source
+# Well under GitHub's 1 MiB for a step's summary, whatever the number of
+# roots: a diagram that would pass it is left out.
+TOTAL_BUDGET = 800_000
 MESSAGE_LIMIT = 400  # characters of one message
 BAR_WIDTH = 10
 
@@ -337,11 +340,12 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _erd(section: Section) -> list[str]:
+def _erd(section: Section, room: int) -> list[str]:
+    """The ERD block, if the diagram fits in ROOM bytes."""
     diagram, why = section.erd
     if not diagram:
         return [f"_ERD not shown: {md(why)}_", ""] if why else []
-    if len(diagram.encode("utf-8")) > ERD_BUDGET:
+    if len(diagram.encode("utf-8")) > min(ERD_BUDGET, room):
         return ["_ERD not shown: the diagram is too large for a job summary; "
                 "`dbdesign erd` prints it._", ""]
     fence = _fence(diagram)
@@ -358,15 +362,19 @@ def render(sections: Sequence[Section], findings: Sequence[Finding],
     shown in the order given (see `ordered`)."""
     out = _verdict(sections, findings, context)
     out.extend(_table(findings, context))
+    size = sum(len(line.encode("utf-8")) + 1 for line in out)
     for section in sections:
         if section.error is not None:
             continue
-        body = [*_checklist(section, context), *_migrations(section, context),
-                *_erd(section)]
+        body = [*_checklist(section, context), *_migrations(section, context)]
+        room = TOTAL_BUDGET - size - sum(len(line.encode("utf-8")) + 1
+                                         for line in body)
+        body.extend(_erd(section, room))
         if not body:
             continue
         title = "Project" if len(sections) > 1 else "Design status"
         heading = f"### {title}" + (f" {code(section.root)}"
                                     if len(sections) > 1 else "")
         out.extend([heading, "", *body])
+        size += sum(len(line.encode("utf-8")) + 1 for line in body)
     return "\n".join(out).rstrip("\n") + "\n\n"
