@@ -231,3 +231,28 @@ def test_ch003_first_commit_counts_every_line(
 def test_added_lines_is_a_multiset_difference() -> None:
     assert changelog.added_lines("a\nb\n", "b\na\nb\n") == ["b"]
     assert changelog.added_lines(None, "x\ny") == ["x", "y"]
+
+
+@pytest.mark.parametrize(("name", "line", "named"), [
+    ("V2__orders.sql", "- orders (V2__orders.sql)", True),
+    ("V2__orders.sql", "- orders, V2", True),
+    ("V2__orders.sql", "- orders (v2)", True),
+    ("V2__orders.sql", "- orders in release 12", False),
+    ("V2__orders.sql", "- orders in v2.1", False),
+    ("V2__orders.sql", "- orders, 2b", False),
+    ("0002_orders.up.sql", "- orders (0002_orders)", True),
+    ("0002_orders.up.sql", "- orders (migration 2)", True),
+    ("2026-02-01-000000_orders/up.sql", "- orders (2026-02-01-000000_orders)",
+     True),
+    ("2026-02-01-000000_orders/up.sql", "- orders (2026-02-01-000000)", True),
+    ("R__views.sql", "- views (R__views.sql)", True),
+    ("R__views.sql", "- views", False),
+])
+def test_what_names_a_migration(name: str, line: str, named: bool) -> None:
+    from dbdesign import naming
+
+    scheme = ("diesel" if "/" in name else "golang-migrate"
+              if ".up." in name else "flyway")
+    migration = naming.classify(scheme, name)
+    assert isinstance(migration, naming.Migration)
+    assert changelog._named(migration, line) is named

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, Repo
@@ -517,3 +517,32 @@ def test_migrations_folder_linked_inside_the_root(
     (tmp_path / M / "oops.txt").write_text("x")
     _, found = findings(tmp_path, capsys=capsys)
     assert codes(found) == [("MG001", f"{M}/oops.txt", None)]
+
+
+_descriptions = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
+                           blacklist_characters="/\\\0"),
+    min_size=1, max_size=12).map(lambda s: s.replace("\n", "_"))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.integers(1, 10**6), st.tuples(_descriptions,
+                                                         st.binary(max_size=40)),
+                       min_size=1, max_size=6))
+def test_hash_then_check_is_clean(files: dict[int, tuple[str, bytes]]) -> None:
+    import argparse
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        folder = root / M
+        folder.mkdir()
+        for version, (description, data) in files.items():
+            try:
+                (folder / f"V{version}__{description}.sql").write_bytes(data)
+            except OSError:
+                return  # a name the file system refuses
+        args = argparse.Namespace(root=str(root), config=None)
+        assert sumfile.main(args) == 0
+        project = Project(root, Config(integrity_file="required"))
+        assert [f for f in migrations.check(project) if f.code == "MG007"] == []

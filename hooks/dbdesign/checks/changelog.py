@@ -173,8 +173,10 @@ def names_for(migration: naming.Migration) -> list[str]:
     names = {base, migration.name}
     if len(parts) > 1:
         names.add(parts[-2])  # diesel's folder
-    if base.endswith(".sql"):
-        names.add(base[:-4])
+    for suffix in (".up.sql", ".down.sql", ".sql"):
+        if base.endswith(suffix):
+            names.add(base[:-len(suffix)])  # golang-migrate's `0001_init`
+            break
     return sorted(names)
 
 
@@ -185,8 +187,9 @@ def _named(migration: naming.Migration, added: str) -> bool:
         return False
     versions = {migration.version.raw,
                 ".".join(str(n) for n in migration.version.key) or "0"}
-    return any(re.search(rf"(?<![\w.]){re.escape(v)}(?![\w])|"
-                         rf"(?<![\w.])[Vv]{re.escape(v)}(?![\w])", added)
+    # A version stands alone: `8`, `V8`, `v8` but not `18`, `8.1` or `8b`.
+    return any(re.search(rf"(?<![\w.])[Vv]?{re.escape(v)}(?![A-Za-z0-9]|\.\d)",
+                         added)
                for v in versions)
 
 
