@@ -13,7 +13,7 @@ from typing import Any
 
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql.build import apply
+from dbdesign.sql.build import apply, column_rename
 from dbdesign.sql.catalog import Catalog, normalise_name, normalise_type, qualified
 from dbdesign.sql.load import Migration, baseline_key, migrations, parsed
 from dbdesign.sql.split import Statement
@@ -247,6 +247,10 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
         elif isinstance(action, exp.RenameColumn):
             yield _rename_column(path, table, _ident(action.this, dialect),
                                  _ident(action.args["to"], dialect), line, col)
+        elif isinstance(action, exp.AlterRename) and (
+                names := column_rename(tree, action)) is not None:
+            yield _rename_column(path, table, _ident(names[0], dialect),
+                                 _ident(names[1], dialect), line, col)
         elif isinstance(action, exp.AlterRename):
             new = _ident(action.this.this if isinstance(action.this, exp.Table)
                          else action.this, dialect)

@@ -203,8 +203,9 @@ class _Builder:
         table = Table(name, origin=self.origin(
             target.this if isinstance(target, exp.Schema) else target),
             spelled=self.table_spelled(target))
+        if name in self.catalog.tables:
+            self.drop_indexes_of(name)
         self.catalog.tables[name] = table
-        self.drop_indexes_of(name)
         properties = tree.args.get("properties")
         for prop in (properties.expressions if properties else []):
             if isinstance(prop, exp.PartitionedOfProperty):
@@ -306,7 +307,7 @@ class _Builder:
             kind = str(element.args.get("kind") or "").upper()
             iname = self.ident(element.this) if element.this else None
             if cols:
-                self.catalog.indexes.append(Index(
+                self.catalog.add_index(Index(
                     iname, table.name, cols, unique=kind == "UNIQUE",
                     origin=self.origin(element.this)))
 
@@ -339,8 +340,8 @@ class _Builder:
             return
         table = self.table_name(table_node)
         name = self.ident(index.this) if index.this is not None else None
-        if name is not None and tree.args.get("exists") and any(
-                i.name == name for i in self.catalog.indexes):
+        if name is not None and tree.args.get("exists") and \
+                self.catalog.has_index(name):
             return
         params = index.args.get("params")
         columns: list[str] = []
@@ -359,10 +360,10 @@ class _Builder:
             using = params.args.get("using")
             if using is not None:
                 method = str(using.name or using.sql()).lower() or "btree"
-        if name is not None:
+        if name is not None and self.catalog.has_index(name):
             self.catalog.indexes = [i for i in self.catalog.indexes
                                     if i.name != name]
-        self.catalog.indexes.append(Index(
+        self.catalog.add_index(Index(
             name, table, tuple(columns), unique=bool(tree.args.get("unique")),
             partial=partial, origin=self.origin(index.this), method=method))
 
@@ -394,6 +395,11 @@ class _Builder:
             elif isinstance(action, exp.RenameColumn):
                 self.rename_column(table, self.ident(action.this),
                                    self.ident(action.args["to"]))
+            elif isinstance(action, exp.AlterRename) and (
+                    bare_column := column_rename(tree, action)) is not None:
+                # `ALTER TABLE t RENAME a TO b` (COLUMN is optional)
+                self.rename_column(table, self.ident(bare_column[0]),
+                                   self.ident(bare_column[1]))
             elif isinstance(action, exp.AlterRename):
                 new = self.table_name(action.this)
                 schema_of_old = name.rsplit(".", 1)[0] if "." in name else None
@@ -551,6 +557,21 @@ class _Builder:
     def drop_indexes_of(self, table: str) -> None:
         self.catalog.indexes = [i for i in self.catalog.indexes
                                 if i.table != table]
+
+
+def column_rename(tree: Any, action: Any) -> tuple[Any, Any] | None:
+    """For `ALTER TABLE t RENAME a TO b`, which sqlglot reads as a table
+    rename to `a` with a stray `TO b`: the (old, new) column names."""
+    from sqlglot import exp
+
+    for option in tree.args.get("options") or []:
+        if isinstance(option, exp.ToTableProperty):
+            old = action.this.this if isinstance(action.this, exp.Table) \
+                else action.this
+            new = option.this.this if isinstance(option.this, exp.Table) \
+                else option.this
+            return old, new
+    return None
 
 
 def _meta(node: Any) -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,37 @@ class Catalog:
     # Statements the database accepts but the Catalog does not model, as
     # (origin, short description), reported once per file as a note.
     unmodelled: list[tuple[Origin, str]] = field(default_factory=list)
+    # lookups by table and by name, rebuilt when `indexes` is replaced or
+    # grows (it is only ever replaced or appended to), so that large schemas
+    # stay linear
+    _view: dict[str, Any] = field(default_factory=dict, repr=False,
+                                  compare=False)
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)
 
     def indexes_on(self, table: str) -> list[Index]:
-        return [index for index in self.indexes if index.table == table]
+        return list(self._index_view()["by_table"].get(table, ()))
+
+    def has_index(self, name: str) -> bool:
+        return name in self._index_view()["names"]
+
+    def add_index(self, index: Index) -> None:
+        view = self._index_view()
+        self.indexes.append(index)
+        view["by_table"].setdefault(index.table, []).append(index)
+        view["names"].add(index.name)
+        view["key"] = (id(self.indexes), len(self.indexes))
+
+    def _index_view(self) -> dict[str, Any]:
+        key = (id(self.indexes), len(self.indexes))
+        if self._view.get("key") != key:
+            by_table: dict[str, list[Index]] = {}
+            for index in self.indexes:
+                by_table.setdefault(index.table, []).append(index)
+            self._view = {"key": key, "by_table": by_table,
+                          "names": {index.name for index in self.indexes}}
+        return self._view
 
 
 # -- normalisation -----------------------------------------------------------

@@ -106,9 +106,8 @@ def _check_postgres(parsed: ParsedFile) -> None:
         from pglast import parser as pg
     except ImportError:  # pragma: no cover - pglast has no Windows wheels
         parsed.notes.append(
-            "pglast is not installed, so PostgreSQL syntax is checked by "
-            "sqlglot only for the statements the Catalog reads; `pip install "
-            "pglast` for PostgreSQL's own parser")
+            "pglast is not installed, so PostgreSQL syntax (SQ001) is not "
+            "checked; `pip install pglast` for PostgreSQL's own parser")
         return
     try:
         pg.parse_sql_json(parsed.text)
