@@ -10,7 +10,6 @@ import fnmatch
 import functools
 import os
 import re
-import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -307,7 +306,7 @@ def list_files(root: Path, folder: str) -> tuple[list[str], list[tuple[str, str]
                         odd.append((name, "is a broken symbolic link"))
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append(name)
-                elif stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+                elif entry.is_file(follow_symlinks=False):  # no stat call
                     files.append(name)
                 else:
                     odd.append((name, "is not a regular file"))
@@ -327,8 +326,10 @@ def scan(root: Path, folder: str, setting: str, ignore: Iterable[str],
         return None
     globs = tuple(ignore)
     names, odd = list_files(root, folder)
-    ignored = [name for name in names if is_ignored(name, globs)]
-    candidates = [name for name in names if not is_ignored(name, globs)]
+    ignored: list[str] = []
+    candidates: list[str] = []
+    for name in names:
+        (ignored if is_ignored(name, globs) else candidates).append(name)
 
     def read_name(name: str) -> str | None:
         return read(join(folder, name))
