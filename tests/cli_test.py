@@ -286,3 +286,14 @@ def test_paths_outside_the_root_are_ignored(
     other.write_text("- [X] a\n")
     assert checklist_main(["--root", str(broken.path), str(other)]) == 0
     capsys.readouterr()
+
+
+def test_output_that_cannot_be_written(
+        broken: Repo, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    target = tmp_path / "file" / "report.txt"  # a file is in the way
+    code, out, err = check(capsys, broken, "--output", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"dbdesign: error: --output {target}: cannot write")
+    assert err.count("\n") == 1

@@ -140,7 +140,15 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
         for _name, module in modules.items():
             fix: Callable[..., list[str]] | None = getattr(module, "fix", None)
             if fix is not None:
-                for path in fix(project):
+                try:
+                    rewritten = fix(project)
+                except OSError as exc:
+                    # A full disk or a read-only folder, not a bug: the
+                    # atomic write left the old file whole.
+                    raise UsageError(
+                        f"--fix: cannot write the fixed file ({exc.strerror});"
+                        " it is left as it was") from None
+                for path in rewritten:
                     fixed.append(path)
                     project.forget(path)
 
@@ -186,7 +194,12 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
     if args.output:
         from dbdesign.textio import write_atomic
 
-        write_atomic(Path(args.output), report.encode("utf-8"))
+        try:
+            write_atomic(Path(args.output), report.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"--output {args.output}: cannot write it "
+                             f"({exc.strerror}); choose another path") \
+                from None
     elif not (quiet and not shown):
         sys.stdout.write(report)
     failed = any(_fails(item, args) for item in found)
