@@ -310,8 +310,10 @@ def _load_yaml(path: Path, shown: str) -> Config:
         # would only tell where its anchor is).
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                at = f":{mark.line + 1}" if mark is not None else ""
                 raise ConfigError(
-                    f"{shown}:{event.start_mark.line + 1}: YAML aliases "
+                    f"{shown}{at}: YAML aliases "
                     "(*name) are not allowed in the config; write the value "
                     "out")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
