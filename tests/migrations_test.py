@@ -546,3 +546,24 @@ def test_hash_then_check_is_clean(files: dict[int, tuple[str, bytes]]) -> None:
         assert sumfile.main(args) == 0
         project = Project(root, Config(integrity_file="required"))
         assert [f for f in migrations.check(project) if f.code == "MG007"] == []
+
+
+def test_pull_request_merge_commit_sees_the_other_branchs_v7(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    # GitHub checks a pull request out as its merge into the base branch.
+    flyway(repo, *range(1, 7))
+    repo.commit("V1-V6")
+    repo.git("checkout", "-q", "-b", "bob")
+    repo.write(f"{M}/V7__invoices.sql", "-- bob\n")
+    repo.commit("bob adds V7")
+    repo.git("checkout", "-q", "main")
+    repo.write(f"{M}/V7__orders.sql", "-- alice, merged first\n")
+    repo.commit("alice adds V7")
+    repo.git("checkout", "-q", "--detach", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge bob into main", "bob")
+    status, found = findings(repo.path, "--base", "main", capsys=capsys)
+    assert status == 1
+    assert codes(found) == [("MG002", f"{M}/V7__invoices.sql", None),
+                            ("MG003", f"{M}/V7__invoices.sql", None)]
+    assert "V7__orders.sql" in str(found[1]["message"])
+    assert "next free version, 8 (V8__invoices.sql)" in str(found[1]["message"])

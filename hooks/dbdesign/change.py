@@ -103,10 +103,10 @@ def load(root: Path, base: str | None) -> Change | None:
     top, prefix = where
     if base is not None:
         return _against_base(root, top, prefix, base)
-    from_ref = (os.environ.get("PRE_COMMIT_FROM_REF")
-                or os.environ.get("PRE_COMMIT_SOURCE"))
-    to_ref = (os.environ.get("PRE_COMMIT_TO_REF")
-              or os.environ.get("PRE_COMMIT_ORIGIN"))
+    # pre-commit sets these for pre-push, and for `pre-commit run
+    # --from-ref X --to-ref Y` (a CI job that checks a range).
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref:
         return _push(root, top, prefix, from_ref, to_ref)
     return _staged(root, top, prefix)
