@@ -679,3 +679,18 @@ def test_zizmor_offline_reports_nothing(persona: str, tmp_path: Path) -> None:
         env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout) == []
+
+
+def test_findings_from_json_get_the_root_prefix() -> None:
+    from dbdesign.action_run import finding_of
+
+    item = {"code": "MG001", "severity": "error", "check": "migrations",
+            "path": "migration-scripts/x.sql", "line": 3, "column": None,
+            "message": "m", "fixable": False}
+    found = finding_of(item, "services/a/")
+    assert found.path == "services/a/migration-scripts/x.sql"
+    assert (found.line, found.column, found.severity) == (3, None, "error")
+    for bad in ({**item, "severity": "fatal"}, {**item, "line": "3"},
+                {**item, "path": None}, [item]):
+        with pytest.raises(ValueError):
+            finding_of(bad, "")
