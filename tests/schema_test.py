@@ -226,3 +226,12 @@ def test_umbrella_check_select(tmp_path: Path,
                      "--format", "json"]) == 1
     out = capsys.readouterr().out
     assert '"code": "SQ002"' in out
+
+
+def test_partial_index_on_not_null_covers_a_foreign_key(tmp_path: Path) -> None:
+    sql = (USERS + "CREATE TABLE notes (id int PRIMARY KEY, user_id int "
+           "REFERENCES users (id), at int);\n"
+           "CREATE INDEX n ON notes (user_id, at) WHERE user_id IS NOT NULL;\n")
+    assert run(tmp_path / "a", {SCHEMA: sql}) == []
+    other = sql.replace("WHERE user_id IS NOT NULL", "WHERE at > 0")
+    assert [f.code for f in run(tmp_path / "b", {SCHEMA: other})] == ["SQ004"]

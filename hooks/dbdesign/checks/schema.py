@@ -157,9 +157,28 @@ def dangling_foreign_key(project: Project,
                     "correct the column name", line, col)
 
 
-def _key_columns(table: Table, catalog: Catalog) -> list[tuple[str, ...]]:
+_NOT_NULL = re.compile(r'^\(?\s*"?([\w$]+)"?\s+is\s+not\s+null\s*\)?$')
+
+
+def _not_null_only(predicate: str | None) -> set[str] | None:
+    """The columns of a `WHERE a IS NOT NULL [AND b IS NOT NULL]` index
+    predicate (such an index serves every `a = ?` lookup); else None."""
+    if predicate is None:
+        return None
+    columns = set()
+    for part in re.split(r"\s+and\s+", predicate.strip().strip("()")):
+        m = _NOT_NULL.match(part.strip())
+        if m is None:
+            return None
+        columns.add(m[1])
+    return columns
+
+
+def _key_columns(table: Table, catalog: Catalog,
+                 for_columns: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Column lists of every index that can serve lookups on TABLE: its
-    own and its partitioned parents' (a parent's index cascades)."""
+    own and its partitioned parents' (a parent's index cascades), and
+    partial indexes that only leave out NULLs of FOR_COLUMNS."""
     out: list[tuple[str, ...]] = []
     seen: set[str] = set()
     current: Table | None = table
@@ -168,8 +187,11 @@ def _key_columns(table: Table, catalog: Catalog) -> list[tuple[str, ...]]:
         if current.primary_key:
             out.append(current.primary_key)
         out.extend(current.uniques)
-        out.extend(i.columns for i in catalog.indexes_on(current.name)
-                   if not i.partial)
+        for index in catalog.indexes_on(current.name):
+            nulls = _not_null_only(index.predicate)
+            if not index.partial or (nulls is not None
+                                     and nulls <= set(for_columns)):
+                out.append(index.columns)
         current = (catalog.tables.get(current.parent)
                    if current.parent else None)
     return out
@@ -181,8 +203,8 @@ def unindexed_foreign_key(project: Project,
     for table in catalog.tables.values():
         if not table.foreign_keys:
             continue
-        keys = _key_columns(table, catalog)
         for fk in table.foreign_keys:
+            keys = _key_columns(table, catalog, fk.columns)
             wanted = set(fk.columns)
             if any(set(k[:len(fk.columns)]) == wanted for k in keys):
                 continue

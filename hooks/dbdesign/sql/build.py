@@ -347,6 +347,7 @@ class _Builder:
         columns: list[str] = []
         partial = False
         method = "btree"
+        predicate: str | None = None
         if params is not None:
             for item in params.args.get("columns") or []:
                 node = item.this if isinstance(item, exp.Ordered) else item
@@ -356,7 +357,12 @@ class _Builder:
                     columns.append(self.ident(node))
                 else:
                     columns.append(node.sql(dialect=self.dialect).lower())
-            partial = params.args.get("where") is not None
+            where = params.args.get("where")
+            partial = where is not None
+            if where is not None:
+                predicate = where.this.sql(dialect=self.dialect).lower() \
+                    if isinstance(where, exp.Where) else \
+                    where.sql(dialect=self.dialect).lower()
             using = params.args.get("using")
             if using is not None:
                 method = str(using.name or using.sql()).lower() or "btree"
@@ -365,7 +371,8 @@ class _Builder:
                                     if i.name != name]
         self.catalog.add_index(Index(
             name, table, tuple(columns), unique=bool(tree.args.get("unique")),
-            partial=partial, origin=self.origin(index.this), method=method))
+            partial=partial, origin=self.origin(index.this), method=method,
+            predicate=predicate))
 
     def alter_table(self, tree: Any) -> None:
         from sqlglot import exp

@@ -47,6 +47,7 @@ class Index:
     partial: bool = False  # has a WHERE clause
     origin: Origin | None = field(default=None, compare=False)
     method: str = "btree"  # USING ...; lower case
+    predicate: str | None = field(default=None, compare=False)  # WHERE ...
 
 
 @dataclass
