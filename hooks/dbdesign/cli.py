@@ -56,6 +56,10 @@ HOOKS: tuple[Hook, ...] = (
          "Schema and migration SQL parses, has keys and indexes, follows the "
          "naming convention, and replaying the migrations gives the schema.",
          ("schema",)),
+    Hook("dbdesign-erd", "dbdesign ERD",
+         "The ERD's mermaid erDiagram parses and shows the schema's tables, "
+         "foreign keys and columns; --fix regenerates it.",
+         ("erd",)),
     Hook("dbdesign-changelog", "dbdesign changelog",
          "A change to the schema or migrations is recorded in the changelog.",
          ("changelog",)),
@@ -63,7 +67,8 @@ HOOKS: tuple[Hook, ...] = (
 
 # The order in which `dbdesign check` runs the checks.
 CHECKS: tuple[str, ...] = ("framework", "checklist", "artifacts",
-                           "migrations", "safety", "schema", "changelog")
+                           "migrations", "safety", "schema", "erd",
+                           "changelog")
 
 
 class UsageError(Exception):
@@ -298,6 +303,14 @@ def _umbrella_parser() -> argparse.ArgumentParser:
     hash_cmd.add_argument("root", nargs="?", metavar="ROOT")
     hash_cmd.add_argument("--config", metavar="FILE")
 
+    erd = sub.add_parser("erd", help="print the erDiagram generated from the "
+                                     "schema, or --write it into the ERD")
+    erd.add_argument("root", nargs="?", metavar="ROOT")
+    erd.add_argument("--config", metavar="FILE")
+    erd.add_argument("--write", action="store_true",
+                     help="update the block between the dbdesign:erd "
+                          "markers (appended when there are none)")
+
     status = sub.add_parser("status", help="checklist progress per phase")
     status.add_argument("root", nargs="?", metavar="ROOT")
     status.add_argument("--config", metavar="FILE")
@@ -399,6 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dbdesign import sumfile
 
             return sumfile.main(args)
+        if args.command == "erd":
+            from dbdesign import erd
+
+            return erd.main(args)
         if args.command == "status":
             from dbdesign import status
 
@@ -456,3 +473,7 @@ def schema_main(argv: Sequence[str] | None = None) -> int:
 
 def changelog_main(argv: Sequence[str] | None = None) -> int:
     return hook_main("dbdesign-changelog", argv)
+
+
+def erd_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-erd", argv)
