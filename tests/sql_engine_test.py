@@ -370,3 +370,23 @@ def test_diff_of_equivalent_spellings_is_empty() -> None:
         "ALTER TABLE ONLY users ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n"
         "CREATE UNIQUE INDEX users_u ON users (u);")
     assert diff(replay, schema) == []
+
+
+def test_pg_dump_restrict_lines_are_not_sql() -> None:
+    # pg_dump 17.6+ wraps its output in psql's \restrict ... \unrestrict
+    sql = ("\\restrict abc123\nSET statement_timeout = 0;\n"
+           "CREATE TABLE t (id int PRIMARY KEY);\n\\unrestrict abc123\n")
+    parsed = parse_file("s.sql", sql)
+    assert parsed.errors == []
+    assert set(build([parsed], "postgres").tables) == {"t"}
+
+
+def test_without_pglast_postgres_syntax_is_a_note(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pglast", None)
+    parsed = parse_file("s.sql", "SELEC 1;\nCREATE TABLE t (id int);\n")
+    assert parsed.errors == []
+    assert parsed.notes and "pglast is not installed" in parsed.notes[0]
+    assert set(build([parsed], "postgres").tables) == {"t"}
