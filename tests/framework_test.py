@@ -8,7 +8,7 @@ import pytest
 import projects
 from conftest import Repo
 from dbdesign.checks import framework
-from dbdesign.cli import framework_main
+from dbdesign.cli import checklist_main, framework_main
 from projects import CHECKLIST, FRAMEWORK, PROMPT, SECRET, TEMPLATE
 
 
@@ -177,3 +177,23 @@ def test_main_unreadable_root(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("dbdesign: error: --root ")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("folder, shown", [
+    (".", ""), ("./process/", "process/"), ("process//db", "process/db/"),
+])
+def test_framework_dir_spellings_give_clean_paths(
+        repo: Repo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, folder: str, shown: str) -> None:
+    (repo.path / ".dbdesign.yaml").write_text(f"framework_dir: {folder!r}\n")
+    checklist = f"{shown}database-checklist.md"
+    projects.write(repo.path, {f"{shown}database-prompt.md": "",
+                               f"{shown}database-template.md": "# T\n\nx\n",
+                               checklist: "## Phase 0\n\n- [X] a\n"})
+    found = projects.run(framework.check, repo.path)
+    assert projects.where(found) == [("FW003", f"{shown}database-prompt.md",
+                                      None)]
+    # pre-commit passes the name as git spells it: the hook must see it.
+    monkeypatch.chdir(repo.path)
+    assert checklist_main([checklist, "--select", "CL001"]) == 1
+    assert capsys.readouterr().out.startswith(f"{checklist}:3:3: CL001 ")

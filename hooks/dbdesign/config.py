@@ -4,6 +4,7 @@ where known, and the key path."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
 from collections.abc import Mapping
@@ -70,6 +71,15 @@ class Config:
         return _join(self.artifacts_dir, name)
 
     @property
+    def framework_folder(self) -> str:
+        """framework_dir as a clean root-relative path (`.` for the root)."""
+        return posixpath.normpath(self.framework_dir)
+
+    def framework_file(self, name: str) -> str:
+        """The root-relative POSIX path of a framework file."""
+        return _join(self.framework_dir, name)
+
+    @property
     def schema_path(self) -> str:
         return self.artifact(self.schema)
 
@@ -87,9 +97,10 @@ class Config:
 
 
 def _join(base: str, name: str) -> str:
-    if base in ("", "."):
-        return name
-    return f"{base.rstrip('/')}/{name}"
+    # normpath: `./docs/`, `docs//db` and `.` name files as git and
+    # pre-commit do (no `..` can appear: _expect_relative refuses it).
+    return posixpath.normpath(f"{base}/{name}") if base else \
+        posixpath.normpath(name)
 
 
 # -- validation --------------------------------------------------------------

@@ -14,7 +14,7 @@ NAME = "database-checklist.md"
 
 
 def checklist_path(project: Project) -> str:
-    return f"{project.config.framework_dir.rstrip('/')}/{NAME}"
+    return project.config.framework_file(NAME)
 
 
 def load(project: Project) -> tuple[str, Checklist | textio.Unreadable | None]:

@@ -13,12 +13,11 @@ FILES = ("database-prompt.md", "database-template.md", "database-checklist.md")
 
 
 def framework_files(project: Project) -> list[str]:
-    folder = project.config.framework_dir.rstrip("/")
-    return [f"{folder}/{name}" for name in FILES]
+    return [project.config.framework_file(name) for name in FILES]
 
 
 def check(project: Project) -> Iterator[Finding]:
-    folder = project.config.framework_dir.rstrip("/")
+    folder = project.config.framework_folder
     outside = textio.check_inside(project.root, folder)
     if outside:
         yield finding("FW001", folder, f"the framework folder {outside}")
