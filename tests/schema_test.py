@@ -235,3 +235,19 @@ def test_partial_index_on_not_null_covers_a_foreign_key(tmp_path: Path) -> None:
     assert run(tmp_path / "a", {SCHEMA: sql}) == []
     other = sql.replace("WHERE user_id IS NOT NULL", "WHERE at > 0")
     assert [f.code for f in run(tmp_path / "b", {SCHEMA: other})] == ["SQ004"]
+
+
+@pytest.mark.parametrize("columns", [
+    "ipv4 text, ipv6 text", "sha1 text, sha256 text", "x1 int, x2 int",
+    "playlist text, checklist text", "address text, address2 text",
+])
+def test_normalisation_smell_leaves_look_alikes(tmp_path: Path,
+                                                columns: str) -> None:
+    sql = f"CREATE TABLE t (id int PRIMARY KEY, {columns});\n"
+    assert run(tmp_path, {SCHEMA: sql}) == []
+
+
+def test_camel_case_list_column(tmp_path: Path) -> None:
+    sql = 'CREATE TABLE t (id int PRIMARY KEY, "tagIds" jsonb);\n'
+    found = run(tmp_path, {SCHEMA: sql}, naming_convention="off")
+    assert [f.code for f in found] == ["SQ006"]

@@ -274,8 +274,11 @@ def _covering(index: Index, position: int, indexes: list[Index],
     return None
 
 
-_REPEAT = re.compile(r"^(?P<stem>[A-Za-z_]*?[A-Za-z])_?(?P<n>\d+)$")
-_LIST_NAME = re.compile(r"(?i)(?:_ids|_list|ids|list)$")
+_REPEAT = re.compile(r"^(?P<stem>[A-Za-z_]*?[A-Za-z])_?(?P<n>\d{1,2})$")
+# stems whose numbers are versions or sizes, not repeated values
+_NOT_GROUPS = {"ipv", "sha", "md", "utf", "int", "float", "base", "crc",
+               "http", "oauth", "col", "x", "y", "z", "lat", "lon", "lng"}
+_LIST_NAME = re.compile(r"(?:_ids|_list|[a-z0-9](?:Ids|List))$")
 _LIST_TYPES = re.compile(r"^(?:text|character varying|character|json|jsonb|"
                          r"varchar|nvarchar|clob|string|longtext|mediumtext|"
                          r"tinytext)\b")
@@ -291,7 +294,8 @@ def normalisation_smell(project: Project,
         groups: dict[str, list[str]] = {}
         for name in table.columns:
             m = _REPEAT.match(name)
-            if m:
+            if m and len(m["stem"]) >= 2 \
+                    and m["stem"].lower().rstrip("_") not in _NOT_GROUPS:
                 groups.setdefault(m["stem"].lower(), []).append(name)
         for stem, names in groups.items():
             if len(names) < 2:
@@ -305,8 +309,8 @@ def normalisation_smell(project: Project,
                 origin.line if origin else None,
                 origin.column if origin else None)
         for column in table.columns.values():
-            if (_LIST_NAME.search(column.name) and column.name.lower()
-                    not in ("ids", "list") and _LIST_TYPES.match(column.type)):
+            spelled = column.spelled or column.name
+            if _LIST_NAME.search(spelled) and _LIST_TYPES.match(column.type):
                 origin = column.origin or table.origin
                 yield finding(
                     "SQ006", origin.path if origin else
