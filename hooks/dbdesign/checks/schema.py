@@ -294,8 +294,9 @@ def normalisation_smell(project: Project,
         groups: dict[str, list[str]] = {}
         for name in table.columns:
             m = _REPEAT.match(name)
-            if m and len(m["stem"]) >= 2 \
-                    and m["stem"].lower().rstrip("_") not in _NOT_GROUPS:
+            stem = m["stem"].lower().rstrip("_") if m else ""
+            if m and len(stem) >= 2 and stem not in _NOT_GROUPS \
+                    and not stem.endswith("_v"):  # versions: cvss_v2, _v3
                 groups.setdefault(m["stem"].lower(), []).append(name)
         for stem, names in groups.items():
             if len(names) < 2:

@@ -26,6 +26,7 @@ from dbdesign.sql.catalog import (
 from dbdesign.sql.parse import ParsedFile
 from dbdesign.sql.split import Statement
 
+_FOLDS_LOWER = {"postgres", "redshift", "materialize", "risingwave", "duckdb"}
 _NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _QNAME = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
 _ATTACH = re.compile(
@@ -127,7 +128,24 @@ class _Builder:
 
         if isinstance(node, exp.Schema):
             node = node.this
-        return str(node.name) if isinstance(node, exp.Table) else str(node)
+        if isinstance(node, exp.Table):
+            node = node.this
+        return self.spelled(node)
+
+    def spelled(self, node: Any) -> str:
+        """A name as the database keeps it, for the naming convention:
+        PostgreSQL folds unquoted names to lower case (so `CREATE TABLE
+        Users` makes `users`); other dialects keep them as written."""
+        from sqlglot import exp
+
+        if isinstance(node, exp.Column):
+            node = node.this
+        if not isinstance(node, exp.Identifier):
+            return str(node.name if isinstance(node, exp.Expression) else node)
+        text = str(node.this)
+        if not node.args.get("quoted") and self.dialect in _FOLDS_LOWER:
+            return text.lower()
+        return text
 
     def text_name(self, text: str) -> str:
         parts = [p.strip() for p in re.findall(_NAME, text)]
@@ -260,7 +278,8 @@ class _Builder:
                 nullable, default = False, "identity"
         table.columns[name] = Column(
             name, normalise_type(raw_type) if raw_type else "", nullable,
-            default, self.origin(coldef.this), spelled=str(coldef.name))
+            default, self.origin(coldef.this),
+            spelled=self.spelled(coldef.this))
 
     def default_sql(self, node: Any) -> str | None:
         from sqlglot import exp
