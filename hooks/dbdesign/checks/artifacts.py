@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dbdesign import textio
 from dbdesign.findings import Finding, finding
 from dbdesign.markdown import headings, tokens
 from dbdesign.project import Project
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 DOCUMENTS = (
     "performance-optimization.md",
@@ -53,7 +57,9 @@ def check(project: Project) -> Iterator[Finding]:
                 yield finding("AR002", path,
                               f"artifact {path} {result.reason}")
             continue
-        if is_stub(result.text, kind):
+        # Parse once: the stub test and the section test read the same tokens.
+        parsed = tokens(result.text) if kind == "markdown" else None
+        if is_stub(result.text, kind, parsed):
             what = "SQL statements" if kind == "sql" else "content"
             yield finding("AR002", path,
                           f"artifact {path} is a stub (only headings, comments "
@@ -62,7 +68,7 @@ def check(project: Project) -> Iterator[Finding]:
         name = path.rsplit("/", 1)[-1]
         wanted = project.config.artifacts.get(name, ())
         if wanted:
-            yield from missing_sections(path, result.text, wanted)
+            yield from missing_sections(path, result.text, wanted, parsed)
 
 
 def _check_folder(project: Project, path: str) -> Iterator[Finding]:
@@ -77,13 +83,13 @@ def _check_folder(project: Project, path: str) -> Iterator[Finding]:
                       "the versioned migration scripts")
 
 
-def is_stub(text: str, kind: str) -> bool:
+def is_stub(text: str, kind: str, parsed: list[Token] | None = None) -> bool:
     """True when TEXT holds nothing but headings, comments and placeholders."""
     if kind == "sql":
         return not _SQL_COMMENT.sub("", text).strip(" \t\r\n;")
     parts: list[str] = []
     in_heading = False
-    for token in tokens(text):
+    for token in tokens(text) if parsed is None else parsed:
         if token.type in ("heading_open", "heading_close"):
             in_heading = token.type == "heading_open"
         elif token.type == "inline" and not in_heading:
@@ -94,11 +100,11 @@ def is_stub(text: str, kind: str) -> bool:
     return not any(ch.isalnum() for ch in body)
 
 
-def missing_sections(path: str, text: str,
-                     wanted: tuple[str, ...]) -> Iterator[Finding]:
+def missing_sections(path: str, text: str, wanted: tuple[str, ...],
+                     parsed: list[Token] | None = None) -> Iterator[Finding]:
     """AR003: each keyword appears in a heading (case-insensitive, at the
     start of a word: `index` matches `Indexes`, `RPO` not `Purpose`)."""
-    titles = [h.text for h in headings(text)]
+    titles = [h.text for h in headings(text, parsed)]
     name = path.rsplit("/", 1)[-1]
     for keyword in wanted:
         pattern = re.compile(r"(?<!\w)" + re.escape(keyword), re.IGNORECASE)
