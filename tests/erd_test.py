@@ -165,6 +165,31 @@ def test_er003_matches_names_without_case(tmp_path):
     assert run(make(tmp_path, erd)) == []
 
 
+def test_findings_say_whether_the_fix_cures_them(tmp_path):
+    marked = (f"{START_MARKER}\n```mermaid\nerDiagram\n    users ||--o{{ orders"
+              f" : user_id\n    phantom\n```\n{END_MARKER}\n")
+    erd = GOOD.replace("    coupons\n", "    ghost\n").replace(
+        '    coupons |o--o{ orders : "applies to"\n', "") + "\n" + marked
+    project = Project(make(tmp_path, erd), config.load(tmp_path / "project"))
+    found = {(f.code, f.message.split(";")[0]): f.fixable
+             for f in erd_check.check(project)}
+    assert found == {
+        # stated by the hand-drawn diagram: the fix leaves it
+        ("ER003", "entity ghost is not a table in database-schema.sql"):
+            False,
+        # stated by the generated block: the fix rewrites it
+        ("ER003", "entity phantom is not a table in database-schema.sql"):
+            True,
+        # missing: the regenerated block adds it
+        ("ER003", "table coupons of database-schema.sql is not in the ERD"):
+            True,
+        # the generated block's relationship has the foreign key's label, so
+        # the hand-drawn one is the one too many
+        ("ER004", "relationship users -- orders has no foreign key behind it"
+                  " in database-schema.sql"): False,
+    }
+
+
 def test_er003_partitions_are_not_entities(tmp_path):
     schema = SCHEMA + (
         "CREATE TABLE events (id integer, at date) PARTITION BY RANGE (at);\n"
@@ -173,6 +198,21 @@ def test_er003_partitions_are_not_entities(tmp_path):
     root = make(tmp_path, GOOD.replace("    profiles\n",
                                        "    profiles\n    events\n"), schema)
     assert run(root) == []
+
+
+def test_foreign_keys_of_partitions_belong_to_their_table():
+    catalog = catalog_of(SCHEMA + (
+        "CREATE TABLE events (id integer, user_id integer NOT NULL, at date)"
+        " PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM "
+        "('2024-01-01') TO ('2025-01-01');\n"
+        "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM "
+        "('2025-01-01') TO ('2026-01-01');\n"
+        "ALTER TABLE events_1 ADD FOREIGN KEY (user_id) REFERENCES users;\n"
+        "ALTER TABLE events_2 ADD FOREIGN KEY (user_id) REFERENCES users;\n"))
+    assert [(k.parent, k.child, k.label) for k in links(catalog)
+            if k.child == "events"] == [("users", "events", "user_id")]
+    assert "events_1" not in render(catalog)
 
 
 def test_er004_both_ways(tmp_path):

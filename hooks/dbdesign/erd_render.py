@@ -65,26 +65,48 @@ def unique_sets(table: Table, catalog: Catalog) -> list[frozenset[str]]:
     return sets
 
 
+def root_of(name: str, catalog: Catalog) -> str:
+    """The partitioned table NAME is a partition of (through any levels),
+    else NAME."""
+    seen = {name}
+    table = catalog.tables.get(name)
+    while table is not None and table.parent and table.parent not in seen:
+        seen.add(table.parent)
+        name = table.parent
+        table = catalog.tables.get(name)
+    return name
+
+
 def links(catalog: Catalog) -> list[Link]:
-    """Every foreign key between two drawn tables, in drawing order."""
-    drawn = {t.name for t in drawn_tables(catalog)}
-    found = []
-    for table in drawn_tables(catalog):
-        uniques = unique_sets(table, catalog)
-        for fk in table.foreign_keys:
-            if fk.ref_table not in drawn or not fk.columns:
+    """Every foreign key between two drawn tables, in drawing order. A key
+    declared on partitions (as pg_dump writes them) counts once, as its
+    partitioned table's."""
+    drawn = {t.name: t for t in drawn_tables(catalog)}
+    uniques = {name: unique_sets(t, catalog) for name, t in drawn.items()}
+    found: dict[tuple[object, ...], Link] = {}
+    for source in sorted(catalog.tables.values(), key=lambda t: (
+            t.parent is not None, t.name)):
+        child = root_of(source.name, catalog)
+        table = drawn.get(child)
+        if table is None:
+            continue
+        for fk in source.foreign_keys:
+            parent = root_of(fk.ref_table, catalog)
+            if parent not in drawn or not fk.columns:
+                continue
+            key = (child, fk.columns, parent, fk.ref_columns)
+            if key in found:
                 continue
             columns = [table.columns.get(c) for c in fk.columns]
             optional = any(c is None or c.nullable for c in columns)
             cols = frozenset(fk.columns)
-            unique = any(u <= cols for u in uniques)
+            unique = any(u <= cols for u in uniques[child])
             identifying = bool(table.primary_key) and cols <= set(
                 table.primary_key)
-            found.append(Link(fk.ref_table, table.name, fk, optional, unique,
-                              identifying))
-    found.sort(key=lambda link: (link.parent, link.child, link.fk.columns,
-                                 link.fk.ref_columns))
-    return found
+            found[key] = Link(parent, child, fk, optional, unique,
+                              identifying)
+    return sorted(found.values(), key=lambda link: (
+        link.parent, link.child, link.fk.columns, link.fk.ref_columns))
 
 
 def column_keys(table: Table, catalog: Catalog) -> dict[str, tuple[str, ...]]:

@@ -295,7 +295,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # -- ERD -----------------------------------------------------------------
     Rule(
-        "ER001", "erd-missing-diagram", "erd", ERROR, False,
+        "ER001", "erd-missing-diagram", "erd", ERROR, True,
         "The ERD file has no ```mermaid block with an erDiagram.",
         "Without a diagram there is nothing to keep in sync; "
         "`dbdesign erd --write` generates one.",

@@ -11,8 +11,8 @@ name), never textual."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from dbdesign import mermaid, textio
 from dbdesign.erd_render import (
@@ -58,7 +58,8 @@ def check(project: Project) -> Iterator[Finding]:
                           f"{path} does not exist; `dbdesign erd --write` "
                           "creates it with the diagram of the schema")
         else:
-            yield finding("ER001", path, f"{path} {result.reason}")
+            yield _fixable(finding("ER001", path, f"{path} {result.reason}"),
+                           False)
         return
     found = mermaid.blocks(result.text)
     if not found:
@@ -67,13 +68,19 @@ def check(project: Project) -> Iterator[Finding]:
                       "`dbdesign erd --write` appends one generated from "
                       "the schema", 1)
         return
+    # What `--fix` rewrites: the lines of the block between the markers.
+    generated = {line for block in found if block.generated
+                 for line in range(block.line, block.first_line
+                                   + block.source.count("\n") + 1)}
     broken = False
     for block in found:
         if block.error is not None:
             broken = True
-            yield finding("ER002", path,
-                          f"the erDiagram does not parse: "
-                          f"{block.error.message}", block.error.line)
+            yield _fixable(finding("ER002", path,
+                                   f"the erDiagram does not parse: "
+                                   f"{block.error.message}",
+                                   block.error.line),
+                           block.error.line in generated)
     if broken:
         project.note(f"{path} was not compared with the schema: its "
                      "erDiagram does not parse")
@@ -88,7 +95,8 @@ def check(project: Project) -> Iterator[Finding]:
     schema = load.parsed(project, config.schema_path)
     diagrams = [block.diagram for block in found if block.diagram]
     yield from compare(diagrams, catalog, path, config.schema_path,
-                       schema_has_errors=bool(schema and schema.errors))
+                       schema_has_errors=bool(schema and schema.errors),
+                       generated_lines=generated)
 
 
 def fix(project: Project) -> list[str]:
@@ -118,9 +126,30 @@ class _Context:
 
 def compare(diagrams: Sequence[Diagram], catalog: Catalog, path: str,
             schema: str = "database-schema.sql",
-            schema_has_errors: bool = False) -> list[Finding]:
+            schema_has_errors: bool = False,
+            generated_lines: Collection[int] = ()) -> list[Finding]:
     """ER003-ER005 for DIAGRAMS (the parsed blocks of the ERD at PATH)
-    against CATALOG (the schema file SCHEMA's)."""
+    against CATALOG (the schema file SCHEMA's). A finding is fixable when
+    regenerating the marked block (GENERATED_LINES) cures it: whatever is
+    missing, and whatever the marked block states wrongly; never what a
+    hand-drawn diagram states."""
+    found = _compare(diagrams, catalog, path, schema, schema_has_errors)
+    return [_fixable(f, f.fixable or f.line in generated_lines)
+            for f in found]
+
+
+def _fixable(item: Finding, fixable: bool) -> Finding:
+    return item if item.fixable == fixable else replace(item,
+                                                        fixable=fixable)
+
+
+def _missing(item: Finding) -> Finding:
+    """A finding about something the ERD lacks: the fix adds it."""
+    return _fixable(item, True)
+
+
+def _compare(diagrams: Sequence[Diagram], catalog: Catalog, path: str,
+             schema: str, schema_has_errors: bool) -> list[Finding]:
     ctx = _Context(catalog, path, schema)
     resolve = _resolver(catalog)
     out: list[Finding] = []
@@ -145,11 +174,11 @@ def compare(diagrams: Sequence[Diagram], catalog: Catalog, path: str,
     for drawn in drawn_tables(catalog):
         if drawn.name not in shown:
             ref = entity_ref(display(drawn.name, drawn.spelled))
-            out.append(finding(
+            out.append(_missing(finding(
                 "ER003", path,
                 f"table {drawn.name} of {schema} is not in the ERD; add the "
                 f"entity {ref} (`dbdesign erd --write` regenerates the "
-                "diagram)", first_line))
+                "diagram)", first_line)))
     out += _relationships(ctx, diagrams, resolve, set(shown), first_line)
     for name, occurrences in shown.items():
         out += _attributes(ctx, ctx.table(name), occurrences)
@@ -212,11 +241,11 @@ def _relationships(ctx: _Context, diagrams: Sequence[Diagram],
             marker = (LEFT[link.parent_cardinality]
                       + ("--" if link.identifying else "..")
                       + RIGHT[link.child_cardinality])
-            out.append(finding(
+            out.append(_missing(finding(
                 "ER004", ctx.path,
                 f"foreign key {link.child}({link.label}) -> {link.parent} "
                 f"has no relationship in the ERD; add `{parent} {marker} "
-                f'{child} : "{link.label}"`', first_line))
+                f'{child} : "{link.label}"`', first_line)))
             continue
         used.add(index)
         rel, a, b = rels[index]
@@ -432,10 +461,10 @@ def _attributes(ctx: _Context, table: Table,
                 f"`{attribute_type(column.type)[0]} {written}`", attr.line))
     missing = [name for name in table.columns if name not in seen]
     if missing:
-        out.append(finding(
+        out.append(_missing(finding(
             "ER005", ctx.path,
             f"the ERD lists attributes of {table.name} but not its column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; add "
             f"{'them' if len(missing) > 1 else 'it'} (`dbdesign erd --write` "
-            "regenerates the diagram)", block_line))
+            "regenerates the diagram)", block_line)))
     return out
