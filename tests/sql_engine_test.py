@@ -372,6 +372,18 @@ def test_diff_of_equivalent_spellings_is_empty() -> None:
     assert diff(replay, schema) == []
 
 
+def test_pg_dump_identity_equals_inline_identity() -> None:
+    dumped = catalog_of(
+        "CREATE TABLE public.t (id bigint NOT NULL);\n"
+        "ALTER TABLE public.t ALTER COLUMN id ADD GENERATED ALWAYS AS "
+        "IDENTITY (\n    SEQUENCE NAME public.t_id_seq\n    CACHE 1\n);\n"
+        "ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n")
+    written = catalog_of(
+        "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);")
+    assert dumped.unmodelled == []
+    assert diff(written, dumped) == []
+
+
 def test_pg_dump_restrict_lines_are_not_sql() -> None:
     # pg_dump 17.6+ wraps its output in psql's \restrict ... \unrestrict
     sql = ("\\restrict abc123\nSET statement_timeout = 0;\n"

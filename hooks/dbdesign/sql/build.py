@@ -34,6 +34,10 @@ _ATTACH = re.compile(
     rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{_QNAME})")
 _RENAME_TABLE = re.compile(
     rf"(?is)^rename\s+table\s+(?P<old>{_QNAME})\s+to\s+(?P<new>{_QNAME})")
+_ADD_IDENTITY = re.compile(
+    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
+    rf"\s+alter\s+(?:column\s+)?(?P<column>{_NAME})\s+add\s+generated\s+"
+    r"(?:always|by\s+default)\s+as\s+identity\b")
 _RENAME_CONSTRAINT = re.compile(
     rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
     rf"\s+rename\s+constraint\s+(?P<old>{_NAME})\s+to\s+(?P<new>{_NAME})")
@@ -199,6 +203,15 @@ class _Builder:
             if table is not None:
                 self.rename_constraint(table, self.text_name(m["old"]),
                                        self.text_name(m["new"]))
+            return
+        m = _ADD_IDENTITY.match(text)
+        if m:
+            table = self.catalog.tables.get(self.text_name(m["table"]))
+            column_name = self.text_name(m["column"])
+            column = table.columns.get(column_name) if table else None
+            if table is not None and column is not None:
+                table.columns[column_name] = _replace(
+                    column, default="identity", nullable=False)
             return
         m = _RENAME_TABLE.match(text)
         if m:
