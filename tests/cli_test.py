@@ -297,3 +297,18 @@ def test_output_that_cannot_be_written(
     assert (code, out) == (2, "")
     assert err.startswith(f"dbdesign: error: --output {target}: cannot write")
     assert err.count("\n") == 1
+
+
+def test_option_values_that_start_with_a_dash(
+        broken: Repo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(broken.path)
+    (broken.path / "-team.yaml").write_text("ignore: [CL003]\n")
+    # An option's value stays its value; a file name is a path.
+    assert checklist_main(["--config=-team.yaml", CHECKLIST]) == 1
+    assert codes(capsys.readouterr().out) == ["CL001"]
+    # argparse's own rule: a separate value may not start with a dash.
+    with pytest.raises(SystemExit) as exc:
+        checklist_main(["--config", "-team.yaml", CHECKLIST])
+    assert exc.value.code == 2
+    assert "--config: expected one argument" in capsys.readouterr().err
