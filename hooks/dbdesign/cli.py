@@ -444,8 +444,11 @@ def _dashed_files(parser: argparse.ArgumentParser,
     argv = list(argv)
     cut = argv.index("--") if "--" in argv else len(argv)
     options = parser._option_string_actions
+    # `--config -team.yaml`: the value of an option stays its value.
+    valued = {name for name, action in options.items() if action.nargs != 0}
     dashed = [n for n, arg in enumerate(argv[:cut])
               if arg.startswith("-") and len(arg) > 1 and arg not in options
+              and not (n and argv[n - 1] in valued)
               and os.path.lexists(arg)]
     return ([arg for n, arg in enumerate(argv) if n not in dashed],
             [argv[n] for n in dashed])
