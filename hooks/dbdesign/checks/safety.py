@@ -206,9 +206,9 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
                 yield finding(
                     "MG011", path,
                     f"ADD COLUMN {table}.{column} NOT NULL without a DEFAULT "
-                    "fails on a table that has rows; add a DEFAULT, or add "
-                    "the column nullable, backfill it, then SET NOT NULL",
-                    line, col)
+                    f"{_WITHOUT_DEFAULT.get(dialect, _WITHOUT_DEFAULT[''])}; "
+                    "add a DEFAULT, or add the column nullable, backfill "
+                    "it, then make it NOT NULL", line, col)
         elif isinstance(action, exp.AlterColumn):
             dtype = action.args.get("dtype")
             if dtype is None:
@@ -259,6 +259,13 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
                 f"renaming table {table} to {new} breaks code that still "
                 "uses the old name; add a view with the old name, or move "
                 "readers and writers first", line, col)
+
+
+_WITHOUT_DEFAULT = {
+    "": "fails on a table that has rows",
+    "sqlite": "is refused by SQLite on any table",
+    "mysql": "fills the existing rows with an implicit 0, '' or zero date",
+}
 
 
 def _rename_column(path: str, table: str, old: str, new: str, line: int,
