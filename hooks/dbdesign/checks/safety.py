@@ -13,7 +13,7 @@ from typing import Any
 
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql.build import apply, column_rename
+from dbdesign.sql.build import apply, column_rename, type_sql
 from dbdesign.sql.catalog import Catalog, normalise_name, normalise_type, qualified
 from dbdesign.sql.load import Migration, baseline_key, migrations, parsed
 from dbdesign.sql.split import Statement
@@ -214,7 +214,7 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             if dtype is None:
                 continue
             column = _ident(action.this, dialect)
-            new_type = normalise_type(dtype.sql())
+            new_type = normalise_type(type_sql(dtype, dialect))
             old = known.columns.get(column) if known is not None else None
             if old is not None and old.type == new_type:
                 continue
@@ -235,7 +235,8 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             source = _ident(renamed, dialect) if renamed is not None else column
             old = known.columns.get(source) if known is not None else None
             kind = coldef.args.get("kind")
-            new_type = normalise_type(kind.sql()) if kind else ""
+            new_type = (normalise_type(type_sql(kind, dialect)) if kind
+                        else "")
             if new_type and (old is None or old.type != new_type):
                 was = f" from {old.type}" if old is not None else ""
                 yield finding(

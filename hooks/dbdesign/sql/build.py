@@ -265,7 +265,7 @@ class _Builder:
 
         name = self.ident(coldef.this)
         kind = coldef.args.get("kind")
-        raw_type = kind.sql() if kind is not None else ""
+        raw_type = type_sql(kind, self.dialect) if kind is not None else ""
         nullable = True
         default: str | None = None
         if is_serial(raw_type):
@@ -458,7 +458,7 @@ class _Builder:
         dtype = action.args.get("dtype")
         if dtype is not None:
             column = _replace(column, type=normalise_type(
-                dtype.sql()))
+                type_sql(dtype, self.dialect)))
         if "default" in action.args and action.args["default"] is not None:
             column = _replace(column,
                               default=self.default_sql(action.args["default"]))
@@ -596,6 +596,14 @@ class _Builder:
     def drop_indexes_of(self, table: str) -> None:
         self.catalog.indexes = [i for i in self.catalog.indexes
                                 if i.table != table]
+
+
+def type_sql(kind: Any, dialect: str) -> str:
+    """A column type's SQL in the dialect's own spelling where sqlglot
+    keeps it (postgres: bytea, mysql: int(11)), else in sqlglot's neutral
+    one (its sqlite output folds varchar into text)."""
+    own = dialect in _FOLDS_LOWER or dialect in ("mysql", "singlestore")
+    return str(kind.sql(dialect=dialect) if own else kind.sql())
 
 
 def column_rename(tree: Any, action: Any) -> tuple[Any, Any] | None:
