@@ -351,6 +351,34 @@ def test_render_shop():
     assert text == render(catalog_of(SCHEMA))
 
 
+def big_catalog(tables: int) -> Catalog:
+    catalog = Catalog()
+    for i in range(tables):
+        columns = {f"column_{j}": Column(f"column_{j}", "character varying(200)")
+                   for j in range(20)}
+        fks = [ForeignKey(("column_1",), f"table_{i - 1}", ())] if i else []
+        catalog.tables[f"table_{i}"] = Table(f"table_{i}", columns,
+                                             ("column_0",), [], fks)
+    return catalog
+
+
+def test_a_diagram_too_long_for_mermaid_leaves_attributes_out():
+    small = render(big_catalog(20))
+    assert "{" in small.split("\n", 3)[2]
+    catalog = big_catalog(200)
+    text = render(catalog)
+    assert mermaid.code_length(text) <= mermaid.MAX_TEXT
+    assert "%% Attributes left out" in text and "column_0" not in text
+    assert erd_check.compare([mermaid.parse(text)], catalog, ERD) == []
+
+
+def test_er002_a_diagram_over_mermaids_size_limit(tmp_path):
+    body = "  users { int id PK }\n" * 3000
+    root = make(tmp_path, GOOD + "\n```mermaid\nerDiagram\n" + body + "```\n")
+    assert run(root) == [("ER002", 23)]
+    assert "over the 50,000 that mermaid draws" in messages(root)[0]
+
+
 @pytest.mark.parametrize(("name", "written"), [
     ("users", "users"),
     ("to", '"to"'), ("one", '"one"'), ("end", '"end"'), ("style", '"style"'),
@@ -482,6 +510,17 @@ def test_hook_fix_regenerates_the_block(tmp_path, capsys):
     (root / ERD).write_text((root / ERD).read_text().replace(
         "    ghost\n", "    coupons\n", 1))
     assert cli.erd_main(["--root", str(root), "--fix"]) == 0
+
+
+def test_given_paths_the_erd_is_checked_when_it_or_the_schema_is_one(
+        tmp_path):
+    root = make(tmp_path, None)
+    other = str(root / "CHANGELOG.md")
+    assert cli.main(["check", "--root", str(root), "--select", "ER",
+                     other]) == 0
+    for path in (ERD, "database-schema.sql"):
+        assert cli.main(["check", "--root", str(root), "--select", "ER",
+                         other, str(root / path)]) == 1
 
 
 def test_hook_is_registered():

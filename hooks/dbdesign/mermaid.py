@@ -108,6 +108,22 @@ def is_er_diagram(source: str) -> bool:
     return re.match(r"\s*erDiagram", preprocess(source)) is not None
 
 
+# mermaid's default maxTextSize, which GitHub keeps: a longer diagram is
+# drawn as "Maximum text size in diagram exceeded".
+MAX_TEXT = 50_000
+
+
+def code_length(source: str) -> int:
+    """How long mermaid finds SOURCE when it checks maxTextSize: without
+    front matter, directives and comment lines."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    text = _FRONTMATTER.sub("", text, count=1)
+    text = _DIRECTIVE.sub("", text)
+    text = re.sub(r"^\s*%%(?!{)[^\n]+\n?", "", text, flags=re.MULTILINE)
+    # JavaScript counts UTF-16 code units
+    return len(text.lstrip().encode("utf-16-le")) // 2
+
+
 # -- the lexer ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -168,7 +184,7 @@ _INITIAL = _rules(
     (r"[0-9]+\.[0-9]+", "DECIMAL_NUM", None),
     (r"1(?=\s+[A-Za-z_\"'])", ONLY_ONE, None),
     (r"1(?=\s+[0-9])", ONLY_ONE, None),
-    (r"1(?=(--|\.\.|\.-|-\.))", ONLY_ONE, None),
+    (r"1(?=(?:--|\.\.|\.-|-\.))", ONLY_ONE, None),
     (r"1\b", "ENTITY_ONE", None),
     (r"[0-9]+", "NUM", None),
     (r"\|\|", ONLY_ONE, None),
@@ -216,6 +232,16 @@ _STATES: dict[str, list[_Rule]] = {
 _DIRECTION = re.compile(r"direction\s+(TB|BT|RL|LR)", _I)
 
 
+def _combined(rules: list[_Rule]) -> re.Pattern[str]:
+    """One pattern for a state's rules: Python tries the alternatives in
+    order and takes the first that matches, as jison does with its rules;
+    the matching group's number is the rule's index + 1."""
+    return re.compile("|".join(f"({p.pattern})" for p, _k, _c in rules), _I)
+
+
+_COMBINED = {state: _combined(rules) for state, rules in _STATES.items()}
+
+
 class _Directions:
     """Mermaid's `.*direction\\s+TB[^\\n]*` rules, answered without the
     quadratic rescans those patterns would cost on a long line."""
@@ -226,10 +252,14 @@ class _Directions:
         for match in _DIRECTION.finditer(text):
             key = match[1].upper()
             self.found.setdefault(key, []).append((match.start(), match.end()))
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
 
     def match(self, pos: int) -> tuple[str, int] | None:
-        eol = self.text.find("\n", pos)
-        eol = len(self.text) if eol < 0 else eol
+        if not self.found:
+            return None
+        index = bisect.bisect_left(self.newlines, pos)
+        eol = (self.newlines[index] if index < len(self.newlines)
+               else len(self.text))
         for key in ("TB", "BT", "RL", "LR"):
             spans = self.found.get(key, [])
             # the last occurrence that starts on this line at or after POS
@@ -255,19 +285,18 @@ def tokenize(text: str) -> Iterator[Token]:
             if found and not _initial_before_direction(text, pos):
                 kind, end = "direction_" + found[0].lower(), found[1]
         if kind is None:
-            for pattern, rule_kind, change in _STATES[state]:
-                match = pattern.match(text, pos)
-                if match is None or (not match.group(0) and change is None):
-                    continue
-                kind, end = rule_kind, match.end()
-                if change == "pop":
-                    states.pop()
-                elif change:
-                    states.append(change[5:])
-                break
-            else:
+            match = _COMBINED[state].match(text, pos)
+            if match is None or match.lastindex is None or (
+                    match.end() == pos and _STATES[state][
+                        match.lastindex - 1][2] is None):
                 near = text[pos:pos + 20].split("\n")[0]
                 raise ParseError(f"cannot read `{near}`", line)
+            _pattern, kind, change = _STATES[state][match.lastindex - 1]
+            end = match.end()
+            if change == "pop":
+                states.pop()
+            elif change:
+                states.append(change[5:])
         if kind is not None:
             yield Token(kind, text[pos:end], line)
         line += text.count("\n", pos, end)

@@ -81,6 +81,14 @@ def check(project: Project) -> Iterator[Finding]:
                                    f"{block.error.message}",
                                    block.error.line),
                            block.error.line in generated)
+        elif mermaid.code_length(block.source) > mermaid.MAX_TEXT:
+            yield _fixable(finding(
+                "ER002", path,
+                f"the erDiagram is {mermaid.code_length(block.source):,} "
+                f"characters long, over the {mermaid.MAX_TEXT:,} that mermaid "
+                "draws (GitHub shows \"Maximum text size in diagram "
+                "exceeded\"); split it or list fewer attributes",
+                block.line), block.line in generated)
     if broken:
         project.note(f"{path} was not compared with the schema: its "
                      "erDiagram does not parse")
