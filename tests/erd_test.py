@@ -491,6 +491,17 @@ def test_erd_without_a_schema_is_exit_2(tmp_path, capsys):
     assert "database-schema.sql does not exist" in capsys.readouterr().err
 
 
+def test_erd_write_never_follows_a_link_out_of_the_root(tmp_path, capsys):
+    outside = tmp_path / "outside.md"
+    outside.write_text("# not ours\n")
+    root = make(tmp_path, None)
+    (root / ERD).symlink_to(outside)
+    assert run(root) == [("ER001", None)]
+    assert cli.main(["erd", str(root), "--write"]) == 2
+    assert "leaves the project root" in capsys.readouterr().err
+    assert outside.read_text() == "# not ours\n"
+
+
 def test_erd_write_keeps_the_files_mode(tmp_path):
     root = make(tmp_path, "# ERD\n")
     (root / ERD).chmod(0o640)
