@@ -329,6 +329,18 @@ def test_mysql_modify_change_and_rename_table() -> None:
     assert catalog.tables["b"].columns["y"].type == "bigint"
 
 
+def test_comments() -> None:
+    catalog = catalog_of(
+        "CREATE TABLE public.t (id int PRIMARY KEY, \"Name\" text);\n"
+        "COMMENT ON TABLE public.t IS 'People''s things';\n"
+        "COMMENT ON COLUMN public.t.\"Name\" IS 'shown';\n"
+        "COMMENT ON COLUMN t.id IS 'key';\nCOMMENT ON COLUMN t.id IS NULL;\n")
+    t = catalog.tables["t"]
+    assert t.comment == "People's things"
+    assert t.columns["Name"].comment == "shown"
+    assert t.columns["id"].comment is None
+
+
 def test_create_table_as_is_incomplete() -> None:
     catalog = catalog_of("CREATE TABLE a AS SELECT 1 AS x;")
     assert catalog.tables["a"].complete is False

@@ -34,6 +34,9 @@ _ATTACH = re.compile(
     rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{_QNAME})")
 _RENAME_TABLE = re.compile(
     rf"(?is)^rename\s+table\s+(?P<old>{_QNAME})\s+to\s+(?P<new>{_QNAME})")
+_COMMENT = re.compile(
+    rf"(?is)^comment\s+on\s+(?P<kind>table|column)\s+(?P<name>{_QNAME})\s+is"
+    r"\s+(?:(?P<text>'(?:[^']|'')*')|(?P<null>null))\s*$")
 _ADD_IDENTITY = re.compile(
     rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
     rf"\s+alter\s+(?:column\s+)?(?P<column>{_NAME})\s+add\s+generated\s+"
@@ -68,6 +71,8 @@ def apply_file(catalog: Catalog, parsed: ParsedFile) -> None:
         tree = parsed.trees.get(index)
         if tree is not None:
             apply(catalog, tree, statement, parsed.path)
+        elif statement.text[:7].lower() == "comment":
+            _Builder(catalog, statement, parsed.path).comment()
 
 
 def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
@@ -223,6 +228,26 @@ class _Builder:
             return
         if re.match(r"(?is)^(?:create|alter)\s", text):
             self.unmodelled()
+
+    def comment(self) -> None:
+        """COMMENT ON TABLE t / COLUMN t.c IS '...' (or NULL)."""
+        m = _COMMENT.match(self.statement_.text)
+        if m is None:
+            return
+        text = None if m["null"] else m["text"][1:-1].replace("''", "'")
+        if m["kind"].lower() == "table":
+            table = self.catalog.tables.get(self.text_name(m["name"]))
+            if table is not None:
+                table.comment = text
+            return
+        parts = re.findall(_NAME, m["name"])
+        if len(parts) < 2:
+            return
+        table = self.catalog.tables.get(self.text_name(".".join(parts[:-1])))
+        column_name = self.text_name(parts[-1])
+        column = table.columns.get(column_name) if table else None
+        if table is not None and column is not None:
+            table.columns[column_name] = _replace(column, comment=text)
 
     def create_table(self, tree: Any) -> None:
         from sqlglot import exp

@@ -27,6 +27,7 @@ class Column:
     default: str | None = None  # normalised SQL text of the default
     origin: Origin | None = field(default=None, compare=False)
     spelled: str | None = field(default=None, compare=False)  # as written
+    comment: str | None = field(default=None, compare=False)  # COMMENT ON
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Table:
     parent: str | None = None  # set for a partition of a partitioned table
     origin: Origin | None = None
     spelled: str | None = None  # the name as written, for naming rules
+    comment: str | None = None  # COMMENT ON TABLE
     # False when the columns are unknown (CREATE TABLE ... AS SELECT)
     complete: bool = True
     # Named PRIMARY KEY / UNIQUE constraints: name -> ("pk" | "unique", cols)
