@@ -196,6 +196,18 @@ def test_unquoted_postgres_names_fold(tmp_path: Path) -> None:
     assert run(tmp_path, {SCHEMA: sql}) == []
 
 
+def test_unreadable_create_table_still_defines_its_table(
+        tmp_path: Path) -> None:
+    sql = ("CREATE TABLE t (id int PRIMARY KEY, b int DEFAULT "
+           + "(" * 150 + "1" + ")" * 150 + ");\n"
+           "CREATE TABLE u (id int PRIMARY KEY, t_id int REFERENCES t);\n"
+           "CREATE INDEX u_t ON u (t_id);\n")
+    project = Project(tmp_path, Config(sqlfluff=False))
+    (tmp_path / SCHEMA).write_text(sql)
+    assert list(schema.check(project)) == []
+    assert len(project.notes) == 1
+
+
 def test_naming_convention_setting(tmp_path: Path) -> None:
     sql = 'CREATE TABLE "OrderItems" ("Id" int PRIMARY KEY);\n'
     assert run(tmp_path / "a", {SCHEMA: sql},

@@ -34,6 +34,10 @@ _ATTACH = re.compile(
     rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{_QNAME})")
 _RENAME_TABLE = re.compile(
     rf"(?is)^rename\s+table\s+(?P<old>{_QNAME})\s+to\s+(?P<new>{_QNAME})")
+_CREATE_TABLE = re.compile(
+    r"(?is)^create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?"
+    r"(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?"
+    rf"(?P<name>{_QNAME})")
 _COMMENT = re.compile(
     rf"(?is)^comment\s+on\s+(?P<kind>table|column)\s+(?P<name>{_QNAME})\s+is"
     r"\s+(?:(?P<text>'(?:[^']|'')*')|(?P<null>null))\s*$")
@@ -65,12 +69,15 @@ def build(files: list[ParsedFile], dialect: str) -> Catalog:
 
 
 def apply_file(catalog: Catalog, parsed: ParsedFile) -> None:
+    unread = {line for line, _ in parsed.unreadable}
     for line, text in parsed.unreadable:
         catalog.unmodelled.append((Origin(parsed.path, line), text))
     for index, statement in enumerate(parsed.statements):
         tree = parsed.trees.get(index)
         if tree is not None:
             apply(catalog, tree, statement, parsed.path)
+        elif statement.line in unread:
+            _Builder(catalog, statement, parsed.path).placeholder()
         elif statement.text[:7].lower() == "comment":
             _Builder(catalog, statement, parsed.path).comment()
 
@@ -228,6 +235,19 @@ class _Builder:
             return
         if re.match(r"(?is)^(?:create|alter)\s", text):
             self.unmodelled()
+
+    def placeholder(self) -> None:
+        """A CREATE TABLE the model cannot read still creates its table
+        (with unknown columns), so that nothing dangles on it."""
+        m = _CREATE_TABLE.match(self.statement_.text)
+        if m is None:
+            return
+        name = self.text_name(m["name"])
+        if name not in self.catalog.tables:
+            parts = re.findall(_NAME, m["name"])
+            self.catalog.tables[name] = Table(
+                name, origin=self.origin(), spelled=parts[-1].strip('"`[]'),
+                complete=False)
 
     def comment(self) -> None:
         """COMMENT ON TABLE t / COLUMN t.c IS '...' (or NULL)."""

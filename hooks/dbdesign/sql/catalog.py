@@ -138,6 +138,7 @@ _TYPE_ALIASES = {
     "timestamp without time zone": "timestamp",
     "time with time zone": "timetz", "time without time zone": "time",
     "datetime": "datetime", "uint": "integer unsigned",
+    "varbit": "bit varying",
     "ubigint": "bigint unsigned", "usmallint": "smallint unsigned",
     "utinyint": "tinyint unsigned", "umediumint": "integer unsigned",
 }

@@ -228,6 +228,8 @@ def _prepare(text: str) -> str:
     text = re.sub(r"(?i)(\bON\s+)(ONLY)(\s)", lambda m: m[1] + "    " + m[3],
                   text, count=1)
     text = re.sub(r"(?i)(\)\s*)VIRTUAL\b", lambda m: m[1] + "STORED ", text)
+    text = re.sub(r"(?i)\bbit\s+varying\b",
+                  lambda m: "varbit" + " " * (len(m[0]) - 6), text)
     # PostgreSQL 18 dumps NOT NULL as named table constraints
     return _NAMED_NOT_NULL.sub(lambda m: _blank(m[0]), text)
 
