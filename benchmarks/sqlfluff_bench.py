@@ -10,9 +10,9 @@ migration folder (lemmy, 684 files), each copied into a fresh project:
 - warm: the same again, the cache filled by the cold run.
 
 Targets: cold within 1.1x of plain, warm under 0.1x. Each round runs plain,
-cold and warm back to back; the medians of N rounds are compared. The
-machine's load average is printed, since the ratios are only as good as
-the quiet of the machine.
+cold and warm back to back. The machine is shared, so the verdict uses each
+side's best (least disturbed) wall time over N rounds; medians, CPU seconds
+(workers included) and the load average are printed beside it.
 
     python benchmarks/sqlfluff_bench.py [-n ROUNDS] [--quick] [--folders N]
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,35 +57,43 @@ def _sql_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.sql"))
 
 
-def plain(root: Path, home: Path, config: Path) -> tuple[float, int]:
-    """Seconds for plain `sqlfluff lint`, and how many violations it found."""
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def plain(root: Path, home: Path, config: Path) -> tuple[float, float, int]:
+    """Wall and CPU seconds for plain `sqlfluff lint`, and how many
+    violations it found."""
+    start, cpu = time.perf_counter(), _cpu()
     out = subprocess.run(
         [str(BIN / "sqlfluff"), "lint", "--dialect", "postgres", "--config",
          str(config), "--format", "json", "--nofail", *_sql_files(root)],
         cwd=root, env=_env(home), capture_output=True, text=True,
         check=False)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     if out.returncode != 0:
         sys.exit(f"sqlfluff failed: {out.stderr[-2000:]}")
     found = sum(len(item["violations"]) for item in json.loads(out.stdout))
-    return seconds, found
+    return seconds, cpu, found
 
 
-def ours(root: Path, home: Path, cache: Path) -> tuple[float, int, int]:
-    """Seconds for dbdesign's sqlfluff path in a fresh process, and how
-    many sqlfluff findings and SQ009 notes it gave."""
-    start = time.perf_counter()
+def ours(root: Path, home: Path,
+         cache: Path) -> tuple[float, float, int, int]:
+    """Wall and CPU seconds (its workers included) for dbdesign's sqlfluff
+    path in a fresh process, and how many sqlfluff findings and SQ009 notes
+    it gave."""
+    start, cpu = time.perf_counter(), _cpu()
     out = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--lint-only",
          str(root)],
         cwd=root, env=_env(home, cache), capture_output=True, text=True,
         check=False)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     if out.returncode != 0:
         sys.exit(f"dbdesign failed: {out.stderr[-2000:]}")
     fluff, notes = (int(n) for n in out.stdout.split())
-    return seconds, fluff, notes
+    return seconds, cpu, fluff, notes
 
 
 def lint_only(root: Path) -> int:
@@ -119,27 +128,35 @@ def bench(name: str, root: Path, base: Path, rounds: int) -> bool:
     size = sum((root / f).stat().st_size for f in files)
     print(f"\n{name}: {len(files)} files, {size:,} bytes, "
           f"load {_load()} before")
-    times: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
+    wall: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
+    cpu: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     for number in range(rounds):
-        cache = base / f"cache-{name}-{number}"
-        p, p_found = plain(root, home, config)
-        c, c_found, c_notes = ours(root, home, cache)
-        w, w_found, w_notes = ours(root, home, cache)
-        times["plain"].append(p)
-        times["cold"].append(c)
-        times["warm"].append(w)
-        print(f"  round {number + 1}: plain {p:.2f} s ({p_found} "
-              f"violations), cold {c:.2f} s, warm {w:.2f} s ({c_found} "
-              f"findings + {c_notes} SQ009; warm {w_found} + {w_notes}); "
-              f"load {_load()}")
-    median = {key: statistics.median(value) for key, value in times.items()}
-    cold = median["cold"] / median["plain"]
-    warm = median["warm"] / median["plain"]
-    ok = cold <= COLD_LIMIT and warm < WARM_LIMIT
-    print(f"  median: plain {median['plain']:.2f} s, cold {median['cold']:.2f}"
-          f" s ({cold:.2f}x, target <= {COLD_LIMIT}x), warm "
-          f"{median['warm']:.2f} s ({warm:.3f}x, target < {WARM_LIMIT}x)"
-          f" {'ok' if ok else 'MISSED'}")
+        cache = base / f"cache-{name.split()[0]}-{number}"
+        p, p_cpu, p_found = plain(root, home, config)
+        c, c_cpu, c_found, c_notes = ours(root, home, cache)
+        w, w_cpu, w_found, w_notes = ours(root, home, cache)
+        for key, seconds, used in (("plain", p, p_cpu), ("cold", c, c_cpu),
+                                   ("warm", w, w_cpu)):
+            wall[key].append(seconds)
+            cpu[key].append(used)
+        print(f"  round {number + 1}: plain {p:.2f} s (cpu {p_cpu:.2f}; "
+              f"{p_found} violations), cold {c:.2f} s (cpu {c_cpu:.2f}; "
+              f"{c_found} findings + {c_notes} SQ009), warm {w:.2f} s (cpu "
+              f"{w_cpu:.2f}; {w_found} + {w_notes}); load {_load()}")
+    ok = True
+    # The machine is shared: the least disturbed round is the best estimate
+    # of each side's cost; medians and CPU seconds are shown beside it.
+    for label, pick in (("best", min), ("median", statistics.median)):
+        p, c, w = (pick(wall[key]) for key in ("plain", "cold", "warm"))
+        print(f"  {label:<6} wall: plain {p:.2f} s, cold {c:.2f} s "
+              f"({c / p:.2f}x), warm {w:.2f} s ({w / p:.3f}x)")
+        if label == "best":
+            ok = c / p <= COLD_LIMIT and w / p < WARM_LIMIT
+    p, c, w = (statistics.median(cpu[key]) for key in ("plain", "cold", "warm"))
+    print(f"  median cpu:  plain {p:.2f} s, cold {c:.2f} s ({c / p:.2f}x), "
+          f"warm {w:.2f} s ({w / p:.3f}x)")
+    print(f"  targets: cold <= {COLD_LIMIT}x, warm < {WARM_LIMIT}x: "
+          f"{'ok' if ok else 'MISSED'}")
     return ok
 
 

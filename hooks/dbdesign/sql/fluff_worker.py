@@ -6,6 +6,7 @@ plain lists that the parent caches and turns into findings."""
 
 from __future__ import annotations
 
+import gc
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,12 @@ def serve(conn: Connection) -> None:
     except Exception as exc:  # sqlfluff missing or broken: tell the parent
         conn.send(("fatal", f"{type(exc).__name__}: {exc}"))
         return
+    # sqlfluff's parser allocates millions of short-lived objects; with
+    # CPython's default thresholds the cycle collector rescans them (and
+    # sqlfluff's own grammar, frozen here) thousands of times per file.
+    # Fewer, larger collections lint some 10-15% faster.
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 100)
     conn.send(("ready",))
     linters: dict[str, Any] = {}
     while True:
@@ -132,7 +139,8 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
     violations = linted.get_violations(filter_warning=False)
     items = classify(text, bool(rendered.templated_variants), violations,
                      str(config.get("templater_obj").name))
-    return {"items": items, "ignored": sorted(set(ignored))}
+    return {"items": items, "ignored": sorted(set(ignored)),
+            "dialect": str(config.get("dialect"))}
 
 
 def sanitise(configs: dict[str, Any]) -> list[str]:

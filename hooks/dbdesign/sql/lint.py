@@ -21,6 +21,7 @@ from typing import Any
 from dbdesign import __version__, rules, textio
 from dbdesign.findings import Finding, external, finding
 from dbdesign.project import Project
+from dbdesign.sql import fluff_pool
 from dbdesign.sql.fluff_pool import Failure
 
 CHECK = "sqlfluff"
@@ -125,8 +126,6 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
         else:
             todo.append(plan)
     if todo:
-        from dbdesign.sql import fluff_pool
-
         outcomes = fluff_pool.run([p.task for p in todo], timeout(),
                                   _jobs(p.task["text"] for p in todo))
         for plan, outcome in zip(todo, outcomes, strict=True):
@@ -330,6 +329,7 @@ def _findings(project: Project, path: str, result: dict[str, Any] | Failure,
                      "repository); set `sqlfluff_trust_config: true` to "
                      "allow it")
     severity = project.config.severity
+    dialect = str(result.get("dialect") or dialect)
     for kind, code, line, column, desc, fixable, name in result["items"]:
         if kind == "n":
             yield finding("SQ009", path, desc, line, column)
