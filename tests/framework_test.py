@@ -9,6 +9,7 @@ import projects
 from conftest import Repo
 from dbdesign.checks import framework
 from dbdesign.cli import checklist_main, framework_main
+from dbdesign.project import find_root
 from projects import CHECKLIST, FRAMEWORK, PROMPT, SECRET, TEMPLATE
 
 
@@ -197,3 +198,19 @@ def test_framework_dir_spellings_give_clean_paths(
     monkeypatch.chdir(repo.path)
     assert checklist_main([checklist, "--select", "CL001"]) == 1
     assert capsys.readouterr().out.startswith(f"{checklist}:3:3: CL001 ")
+
+
+def test_find_root(repo: Repo, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = repo.path / "a" / "b"
+    sub.mkdir(parents=True)
+    assert find_root(repo.path) == repo.path  # without starting git
+    assert find_root(sub).resolve() == repo.path.resolve()
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert find_root(outside) == outside
+    # With GIT_DIR set, git decides (the .git entry may not be this one).
+    monkeypatch.setenv("GIT_DIR", str(repo.path / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(repo.path))
+    assert find_root(outside).resolve() == repo.path.resolve()
