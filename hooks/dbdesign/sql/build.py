@@ -8,6 +8,7 @@ model but cannot is remembered in `catalog.unmodelled`."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from dbdesign.sql.catalog import (
@@ -213,7 +214,7 @@ class _Builder:
         if m:
             table = self.catalog.tables.get(self.text_name(m["table"]))
             if table is not None:
-                self.rename_constraint(table, self.text_name(m["old"]),
+                self.catalog.rename_constraint(table, self.text_name(m["old"]),
                                        self.text_name(m["new"]))
             return
         m = _ADD_IDENTITY.match(text)
@@ -222,12 +223,12 @@ class _Builder:
             column_name = self.text_name(m["column"])
             column = table.columns.get(column_name) if table else None
             if table is not None and column is not None:
-                table.columns[column_name] = _replace(
+                table.columns[column_name] = replace(
                     column, default="identity", nullable=False)
             return
         m = _RENAME_TABLE.match(text)
         if m:
-            self.rename_table(self.text_name(m["old"]),
+            self.catalog.rename_table(self.text_name(m["old"]),
                               self.text_name(m["new"]), m["new"])
             return
         if re.match(r"(?is)^alter\s+table\b", text) and _IGNORABLE_ALTER.search(
@@ -267,7 +268,7 @@ class _Builder:
         column_name = self.text_name(parts[-1])
         column = table.columns.get(column_name) if table else None
         if table is not None and column is not None:
-            table.columns[column_name] = _replace(column, comment=text)
+            table.columns[column_name] = replace(column, comment=text)
 
     def create_table(self, tree: Any) -> None:
         from sqlglot import exp
@@ -280,7 +281,7 @@ class _Builder:
             target.this if isinstance(target, exp.Schema) else target),
             spelled=self.table_spelled(target))
         if name in self.catalog.tables:
-            self.drop_indexes_of(name)
+            self.catalog.drop_indexes_of(name)
         self.catalog.tables[name] = table
         properties = tree.args.get("properties")
         for prop in (properties.expressions if properties else []):
@@ -361,7 +362,7 @@ class _Builder:
             for col in cols:
                 column = table.columns.get(col)
                 if column is not None and column.nullable:
-                    table.columns[col] = _replace(column, nullable=False)
+                    table.columns[col] = replace(column, nullable=False)
             table.constraints[name or f"{_bare(table.name)}_pkey"] = ("pk",
                                                                       cols)
         elif isinstance(element, exp.UniqueColumnConstraint):
@@ -473,23 +474,23 @@ class _Builder:
                 coldef = action.this
                 old = action.args.get("rename_from")
                 if old is not None:
-                    self.rename_column(table, self.ident(old),
+                    self.catalog.rename_column(table, self.ident(old),
                                        self.ident(coldef.this))
                 self.add_column(table, coldef)
             elif isinstance(action, exp.RenameColumn):
-                self.rename_column(table, self.ident(action.this),
+                self.catalog.rename_column(table, self.ident(action.this),
                                    self.ident(action.args["to"]))
             elif isinstance(action, exp.AlterRename) and (
                     bare_column := column_rename(tree, action)) is not None:
                 # `ALTER TABLE t RENAME a TO b` (COLUMN is optional)
-                self.rename_column(table, self.ident(bare_column[0]),
+                self.catalog.rename_column(table, self.ident(bare_column[0]),
                                    self.ident(bare_column[1]))
             elif isinstance(action, exp.AlterRename):
                 new = self.table_name(action.this)
                 schema_of_old = name.rsplit(".", 1)[0] if "." in name else None
                 if "." not in new and schema_of_old:
                     new = f"{schema_of_old}.{new}"
-                self.rename_table(name, new, self.table_spelled(action.this))
+                self.catalog.rename_table(name, new, self.table_spelled(action.this))
                 table = self.catalog.tables[new]
                 name = new
             elif isinstance(action, exp.Drop):
@@ -502,16 +503,16 @@ class _Builder:
             return
         dtype = action.args.get("dtype")
         if dtype is not None:
-            column = _replace(column, type=normalise_type(
+            column = replace(column, type=normalise_type(
                 type_sql(dtype, self.dialect)))
         if "default" in action.args and action.args["default"] is not None:
-            column = _replace(column,
+            column = replace(column,
                               default=self.default_sql(action.args["default"]))
         allow_null = action.args.get("allow_null")
         if allow_null is not None:
-            column = _replace(column, nullable=bool(allow_null))
+            column = replace(column, nullable=bool(allow_null))
         elif action.args.get("drop"):
-            column = _replace(column, default=None)
+            column = replace(column, default=None)
         table.columns[name] = column
 
     def alter_drop(self, table: Table, action: Any) -> None:
@@ -520,83 +521,9 @@ class _Builder:
             name = self.ident(target.this if hasattr(target, "this")
                               and target.this is not None else target)
             if kind == "COLUMN":
-                self.drop_column(table, name)
+                self.catalog.drop_column(table, name)
             elif kind == "CONSTRAINT":
-                self.drop_constraint(table, name)
-
-    def drop_column(self, table: Table, name: str) -> None:
-        table.columns.pop(name, None)
-        if name in table.primary_key:
-            table.primary_key = ()
-        table.uniques = [u for u in table.uniques if name not in u]
-        table.foreign_keys = [fk for fk in table.foreign_keys
-                              if name not in fk.columns]
-        table.constraints = {k: v for k, v in table.constraints.items()
-                             if name not in v[1]}
-        self.catalog.indexes = [
-            i for i in self.catalog.indexes
-            if not (i.table == table.name and name in i.columns)]
-
-    def drop_constraint(self, table: Table, name: str) -> None:
-        table.foreign_keys = [fk for fk in table.foreign_keys
-                              if fk.name != name]
-        kind_cols = table.constraints.pop(name, None)
-        if kind_cols is None:
-            return
-        kind, cols = kind_cols
-        if kind == "pk" and table.primary_key == cols:
-            table.primary_key = ()
-        elif kind == "unique" and cols in table.uniques:
-            table.uniques.remove(cols)
-
-    def rename_constraint(self, table: Table, old: str, new: str) -> None:
-        table.foreign_keys = [_replace_fk(fk, name=new) if fk.name == old
-                              else fk for fk in table.foreign_keys]
-        if old in table.constraints:
-            table.constraints[new] = table.constraints.pop(old)
-
-    def rename_column(self, table: Table, old: str, new: str) -> None:
-        if old not in table.columns or old == new:
-            return
-        table.columns = {
-            (new if key == old else key):
-                (_replace(col, name=new, spelled=new) if key == old else col)
-            for key, col in table.columns.items()}
-
-        def swap(cols: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(new if c == old else c for c in cols)
-
-        table.primary_key = swap(table.primary_key)
-        table.uniques = [swap(u) for u in table.uniques]
-        table.constraints = {k: (v[0], swap(v[1]))
-                             for k, v in table.constraints.items()}
-        table.foreign_keys = [_replace_fk(fk, columns=swap(fk.columns))
-                              for fk in table.foreign_keys]
-        for other in self.catalog.tables.values():
-            other.foreign_keys = [
-                _replace_fk(fk, ref_columns=swap(fk.ref_columns))
-                if fk.ref_table == table.name else fk
-                for fk in other.foreign_keys]
-        self.catalog.indexes = [
-            _replace_index(i, columns=swap(i.columns))
-            if i.table == table.name else i for i in self.catalog.indexes]
-
-    def rename_table(self, old: str, new: str, spelled: str) -> None:
-        table = self.catalog.tables.pop(old, None)
-        if table is None:
-            return
-        table.name = new
-        table.spelled = spelled
-        self.catalog.tables[new] = table
-        for other in self.catalog.tables.values():
-            other.foreign_keys = [
-                _replace_fk(fk, ref_table=new) if fk.ref_table == old else fk
-                for fk in other.foreign_keys]
-            if other.parent == old:
-                other.parent = new
-        self.catalog.indexes = [
-            _replace_index(i, table=new) if i.table == old else i
-            for i in self.catalog.indexes]
+                self.catalog.drop_constraint(table, name)
 
     def alter_index(self, tree: Any) -> None:
         from sqlglot import exp
@@ -608,7 +535,7 @@ class _Builder:
                 new = self.ident(action.this.this if isinstance(
                     action.this, exp.Table) else action.this)
                 self.catalog.indexes = [
-                    _replace_index(i, name=new) if i.name == old else i
+                    replace(i, name=new) if i.name == old else i
                     for i in self.catalog.indexes]
 
     def drop(self, tree: Any) -> None:
@@ -617,13 +544,7 @@ class _Builder:
             [tree.this] if tree.this is not None else [])
         for target in targets:
             if kind == "TABLE":
-                name = self.table_name(target)
-                if self.catalog.tables.pop(name, None) is not None:
-                    self.drop_indexes_of(name)
-                    for other in self.catalog.tables.values():
-                        other.foreign_keys = [
-                            fk for fk in other.foreign_keys
-                            if fk.ref_table != name]
+                self.catalog.drop_table(self.table_name(target))
             elif kind == "INDEX":
                 name = self.ident(target.this if hasattr(target, "this")
                                   and target.this is not None else target)
@@ -635,12 +556,7 @@ class _Builder:
                 prefix = f"{schema}."
                 for name in [n for n in self.catalog.tables
                              if n.startswith(prefix)]:
-                    del self.catalog.tables[name]
-                    self.drop_indexes_of(name)
-
-    def drop_indexes_of(self, table: str) -> None:
-        self.catalog.indexes = [i for i in self.catalog.indexes
-                                if i.table != table]
+                    self.catalog.drop_table(name)
 
 
 def type_sql(kind: Any, dialect: str) -> str:
@@ -684,21 +600,3 @@ def _meta(node: Any) -> tuple[int, int] | None:
 
 def _bare(name: str) -> str:
     return name.rsplit(".", 1)[-1]
-
-
-def _replace(column: Column, **changes: Any) -> Column:
-    from dataclasses import replace
-
-    return replace(column, **changes)
-
-
-def _replace_fk(fk: ForeignKey, **changes: Any) -> ForeignKey:
-    from dataclasses import replace
-
-    return replace(fk, **changes)
-
-
-def _replace_index(index: Index, **changes: Any) -> Index:
-    from dataclasses import replace
-
-    return replace(index, **changes)

@@ -8,7 +8,7 @@ was defined (path, line) for messages."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -110,6 +110,98 @@ class Catalog:
         view["by_table"].setdefault(index.table, []).append(index)
         view["names"].add(index.name)
         view["key"] = (id(self.indexes), len(self.indexes))
+
+    # -- edits, as DDL makes them --------------------------------------------
+
+    def drop_table(self, name: str) -> None:
+        """Drop a table, its indexes and the foreign keys to it (CASCADE;
+        without it the database refuses, and then nothing happened)."""
+        if self.tables.pop(name, None) is None:
+            return
+        self.drop_indexes_of(name)
+        for other in self.tables.values():
+            other.foreign_keys = [fk for fk in other.foreign_keys
+                                  if fk.ref_table != name]
+
+    def drop_indexes_of(self, table: str) -> None:
+        self.indexes = [i for i in self.indexes if i.table != table]
+
+    def drop_column(self, table: Table, name: str) -> None:
+        """Drop a column with the keys and indexes that use it."""
+        table.columns.pop(name, None)
+        if name in table.primary_key:
+            table.primary_key = ()
+        table.uniques = [u for u in table.uniques if name not in u]
+        table.foreign_keys = [fk for fk in table.foreign_keys
+                              if name not in fk.columns]
+        table.constraints = {k: v for k, v in table.constraints.items()
+                             if name not in v[1]}
+        self.indexes = [
+            i for i in self.indexes
+            if not (i.table == table.name and name in i.columns)]
+
+    def drop_constraint(self, table: Table, name: str) -> None:
+        table.foreign_keys = [fk for fk in table.foreign_keys
+                              if fk.name != name]
+        kind_cols = table.constraints.pop(name, None)
+        if kind_cols is None:
+            return
+        kind, cols = kind_cols
+        if kind == "pk" and table.primary_key == cols:
+            table.primary_key = ()
+        elif kind == "unique" and cols in table.uniques:
+            table.uniques.remove(cols)
+
+    def rename_constraint(self, table: Table, old: str, new: str) -> None:
+        table.foreign_keys = [replace(fk, name=new) if fk.name == old
+                              else fk for fk in table.foreign_keys]
+        if old in table.constraints:
+            table.constraints[new] = table.constraints.pop(old)
+
+    def rename_column(self, table: Table, old: str, new: str) -> None:
+        """Rename a column everywhere it is used, in order."""
+        if old not in table.columns or old == new:
+            return
+        table.columns = {
+            (new if key == old else key):
+                (replace(col, name=new, spelled=new) if key == old else col)
+            for key, col in table.columns.items()}
+
+        def swap(cols: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(new if c == old else c for c in cols)
+
+        table.primary_key = swap(table.primary_key)
+        table.uniques = [swap(u) for u in table.uniques]
+        table.constraints = {k: (v[0], swap(v[1]))
+                             for k, v in table.constraints.items()}
+        table.foreign_keys = [replace(fk, columns=swap(fk.columns))
+                              for fk in table.foreign_keys]
+        for other in self.tables.values():
+            other.foreign_keys = [
+                replace(fk, ref_columns=swap(fk.ref_columns))
+                if fk.ref_table == table.name else fk
+                for fk in other.foreign_keys]
+        self.indexes = [
+            replace(i, columns=swap(i.columns))
+            if i.table == table.name else i for i in self.indexes]
+
+    def rename_table(self, old: str, new: str, spelled: str) -> None:
+        """Rename a table, and what refers to it."""
+        table = self.tables.pop(old, None)
+        if table is None:
+            return
+        table.name = new
+        table.spelled = spelled
+        self.tables[new] = table
+        for other in self.tables.values():
+            other.foreign_keys = [
+                replace(fk, ref_table=new) if fk.ref_table == old else fk
+                for fk in other.foreign_keys]
+            if other.parent == old:
+                other.parent = new
+        self.indexes = [
+            replace(i, table=new) if i.table == old else i
+            for i in self.indexes]
 
     def _index_view(self) -> dict[str, Any]:
         key = (id(self.indexes), len(self.indexes))
