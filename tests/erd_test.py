@@ -213,6 +213,7 @@ def test_foreign_keys_of_partitions_belong_to_their_table():
     assert [(k.parent, k.child, k.label) for k in links(catalog)
             if k.child == "events"] == [("users", "events", "user_id")]
     assert "events_1" not in render(catalog)
+    assert "        integer user_id FK\n" in render(catalog)
 
 
 def test_er004_both_ways(tmp_path):

@@ -123,7 +123,11 @@ def links(catalog: Catalog) -> list[Link]:
 def column_keys(table: Table, catalog: Catalog) -> dict[str, tuple[str, ...]]:
     """PK, FK and UK for each column, as the diagram marks them."""
     pk = set(table.primary_key)
-    fk = {c for key in table.foreign_keys for c in key.columns}
+    # with the keys its partitions declare, as links() counts them
+    sources = [table] + [t for t in catalog.tables.values() if t.parent
+                         and root_of(t.name, catalog) == table.name]
+    fk = {c for source in sources for key in source.foreign_keys
+          for c in key.columns}
     uk: set[str] = set()
     for cols in unique_sets(table, catalog):
         if cols != frozenset(pk):
