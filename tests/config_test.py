@@ -339,3 +339,23 @@ def test_dialects_are_sqlglots() -> None:
     from sqlglot.dialects import DIALECTS
 
     assert {name.lower() for name in DIALECTS} == config.DIALECTS
+
+
+@pytest.mark.parametrize("name", [".dbdesign.yaml", "pyproject.toml"])
+def test_config_link_out_of_the_root_is_not_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("ignore: [TOPSECRET1]\n[tool.dbdesign]\n"
+                      "ignore = ['TOPSECRET2']\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / name).symlink_to(secret)
+    err = assert_config_error(capsys, root, name, "leaves the project root")
+    assert "TOPSECRET" not in err
+
+
+def test_config_link_inside_the_root_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "dbdesign.yaml").write_text("dialect: mysql\n")
+    (tmp_path / ".dbdesign.yaml").symlink_to("conf/dbdesign.yaml")
+    assert config.load(tmp_path).dialect == "mysql"

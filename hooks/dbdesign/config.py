@@ -291,11 +291,24 @@ def load(root: Path, explicit: str | None = None) -> Config:
         return _load_yaml(path, explicit)
     for name in (".dbdesign.yaml", ".dbdesign.yml"):
         if (root / name).is_file():
+            _inside(root, name)
             return _load_yaml(root / name, name)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
+        _inside(root, "pyproject.toml")
         return _load_toml(pyproject, "pyproject.toml", required=False)
     return Config()
+
+
+def _inside(root: Path, name: str) -> None:
+    """The project's own config is never read through a link out of the
+    root: on a pull request from a fork its error messages (which quote
+    keys and values) would print a runner's file to the public log."""
+    from dbdesign.textio import check_inside
+
+    why = check_inside(root, name)
+    if why:
+        raise ConfigError(f"{name}: {why}")
 
 
 def _read(path: Path, shown: str) -> str:
