@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Repo
 from dbdesign import cli
 from dbdesign.checks import schema
 from dbdesign.config import Config
@@ -280,3 +281,21 @@ def test_camel_case_list_column(tmp_path: Path) -> None:
     sql = 'CREATE TABLE t (id int PRIMARY KEY, "tagIds" jsonb);\n'
     found = run(tmp_path, {SCHEMA: sql}, naming_convention="off")
     assert [f.code for f in found] == ["SQ006"]
+
+
+def test_sqlfluff_runs_on_the_changed_sql_only(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write(SCHEMA, "CREATE TABLE t (id int PRIMARY KEY);\n"
+                       "CREATE TABLE u (id int PRIMARY KEY);\n")
+    repo.write("migration-scripts/V1__t.sql",
+               "CREATE TABLE t (id int PRIMARY KEY);\n")
+    repo.commit()
+    repo.write("migration-scripts/V2__u.sql",
+               "create TABLE u (id int PRIMARY KEY);\n")
+    repo.add()
+    code = cli.schema_main(["--root", str(repo.path), "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "migration-scripts/V2__u.sql" in out
+    assert '"check": "sqlfluff"' in out
+    assert "database-schema.sql" not in out
