@@ -236,3 +236,9 @@ def test_any_ddl_sequence_replays(statements: list[str]) -> None:
 
     item = parse_file("x.sql", ";\n".join(statements) + ";\n")
     build([item], "postgres")
+
+
+def test_many_errors_stay_linear(tmp_path: Path) -> None:
+    sql = "SELEC 1;\n" * 20_000
+    found, _ = check_text(tmp_path, sql)
+    assert len(found) == 20_000 and found[-1].line == 20_000

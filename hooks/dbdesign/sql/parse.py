@@ -63,11 +63,14 @@ class ParsedFile:
     notes: list[str] = field(default_factory=list)
     # statements the syntax check could not judge: (line, why)
     unchecked: list[tuple[int, str]] = field(default_factory=list)
+    _starts: list[int] | None = field(default=None, repr=False)
 
     def position(self, offset: int) -> tuple[int, int]:
         import bisect
 
-        starts = line_starts(self.text)
+        if self._starts is None:
+            self._starts = line_starts(self.text)
+        starts = self._starts
         index = bisect.bisect_right(starts, offset) - 1
         return index + 1, offset - starts[index] + 1
 
