@@ -485,6 +485,14 @@ def test_erd_write_refuses_broken_markers(tmp_path, capsys, markers):
     assert (root / ERD).read_text() == before
 
 
+def test_erd_notes_a_schema_with_syntax_errors(tmp_path, capsys):
+    root = make(tmp_path, None, SCHEMA + "CREATE TABLE broken (;\n")
+    assert cli.main(["erd", str(root)]) == 0
+    out, err = capsys.readouterr()
+    assert "users {" in out
+    assert "database-schema.sql: it has 1 syntax error" in err
+
+
 def test_erd_without_a_schema_is_exit_2(tmp_path, capsys):
     root = make(tmp_path, None)
     (root / "database-schema.sql").unlink()

@@ -99,6 +99,20 @@ def write(project: Project) -> bool:
     return True
 
 
+def _warn_if_incomplete(project: Project) -> None:
+    from dbdesign.sql import load
+
+    schema = project.config.schema_path
+    parsed = load.parsed(project, schema)
+    if parsed is not None and (parsed.errors or parsed.skipped):
+        why = parsed.skipped or (
+            f"it has {len(parsed.errors)} syntax error"
+            f"{'s' if len(parsed.errors) > 1 else ''} (dbdesign-schema "
+            "reports them)")
+        print(f"dbdesign: note: {schema}: {why}; tables in statements that "
+              "do not parse are missing from the diagram", file=sys.stderr)
+
+
 def main(args: argparse.Namespace) -> int:
     from dbdesign import config as config_mod
     from dbdesign.cli import UsageError
@@ -113,6 +127,7 @@ def main(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     project = Project(root, config)
+    _warn_if_incomplete(project)
     try:
         if not args.write:
             sys.stdout.write(generated(project))

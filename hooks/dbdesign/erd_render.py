@@ -237,7 +237,7 @@ def _render(catalog: Catalog, attributes: bool) -> str:
         out.append("    }")
     for link in links(catalog):
         line = "--" if link.identifying else ".."
-        label = link.label.replace('"', "'")
+        label = re.sub(r"\s", " ", link.label.replace('"', "'"))
         out.append(
             f"    {names[link.parent]} {LEFT[link.parent_cardinality]}{line}"
             f"{RIGHT[link.child_cardinality]} {names[link.child]} : "
