@@ -242,3 +242,9 @@ def test_many_errors_stay_linear(tmp_path: Path) -> None:
     sql = "SELEC 1;\n" * 20_000
     found, _ = check_text(tmp_path, sql)
     assert len(found) == 20_000 and found[-1].line == 20_000
+
+
+def test_many_unclosed_template_openers(tmp_path: Path) -> None:
+    sql = "SELECT '" + "{{ {% ${" * 200_000 + "';\n"
+    found, _ = check_text(tmp_path, sql)
+    assert found == []

@@ -131,6 +131,15 @@ def test_templated_sql_is_skipped_once(marker: str) -> None:
     assert parsed.skipped is not None and "templated" in parsed.skipped
 
 
+@pytest.mark.parametrize("sql", [
+    "SELECT '{{1,2},{3,4}}'::int[][];", "SELECT '{{a,b},{c,d}}'::text[][];",
+    "SELECT '{}', '{{}}', '${ 1 }';",
+])
+def test_array_literals_are_not_templates(sql: str) -> None:
+    parsed = parse_file("s.sql", sql)
+    assert parsed.skipped is None and parsed.errors == []
+
+
 def test_time_budget_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     ticks = iter(range(0, 1000, 20))
     sql = "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(5))

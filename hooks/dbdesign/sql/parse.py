@@ -29,7 +29,9 @@ MAX_STATEMENT = 1 << 20  # characters; longer statements are not given to it
 POSTGRES_LIKE = frozenset({"postgres"})
 
 # Templating no parser can read: Go templates, Jinja, Flyway placeholders.
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[A-Za-z_][\w.:-]*\}", re.S)
+_TEMPLATE_OPEN = re.compile(r"\{\{|\{%|\$\{(?=[A-Za-z_])")
+_TEMPLATE_CLOSE = {"{{": "}}", "{%": "%}", "${": "}"}
+TEMPLATE_SPAN = 400  # a template tag closes within this many characters
 # Statements the Catalog and the safety rules look at.
 _DDL = re.compile(
     r"(?is)\A(?:create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?"
@@ -76,9 +78,23 @@ class ParsedFile:
 
 
 def templated(text: str) -> str | None:
-    """The first template marker in TEXT, if any."""
-    m = _TEMPLATE.search(text)
-    return m[0][:40] if m else None
+    """The first template tag in TEXT, if any. Each opener looks for its
+    closer within TEMPLATE_SPAN characters, so a file full of `{{` stays
+    linear."""
+    for m in _TEMPLATE_OPEN.finditer(text):
+        closer = _TEMPLATE_CLOSE[m[0]]
+        end = text.find(closer, m.end(), m.end() + TEMPLATE_SPAN)
+        if end < 0:
+            continue
+        tag = text[m.start():end + len(closer)]
+        inner = text[m.end():end]
+        if m[0] == "${" and not re.fullmatch(r"[A-Za-z_][\w.:-]*", inner):
+            continue
+        # `'{{1,2},{3,4}}'` is a PostgreSQL array literal, not a template
+        if "{" in inner or "}" in inner or not re.search(r"[A-Za-z_.]", inner):
+            continue
+        return tag[:40]
+    return None
 
 
 def is_ddl(statement: Statement) -> bool:
