@@ -350,6 +350,23 @@ def test_comments() -> None:
     assert t.columns["id"].comment is None
 
 
+def test_mysql_index_and_key_forms() -> None:
+    catalog = catalog_of(
+        "CREATE TABLE u (id int PRIMARY KEY);\n"
+        "CREATE TABLE t (id int, a int, b int, UNIQUE KEY uk (a), "
+        "INDEX ix (b), CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id)) "
+        "ENGINE=InnoDB;\n"
+        "ALTER TABLE t ADD PRIMARY KEY (id), ADD INDEX ab (a, b);\n"
+        "ALTER TABLE t RENAME INDEX ab TO a_b;\n"
+        "ALTER TABLE t DROP INDEX uk, DROP INDEX ix, DROP FOREIGN KEY fk;\n"
+        "ALTER TABLE t DROP PRIMARY KEY;\n", "mysql")
+    t = catalog.tables["t"]
+    assert catalog.unmodelled == []
+    assert t.primary_key == () and t.uniques == [] and t.foreign_keys == []
+    assert [(i.name, i.columns) for i in catalog.indexes] == [
+        ("a_b", ("a", "b"))]
+
+
 def test_create_table_as_is_incomplete() -> None:
     catalog = catalog_of("CREATE TABLE a AS SELECT 1 AS x;")
     assert catalog.tables["a"].complete is False

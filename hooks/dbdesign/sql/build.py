@@ -367,6 +367,9 @@ class _Builder:
                                                                       cols)
         elif isinstance(element, exp.UniqueColumnConstraint):
             schema = element.this
+            if name is None and isinstance(schema, exp.Schema) and isinstance(
+                    schema.this, exp.Identifier):
+                name = self.ident(schema.this)  # MySQL's UNIQUE KEY name (...)
             cols = tuple(self.ident(c) for c in (
                 schema.expressions if schema is not None else []))
             if cols and cols not in table.uniques:
@@ -495,6 +498,13 @@ class _Builder:
                 name = new
             elif isinstance(action, exp.Drop):
                 self.alter_drop(table, action)
+            elif isinstance(action, exp.DropPrimaryKey):
+                table.primary_key = ()
+                table.constraints = {k: v for k, v in table.constraints.items()
+                                     if v[0] != "pk"}
+            elif isinstance(action, exp.RenameIndex):
+                self.catalog.rename_index(self.ident(action.this),
+                                          self.ident(action.args["to"]))
 
     def alter_column(self, table: Table, action: Any) -> None:
         name = self.ident(action.this)
@@ -522,7 +532,12 @@ class _Builder:
                               and target.this is not None else target)
             if kind == "COLUMN":
                 self.catalog.drop_column(table, name)
-            elif kind == "CONSTRAINT":
+            elif kind in ("CONSTRAINT", "FOREIGN KEY"):
+                self.catalog.drop_constraint(table, name)
+            elif kind == "INDEX":  # MySQL: an index, or a UNIQUE KEY
+                self.catalog.indexes = [
+                    i for i in self.catalog.indexes
+                    if not (i.name == name and i.table == table.name)]
                 self.catalog.drop_constraint(table, name)
 
     def alter_index(self, tree: Any) -> None:
@@ -534,9 +549,7 @@ class _Builder:
             if isinstance(action, exp.AlterRename):
                 new = self.ident(action.this.this if isinstance(
                     action.this, exp.Table) else action.this)
-                self.catalog.indexes = [
-                    replace(i, name=new) if i.name == old else i
-                    for i in self.catalog.indexes]
+                self.catalog.rename_index(old, new)
 
     def drop(self, tree: Any) -> None:
         kind = str(tree.args.get("kind") or "").upper()

@@ -123,6 +123,14 @@ class Catalog:
             other.foreign_keys = [fk for fk in other.foreign_keys
                                   if fk.ref_table != name]
 
+    def rename_index(self, old: str, new: str) -> None:
+        """An index, or the UNIQUE / PRIMARY KEY constraint behind it."""
+        self.indexes = [replace(i, name=new) if i.name == old else i
+                        for i in self.indexes]
+        for table in self.tables.values():
+            if old in table.constraints:
+                table.constraints[new] = table.constraints.pop(old)
+
     def drop_indexes_of(self, table: str) -> None:
         self.indexes = [i for i in self.indexes if i.table != table]
 
