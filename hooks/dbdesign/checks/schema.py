@@ -27,6 +27,7 @@ def check(project: Project) -> Iterator[Finding]:
     if project.wants(schema_path):
         catalog = schema_catalog(project)
         if catalog is not None:
+            note_unmodelled(project, catalog)
             yield from missing_primary_key(project, catalog)
             yield from dangling_foreign_key(project, catalog)
             yield from unindexed_foreign_key(project, catalog)
@@ -68,14 +69,22 @@ def check_file(project: Project, path: str) -> Iterator[Finding]:
                       f"checked: {why}{more}; split or simplify it", line, 1)
     for note in item.notes:
         project.note(note)
-    if item.unreadable:
-        line, text = item.unreadable[0]
-        more = (f" and {len(item.unreadable) - 1} more"
-                if len(item.unreadable) > 1 else "")
+
+
+def note_unmodelled(project: Project, catalog: Catalog) -> None:
+    """One note per file for the DDL the Catalog could not model: the
+    database may accept it, but the rules that ask the model do not see
+    its effect."""
+    by_path: dict[str, list[tuple[int | None, str]]] = {}
+    for origin, text in catalog.unmodelled:
+        by_path.setdefault(origin.path, []).append((origin.line, text))
+    for path, items in by_path.items():
+        line, text = items[0]
+        more = f" (and {len(items) - 1} more)" if len(items) > 1 else ""
         project.note(
-            f"{path}:{line}: the schema model cannot read `{text}`{more}; "
-            "PostgreSQL accepts it, but the rules that use the model "
-            "(keys, indexes, drift, ERD) do not see its effect")
+            f"{path}:{line}: the schema model does not understand `{text}`"
+            f"{more}; the rules that use it (keys, indexes, drift, ERD) do "
+            "not see its effect")
 
 
 def _name(path: str) -> str:
@@ -388,6 +397,7 @@ def drift(project: Project) -> Iterator[Finding]:
     replayed = replay_catalog(project)
     if replayed is None:
         return
+    note_unmodelled(project, replayed)
     schema_path = project.config.schema_path
     for item in diff(replayed, schema):
         origin = item.origin
