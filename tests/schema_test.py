@@ -299,3 +299,30 @@ def test_sqlfluff_runs_on_the_changed_sql_only(
     assert "migration-scripts/V2__u.sql" in out
     assert '"check": "sqlfluff"' in out
     assert "database-schema.sql" not in out
+
+
+def test_drift_keys_indexes_and_missing_tables(tmp_path: Path) -> None:
+    files = {
+        "migration-scripts/V1__init.sql":
+            "CREATE TABLE users (id int PRIMARY KEY);\n"
+            "CREATE TABLE orders (id int PRIMARY KEY, user_id int "
+            "REFERENCES users (id));\n"
+            "CREATE INDEX orders_user ON orders (user_id);\n"
+            "CREATE TABLE extra (id int PRIMARY KEY);\n",
+        SCHEMA:
+            "CREATE TABLE users (id int);\n"
+            "CREATE TABLE orders (id int PRIMARY KEY, user_id int);\n"
+            "CREATE INDEX o ON orders (user_id, id);\n",
+    }
+    found = sorted((f.path, f.line, f.message) for f in run(tmp_path, files)
+                   if f.code == "SQ007")
+    messages = [m for _, _, m in found]
+    assert any("primary key of users differs: none in" in m
+               and "`(id)` after the migrations" in m for m in messages)
+    assert any("foreign key of orders differs" in m for m in messages)
+    assert any("index of orders differs: `(user_id, id)`" in m
+               for m in messages)
+    assert ("migration-scripts/V1__init.sql", 4) in [
+        (p, line) for p, line, m in found if "table extra" in m]
+    assert any("nullability of users.id" in m for m in messages)
+    assert len(found) == 6

@@ -76,8 +76,9 @@ def _table(schema_t: Table, mig_t: Table, schema: Catalog,
                                   other.type, schema_t.origin))
     if schema_t.primary_key != mig_t.primary_key:
         out.append(Difference(name, None, "primary key",
-                              _cols(schema_t.primary_key),
-                              _cols(mig_t.primary_key), schema_t.origin))
+                              _cols(schema_t.primary_key) or ABSENT,
+                              _cols(mig_t.primary_key) or ABSENT,
+                              schema_t.origin))
     if (schema_t.parent or None) != (mig_t.parent or None):
         out.append(Difference(name, None, "partition of",
                               schema_t.parent or ABSENT,
@@ -139,7 +140,7 @@ def _index_origins(table: str, catalog: Catalog) -> dict[str, Origin]:
 
 
 def _cols(cols: tuple[str, ...]) -> str:
-    return "(" + ", ".join(cols) + ")"
+    return "(" + ", ".join(cols) + ")" if cols else ""
 
 
 def _show(default: str | None) -> str:
