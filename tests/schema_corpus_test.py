@@ -248,3 +248,17 @@ def test_many_unclosed_template_openers(tmp_path: Path) -> None:
     sql = "SELECT '" + "{{ {% ${" * 200_000 + "';\n"
     found, _ = check_text(tmp_path, sql)
     assert found == []
+
+
+def test_schema_link_out_of_the_root(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.sql"
+    secret.write_text("CREATE TABLE leaked_secret (id int);\n")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / SCHEMA).symlink_to(secret)
+    project = Project(root, Config(sqlfluff=False), Options())
+    found = list(schema.check(project))
+    assert [f.code for f in found] == ["SQ001"]
+    assert "leaves the project root" in found[0].message
+    assert "leaked_secret" not in found[0].message
+    assert schema_catalog(project) is None
