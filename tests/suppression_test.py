@@ -75,6 +75,15 @@ SQL_CASES = [
      [("SQ002", 3)], [("DB001", 2), ("SQ002", 3)]),
     ("-- dbdesign: ignore-file\nCREATE t;\n", [("SQ002", 2)],
      [("DB001", 1), ("SQ002", 2)]),
+    # a /* ... */ block (a licence) is part of the first comment block
+    ("/*\n * Licence: MIT\n */\n-- dbdesign: ignore-file[SQ002]\nCREATE t;\n",
+     [("SQ002", 5)], []),
+    ("/* one line */\n-- dbdesign: ignore-file[SQ002]\nCREATE t;\n",
+     [("SQ002", 3)], []),
+    ("/*\n -- dbdesign: ignore-file[SQ002]\n*/\nCREATE t;\n", [("SQ002", 4)],
+     []),
+    ("CREATE t;\n/*\n-- dbdesign: ignore-file[SQ002]\n*/\n", [("SQ002", 1)],
+     [("DB001", 3), ("SQ002", 1)]),
     # CRLF and lone CR line endings count lines as markdown-it does
     ("a\r\n-- dbdesign: ignore[SQ002]\r\nx\r\n", [("SQ002", 3)], []),
     ("a\r-- dbdesign: ignore[SQ002]\rx\r", [("SQ002", 3)], []),

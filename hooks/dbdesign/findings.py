@@ -89,19 +89,25 @@ def parse_suppressions(path: str, text: str) -> list[Suppression]:
         return found
     in_header = True
     in_html_comment = False
+    in_block_comment = False  # SQL's /* ... */, e.g. a licence header
     for number, line in enumerate(_lines(text), start=1):
         stripped = line.strip()
         if in_header:
             is_comment = (
                 not stripped
                 or stripped.startswith("--")
-                or stripped.startswith("<!--")
+                or stripped.startswith(("<!--", "/*"))
                 or in_html_comment
+                or in_block_comment
             )
             if "<!--" in stripped and "-->" not in stripped:
                 in_html_comment = True
             elif "-->" in stripped:
                 in_html_comment = False
+            if stripped.startswith("/*") and "*/" not in stripped[2:]:
+                in_block_comment = True
+            elif "*/" in stripped:
+                in_block_comment = False
             if not is_comment:
                 in_header = False
         for match in _SUPPRESSION.finditer(line):
