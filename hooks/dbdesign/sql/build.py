@@ -3,14 +3,15 @@ be replayed in order): CREATE TABLE with inline and table constraints,
 partitions, CREATE INDEX, ALTER TABLE in its common forms (columns,
 defaults, nullability, types, constraints, renames, partitions), DROP,
 RENAME. Statements the Catalog does not model are left alone; DDL it should
-model but cannot is remembered in `catalog.unmodelled`."""
+model but cannot is remembered in `catalog.unmodelled`. What sqlglot reads
+only as an opaque Command is read with patterns in `textual`."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
+from dbdesign.sql import textual
 from dbdesign.sql.catalog import (
     Catalog,
     Column,
@@ -28,38 +29,6 @@ from dbdesign.sql.parse import ParsedFile
 from dbdesign.sql.split import Statement
 
 _FOLDS_LOWER = {"postgres", "redshift", "materialize", "risingwave", "duckdb"}
-_NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
-_QNAME = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
-_ATTACH = re.compile(
-    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<parent>{_QNAME})"
-    rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{_QNAME})")
-_RENAME_TABLE = re.compile(
-    rf"(?is)^rename\s+table\s+(?P<old>{_QNAME})\s+to\s+(?P<new>{_QNAME})")
-_CREATE_TABLE = re.compile(
-    r"(?is)^create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?"
-    r"(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?"
-    rf"(?P<name>{_QNAME})")
-_COMMENT = re.compile(
-    rf"(?is)^comment\s+on\s+(?P<kind>table|column)\s+(?P<name>{_QNAME})\s+is"
-    r"\s+(?:(?P<text>'(?:[^']|'')*')|(?P<null>null))\s*$")
-_ADD_IDENTITY = re.compile(
-    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
-    rf"\s+alter\s+(?:column\s+)?(?P<column>{_NAME})\s+add\s+generated\s+"
-    r"(?:always|by\s+default)\s+as\s+identity\b")
-_RENAME_CONSTRAINT = re.compile(
-    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
-    rf"\s+rename\s+constraint\s+(?P<old>{_NAME})\s+to\s+(?P<new>{_NAME})")
-# ALTER TABLE forms that change nothing the Catalog models.
-_IGNORABLE_ALTER = re.compile(
-    r"(?is)\b(?:owner\s+to|enable|disable|replica\s+identity|cluster\s+on|"
-    r"set\s+(?:tablespace|schema|logged|unlogged|without|with|access)|"
-    r"set\s*\(|reset\s*\(|inherit|no\s+inherit|validate\s+constraint|"
-    r"force\s+row|no\s+force|alter\s+constraint|of\s|not\s+of|"
-    r"add\s+(?:constraint\s+\S+\s+)?(?:check|exclude)\b|"
-    r"alter\s+(?:column\s+)?\S+\s+(?:set\s+(?:statistics|storage|"
-    r"compression)|add\s+generated|set\s+generated|restart|drop\s+identity|"
-    r"drop\s+expression|set\s+(?:\(|options)|reset))")
-
 
 def build(files: list[ParsedFile], dialect: str) -> Catalog:
     """The Catalog that FILES' statements build, applied in order."""
@@ -78,9 +47,9 @@ def apply_file(catalog: Catalog, parsed: ParsedFile) -> None:
         if tree is not None:
             apply(catalog, tree, statement, parsed.path)
         elif statement.line in unread:
-            _Builder(catalog, statement, parsed.path).placeholder()
+            textual.placeholder(catalog, statement, parsed.path)
         elif statement.text[:7].lower() == "comment":
-            _Builder(catalog, statement, parsed.path).comment()
+            textual.comment(catalog, statement, parsed.path)
 
 
 def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
@@ -89,12 +58,7 @@ def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
         _Builder(catalog, statement, path).statement(tree)
     except (RecursionError, Exception):  # a model, not a judge
         catalog.unmodelled.append((Origin(path, statement.line),
-                                   _short(statement.text)))
-
-
-def _short(text: str) -> str:
-    first = " ".join(text.split())
-    return first[:60] + ("..." if len(first) > 60 else "")
+                                   textual.short(statement.text)))
 
 
 class _Builder:
@@ -164,20 +128,9 @@ class _Builder:
             return text.lower()
         return text
 
-    def text_name(self, text: str) -> str:
-        parts = [p.strip() for p in re.findall(_NAME, text)]
-        names = []
-        for part in parts:
-            quoted = part[0] in "\"`["
-            bare = part[1:-1].replace('""', '"') if quoted else part
-            names.append(normalise_name(bare, quoted, self.dialect))
-        if not names:
-            return text.lower()
-        return qualified(names[-2] if len(names) > 1 else None, names[-1])
-
     def unmodelled(self) -> None:
         self.catalog.unmodelled.append((self.origin(),
-                                        _short(self.statement_.text)))
+                                        textual.short(self.statement_.text)))
 
     # -- statements ------------------------------------------------------
 
@@ -199,76 +152,7 @@ class _Builder:
         elif isinstance(tree, exp.Drop):
             self.drop(tree)
         elif isinstance(tree, exp.Command):
-            self.command()
-
-    def command(self) -> None:
-        text = self.statement_.text
-        m = _ATTACH.match(text)
-        if m:
-            child = self.catalog.tables.get(self.text_name(m["child"]))
-            if child is not None:
-                child.parent = (self.text_name(m["parent"])
-                                if m["op"].lower() == "attach" else None)
-            return
-        m = _RENAME_CONSTRAINT.match(text)
-        if m:
-            table = self.catalog.tables.get(self.text_name(m["table"]))
-            if table is not None:
-                self.catalog.rename_constraint(table, self.text_name(m["old"]),
-                                       self.text_name(m["new"]))
-            return
-        m = _ADD_IDENTITY.match(text)
-        if m:
-            table = self.catalog.tables.get(self.text_name(m["table"]))
-            column_name = self.text_name(m["column"])
-            column = table.columns.get(column_name) if table else None
-            if table is not None and column is not None:
-                table.columns[column_name] = replace(
-                    column, default="identity", nullable=False)
-            return
-        m = _RENAME_TABLE.match(text)
-        if m:
-            self.catalog.rename_table(self.text_name(m["old"]),
-                              self.text_name(m["new"]), m["new"])
-            return
-        if re.match(r"(?is)^alter\s+table\b", text) and _IGNORABLE_ALTER.search(
-                text):
-            return
-        if re.match(r"(?is)^(?:create|alter)\s", text):
-            self.unmodelled()
-
-    def placeholder(self) -> None:
-        """A CREATE TABLE the model cannot read still creates its table
-        (with unknown columns), so that nothing dangles on it."""
-        m = _CREATE_TABLE.match(self.statement_.text)
-        if m is None:
-            return
-        name = self.text_name(m["name"])
-        if name not in self.catalog.tables:
-            parts = re.findall(_NAME, m["name"])
-            self.catalog.tables[name] = Table(
-                name, origin=self.origin(), spelled=parts[-1].strip('"`[]'),
-                complete=False)
-
-    def comment(self) -> None:
-        """COMMENT ON TABLE t / COLUMN t.c IS '...' (or NULL)."""
-        m = _COMMENT.match(self.statement_.text)
-        if m is None:
-            return
-        text = None if m["null"] else m["text"][1:-1].replace("''", "'")
-        if m["kind"].lower() == "table":
-            table = self.catalog.tables.get(self.text_name(m["name"]))
-            if table is not None:
-                table.comment = text
-            return
-        parts = re.findall(_NAME, m["name"])
-        if len(parts) < 2:
-            return
-        table = self.catalog.tables.get(self.text_name(".".join(parts[:-1])))
-        column_name = self.text_name(parts[-1])
-        column = table.columns.get(column_name) if table else None
-        if table is not None and column is not None:
-            table.columns[column_name] = replace(column, comment=text)
+            textual.command(self.catalog, self.statement_, self.path)
 
     def create_table(self, tree: Any) -> None:
         from sqlglot import exp
