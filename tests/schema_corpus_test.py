@@ -262,3 +262,21 @@ def test_schema_link_out_of_the_root(tmp_path: Path) -> None:
     assert "leaves the project root" in found[0].message
     assert "leaked_secret" not in found[0].message
     assert schema_catalog(project) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from(
+    [*"ab ;'\"`$()[]-/*\n\\#{}%", "$$", "$t$", "BEGIN ", "END", "CASE ",
+     "CREATE TRIGGER x "]),
+    max_size=60).map("".join),
+       dialect=st.sampled_from(["postgres", "mysql", "sqlite", "tsql"]))
+def test_split_positions_point_at_their_text(text: str, dialect: str) -> None:
+    from dbdesign.sql.split import split
+    from dbdesign.textio import line_starts
+
+    starts = line_starts(text)
+    for statement in split(text, dialect):
+        assert text[statement.start:statement.start + len(statement.text)] \
+            == statement.text
+        assert starts[statement.line - 1] + statement.column - 1 == \
+            statement.start
