@@ -103,10 +103,17 @@ def test_postgres_accepts_what_sqlglot_cannot_read() -> None:
     assert [i.name for i in catalog.indexes] == ["film_len"]
 
 
+def test_error_at_end_of_input_points_at_the_end() -> None:
+    (error,) = parse_file("s.sql", "SELECT 1;\nCREATE TABLE t (\n  id int").errors
+    assert (error.line, error.column) == (3, 9)
+    assert "end of input" in error.message
+
+
 def test_multibyte_positions() -> None:
-    sql = "SELECT 'é', 'ü';\nSELEC 1;"
-    (error,) = parse_file("s.sql", sql).errors
-    assert (error.line, error.column) == (2, 1)
+    sql = "SELECT 'é', 'ü';\nSELEC 1;\nSELECT '😀日本', 1 +;"
+    first, second = parse_file("s.sql", sql).errors
+    assert (first.line, first.column) == (2, 1)
+    assert (second.line, second.column) == (3, 18)  # at the ;
 
 
 @pytest.mark.parametrize("dialect", ["mysql", "sqlite"])

@@ -137,16 +137,18 @@ def _check_postgres(parsed: ParsedFile) -> None:
         try:
             pg.parse_sql_json(statement.text)
         except Exception as exc:
-            message, index = _pg_error(exc)
+            message, index = _pg_error(exc, len(statement.text))
             offset = statement.start + min(index, len(statement.text))
             line, column = parsed.position(offset)
             parsed.errors.append(SyntaxProblem(line, column, message))
 
 
-def _pg_error(exc: Exception) -> tuple[str, int]:
+def _pg_error(exc: Exception, length: int) -> tuple[str, int]:
+    """PostgreSQL's message and character index (None, "at end of input",
+    is the end of the statement)."""
     args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
     message = str(args[0]) if args else str(exc)
-    index = args[1] if len(args) > 1 and isinstance(args[1], int) else 0
+    index = args[1] if len(args) > 1 and isinstance(args[1], int) else length
     if "memory exhausted" in message or "stack depth" in message:
         message += " (PostgreSQL cannot parse nesting this deep either)"
     return message, max(index, 0)
