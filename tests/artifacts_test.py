@@ -210,3 +210,12 @@ def test_hostile_markdown_does_not_crash(tmp_path: Path, source: str) -> None:
     projects.write(tmp_path, {BACKUP: source})
     for item in projects.run(artifacts.check, tmp_path):
         assert item.path == BACKUP
+
+
+def test_a_name_no_file_can_have(tmp_path: Path) -> None:
+    from dbdesign import textio
+
+    result = textio.read(tmp_path, "a\0b.md")
+    assert isinstance(result, textio.Unreadable)
+    assert "NUL" in result.reason
+    assert "NUL" in (textio.check_inside(tmp_path, "a\0b.md") or "")

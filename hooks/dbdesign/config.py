@@ -217,7 +217,7 @@ def _validate(key: str, value: object, where: _Where) -> object:
         sections: dict[str, tuple[str, ...]] = {}
         for name, wanted in value.items():
             sub = (key, str(name))
-            if not isinstance(name, str):
+            if not isinstance(name, str) or not name or "\0" in name:
                 raise where.error(sub, "expected a file name")
             sections[name] = _expect_strings(wanted, sub, where)
         return sections
@@ -231,6 +231,8 @@ def _expect_str(value: object, path: tuple[str, ...], where: _Where) -> str:
 
 
 def _expect_relative(text: str, path: tuple[str, ...], where: _Where) -> None:
+    if "\0" in text:
+        raise where.error(path, "a path cannot contain a NUL character")
     parts = Path(text).parts
     if Path(text).is_absolute() or ".." in parts or "\\" in text:
         raise where.error(

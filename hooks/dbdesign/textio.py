@@ -56,6 +56,8 @@ def check_inside(root: Path, relpath: str) -> str | None:
         resolved = path.resolve(strict=False)
     except (RuntimeError, OSError):
         return "is a symbolic link loop; remove or replace the link"
+    except ValueError:
+        return "is not a valid file name (a NUL character)"
     try:
         real_root = root.resolve()
     except OSError:  # pragma: no cover - the root was readable a moment ago
@@ -77,6 +79,9 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
         return Unreadable(relpath, "does not exist", missing=True)
     except OSError as exc:
         return Unreadable(relpath, f"cannot be read ({exc.strerror})")
+    except ValueError:  # a NUL in the name: no file can be called that
+        return Unreadable(relpath, "is not a valid file name (a NUL "
+                          "character)", missing=True)
     # A link anywhere on the way (the file or a folder above it) may leave
     # the root: check where the path really goes before opening it.
     outside = check_inside(root, relpath)
