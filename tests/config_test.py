@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dbdesign import config
 from dbdesign.cli import main
@@ -362,3 +366,52 @@ def test_config_link_inside_the_root_is_fine(tmp_path: Path) -> None:
     (tmp_path / "conf" / "dbdesign.yaml").write_text("dialect: mysql\n")
     (tmp_path / ".dbdesign.yaml").symlink_to("conf/dbdesign.yaml")
     assert config.load(tmp_path).dialect == "mysql"
+
+
+# -- whatever the file says: a Config or a ConfigError, nothing else ----------
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+    | st.text(max_size=12) | st.sampled_from(["MG", "CL001", "off", "regex:(",
+                                             "postgres", ".", "a/../b"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8) | st.sampled_from(config.KEYS),
+                      inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from([*config.KEYS, "other"]), VALUES,
+                       max_size=4))
+def test_any_yaml_settings_load_or_fail_cleanly(data: dict[str, object]) -> None:
+    import yaml
+
+    with tempfile.TemporaryDirectory() as name:
+        root = Path(name)
+        (root / ".dbdesign.yaml").write_text(yaml.safe_dump(data))
+        try:
+            loaded = config.load(root)
+        except ConfigError:
+            return
+        from dbdesign.checks import artifacts, checklist, framework
+        from dbdesign.project import Project
+
+        project = Project(root, loaded)
+        for check in (framework.check, checklist.check, artifacts.check):
+            list(check(project))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200) | st.binary(max_size=200).map(
+    lambda b: b.decode("latin-1")))
+def test_any_text_loads_or_fails_cleanly(text: str) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        root = Path(name)
+        (root / ".dbdesign.yaml").write_text(text, encoding="utf-8",
+                                             errors="surrogatepass")
+        (root / "pyproject.toml").write_text("[tool.dbdesign]\n" + text,
+                                             encoding="utf-8",
+                                             errors="surrogatepass")
+        for explicit in (None, str(root / "pyproject.toml")):
+            with contextlib.suppress(ConfigError):
+                config.load(root, explicit)
