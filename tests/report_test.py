@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO_ROOT, Repo
 from dbdesign import report, rules
@@ -330,3 +332,36 @@ def test_output_file(repo: Repo, capsys: pytest.CaptureFixture[str],
     assert code == 1
     assert capsys.readouterr().out == ""
     assert json.loads(target.read_text())["version"] == "2.1.0"
+
+
+# -- any file name, any message ----------------------------------------------
+
+FINDINGS_ANY = st.lists(st.builds(
+    finding, st.sampled_from([r.code for r in rules.RULES]), st.text(max_size=30),
+    st.text(max_size=60), st.none() | st.integers(1, 10**6),
+    st.none() | st.integers(1, 10**4)), max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(FINDINGS_ANY, st.lists(st.text(max_size=30), max_size=3))
+def test_any_names_and_messages_stay_inert(found: list[Finding],
+                                           notes: list[str]) -> None:
+    out = report.render("github", found, 1, notes=notes)
+    annotations, _, inside = split_github(out)
+    assert len(annotations) == len(found)
+    for line in annotations:
+        assert ANNOTATION.fullmatch(line), line
+    assert len(inside) == len(notes) + 1
+    lines = report.render("text", found, 1, notes=notes).splitlines()
+    fixable = any(item.fixable for item in found)
+    assert len(lines) == len(found) + len(notes) + 1 + fixable
+    document = json.loads(report.render("json", found, 1))
+    assert [item["path"] for item in document["findings"]] == \
+        [item.path for item in sorted(found, key=Finding.sort_key)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(FINDINGS_ANY)
+def test_any_findings_give_valid_sarif(found: list[Finding]) -> None:
+    validator = _sarif_validator()
+    validator.validate(json.loads(report.render("sarif", found, 1)))
