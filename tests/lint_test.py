@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dbdesign import rules
 from dbdesign.config import Config
 from dbdesign.findings import Finding
 from dbdesign.project import Options, Project
@@ -371,3 +372,21 @@ def test_any_text_gives_results_not_exceptions(text: str) -> None:
             "dialect": "postgres", "trust": False, "config_files": []}
     result = fluff_worker.lint_task(task, {})
     assert sqllint._valid(json.loads(json.dumps(result)))
+
+
+@pytest.mark.parametrize("code", ["LT", "LT01", "CP", "PRS", "TMP", "LXR"])
+def test_sqlfluff_codes_can_be_selected(code: str) -> None:
+    assert rules.is_known_pattern(code)
+
+
+@pytest.mark.parametrize("code", ["SQ999", "SQX", "ZZ", "lt01", "LT01X", "L"])
+def test_unknown_codes_are_still_refused(code: str) -> None:
+    assert not rules.is_known_pattern(code)
+
+
+def test_sqlfluff_families_are_known() -> None:
+    from sqlfluff.core import Linter
+
+    families = {rule.code[:2]
+                for rule in Linter(dialect="ansi").get_rulepack().rules}
+    assert families <= rules.SQLFLUFF_PREFIXES

@@ -395,4 +395,12 @@ def is_known_pattern(pattern: str) -> bool:
 
 def _looks_like_code(text: str) -> bool:
     letters = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if text in SQLFLUFF_PREFIXES:
+        return True
     return 2 <= letters <= 3 and text[letters:].isdigit() and len(text) <= 6
+
+
+# sqlfluff's rule families and its codes without digits (unparsable,
+# templating, lexing), so that `--ignore LT` or `ignore: [PRS]` work.
+SQLFLUFF_PREFIXES = frozenset({"AL", "AM", "CP", "CV", "JJ", "LT", "OR", "PG",
+                               "RF", "ST", "TQ", "PRS", "TMP", "LXR"})
