@@ -390,3 +390,28 @@ def test_sqlfluff_families_are_known() -> None:
     families = {rule.code[:2]
                 for rule in Linter(dialect="ansi").get_rulepack().rules}
     assert families <= rules.SQLFLUFF_PREFIXES
+
+
+def test_sqlfluffignore_and_ignore_paths_are_honoured(
+        tmp_path: Path, calls: list[int]) -> None:
+    _write(tmp_path, ".sqlfluffignore", "# generated\nvendor/\n")
+    _write(tmp_path, ".sqlfluff", "[sqlfluff]\nignore_paths = gen_*.sql\n")
+    _write(tmp_path, "m/.sqlfluffignore", "old.sql\n")
+    names = ["vendor/a.sql", "gen_b.sql", "m/old.sql", "m/new.sql", "c.sql"]
+    for name in names:
+        _write(tmp_path, name, BAD)
+    found, project = _lint(tmp_path, *names)
+    assert {f.path for f in found} == {"m/new.sql", "c.sql"}
+    assert calls == [2]
+    (note,) = [n for n in project.notes if "not linted" in n]
+    assert "vendor/a.sql (.sqlfluffignore)" in note
+    assert "gen_b.sql (.sqlfluff)" in note
+    assert "m/old.sql (m/.sqlfluffignore)" in note
+
+
+def test_pyproject_ignore_paths(tmp_path: Path) -> None:
+    _write(tmp_path, "pyproject.toml",
+           '[tool.sqlfluff.core]\nignore_paths = ["legacy"]\n')
+    _write(tmp_path, "legacy/a.sql", BAD)
+    found, _ = _lint(tmp_path, "legacy/a.sql")
+    assert found == []

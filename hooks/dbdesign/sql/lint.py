@@ -15,13 +15,13 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from dbdesign import __version__, rules, textio
 from dbdesign.findings import Finding, external, finding
 from dbdesign.project import Project
-from dbdesign.sql import fluff_pool
+from dbdesign.sql import fluff_config, fluff_pool
 from dbdesign.sql.fluff_pool import Failure
 
 CHECK = "sqlfluff"
@@ -48,14 +48,9 @@ FLUFF_DIALECTS = frozenset({
     "soql", "sparksql", "sqlite", "starrocks", "teradata", "trino", "tsql",
     "vertica",
 })
-# Where sqlfluff looks for its config in each folder, lowest precedence
-# first (as sqlfluff's own loader).
-CONFIG_FILES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff",
-                "pyproject.toml")
 _RUNS_CODE = re.compile(
     r"library_path|load_macros_from_path|loader_search_path"
     r"|templater\s*[=:]\s*[\"']?(?!(?:raw|jinja|placeholder)\b)\w")
-_INI_SECTION = re.compile(r"^\s*\[([^\]]*)\]")
 
 
 def fluff_dialect(dialect: str) -> str:
@@ -101,11 +96,16 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
         return
     plans: list[_Plan] = []
     early: dict[str, list[Finding]] = {}
-    configs = _ConfigFinder(project)
+    configs = fluff_config.Finder(project)
     versions = _versions()
+    left_alone: list[str] = []
     for path in dict.fromkeys(paths):
         got = project.read(path)
         if not isinstance(got, textio.Text):
+            continue
+        source = configs.ignored_by(path)
+        if source is not None:
+            left_alone.append(f"{path} ({source})")
             continue
         size = len(got.text.encode("utf-8", "surrogatepass"))
         if size > MAX_BYTES:
@@ -116,6 +116,9 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
                 "`sqlfluff lint` on it directly"), 1)]
             continue
         plans.append(_plan(project, path, got.text, configs, versions))
+    if left_alone:
+        project.note("sqlfluff: not linted, as the repository's sqlfluff "
+                     f"ignore patterns ask: {', '.join(left_alone)}")
     use_cache = not project.options.no_cache
     results: dict[str, dict[str, Any] | Failure] = {}
     todo: list[_Plan] = []
@@ -155,10 +158,10 @@ def _versions() -> str:
     return f"{__version__}|{fluff}|{','.join(plugins)}|{sys.version_info[:2]}"
 
 
-def _plan(project: Project, path: str, text: str, configs: _ConfigFinder,
-          versions: str) -> _Plan:
+def _plan(project: Project, path: str, text: str,
+          configs: fluff_config.Finder, versions: str) -> _Plan:
     config = project.config
-    found = configs.for_file(path)
+    found = configs.configs(path)
     task = {
         "path": path,
         "fname": str(project.root / path),
@@ -180,74 +183,6 @@ def _plan(project: Project, path: str, text: str, configs: _ConfigFinder,
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     return _Plan(path, task, digest.hexdigest())
-
-
-class _ConfigFinder:
-    """The sqlfluff config files that apply to a file: those in the root and
-    in each folder down to the file's, read once each, safely. Home-folder
-    and system configs are not read: results depend on the repository
-    only, and so can be cached."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.folders: dict[str, list[tuple[str, str]]] = {}
-
-    def for_file(self, path: str) -> list[tuple[str, str]]:
-        parents = list(PurePosixPath(path).parents)[::-1]  # ".", "a", "a/b"
-        found: list[tuple[str, str]] = []
-        for folder in parents:
-            found += self._folder(folder.as_posix())
-        return found
-
-    def _folder(self, folder: str) -> list[tuple[str, str]]:
-        if folder not in self.folders:
-            found: list[tuple[str, str]] = []
-            for name in CONFIG_FILES:
-                rel = name if folder == "." else f"{folder}/{name}"
-                if not (self.project.root / rel).is_file():
-                    continue
-                got = textio.read(self.project.root, rel, max_bytes=1 << 20)
-                if not isinstance(got, textio.Text):
-                    self.project.note(f"{rel} {got.reason}; sqlfluff runs "
-                                      "without it")
-                    continue
-                part = _sqlfluff_part(name, got.text)
-                if part:
-                    found.append((rel, part))
-            self.folders[folder] = found
-        return self.folders[folder]
-
-
-def _sqlfluff_part(name: str, text: str) -> str:
-    """What of a config file sqlfluff reads: all of .sqlfluff, the
-    `[sqlfluff...]` sections of an ini file, `[tool.sqlfluff]` of
-    pyproject.toml. It keys the cache, so unrelated edits keep it warm."""
-    if name == ".sqlfluff":
-        return text
-    if name == "pyproject.toml":
-        if "sqlfluff" not in text:
-            return ""
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - exercised on 3.10 only
-            import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
-            return text  # sqlfluff will say what is wrong with it
-        section = data.get("tool", {}).get("sqlfluff")
-        return json.dumps(section, sort_keys=True, default=str) \
-            if section else ""
-    kept: list[str] = []
-    inside = False
-    for line in textio.split_lines(text):
-        header = _INI_SECTION.match(line)
-        if header:
-            inside = header[1].strip().startswith("sqlfluff")
-        if inside:
-            kept.append(line)
-    return "\n".join(kept)
 
 
 def _jobs(texts: Iterator[str]) -> int:
