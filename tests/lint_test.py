@@ -415,3 +415,14 @@ def test_pyproject_ignore_paths(tmp_path: Path) -> None:
     _write(tmp_path, "legacy/a.sql", BAD)
     found, _ = _lint(tmp_path, "legacy/a.sql")
     assert found == []
+
+
+def test_workers_print_nothing(tmp_path: Path,
+                               capfd: pytest.CaptureFixture[str]) -> None:
+    # sqlfluff logs malformed inline settings, quoting the file: text from
+    # the repository must reach people only through the escaping reporters.
+    _write(tmp_path, "a.sql", "-- sqlfluff:rules=injected\n" + BAD)
+    found, _ = _lint(tmp_path, "a.sql")
+    assert found
+    out, err = capfd.readouterr()
+    assert "injected" not in out + err

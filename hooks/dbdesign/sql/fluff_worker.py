@@ -7,6 +7,8 @@ plain lists that the parent caches and turns into findings."""
 from __future__ import annotations
 
 import gc
+import logging
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,7 @@ Result = dict[str, Any]
 
 def serve(conn: Connection) -> None:
     """Worker main loop: import sqlfluff once, then lint each task sent."""
+    _silence()
     try:
         import sqlfluff.core  # noqa: F401 - pay the import before the clock
     except Exception as exc:  # sqlfluff missing or broken: tell the parent
@@ -69,6 +72,19 @@ def serve(conn: Connection) -> None:
                                      "run `sqlfluff lint` on it to see why")],
                       "ignored": []}
         conn.send(("done", task_id, result))
+
+
+def _silence() -> None:
+    """sqlfluff logs warnings that quote the SQL; everything a worker says
+    goes through the pipe, so that repository text reaches people only
+    through a reporter that escapes it (SPEC 3, the github format)."""
+    logging.disable(logging.CRITICAL)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+    except OSError:  # pragma: no cover - no standard streams to replace
+        pass
 
 
 def note(line: int | None, message: str) -> list[Any]:
