@@ -426,3 +426,25 @@ def test_workers_print_nothing(tmp_path: Path,
     assert found
     out, err = capfd.readouterr()
     assert "injected" not in out + err
+
+
+def test_racing_writers_never_leave_half_an_entry() -> None:
+    import threading
+
+    key = "ab" * 32
+    results = [{"items": [["v", "LT01", n, 1, "x" * 50_000, True, "r"]],
+                "ignored": []} for n in range(1, 9)]
+    seen: list[object] = []
+
+    def write(result: dict[str, Any]) -> None:
+        for _ in range(20):
+            sqllint._store(key, result)
+            seen.append(sqllint._load(key))
+
+    threads = [threading.Thread(target=write, args=(r,)) for r in results]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(item in results for item in seen)
+    assert list(sqllint._cache_file(key).parent.glob("*.tmp")) == []

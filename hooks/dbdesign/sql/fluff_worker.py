@@ -136,8 +136,9 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
     try:
         config.process_raw_file_for_config(text, fname)
     except Exception as exc:
+        why = _short(str(exc).replace(fname, task["path"]))
         return {"items": [note(1, f"an inline `-- sqlfluff:` setting is "
-                               f"invalid ({_short(exc)}), so sqlfluff's rules "
+                               f"invalid ({why}), so sqlfluff's rules "
                                "were not checked; fix the setting")],
                 "ignored": ignored}
     if not trust:
