@@ -286,7 +286,7 @@ def test_timeout_is_sq009_not_a_hang(tmp_path: Path,
 def test_timeout_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DBDESIGN_SQLFLUFF_TIMEOUT", "12.5")
     assert sqllint.timeout() == 12.5
-    for bad in ("", "soon", "-1", "0"):
+    for bad in ("", "soon", "-1", "0", "nan", "inf"):
         monkeypatch.setenv("DBDESIGN_SQLFLUFF_TIMEOUT", bad)
         assert sqllint.timeout() == sqllint.DEFAULT_TIMEOUT
 

@@ -77,7 +77,7 @@ def timeout() -> float:
         value = float(raw)
     except ValueError:
         return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
+    return value if 0 < value < 1e6 else DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
