@@ -448,3 +448,22 @@ def test_racing_writers_never_leave_half_an_entry() -> None:
         thread.join()
     assert all(item in results for item in seen)
     assert list(sqllint._cache_file(key).parent.glob("*.tmp")) == []
+
+
+def test_through_the_command_line(tmp_path: Path, chdir: Any,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from dbdesign.cli import main
+
+    bad = "select a,b from t;\n"
+    _write(tmp_path, "database-schema.sql", "SELECT 1;\n" + bad
+           + "-- dbdesign: ignore[LT09]\n" + bad)
+    chdir(tmp_path)
+    code = main(["check", "--select", "LT01,LT09", "database-schema.sql"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "database-schema.sql:2:1: LT09 " in out
+    assert "database-schema.sql:2:10: LT01 " in out
+    assert "database-schema.sql:4:10: LT01 " in out
+    assert ":4:1: LT09" not in out  # suppressed
+    assert main(["check", "--select", "LT01", "--strict",
+                 "database-schema.sql"]) == 1
