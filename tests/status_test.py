@@ -237,7 +237,7 @@ def test_checklist_link_leaving_the_root_is_not_read(tmp_path, capsys):
 
 def test_missing_root_and_bad_config_are_exit_2(tmp_path, capsys):
     code, _, err = run(capsys, str(tmp_path / "nope"))
-    assert code == 2 and "not a readable folder" in err
+    assert code == 2 and "no such folder" in err
     (tmp_path / ".dbdesign.yaml").write_text("phase_order: sometimes\n")
     code, _, err = run(capsys, str(tmp_path))
     assert code == 2

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from dbdesign import __version__, rules
-from dbdesign.config import ConfigError
+from dbdesign.config import Config, ConfigError
 from dbdesign.findings import Finding, apply_suppressions, with_severity
 
 ISSUES_URL = "https://github.com/dbdesign/dbdesign/issues"
@@ -114,18 +114,31 @@ def _per_file_ignored(item: Finding,
     )
 
 
-def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
+def locate(root_arg: str | None, config_arg: str | None = None,
+           ) -> tuple[Path, Config]:
+    """The project root (given, else the git top-level, else the current
+    folder) and its config, or a UsageError that says what to mend: the one
+    way every command finds its project."""
     from dbdesign import config as config_mod
-    from dbdesign.project import Options, Project, find_root, relative
-    from dbdesign.report import FORMATS, render
+    from dbdesign.project import find_root
 
-    root = Path(args.root) if args.root else find_root(Path.cwd())
+    root = Path(root_arg) if root_arg else find_root(Path.cwd())
     if not root.is_dir():
-        raise UsageError(f"--root {root}: not a readable directory")
+        what = "not a folder" if root.exists() else "no such folder"
+        raise UsageError(f"{root}: {what}; pass the project's root folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise UsageError(f"{root}: cannot be read; check its permissions")
     try:
-        config = config_mod.load(root, args.config)
+        return root, config_mod.load(root, config_arg)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
+    from dbdesign.project import Options, Project, relative
+    from dbdesign.report import FORMATS, render
+
+    root, config = locate(args.root, args.config)
     select = _split_codes(args.select, "--select")
     ignore = _split_codes(args.ignore, "--ignore") + list(config.ignore)
     paths = getattr(args, "paths", None)

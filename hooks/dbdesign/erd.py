@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from pathlib import Path
 
 from dbdesign import textio
 from dbdesign.erd_render import render
@@ -114,18 +113,9 @@ def _warn_if_incomplete(project: Project) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from dbdesign import config as config_mod
-    from dbdesign.cli import UsageError
-    from dbdesign.config import ConfigError
-    from dbdesign.project import find_root
+    from dbdesign.cli import UsageError, locate
 
-    root = Path(args.root) if args.root else find_root(Path.cwd())
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a readable directory")
-    try:
-        config = config_mod.load(root, args.config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    root, config = locate(args.root, args.config)
     project = Project(root, config)
     _warn_if_incomplete(project)
     try:

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from dbdesign import textio
-from dbdesign.config import Config, ConfigError
+from dbdesign.config import Config
 
 CONVENTIONAL = Path(".claude", "process-templates-n-prompts", "database")
 FRAMEWORK_FILES = ("database-prompt.md", "database-template.md",
@@ -340,20 +340,9 @@ def scaffold(root: Path, config: Config, source: Source,
 
 
 def main(args: argparse.Namespace) -> int:
-    from dbdesign import config as config_mod
-    from dbdesign.project import find_root
+    from dbdesign.cli import locate
 
-    root = Path(args.root) if args.root else find_root(Path.cwd())
-    if not root.is_dir():
-        what = "not a folder" if root.exists() else "no such folder"
-        raise _usage(f"{root}: {what}; pass the project's root folder "
-                     "(create it first)")
-    if not os.access(root, os.R_OK | os.X_OK):
-        raise _usage(f"{root}: cannot be read; check its permissions")
-    try:
-        config = config_mod.load(root)
-    except ConfigError as exc:
-        raise _usage(str(exc)) from None
+    root, config = locate(args.root)
     source = choose_source(args.templates, Path.home())
     outcomes = scaffold(root, config, source, args.dry_run)
     _report(source, outcomes, args.dry_run)

@@ -7,7 +7,6 @@ import argparse
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from dbdesign import textio
 from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
@@ -200,20 +199,10 @@ def render_json(status: Status) -> str:
 def main(args: argparse.Namespace) -> int:
     import sys
 
-    from dbdesign import config as config_mod
     from dbdesign.checks.checklist import NAME
-    from dbdesign.cli import UsageError
-    from dbdesign.config import ConfigError
-    from dbdesign.project import find_root
+    from dbdesign.cli import UsageError, locate
 
-    root = Path(args.root) if args.root else find_root(Path.cwd())
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a readable folder; pass the project's "
-                         "root")
-    try:
-        config = config_mod.load(root, args.config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    root, config = locate(args.root, args.config)
     path = f"{config.framework_dir.rstrip('/')}/{NAME}"
     result = textio.read(root, path)
     if isinstance(result, textio.Unreadable):

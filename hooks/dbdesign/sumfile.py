@@ -156,17 +156,10 @@ def _read_bytes(path: str) -> bytes:
 # -- `dbdesign migrations hash` -------------------------------------------------
 
 def main(args: argparse.Namespace) -> int:
-    from dbdesign import config as config_mod
-    from dbdesign.cli import UsageError
-    from dbdesign.project import Project, find_root
+    from dbdesign.cli import UsageError, locate
+    from dbdesign.project import Project
 
-    root = Path(args.root) if args.root else find_root(Path.cwd())
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a readable directory")
-    try:
-        config = config_mod.load(root, args.config)
-    except config_mod.ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    root, config = locate(args.root, args.config)
     project = Project(root, config)
     from dbdesign.checks.migrations import folder_of
 
