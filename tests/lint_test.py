@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -467,3 +468,22 @@ def test_through_the_command_line(tmp_path: Path, chdir: Any,
     assert ":4:1: LT09" not in out  # suppressed
     assert main(["check", "--select", "LT01", "--strict",
                  "database-schema.sql"]) == 1
+
+
+def test_a_killed_worker_leaves_nothing_behind(tmp_path: Path) -> None:
+    # Killed mid-parse, a worker must not leak a semaphore, which Python's
+    # resource tracker would report on stderr when the run ends.
+    _write(tmp_path, "big.sql", GOOD_DDL * 300)
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from dbdesign.config import Config\n"
+        "from dbdesign.project import Options, Project\n"
+        "from dbdesign.sql.lint import lint\n"
+        "p = Project(Path(sys.argv[1]), Config(), Options(no_cache=True))\n"
+        "print(*[f.code for f in lint(p, ['big.sql'])])\n")
+    env = {**os.environ, "DBDESIGN_SQLFLUFF_TIMEOUT": "0.5"}
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)],
+                         capture_output=True, text=True, env=env,
+                         check=False)
+    assert out.stdout.split() == ["SQ009"]
+    assert out.stderr == ""

@@ -47,6 +47,7 @@ def serve(conn: Connection) -> None:
     except Exception as exc:  # sqlfluff missing or broken: tell the parent
         conn.send(("fatal", f"{type(exc).__name__}: {exc}"))
         return
+    _thread_lock_for_tqdm()
     # sqlfluff's parser allocates millions of short-lived objects; with
     # CPython's default thresholds the cycle collector rescans them (and
     # sqlfluff's own grammar, frozen here) thousands of times per file.
@@ -85,6 +86,20 @@ def _silence() -> None:
         os.dup2(devnull, 2)
     except OSError:  # pragma: no cover - no standard streams to replace
         pass
+
+
+def _thread_lock_for_tqdm() -> None:
+    """sqlfluff's parser builds a (disabled) tqdm progress bar, and tqdm's
+    default lock is a named semaphore: a worker killed at its time bound
+    would leak it, and Python would warn about it on the user's terminal.
+    A worker has one thread, so a thread lock does."""
+    try:
+        import threading
+
+        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:  # pragma: no cover - sqlfluff without tqdm
+        return
+    tqdm.set_lock(threading.RLock())
 
 
 def note(line: int | None, message: str) -> list[Any]:
