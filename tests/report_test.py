@@ -104,6 +104,7 @@ def test_json_exact_shape() -> None:
              "message": "malformed marker `[X]`; use `[x]`", "fixable": True},
         ],
         "summary": {"errors": 1, "warnings": 1, "files": 2},
+        "notes": [],
     }
 
 
@@ -115,7 +116,7 @@ def test_json_through_main_is_all_of_stdout(
     out, err = capsys.readouterr()
     assert code == 1
     document = json.loads(out)  # nothing else on stdout
-    assert set(document) == {"version", "findings", "summary"}
+    assert set(document) == {"version", "findings", "summary", "notes"}
     assert err == "Fixing .claude/database/database-checklist.md\n"
     for item in document["findings"]:
         assert set(item) == {"code", "severity", "check", "path", "line",
@@ -365,3 +366,15 @@ def test_any_names_and_messages_stay_inert(found: list[Finding],
 def test_any_findings_give_valid_sarif(found: list[Finding]) -> None:
     validator = _sarif_validator()
     validator.validate(json.loads(report.render("sarif", found, 1)))
+
+
+def test_json_carries_notes_for_people(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Outside git the change rules are skipped with one note; JSON readers
+    # (the GitHub Action's summary) see it as the text format's `note:`.
+    code = main(["check", "--root", str(tmp_path), "--format", "json",
+                 "--select", "CH001"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert len(document["notes"]) == 1
+    assert "not a git repository" in document["notes"][0]

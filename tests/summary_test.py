@@ -277,3 +277,10 @@ def test_many_roots_with_big_diagrams_stay_under_the_limit() -> None:
     assert len(text.encode("utf-8")) < 900_000
     assert "```mermaid" in text  # the first ones fit
     assert "too large" in text  # the later ones are left out
+
+
+def test_check_notes_are_shown_escaped() -> None:
+    note = "not a git repository: rules skipped <b>|</b>"
+    text = summary.render([Section(".", notes=(note,))], [], CONTEXT)
+    assert "Note: not a git repository" in text
+    assert "<b>" not in text

@@ -120,15 +120,16 @@ def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
         findings = tuple(finding_of(item, prefix)
                          for item in document["findings"])
         files = int(document["summary"]["files"])
+        notes = tuple(str(note) for note in document.get("notes", ()))
     except (ValueError, KeyError, TypeError) as exc:
         message = f"unreadable JSON from `dbdesign check`: {exc}"
         return RootResult(root, sha, (), 0, message, log,
                           Section(root, prefix, error=message))
 
-    section = Section(root, prefix, files=files)
+    section = Section(root, prefix, files=files, notes=notes)
     if want_extras:
         section = Section(
-            root, prefix, files=files,
+            root, prefix, files=files, notes=notes,
             status=_status(path, workspace, inputs.config),
             erd=_erd(path, workspace, inputs.config),
             migrations=_migrations(path, inputs.config, base, prefix),

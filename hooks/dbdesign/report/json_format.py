@@ -1,4 +1,7 @@
-"""`{"version": 1, "findings": [...], "summary": {...}}`, nothing else."""
+"""`{"version": 1, "findings": [...], "summary": {...}, "notes": [...]}`,
+nothing else. `notes` (an addition to SPEC 3's shape, which readers that
+know only the three keys can ignore) carries what the text format prints as
+`note:` lines, such as change rules skipped outside git."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ if TYPE_CHECKING:
     from dbdesign.report import Summary
 
 
-def render(findings: Sequence[Finding], summary: Summary) -> str:
+def render(findings: Sequence[Finding], summary: Summary,
+           notes: Sequence[str] = ()) -> str:
     document = {
         "version": 1,
         "findings": [item.as_dict() for item in findings],
@@ -21,5 +25,6 @@ def render(findings: Sequence[Finding], summary: Summary) -> str:
             "warnings": summary.warnings,
             "files": summary.files,
         },
+        "notes": list(notes),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -136,6 +136,7 @@ class Section:
     status: Mapping[str, object] | str | None = None
     erd: tuple[str, str] = ("", "")  # (diagram, why there is none)
     migrations: tuple[str, ...] | str | None = None
+    notes: tuple[str, ...] = ()  # `dbdesign check`'s notes for people
 
 
 def ordered(findings: Sequence[Finding]) -> list[Finding]:
@@ -356,6 +357,13 @@ def _erd(section: Section, room: int) -> list[str]:
             ""]
 
 
+def _notes(section: Section) -> list[str]:
+    if not section.notes:
+        return []
+    return [*(f"- Note: {prose(note, MESSAGE_LIMIT)}" for note in section.notes),
+            ""]
+
+
 def render(sections: Sequence[Section], findings: Sequence[Finding],
            context: Context) -> str:
     """The job summary. FINDINGS carry repository-relative paths and are
@@ -366,7 +374,8 @@ def render(sections: Sequence[Section], findings: Sequence[Finding],
     for section in sections:
         if section.error is not None:
             continue
-        body = [*_checklist(section, context), *_migrations(section, context)]
+        body = [*_notes(section), *_checklist(section, context),
+                *_migrations(section, context)]
         room = TOTAL_BUDGET - size - sum(len(line.encode("utf-8")) + 1
                                          for line in body)
         body.extend(_erd(section, room))
