@@ -242,7 +242,8 @@ def classify(text: str, rendered: bool, violations: list[Any],
                      "checked; set `templater` in .sqlfluff to one that reads "
                      "it (raw, placeholder), or ignore SQ009 for this file")]
     templated = _TEMPLATE_MARK.search(text) is not None
-    failures = [v for v in violations if v.rule_code() in _FAILS]
+    failures = [v for v in violations
+                if v.rule_code() in _FAILS and not _BOUND.search(v.desc())]
     if templated and failures:
         items.append(note(_line(failures[0]), (
             f"templated SQL that sqlfluff's {templater} templater leaves "
