@@ -436,18 +436,20 @@ def _side(text: str) -> str:
 # -- sqlfluff -------------------------------------------------------------------
 
 def sqlfluff(project: Project, paths: list[str]) -> Iterator[Finding]:
-    """sqlfluff's findings (its own codes) for PATHS, restricted to the
-    files the change touches when the run was not given paths."""
-    if project.options.paths is None and project.change is not None:
-        written = project.change.written()
+    """sqlfluff's findings (its own codes) for PATHS. A commit, push or pull
+    request lints only the SQL it writes (sqlfluff is slow: minutes on a
+    large migration folder); a run with no change to compare (nothing
+    staged, as in `pre-commit run --all-files` or a plain `dbdesign check`,
+    or outside git) lints every file, cached by content."""
+    change = project.change if project.options.paths is None else None
+    if change is not None and (project.options.base or change.touched()):
+        written = change.written()
         paths = [p for p in paths if p in written]
     paths = [p for p in paths if _lintable(project, p)]
     if not paths:
         return
-    try:
-        from dbdesign.sql import lint  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the sqlfluff runner is not there yet
-        return
+    from dbdesign.sql import lint
+
     yield from lint.lint(project, paths)
 
 
