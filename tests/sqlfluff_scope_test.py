@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from conftest import Repo
 from dbdesign.cli import main
-from tests.conftest import Repo
 
 BAD = "create table t (id int primary key);\nselect a,b from   t ;\n"
 GOOD = "CREATE TABLE u (id INT PRIMARY KEY);\n"
