@@ -487,3 +487,10 @@ def test_a_killed_worker_leaves_nothing_behind(tmp_path: Path) -> None:
                          check=False)
     assert out.stdout.split() == ["SQ009"]
     assert out.stderr == ""
+
+
+def test_dialect_sqlfluff_lacks_is_a_note(tmp_path: Path) -> None:
+    _write(tmp_path, "a.sql", GOOD)
+    found, project = _lint(tmp_path, "a.sql", dialect="drill")
+    assert found == []
+    assert any("no drill dialect" in note for note in project.notes)

@@ -116,6 +116,9 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
                 "`sqlfluff lint` on it directly"), 1)]
             continue
         plans.append(_plan(project, path, got.text, configs, versions))
+    if plans and fluff_dialect(config.dialect) == "ansi":
+        project.note(f"sqlfluff has no {config.dialect} dialect; it lints "
+                     "as ansi unless .sqlfluff sets `dialect`")
     if left_alone:
         project.note("sqlfluff: not linted, as the repository's sqlfluff "
                      f"ignore patterns ask: {', '.join(left_alone)}")
