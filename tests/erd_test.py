@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS
+from conftest import CORPUS, needs_corpus
 from dbdesign import cli, config, mermaid
 from dbdesign.checks import erd as erd_check
 from dbdesign.erd import updated
@@ -574,6 +574,7 @@ def corpus_project(tmp_path: Path, relpath: str, dialect: str,
                 {".dbdesign.yaml": f"dialect: {dialect}\n"})
 
 
+@needs_corpus
 @pytest.mark.parametrize(("relpath", "dialect"), CORPUS_SCHEMAS)
 def test_corpus_round_trip(tmp_path, relpath, dialect):
     schema = (CORPUS / relpath).read_text(encoding="utf-8-sig")
@@ -595,6 +596,7 @@ def test_corpus_round_trip(tmp_path, relpath, dialect):
     assert erd_check.compare([diagram], catalog, ERD) == []
 
 
+@needs_corpus
 @pytest.mark.parametrize(("relpath", "dialect"), CORPUS_SCHEMAS)
 def test_corpus_write_keeps_prose_and_passes(tmp_path, relpath, dialect):
     head = "\ufeff# Design notes\r\n\r\nWhy the model looks like this.\r\n\r\n"
@@ -674,6 +676,7 @@ def _mmdc() -> tuple[str, str] | None:
     return (mmdc, browser) if mmdc and browser else None
 
 
+@needs_corpus
 @pytest.mark.skipif(_mmdc() is None, reason="needs mermaid-cli (`mmdc` on PATH "
                     "or $DBDESIGN_MMDC) and chromium")
 def test_largest_corpus_diagram_renders_with_mermaid(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, Repo
+from conftest import CORPUS, Repo, needs_corpus
 from dbdesign import sumfile
 from dbdesign.change import NO_GIT_NOTE
 from dbdesign.checks import migrations
@@ -435,6 +435,7 @@ def test_outside_git_skips_change_rules_with_one_note(
     assert out.count(NO_GIT_NOTE) == 1
 
 
+@needs_corpus
 @pytest.mark.parametrize(("project", "folder"), [
     ("conductor", "postgres-persistence/src/main/resources/db/migration_postgres"),
     ("harbor", "make/migrations/postgresql"),
@@ -453,6 +454,7 @@ def test_corpus_folders_pass(project: str, folder: str, tmp_path: Path,
     assert status == 0, found
 
 
+@needs_corpus
 def test_corpus_copy_in_git_with_a_bad_addition(
         repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     source = CORPUS / "harbor" / "make" / "migrations" / "postgresql"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import CORPUS
+from conftest import CORPUS, needs_corpus
 from dbdesign import naming
 
 CORPUS_FOLDERS = {
@@ -163,6 +163,7 @@ def test_names_that_are_not_migrations(scheme: str, name: str) -> None:
 
 # -- detection and scanning -------------------------------------------------------
 
+@needs_corpus
 @pytest.mark.parametrize("project", sorted(CORPUS_FOLDERS))
 def test_corpus_folders_are_recognised(project: str) -> None:
     folder, scheme, files = CORPUS_FOLDERS[project]
@@ -174,6 +175,7 @@ def test_corpus_folders_are_recognised(project: str) -> None:
     assert len(set(versions)) == len(versions)  # no duplicates
 
 
+@needs_corpus
 def test_lemmy_order_is_chronological() -> None:
     found = scan(CORPUS / "lemmy", "migrations")
     units = [m.unit for m in found.forward]
@@ -183,6 +185,7 @@ def test_lemmy_order_is_chronological() -> None:
     assert units[-1] == "2026-07-27-143313-0000_rename_resolve_reason_to_conclusion"
 
 
+@needs_corpus
 def test_conductor_v13_1_sorts_between_12_and_14() -> None:
     found = scan(CORPUS / "conductor", CORPUS_FOLDERS["conductor"][0])
     raws = [m.version.raw for m in found.forward if m.version]
