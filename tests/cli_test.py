@@ -312,3 +312,18 @@ def test_option_values_that_start_with_a_dash(
         checklist_main(["--config", "-team.yaml", CHECKLIST])
     assert exc.value.code == 2
     assert "--config: expected one argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--select", "--ignore"])
+def test_a_typo_in_a_code_is_exit_2_not_a_silent_pass(
+        tmp_path: Path, flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--root", str(tmp_path), flag, "MG,ZZ999"]) == 2
+    assert "ZZ999" in capsys.readouterr().err
+
+
+def test_a_severity_for_an_unknown_code_is_a_config_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text("severity:\n  ZZ001: error\n")
+    assert main(["check", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert ".dbdesign.yaml:2: severity.ZZ001" in err

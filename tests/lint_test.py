@@ -380,7 +380,8 @@ def test_sqlfluff_codes_can_be_selected(code: str) -> None:
     assert rules.is_known_pattern(code)
 
 
-@pytest.mark.parametrize("code", ["SQ999", "SQX", "ZZ", "lt01", "LT01X", "L"])
+@pytest.mark.parametrize("code", ["SQ999", "SQX", "ZZ", "ZZ999", "AB12", "XYZ1",
+                                  "lt01", "LT01X", "L"])
 def test_unknown_codes_are_still_refused(code: str) -> None:
     assert not rules.is_known_pattern(code)
 

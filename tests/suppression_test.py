@@ -227,3 +227,19 @@ def test_hook_db001_can_be_ignored(
     checklist(repo, "", "<!-- dbdesign: ignore -->\n- [x] done\n")
     _, out = run(capsys, checklist_main, repo, "--ignore", "DB")
     assert "DB001" not in out
+
+
+@pytest.mark.parametrize("code", ["ZZ999", "SQ999", "LT", "sq002"])
+def test_an_unknown_code_is_named_as_unknown(code: str) -> None:
+    text = f"-- dbdesign: ignore[{code}]\nx\n"
+    kept = apply_suppressions([], {"db.sql": text}, lambda _: True)
+    assert [item.message for item in kept] == [
+        f"unknown code {code!r} in a suppression; use a code from "
+        "`dbdesign rules`"]
+
+
+def test_a_sqlfluff_code_is_a_known_code() -> None:
+    text = "-- dbdesign: ignore[LT05]\nx\n"
+    kept = apply_suppressions([], {"db.sql": text}, lambda _: True)
+    assert [item.message for item in kept] == [
+        "suppression of LT05 suppresses nothing; remove it"]

@@ -66,7 +66,6 @@ _SUPPRESSION = re.compile(
     r"(?P<lead>--|<!--)\s*dbdesign:\s*(?P<kind>ignore-file|ignore)"
     r"(?:\[(?P<codes>[^\]\n]*)\])?"
 )
-_CODE = re.compile(r"^[A-Z]{2,3}[0-9]{0,4}$")
 
 
 @dataclass(frozen=True)
@@ -189,9 +188,7 @@ def _check_suppression(sup: Suppression, used: set[tuple[Suppression, str]],
         )
         return
     for code in sup.codes:
-        if not _CODE.match(code) or (
-            code[:2] in rules.FAMILIES and code not in rules.BY_CODE
-        ):
+        if not rules.is_known_code(code):
             yield finding(
                 "DB001", sup.path,
                 f"unknown code {code!r} in a suppression; use a code from "

@@ -393,11 +393,23 @@ def is_known_pattern(pattern: str) -> bool:
     return family not in FAMILIES and _looks_like_code(pattern)
 
 
+def is_known_code(code: str) -> bool:
+    """An exact code (not a prefix): one of ours, or one of sqlfluff's."""
+    if code in BY_CODE:
+        return True
+    letters = len(code) - len(code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    return code[:2] not in FAMILIES and _looks_like_code(code) and (
+        letters == 3 or (code[letters:].isdigit() and letters < len(code)))
+
+
 def _looks_like_code(text: str) -> bool:
+    """sqlfluff's families and codes (LT, LT01, PRS); a typo such as ZZ999
+    is refused rather than silently selecting nothing."""
     letters = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     if text in SQLFLUFF_PREFIXES:
         return True
-    return 2 <= letters <= 3 and text[letters:].isdigit() and len(text) <= 6
+    return (text[:letters] in SQLFLUFF_PREFIXES and text[letters:].isdigit()
+            and len(text) <= 6)
 
 
 # sqlfluff's rule families and its codes without digits (unparsable,
