@@ -473,6 +473,18 @@ def test_bad_input_is_exit_2(repo: Repo, runner: Runner) -> None:
         "warning, never"]
 
 
+def test_a_root_outside_the_workspace_is_refused(repo: Repo,
+                                                 runner: Runner) -> None:
+    make_project(repo)
+    head = repo.commit("base")
+    runner.event = pull_request_event(head, head)
+    runner.inputs = {"root": "..\n/"}
+    result = runner.run()
+    assert result.returncode == 2
+    assert "not a folder in the workspace" in result.stdout
+    assert obeyed_commands(result.stdout)[0].startswith("::error")
+
+
 HOSTILE_BRANCH = 'x";touch "$HOME/pwned-branch";echo "$(touch pwned-sub)'
 HOSTILE_TITLE = ("::error::injected\n##[warning]legacy %0A::set-output "
                  "name=errors::0 <script>alert(1)</script> | `x` "

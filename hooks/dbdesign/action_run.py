@@ -89,14 +89,17 @@ def finding_of(data: object, prefix: str) -> Finding:
 def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
              allow_no_changelog: bool, want_extras: bool = True) -> RootResult:
     path = (workspace / root)
-    if not path.is_dir():
+    # A root outside the workspace (`../..`, an absolute path, a link out)
+    # would put another folder's files in the annotations as if they were
+    # the repository's.
+    inside_workspace = path.resolve().is_relative_to(workspace.resolve())
+    if not path.is_dir() or not inside_workspace:
         message = "not a folder in the workspace; check the `root` input"
         return RootResult(root, "", (), 0, message, (),
                           Section(root, error=message))
     prefix = _git(path, "rev-parse", "--show-prefix")
     if prefix is None:  # not in git: paths relative to the workspace
-        inside = path.resolve().relative_to(workspace.resolve()).as_posix() \
-            if path.resolve().is_relative_to(workspace.resolve()) else "."
+        inside = path.resolve().relative_to(workspace.resolve()).as_posix()
         prefix = "" if inside == "." else inside + "/"
     sha = _git(path, "rev-parse", "HEAD") or ""
 
