@@ -52,6 +52,13 @@ CASES = [
     ("artifacts_main", ["--strict"], False),
     ("main", ["check", "--select", "FW,CL,AR"], True),
     ("main", ["check", "--select", "FW,CL,AR", "--format", "sarif"], False),
+    # The changelog hook and the migrations rules that read no SQL (naming,
+    # order, immutability, integrity); MG010-MG013 parse SQL by design.
+    ("changelog_main", [], False),
+    ("changelog_main", ["--format", "json"], True),
+    ("migrations_main", ["--select", "MG001,MG002,MG003,MG004,MG005,MG006,"
+                         "MG007"], True),
+    ("main", ["check", "--select", "CH,MG00"], True),
     ("main", ["rules"], False),
     ("main", ["rules", "SQ004"], False),
 ]
