@@ -17,6 +17,7 @@ import pytest
 
 import projects
 from conftest import EXAMPLE, Repo, pre_commit
+from dbdesign.cli import HOOKS
 from projects import CHECKLIST
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +26,7 @@ BIN = Path(sys.executable).parent
 BAD_CHECKLIST = ("# Checklist\n\n## Phase 0: Data Requirements & Analysis\n\n"
                  "- [X] Identify the entities\n" + projects.phases(1))
 OUR_HOOKS = ("dbdesign-framework", "dbdesign-checklist", "dbdesign-artifacts")
+ALL_HOOKS = tuple(hook.id for hook in HOOKS)
 
 
 def script(name: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -145,15 +147,27 @@ def copy_example(repo: Repo) -> None:
 def test_pre_commit_passes_the_example(
         repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
     copy_example(repo)
-    write_config(repo, hook_repo, *OUR_HOOKS)
+    write_config(repo, hook_repo, *ALL_HOOKS)
     code, out = run_all(repo, pre_commit_home)
     assert code == 0, out
-    assert out.count("Passed") == 3, out
+    assert out.count("Passed") == len(ALL_HOOKS), out
+
+
+def test_try_repo_passes_the_example(repo: Repo, hook_repo: tuple[Path, str],
+                                     pre_commit_home: Path) -> None:
+    # Every hook of the manifest (no hook id: try-repo runs them all).
+    copy_example(repo)
+    repo.commit("the example")
+    out = pre_commit(repo.path, pre_commit_home, "try-repo",
+                     str(hook_repo[0]), "--all-files", "--color", "never")
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    assert text.count("Passed") == len(ALL_HOOKS), text
 
 
 def test_console_scripts_pass_the_example(repo: Repo) -> None:
     copy_example(repo)
-    for name in OUR_HOOKS:
+    for name in ALL_HOOKS:
         out = script(name, repo.path)
         assert out.returncode == 0, out.stdout + out.stderr
 
