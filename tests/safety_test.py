@@ -50,6 +50,11 @@ CASES = [
      "ALTER TABLE users ADD COLUMN full_name text;"),
     ("MG013", "ALTER TABLE users RENAME TO people;",
      "CREATE VIEW people AS SELECT * FROM users;"),
+    ("MG010", "TRUNCATE users;",
+     "CREATE TABLE tmp (id int PRIMARY KEY);\nTRUNCATE tmp;"),
+    # emptying a table does not make renaming it safe for the code using it
+    ("MG013", "DELETE FROM users;\nALTER TABLE users RENAME COLUMN name TO n;",
+     "DELETE FROM users;\nALTER TABLE users ADD COLUMN n text NOT NULL;"),
 ]
 
 
@@ -163,3 +168,10 @@ def test_suppression_and_hook(tmp_path: Path,
     assert code == 1
     assert "V2__x.sql:3:1: MG011" in out
     assert "MG010" not in out
+
+
+def test_drop_schema_is_destructive(tmp_path: Path) -> None:
+    items = run(tmp_path, {V1[0]: V1[1],
+                           "migration-scripts/V2__x.sql": "DROP SCHEMA app;"},
+                "postgres")
+    assert found(items) == [("MG010", "V2__x.sql", 1)], items

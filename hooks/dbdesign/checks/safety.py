@@ -47,9 +47,8 @@ def check(project: Project) -> Iterator[Finding]:
                 emptied |= _deleted_all(statement, project.config.dialect)
                 continue
             if judged:
-                fresh = created_here | new_tables | emptied
                 yield from _rules(project, migration.path, statement, tree,
-                                  catalog, fresh)
+                                  catalog, created_here | new_tables, emptied)
             if type(tree).__name__ == "TruncateTable":
                 emptied |= {_table_name(t, project.config.dialect)
                             for t in tree.expressions}
@@ -93,7 +92,12 @@ def _at_or_below(migration: Migration, baseline: tuple[int, ...] | None) -> bool
 
 
 def _rules(project: Project, path: str, statement: Statement, tree: Any,
-           catalog: Catalog, fresh: set[str]) -> Iterator[Finding]:
+           catalog: Catalog, created: set[str],
+           emptied: set[str]) -> Iterator[Finding]:
+    """CREATED: tables this migration or the change made (nothing can break
+    on them). EMPTIED: tables with no rows left (no data to lose, no NOT
+    NULL to violate, a quick index build), where a rename or a type change
+    still breaks the code that uses them."""
     from sqlglot import exp
 
     line, col = statement.line, statement.column
@@ -109,7 +113,7 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
         return _ident(node, dialect)
 
     def existing(table: str) -> bool:
-        return table not in fresh
+        return table not in created and table not in emptied
 
     if isinstance(tree, exp.Drop):
         kind = str(tree.args.get("kind") or "").upper()
@@ -142,9 +146,10 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
         if str(tree.args.get("kind") or "").upper() != "TABLE":
             return
         table = name_of(tree.this)
-        if not existing(table):
+        if table in created:
             return
-        yield from _alter(path, statement, tree, table, catalog, dialect)
+        yield from _alter(path, statement, tree, table, catalog, dialect,
+                          table in emptied)
     elif isinstance(tree, exp.Command):
         m = _RENAME_TABLE.match(statement.text)
         if m:
@@ -180,7 +185,8 @@ def _create_index(project: Project, path: str, statement: Statement,
 
 
 def _alter(path: str, statement: Statement, tree: Any, table: str,
-           catalog: Catalog, dialect: str) -> Iterator[Finding]:
+           catalog: Catalog, dialect: str,
+           emptied: bool) -> Iterator[Finding]:
     from sqlglot import exp
 
     line, col = statement.line, statement.column
@@ -188,7 +194,7 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
     for action in tree.args.get("actions") or []:
         if isinstance(action, exp.Drop):
             kind = str(action.args.get("kind") or "").upper()
-            if kind == "COLUMN":
+            if kind == "COLUMN" and not emptied:
                 for target in action.args.get("tables") or []:
                     column = _ident(target.this if isinstance(
                         target, exp.Column) else target, dialect)
@@ -198,7 +204,7 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
                         "sure that is intended and backed up, then suppress "
                         "this with a reason", line, col)
         elif isinstance(action, exp.ColumnDef):
-            if _not_null_without_default(action):
+            if not emptied and _not_null_without_default(action):
                 column = _ident(action.this, dialect)
                 if known is not None and column in known.columns and \
                         action.args.get("exists"):
