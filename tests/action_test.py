@@ -706,3 +706,17 @@ def test_findings_from_json_get_the_root_prefix() -> None:
                 {**item, "path": None}, [item]):
         with pytest.raises(ValueError):
             finding_of(bad, "")
+
+
+def test_migrations_added_are_what_the_naming_scheme_calls_migrations(
+        repo: Repo) -> None:
+    from dbdesign.action_run import _migrations
+
+    repo.write("migration-scripts/V1__init.sql", "SELECT 1;\n")
+    base = repo.commit("base")
+    repo.write("migration-scripts/V2__orders.sql", "SELECT 2;\n")
+    repo.write("migration-scripts/README.md", "notes\n")
+    repo.write("migration-scripts/add_users.sql", "SELECT 3;\n")  # MG001
+    repo.commit("head")
+    assert _migrations(repo.path, None, base, "db/") == (
+        "db/migration-scripts/V2__orders.sql",)

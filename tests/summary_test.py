@@ -284,3 +284,13 @@ def test_check_notes_are_shown_escaped() -> None:
     text = summary.render([Section(".", notes=(note,))], [], CONTEXT)
     assert "Note: not a git repository" in text
     assert "<b>" not in text
+
+
+def test_a_reason_already_in_the_task_is_not_repeated() -> None:
+    data = json.loads(json.dumps(STATUS))
+    data["blocked"] = [{"phase": 4, "line": 7, "text": "Encrypt addresses, "
+                        "blocked by the legal review", "reason": "the legal "
+                        "review"}]
+    text = summary.render([section(status=data)], [], CONTEXT)
+    assert "Encrypt addresses, blocked by the legal review\n" in text
+    assert "*because*" not in text

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from dbdesign.action import Inputs
 
 SEVERITIES = ("error", "warning")
-# Migration folders hold notes too; they are not migrations.
-_NOT_MIGRATIONS = ("readme", "dbdesign.sum")
 
 
 @dataclass(frozen=True)
@@ -185,16 +183,19 @@ def _migrations(path: Path, config: str | None, base: str | None,
     try:
         from dbdesign import change as change_mod
         from dbdesign import config as config_mod
+        from dbdesign.checks.migrations import folder_of
+        from dbdesign.project import Project
 
-        cfg = config_mod.load(path, config)
         change = change_mod.load(path, base)
+        folder = folder_of(Project(path, config_mod.load(path, config)))
     except Exception as exc:  # a missing piece or a git failure: a note
         return f"unknown ({type(exc).__name__}: {exc})"
     if change is None:
         return "not a git repository"
-    folder = cfg.migrations_path.strip("/") + "/"
+    if folder is None:
+        return "no migrations folder"
+    # Only what the naming scheme calls a migration (not a README, the sum
+    # file or a misnamed file, which MG001 reports).
+    known = {folder.relpath(m.name) for m in folder.migrations}
     new = set(change.added) | {new for _, new in change.renamed}
-    return tuple(sorted(
-        prefix + name for name in new
-        if name.startswith(folder)
-        and not name.rsplit("/", 1)[-1].lower().startswith(_NOT_MIGRATIONS)))
+    return tuple(sorted(prefix + name for name in new & known))

@@ -302,12 +302,15 @@ def _checklist(section: Section, context: Context) -> list[str]:
             if isinstance(phase, int):
                 where = f"Phase {phase}, {where}"
             text = task.get("text")
+            text = text if isinstance(text, str) else ""
             reason = task.get("reason")
-            out.append(
-                f"- {where}: {md(text if isinstance(text, str) else '', 200)}"
-                + (f" — *because* {md(reason, 200)}"
-                   if isinstance(reason, str) and reason
-                   else " — *no reason given*"))
+            if not isinstance(reason, str) or not reason:
+                why = " — *no reason given*"
+            elif reason in text:  # "… blocked by legal": said already
+                why = ""
+            else:
+                why = f" — *because* {md(reason, 200)}"
+            out.append(f"- {where}: {md(text, 200)}{why}")
         if len(blocked) > MAX_ITEMS:
             out.append(f"- … and {len(blocked) - MAX_ITEMS:,} more "
                        "(`dbdesign status` lists them)")
