@@ -327,3 +327,14 @@ def test_a_severity_for_an_unknown_code_is_a_config_error(
     assert main(["check", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert ".dbdesign.yaml:2: severity.ZZ001" in err
+
+
+def test_a_path_outside_the_root_is_noted_not_silently_dropped(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    main(["check", "--root", str(root), "--select", "CL",
+          str(tmp_path / "elsewhere.md")])
+    out = capsys.readouterr().out
+    assert f"note: {tmp_path / 'elsewhere.md'} is outside the project root" \
+        in out

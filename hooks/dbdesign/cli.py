@@ -150,6 +150,10 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
         allow_no_changelog=getattr(args, "allow_no_changelog", False),
     )
     project = Project(root, config, options)
+    for path in options.paths or ():
+        if path.startswith(("/", "../")) or path == "..":
+            project.note(f"{path} is outside the project root "
+                         f"({root}) and was not checked")
     ran = _wanted_checks(checks, select, ignore)
     modules = {name: check_module(name) for name in ran}
 
