@@ -422,3 +422,28 @@ def test_fix_of_a_clean_file_writes_nothing(
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 0
     assert os.stat(repo.path / CHECKLIST).st_ino == inode
     assert "Fixing" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("nested", [
+    "".join("  " * i + f"- [x] item {i}\n" for i in range(60)),
+    "> " * 60 + "- [x] deep\n",
+])
+def test_nesting_past_the_parser_bound_is_noted(
+        repo: Repo, capsys: pytest.CaptureFixture[str], nested: str) -> None:
+    repo.write(".claude/database/database-checklist.md",
+               "## Phase 0: Data\n" + nested)
+    checklist_main(["--root", str(repo.path)])
+    out = capsys.readouterr().out
+    assert "nest more than 50 levels deep at line" in out
+    assert "what follows was not checked" in out
+
+
+def test_nine_levels_of_nesting_are_all_checked(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    nested = "".join("  " * i + f"- [X] item {i}\n" for i in range(12))
+    repo.write(".claude/database/database-checklist.md",
+               "## Phase 0: Data\n" + nested)
+    checklist_main(["--root", str(repo.path), "--select", "CL001"])
+    out = capsys.readouterr().out
+    assert out.count("CL001") == 12
+    assert "not checked" not in out

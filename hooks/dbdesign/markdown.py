@@ -95,9 +95,13 @@ class Task:
 class Checklist:
     headings: list[Heading]  # the `Phase N` headings, in file order
     tasks: list[Task]
+    cut: int | None = None  # see `cut_at`
 
     def phase_tasks(self, phase: int) -> list[Task]:
         return [task for task in self.tasks if task.phase == phase]
+
+
+MAX_NESTING = 50  # commonmark's 20 cut a checklist nested nine levels deep
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +113,19 @@ def _parser() -> MarkdownIt:
     # We read each inline token's source text (`content`), never its
     # children: skipping inline parsing saves a quarter of the time on a
     # long checklist.
-    return MarkdownIt("commonmark").disable("inline")
+    # markdown-it stops at MAX_NESTING levels of lists and quotes (bounding
+    # its recursion) and drops the rest of the file; `cut_at` reports that.
+    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}) \
+        .disable("inline")
+
+
+def cut_at(parsed: list[Token]) -> int | None:
+    """The line where markdown-it reached its nesting bound, after which it
+    may have dropped the rest of the file; None when it did not."""
+    for token in parsed:
+        if token.level >= MAX_NESTING - 1 and token.map:
+            return token.map[0] + 1
+    return None
 
 
 def tokens(text: str) -> list[Token]:
@@ -171,7 +187,7 @@ def parse_checklist(text: str) -> Checklist:
                          None)
             if owner is not None:
                 owner.children.append(token.content)
-    return Checklist(phase_headings, tasks)
+    return Checklist(phase_headings, tasks, cut_at(parsed))
 
 
 def _task(token: Token, lines: list[str], phase: int | None,

@@ -41,6 +41,12 @@ def check(project: Project) -> Iterator[Finding]:
     if isinstance(parsed, textio.Unreadable):
         yield finding("FW003", path, f"framework file {NAME} {parsed.reason}")
         return
+    if parsed.cut is not None:
+        from dbdesign.markdown import MAX_NESTING
+
+        project.note(f"{path}: lists or quotes nest more than {MAX_NESTING} "
+                     f"levels deep at line {parsed.cut}; what follows was not "
+                     "checked, flatten the nesting")
     yield from malformed_markers(path, parsed)
     yield from phase_headings(path, parsed)
     yield from blocked_without_reason(path, parsed)
