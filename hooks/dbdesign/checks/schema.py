@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dbdesign import textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql.catalog import Catalog, Index, Table
+from dbdesign.sql.catalog import Catalog, Index, Origin, Table
 from dbdesign.sql.load import migrations, parsed, replay_catalog, schema_catalog
 from dbdesign.sql.parse import ParsedFile
 
@@ -99,11 +99,13 @@ def _dialect(item: ParsedFile) -> str:
 
 # -- the schema file's Catalog: SQ002-SQ006, SQ008 -----------------------------
 
-def _at(table: Table) -> tuple[str, int | None, int | None]:
-    origin = table.origin
+def _at(project: Project, code: str, origin: Origin | None,
+        message: str) -> Finding:
+    """A finding where ORIGIN says the element was defined (the schema file
+    when the Catalog does not know)."""
     if origin is None:
-        return "", None, None
-    return origin.path, origin.line, origin.column
+        return finding(code, project.config.schema_path, message)
+    return finding(code, origin.path, message, origin.line, origin.column)
 
 
 def missing_primary_key(project: Project, catalog: Catalog) -> Iterator[Finding]:
@@ -112,11 +114,9 @@ def missing_primary_key(project: Project, catalog: Catalog) -> Iterator[Finding]
     for table in catalog.tables.values():
         if not table.complete or table.key_of_partition(catalog):
             continue
-        path, line, col = _at(table)
-        yield finding(
-            "SQ002", path or project.config.schema_path,
-            f"table {table.name} has no primary key; add one, e.g. "
-            f"`ALTER TABLE {table.name} ADD PRIMARY KEY (...)`", line, col)
+        yield _at(project, "SQ002", table.origin,
+                  f"table {table.name} has no primary key; add one, e.g. "
+                  f"`ALTER TABLE {table.name} ADD PRIMARY KEY (...)`")
 
 
 def dangling_foreign_key(project: Project,
@@ -126,44 +126,41 @@ def dangling_foreign_key(project: Project,
     for table in catalog.tables.values():
         for fk in table.foreign_keys:
             origin = fk.origin or table.origin
-            path = origin.path if origin else project.config.schema_path
-            line = origin.line if origin else None
-            col = origin.column if origin else None
             cols = ", ".join(fk.columns)
             ref = catalog.tables.get(fk.ref_table)
             if ref is None:
-                yield finding(
-                    "SQ003", path,
+                yield _at(
+                    project, "SQ003", origin,
                     f"foreign key {table.name} ({cols}) references table "
                     f"{fk.ref_table}, which the schema does not define; "
-                    "create it or correct the name", line, col)
+                    "create it or correct the name")
                 continue
             if table.complete:
                 own = [c for c in fk.columns if c not in table.columns]
                 if own:
-                    yield finding(
-                        "SQ003", path,
+                    yield _at(
+                        project, "SQ003", origin,
                         f"foreign key on {table.name} names column "
                         f"{own[0]}, which {table.name} does not have; add the "
-                        "column or correct the name", line, col)
+                        "column or correct the name")
             if not ref.complete:
                 continue
             if not fk.ref_columns:
                 if not ref.key_of_partition(catalog):
-                    yield finding(
-                        "SQ003", path,
+                    yield _at(
+                        project, "SQ003", origin,
                         f"foreign key {table.name} ({cols}) references "
                         f"{fk.ref_table} without naming columns, but "
                         f"{fk.ref_table} has no primary key; name the "
-                        "referenced columns or add the key", line, col)
+                        "referenced columns or add the key")
                 continue
             missing = [c for c in fk.ref_columns if c not in ref.columns]
             if missing:
-                yield finding(
-                    "SQ003", path,
+                yield _at(
+                    project, "SQ003", origin,
                     f"foreign key {table.name} ({cols}) references "
                     f"{fk.ref_table}.{missing[0]}, which does not exist; "
-                    "correct the column name", line, col)
+                    "correct the column name")
 
 
 _NOT_NULL = re.compile(r'^\(?\s*"?([\w$]+)"?\s+is\s+not\s+null\s*\)?$')
@@ -220,12 +217,10 @@ def unindexed_foreign_key(project: Project,
             origin = fk.origin or table.origin
             cols = ", ".join(fk.columns)
             name = f"{table.name.rsplit('.', 1)[-1]}_{'_'.join(fk.columns)}_idx"
-            yield finding(
-                "SQ004", origin.path if origin else project.config.schema_path,
+            yield _at(
+                project, "SQ004", origin,
                 f"foreign key {table.name} ({cols}) has no index; add `CREATE "
-                f"INDEX {name} ON {table.name} ({cols})`",
-                origin.line if origin else None,
-                origin.column if origin else None)
+                f"INDEX {name} ON {table.name} ({cols})`")
 
 
 def redundant_index(project: Project, catalog: Catalog) -> Iterator[Finding]:
@@ -249,12 +244,10 @@ def redundant_index(project: Project, catalog: Catalog) -> Iterator[Finding]:
                 continue
             origin = index.origin
             what = index.name or "an index"
-            yield finding(
-                "SQ005", origin.path if origin else project.config.schema_path,
+            yield _at(
+                project, "SQ005", origin,
                 f"index {what} on {table_name} ({', '.join(index.columns)}) "
-                f"is redundant with {cover}; drop it",
-                origin.line if origin else None,
-                origin.column if origin else None)
+                f"is redundant with {cover}; drop it")
 
 
 def _covering(index: Index, position: int, indexes: list[Index],
@@ -312,24 +305,19 @@ def normalisation_smell(project: Project,
                 continue
             first = table.columns[names[0]]
             origin = first.origin or table.origin
-            yield finding(
-                "SQ006", origin.path if origin else project.config.schema_path,
+            yield _at(
+                project, "SQ006", origin,
                 f"{table.name} has a repeating group ({', '.join(names)}); "
-                f"move {stem} into a child table with one row per value",
-                origin.line if origin else None,
-                origin.column if origin else None)
+                f"move {stem} into a child table with one row per value")
         for column in table.columns.values():
             spelled = column.spelled or column.name
             if _LIST_NAME.search(spelled) and _LIST_TYPES.match(column.type):
                 origin = column.origin or table.origin
-                yield finding(
-                    "SQ006", origin.path if origin else
-                    project.config.schema_path,
+                yield _at(
+                    project, "SQ006", origin,
                     f"{table.name}.{column.name} holds a list in a "
                     f"{column.type} column; use a child table (or at least "
-                    "an array of keys)",
-                    origin.line if origin else None,
-                    origin.column if origin else None)
+                    "an array of keys)")
 
 
 _CONVENTIONS = {
@@ -350,11 +338,9 @@ def naming_convention(project: Project, catalog: Catalog) -> Iterator[Finding]:
     for table in catalog.tables.values():
         spelled = table.spelled or table.name.rsplit(".", 1)[-1]
         if not pattern.match(spelled):
-            path, line, col = _at(table)
-            yield finding(
-                "SQ008", path or project.config.schema_path,
-                f"table name {spelled!r} is not {convention}; rename it "
-                f"to {_suggest(spelled, convention)!r}", line, col)
+            yield _at(project, "SQ008", table.origin,
+                      f"table name {spelled!r} is not {convention}; rename "
+                      f"it to {_suggest(spelled, convention)!r}")
         if table.parent:
             continue
         for column in table.columns.values():
@@ -362,12 +348,10 @@ def naming_convention(project: Project, catalog: Catalog) -> Iterator[Finding]:
             if pattern.match(name):
                 continue
             origin = column.origin or table.origin
-            yield finding(
-                "SQ008", origin.path if origin else project.config.schema_path,
+            yield _at(
+                project, "SQ008", origin,
                 f"column {table.name}.{name} is not {convention}; rename it "
-                f"to {_suggest(name, convention)!r}",
-                origin.line if origin else None,
-                origin.column if origin else None)
+                f"to {_suggest(name, convention)!r}")
 
 
 def _suggest(name: str, convention: str) -> str:
@@ -400,10 +384,6 @@ def drift(project: Project) -> Iterator[Finding]:
     note_unmodelled(project, replayed)
     schema_path = project.config.schema_path
     for item in diff(replayed, schema):
-        origin = item.origin
-        path = origin.path if origin else schema_path
-        line = origin.line if origin else None
-        col = origin.column if origin else None
         if item.what == "table":
             if item.migrations == ABSENT:
                 message = (f"table {item.table} is in {schema_path} but no "
@@ -426,7 +406,7 @@ def drift(project: Project) -> Iterator[Finding]:
                        f"{_side(item.schema)} in {schema_path}, "
                        f"{_side(item.migrations)} after the migrations; add a "
                        "migration or correct the schema file")
-        yield finding("SQ007", path, message, line, col)
+        yield _at(project, "SQ007", item.origin, message)
 
 
 def _side(text: str) -> str:
