@@ -286,3 +286,16 @@ def test_undecodable_file_name(repo: Repo) -> None:
     repo.add()
     found = load(repo.path)
     assert found.added == {name}
+
+
+def test_location_and_head(repo: Repo, tmp_path: Path) -> None:
+    from dbdesign.change import head, location
+
+    (repo.path / "db").mkdir()
+    assert head(repo.path) is None  # no commits yet
+    assert location(repo.path / "db") == (repo.path, "db/")
+    sha = repo.commit("first")
+    assert head(repo.path / "db") == sha
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    assert location(outside) is None and head(outside) is None

@@ -33,16 +33,6 @@ class RootResult:
     section: Section = field(repr=False)
 
 
-def _git(path: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(["git", *args], cwd=path, capture_output=True,
-                             check=False)
-    except OSError:
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.decode("utf-8", "surrogateescape").strip()
-
 
 def _dbdesign(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     # -I: the workspace holds the pull request's files; none of them may
@@ -95,11 +85,15 @@ def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
         message = "not a folder in the workspace; check the `root` input"
         return RootResult(root, "", (), 0, message, (),
                           Section(root, error=message))
-    prefix = _git(path, "rev-parse", "--show-prefix")
-    if prefix is None:  # not in git: paths relative to the workspace
+    from dbdesign import change
+
+    where = change.location(path)
+    if where is None:  # not in git: paths relative to the workspace
         inside = path.resolve().relative_to(workspace.resolve()).as_posix()
         prefix = "" if inside == "." else inside + "/"
-    sha = _git(path, "rev-parse", "HEAD") or ""
+    else:
+        prefix = where[1]
+    sha = change.head(path) or ""
 
     args = ["check", f"--root={path}", "--format=json"]
     if inputs.config:

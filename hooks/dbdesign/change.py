@@ -282,6 +282,21 @@ def _where(root: Path) -> tuple[Path, str] | None:
     return Path(lines[1]), lines[2]
 
 
+def location(root: Path) -> tuple[Path, str] | None:
+    """(work tree top-level, ROOT's prefix in it such as "" or "db/"), or
+    None when ROOT is not in a readable git work tree."""
+    try:
+        return _where(root)
+    except UsageError:
+        return None
+
+
+def head(root: Path) -> str | None:
+    """The commit HEAD names, or None (no commits, or not in git)."""
+    where = location(root)
+    return _commit(where[0], "HEAD") if where is not None else None
+
+
 def _commit(top: Path, ref: str) -> str | None:
     out = _run(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
                check=False)
