@@ -59,3 +59,19 @@ def test_paths_given_are_linted(project: Repo, capsys) -> None:
     assert sqlfluff_paths(project, capsys,
                           str(project.path / "database-schema.sql")) == {
         "database-schema.sql"}
+
+
+@pytest.mark.parametrize("flags", [["--select", "SQ002"],
+                                   ["--ignore", "LT,CP,AL,AM,CV,JJ,OR,PG,RF,"
+                                    "ST,TQ,PRS,TMP,LXR"]])
+def test_no_sqlfluff_run_when_no_sqlfluff_code_is_wanted(
+        project: Repo, flags: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbdesign.sql import lint
+
+    def boom(*_: object) -> None:
+        raise AssertionError("sqlfluff ran")
+
+    monkeypatch.setattr(lint, "lint", boom)
+    assert main(["check", "--root", str(project.path), "--no-cache",
+                 *flags]) in (0, 1)

@@ -98,11 +98,19 @@ def _wanted_checks(checks: Sequence[str], select: Sequence[str],
     wanted = []
     for check in checks:
         codes = _codes_of(check)
-        foreign = check == "schema" and (
-            not select or any(s[:2] not in rules.FAMILIES for s in select))
+        foreign = check == "schema" and _sqlfluff_wanted(select, ignore)
         if foreign or any(_enabled(c, select, ignore) for c in codes):
             wanted.append(check)
     return wanted
+
+
+def _sqlfluff_wanted(select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """Whether any sqlfluff code can survive --select and --ignore (so that
+    `--select SQ002` does not pay for a sqlfluff run)."""
+    if select and all(s[:2] in rules.FAMILIES for s in select):
+        return False
+    families = rules.SQLFLUFF_PREFIXES
+    return not all(rules.matches(f, ignore) for f in families)
 
 
 def _per_file_ignored(item: Finding,
@@ -148,6 +156,7 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
         fix=args.fix,
         no_cache=args.no_cache,
         allow_no_changelog=getattr(args, "allow_no_changelog", False),
+        sqlfluff=_sqlfluff_wanted(select, ignore),
     )
     project = Project(root, config, options)
     for path in options.paths or ():

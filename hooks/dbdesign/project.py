@@ -26,6 +26,7 @@ class Options:
     fix: bool = False
     no_cache: bool = False
     allow_no_changelog: bool = False
+    sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
 
 
 class Project:

@@ -35,7 +35,7 @@ def check(project: Project) -> Iterator[Finding]:
             yield from normalisation_smell(project, catalog)
             yield from naming_convention(project, catalog)
     yield from drift(project)
-    if project.config.sqlfluff:
+    if project.config.sqlfluff and project.options.sqlfluff:
         yield from sqlfluff(project, [p for p in sql_files
                                       if project.wants(p)])
 
