@@ -9,7 +9,7 @@ import fnmatch
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -114,8 +114,7 @@ def _sqlfluff_wanted(select: Sequence[str], ignore: Sequence[str]) -> bool:
 
 
 def _per_file_ignored(item: Finding,
-                      per_file: dict[str, tuple[str, ...]] | object) -> bool:
-    assert isinstance(per_file, dict)
+                      per_file: Mapping[str, tuple[str, ...]]) -> bool:
     return any(
         fnmatch.fnmatchcase(item.path, glob) and rules.matches(item.code, codes)
         for glob, codes in per_file.items()
@@ -168,7 +167,7 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
 
     fixed: list[str] = []
     if args.fix:
-        for _name, module in modules.items():
+        for module in modules.values():
             fix: Callable[..., list[str]] | None = getattr(module, "fix", None)
             if fix is not None:
                 try:
@@ -195,17 +194,15 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
         owner = rule.check if rule else "schema"
         return owner in ran and _enabled(code, select, ignore)
 
-    found = [
-        item for item in found
-        if _enabled(item.code, select, ignore)
-        and not _per_file_ignored(item, config.per_file_ignores)
-    ]
-    found = apply_suppressions(found, project.texts, code_ran)
-    found = [
-        item for item in found
-        if _enabled(item.code, select, ignore)
-        and not _per_file_ignored(item, config.per_file_ignores)
-    ]
+    def keep(item: Finding) -> bool:
+        return (_enabled(item.code, select, ignore)
+                and not _per_file_ignored(item, config.per_file_ignores))
+
+    # Filter before suppressing (a suppression of a deselected finding is
+    # not "used") and after (DB001 itself can be ignored per file).
+    found = [item for item in found if keep(item)]
+    found = [item for item in apply_suppressions(found, project.texts,
+                                                 code_ran) if keep(item)]
     found = [
         with_severity(item, config.severity[item.code])
         if item.code in config.severity else item
