@@ -569,3 +569,29 @@ def test_pull_request_merge_commit_sees_the_other_branchs_v7(
                             ("MG003", f"{M}/V7__invoices.sql", None)]
     assert "V7__orders.sql" in str(found[1]["message"])
     assert "next free version, 8 (V8__invoices.sql)" in str(found[1]["message"])
+
+
+def test_mg001_reason_with_its_own_fix_offers_only_that_fix(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    flyway(repo, 1)
+    repo.write(f"{M}/V2__loop.sql", "")
+    (repo.path / M / "V2__loop.sql").unlink()
+    (repo.path / M / "V2__loop.sql").symlink_to("V2__loop.sql")
+    repo.write(f"{M}/V3__nested/V3__x.sql", "select 3;\n")
+    repo.write(f"{M}/notes.txt", "x\n")
+    _, found = findings(repo.path, "--select", "MG001", capsys=capsys)
+    messages = {f["path"]: str(f["message"]) for f in found}
+    assert "migrations_ignore" not in messages[f"{M}/V2__loop.sql"]
+    assert messages[f"{M}/V2__loop.sql"].count("; ") == 1
+    assert "migrations_ignore" in messages[f"{M}/notes.txt"]
+
+
+def test_mg003_ignores_old_files_listed_in_migrations_ignore(
+        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    flyway(repo, 1, 2)
+    repo.write(f"{M}/scratch/V99__try.sql", "select 99;\n")
+    repo.write(".dbdesign.yaml", "migrations_ignore: ['scratch/*']\n")
+    repo.commit()
+    repo.write(f"{M}/V3__next.sql", "select 3;\n")
+    repo.add()
+    assert findings(repo.path, "--select", "MG003", capsys=capsys) == (0, [])

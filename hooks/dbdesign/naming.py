@@ -162,8 +162,8 @@ def classify(scheme: str, name: str) -> Migration | str:
             return ("is not inside a migration folder named "
                     "<YYYY-MM-DD-HHMMSS>_<description>/ (diesel)")
         if parts[1] not in _DIESEL_FILES:
-            return ("is not a diesel migration file; a migration folder holds "
-                    "up.sql, down.sql and optionally metadata.toml")
+            return ("is not a diesel migration file (a migration folder "
+                    "holds up.sql, down.sql and optionally metadata.toml)")
         match = _DIESEL_DIR.fullmatch(parts[0])
         assert match is not None
         version = parse_version(match["version"])

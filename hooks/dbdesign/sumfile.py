@@ -82,14 +82,15 @@ def unescape(text: str) -> str:
     return _UNESCAPE.sub(one, text)
 
 
-def _body(entries: Sequence[Entry]) -> str:
+def body(entries: Sequence[Entry]) -> str:
+    """The lines below the first, whose hash the first line is."""
     return "".join(f"{escape(e.name)} {e.digest}\n" for e in entries)
 
 
 def render(entries: Sequence[Entry]) -> str:
     """The sum file's text for ENTRIES (in the order given)."""
-    body = _body(entries)
-    return total_of(body) + "\n" + body
+    lines = body(entries)
+    return total_of(lines) + "\n" + lines
 
 
 def total_of(body: str) -> str:

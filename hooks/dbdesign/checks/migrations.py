@@ -23,14 +23,9 @@ def folder_of(project: Project) -> naming.Folder | None:
     does not exist (AR001 reports that)."""
     if _CACHE_KEY not in project.cache:
         config = project.config
-
-        def read(relpath: str) -> str | None:
-            result = project.read(relpath)
-            return result.text if isinstance(result, textio.Text) else None
-
         project.cache[_CACHE_KEY] = naming.scan(
             project.root, config.migrations_path, config.migration_naming,
-            config.migrations_ignore, read)
+            config.migrations_ignore, lambda path: _text(project, path))
     folder: naming.Folder | None = project.cache[_CACHE_KEY]
     return folder
 
@@ -56,7 +51,7 @@ def check(project: Project) -> Iterator[Finding]:
     if change is None:
         project.note(NO_GIT_NOTE)
     else:
-        found.extend(_out_of_order(folder, change))
+        found.extend(_out_of_order(project, folder, change))
         found.extend(_rewritten(project, folder, change))
     # Read the files with findings so that their suppression comments count.
     for path in sorted({item.path for item in found}):
@@ -75,10 +70,12 @@ def _text(project: Project, relpath: str) -> str | None:
 def _unnamed(folder: naming.Folder) -> Iterator[Finding]:
     for name, why in folder.unnamed:
         base = name.rsplit("/", 1)[-1]
-        yield finding("MG001", folder.relpath(name),
-                      f"{base} {why}; rename it, or list it under "
-                      "`migrations_ignore` in the config if it is not a "
-                      "migration")
+        # Reasons that name their own remedy (a link loop, a sub-folder)
+        # keep it alone: one fix per message.
+        mend = "" if "; " in why else (
+            "; rename it, or list it under `migrations_ignore` in the config "
+            "if it is not a migration")
+        yield finding("MG001", folder.relpath(name), f"{base} {why}{mend}")
 
 
 def _orphans(folder: naming.Folder) -> Iterator[Finding]:
@@ -160,26 +157,29 @@ def added_migrations(folder: naming.Folder,
     return [m for m in folder.migrations if folder.relpath(m.name) in brought]
 
 
-def existing_forward(folder: naming.Folder,
-                     change: Change) -> list[naming.Migration]:
-    """The forward migrations the folder had before the change."""
+def _as_migration(folder: naming.Folder, path: str,
+                  ignore: tuple[str, ...]) -> naming.Migration | None:
+    """PATH (root-relative, of any commit) as one of FOLDER's migrations by
+    its name; None when it is outside the folder, ignored or no migration."""
     lead = folder.relpath("")
-    out = []
-    for path in change.old_paths(folder.path):
-        name = path[len(lead):] if lead and path.startswith(lead) else path
-        if not folder.scheme or naming.is_ignored(name, ()):
-            continue
-        result = naming.classify(folder.scheme, name)
-        if isinstance(result, naming.Migration) and result.forward:
-            out.append(result)
-    return out
+    if folder.scheme is None or not path.startswith(lead):
+        return None
+    name = path[len(lead):]
+    if naming.is_ignored(name, ignore):
+        return None
+    result = naming.classify(folder.scheme, name)
+    return result if isinstance(result, naming.Migration) else None
 
 
-def _out_of_order(folder: naming.Folder, change: Change) -> Iterator[Finding]:
+def _out_of_order(project: Project, folder: naming.Folder,
+                  change: Change) -> Iterator[Finding]:
     new = [m for m in added_migrations(folder, change) if m.forward]
     if not new:
         return
-    before = existing_forward(folder, change)
+    ignore = project.config.migrations_ignore
+    before = [m for m in (_as_migration(folder, path, ignore)
+                          for path in change.old_paths(folder.path))
+              if m is not None and m.forward]
     if not before:
         return
     newest_before = max(before, key=naming.sort_key)
@@ -203,20 +203,15 @@ def _out_of_order(folder: naming.Folder, change: Change) -> Iterator[Finding]:
 def _rewritten(project: Project, folder: naming.Folder,
                change: Change) -> Iterator[Finding]:
     lead = folder.relpath("")
-    scheme = folder.scheme
-    if scheme is None:
-        return
+    ignore = project.config.migrations_ignore
 
     def old_migration(path: str) -> naming.Migration | None:
-        if not path.startswith(lead):
+        # Repeatable migrations are meant to be edited: they run again
+        # whenever their content changes.
+        migration = _as_migration(folder, path, ignore)
+        if migration is None or migration.kind == naming.REPEATABLE:
             return None
-        name = path[len(lead):]
-        if naming.is_ignored(name, project.config.migrations_ignore):
-            return None
-        result = naming.classify(scheme, name)
-        if isinstance(result, str) or result.kind == naming.REPEATABLE:
-            return None
-        return result
+        return migration
 
     restore = f"`git checkout {change.base[:12]} -- <path>`"
     for path in sorted(change.modified):
@@ -354,9 +349,7 @@ def _integrity(project: Project, folder: naming.Folder) -> Iterator[Finding]:
     except sumfile.SumError as exc:
         yield finding("MG007", path, f"{naming.SUM_FILE} {exc}", exc.line)
         return
-    body = "".join(f"{sumfile.escape(e.name)} {e.digest}\n"
-                   for e in recorded.entries)
-    if sumfile.total_of(body) != recorded.total:
+    if sumfile.total_of(sumfile.body(recorded.entries)) != recorded.total:
         yield finding("MG007", path,
                       f"{naming.SUM_FILE}: the hash of the list does not match "
                       f"its lines (edited by hand, or merged); {hint}", 1)
