@@ -299,3 +299,12 @@ def test_location_and_head(repo: Repo, tmp_path: Path) -> None:
     outside = tmp_path / "plain"
     outside.mkdir()
     assert location(outside) is None and head(outside) is None
+
+
+def test_outside_git_in_any_language(tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # git translates "not a git repository"; a German user outside git gets
+    # the note, not exit 2.
+    monkeypatch.setenv("LANGUAGE", "de")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert change.load(tmp_path, None) is None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +21,6 @@ _ZEROS = frozenset("0")
 _FETCH_ADVICE = ("in a shallow clone fetch the history it needs (in GitHub "
                  "Actions: actions/checkout with `fetch-depth: 0`, or `git "
                  "fetch --unshallow`)")
-
-
-class GitError(Exception):
-    """git failed in a way we did not expect; str() is git's own words."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +39,6 @@ class Change:
     top: Path = field(default=Path("."))  # the git top-level (worktree)
     prefix: str = ""  # the root's path inside the repository, "" or "a/b/"
     empty_base: bool = False  # BASE is the empty tree: a first commit
-
-    @property
-    def renamed_to(self) -> dict[str, str]:
-        """new path -> old path."""
-        return {new: old for old, new in self.renamed}
 
     def touches(self, path: str) -> bool:
         """Whether the change adds, edits, deletes or renames PATH (either
@@ -246,7 +236,7 @@ def _run(cwd: Path, *args: str, check: bool = True,
            "-c", "core.quotepath=off", *args]
     try:
         out = subprocess.run(cmd, cwd=cwd, capture_output=True, check=False,
-                             input=stdin)
+                             input=stdin, env=_env())
     except OSError as exc:
         raise UsageError(f"cannot run git ({exc.strerror}); install git or "
                          "run outside a repository") from None
@@ -255,6 +245,12 @@ def _run(cwd: Path, *args: str, check: bool = True,
         raise UsageError(f"git {args[0]} failed: "
                          f"{message[-1] if message else out.returncode}")
     return out
+
+
+def _env() -> dict[str, str]:
+    # git's words in English whatever the user's locale: _where tells "not
+    # a git repository" from other failures by them.
+    return {**os.environ, "LC_ALL": "C"}
 
 
 def _git(cwd: Path, *args: str) -> bytes:
@@ -266,7 +262,8 @@ def _where(root: Path) -> tuple[Path, str] | None:
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--is-inside-work-tree", "--show-toplevel",
-             "--show-prefix"], cwd=root, capture_output=True, check=False)
+             "--show-prefix"], cwd=root, capture_output=True, check=False,
+            env=_env())
     except OSError:
         return None  # no git at all: nothing can be compared
     if out.returncode != 0:
@@ -316,12 +313,3 @@ def _empty_tree(top: Path) -> str:
     # Asked of git rather than hard-coded: SHA-256 repositories differ.
     out = _run(top, "hash-object", "-t", "tree", "--stdin", stdin=b"")
     return out.stdout.decode("ascii").strip()
-
-
-def paths_under(paths: Iterable[str], folder: str) -> list[str]:
-    """The PATHS inside FOLDER (root-relative; "." or "" is the root)."""
-    folder = folder.strip("/")
-    if folder in ("", "."):
-        return sorted(paths)
-    lead = folder + "/"
-    return sorted(path for path in paths if path.startswith(lead))
