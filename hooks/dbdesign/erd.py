@@ -10,7 +10,7 @@ import sys
 
 from dbdesign import textio
 from dbdesign.erd_render import render
-from dbdesign.mermaid import END_MARKER, START_MARKER, marked_span
+from dbdesign.mermaid import END_MARKER, START_MARKER, markers
 from dbdesign.project import Project
 
 TITLE = "# Entity relationship diagram"
@@ -32,10 +32,9 @@ def updated(text: str, diagram: str) -> str:
     markers and block are appended. Everything else is kept as it was."""
     nl = newline_of(text)
     fence = "```mermaid" + nl + diagram.replace("\n", nl) + "```" + nl
-    _markers_or_fail(text)
-    span = marked_span(text)
-    if span is not None:
-        first, last = span
+    starts, ends = _markers_or_fail(text)
+    if starts:  # one start and one end below it, or CannotWrite
+        first, last = starts[0], ends[0]
         offsets = textio.line_starts(text)
         return text[:offsets[first + 1]] + fence + text[offsets[last]:]
     block = START_MARKER + nl + fence + END_MARKER + nl
@@ -49,8 +48,6 @@ def updated(text: str, diagram: str) -> str:
 
 
 def _markers_or_fail(text: str) -> tuple[list[int], list[int]]:
-    from dbdesign.mermaid import markers
-
     starts, ends = markers(text)
     if len(starts) > 1 or len(ends) > 1 or len(starts) != len(ends) or (
             starts and ends[0] < starts[0]):
