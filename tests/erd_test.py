@@ -699,3 +699,9 @@ def test_largest_corpus_diagram_renders_with_mermaid(tmp_path):
     assert result.returncode == 0, result.stderr
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 10_000
+
+
+def test_a_type_written_over_lines_stays_on_one_line() -> None:
+    written, comment = attribute_type('numeric(10,\n  2) COLLATE "C"')
+    assert (written, comment) == ("numeric", "numeric(10, 2) COLLATE C")
+    mermaid.parse(f'erDiagram\n  A {{ {written} x "{comment}" }}\n')

@@ -189,7 +189,9 @@ def attribute_type(type_: str) -> tuple[str, str | None]:
     if not type_:
         return "any", None
     text = re.sub(r"\s+", "_", type_.strip())
-    full = type_.replace('"', "")
+    # A comment is one line: a type written over lines (`numeric(10,\n2)`)
+    # would break the diagram.
+    full = " ".join(type_.replace('"', "").split())
     comment = None
     if not _SAFE_TYPE.fullmatch(text):
         array = re.search(r"(\[\])+$", text)
