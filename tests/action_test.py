@@ -379,6 +379,7 @@ def test_pull_request_with_findings(repo: Repo, runner: Runner) -> None:
     assert "the staging database is not ready" in summary
     assert "**Migrations added (1)**" in summary
     assert "migration-scripts/V2\\_\\_add\\_orders.sql" in summary
+    assert "```mermaid\nerDiagram" in summary or "_ERD not shown: " in summary
     # The log's own lines are fenced off from the runner's command parser.
     assert "::stop-commands::" in result.stdout
 
@@ -483,6 +484,68 @@ def test_a_root_outside_the_workspace_is_refused(repo: Repo,
     assert result.returncode == 2
     assert "not a folder in the workspace" in result.stdout
     assert obeyed_commands(result.stdout)[0].startswith("::error")
+
+
+def test_sarif_is_not_written_through_a_link_out_of_the_workspace(
+        repo: Repo, runner: Runner, tmp_path: Path) -> None:
+    # A pull request may add `reports` as a link to a folder of the
+    # runner's; the step must not write there.
+    make_project(repo)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (repo.path / "reports").symlink_to(outside)
+    head = repo.commit("base")
+    runner.event = pull_request_event(head, head)
+    runner.inputs = {"sarif": "reports/dbdesign.sarif"}
+    result = runner.run()
+    assert result.returncode == 2
+    assert "leads out of the workspace" in result.stdout
+    assert list(outside.iterdir()) == []
+
+
+def test_sarif_replaces_a_link_at_its_own_path(repo: Repo, runner: Runner,
+                                              tmp_path: Path) -> None:
+    make_project(repo)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n", encoding="utf-8")
+    (repo.path / "dbdesign.sarif").symlink_to(victim)
+    head = repo.commit("base")
+    runner.event = pull_request_event(head, head)
+    runner.inputs = {"sarif": "dbdesign.sarif"}
+    result = runner.run()
+    assert result.returncode in (0, 1)
+    assert victim.read_text(encoding="utf-8") == "keep\n"
+    sarif = repo.path / "dbdesign.sarif"
+    assert not sarif.is_symlink()
+    check_sarif(json.loads(sarif.read_text(encoding="utf-8")))
+
+
+def test_extras_come_from_this_process(repo: Repo) -> None:
+    from dbdesign.action_run import _with_extras
+    from dbdesign.report.summary import Section
+
+    make_project(repo)
+    repo.write("database-schema.sql", "CREATE TABLE users (id integer "
+               "PRIMARY KEY);\nCREATE TABLE orders (id integer PRIMARY KEY, "
+               "user_id integer REFERENCES users (id));\n")
+    section = _with_extras(Section("."), repo.path, repo.path, None, None)
+    assert isinstance(section.status, dict)
+    assert section.status["path"] == ".claude/database/database-checklist.md"
+    diagram, why = section.erd
+    assert diagram.startswith("erDiagram") and "orders" in diagram, why
+    assert section.migrations == ("no base commit to compare with (not a "
+                                  "pull request)")
+    (repo.path / ".claude/database/database-checklist.md").unlink()
+    section = _with_extras(Section("."), repo.path, repo.path, None, None)
+    assert isinstance(section.status, str) and "dbdesign init" in section.status
+
+
+def test_fails_follows_fail_on() -> None:
+    from dbdesign.report.summary import fails
+
+    assert fails(1, 0, "error") and not fails(0, 3, "error")
+    assert fails(0, 1, "warning") and not fails(0, 0, "warning")
+    assert not fails(5, 5, "never")
 
 
 HOSTILE_BRANCH = 'x";touch "$HOME/pwned-branch";echo "$(touch pwned-sub)'
@@ -711,6 +774,8 @@ def test_findings_from_json_get_the_root_prefix() -> None:
 def test_migrations_added_are_what_the_naming_scheme_calls_migrations(
         repo: Repo) -> None:
     from dbdesign.action_run import _migrations
+    from dbdesign.config import Config
+    from dbdesign.project import Project
 
     repo.write("migration-scripts/V1__init.sql", "SELECT 1;\n")
     base = repo.commit("base")
@@ -718,5 +783,5 @@ def test_migrations_added_are_what_the_naming_scheme_calls_migrations(
     repo.write("migration-scripts/README.md", "notes\n")
     repo.write("migration-scripts/add_users.sql", "SELECT 3;\n")  # MG001
     repo.commit("head")
-    assert _migrations(repo.path, None, base, "db/") == (
+    assert _migrations(Project(repo.path, Config()), base, "db/") == (
         "db/migration-scripts/V2__orders.sql",)

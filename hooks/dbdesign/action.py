@@ -78,13 +78,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
 
 # -- workflow commands and files ------------------------------------------------
 
-def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def command(kind: str, message: str, title: str = "dbdesign") -> str:
     """An annotation with no file, its title and text escaped."""
-    from dbdesign.report.github import escape_property
+    from dbdesign.report.github import escape_data, escape_property
 
     return f"::{kind} title={escape_property(title)}::{escape_data(message)}"
 
@@ -261,6 +257,7 @@ def _works(python: Path) -> bool:
 # -- the report step -------------------------------------------------------------
 
 def report(env: Mapping[str, str]) -> int:
+    from dbdesign import textio
     from dbdesign.report import github, sarif, summary
 
     try:
@@ -273,6 +270,14 @@ def report(env: Mapping[str, str]) -> int:
     allow = inputs.allow_label is not None and \
         inputs.allow_label in event_labels(event)
     workspace = Path(env.get("GITHUB_WORKSPACE") or os.getcwd())
+    sarif_path = None
+    if inputs.sarif:
+        sarif_path = (workspace / inputs.sarif).absolute()
+        if not _stays_inside(sarif_path, workspace):
+            print(command("error", f"sarif: {inputs.sarif} leads out of the "
+                          "workspace through a symbolic link; choose a path "
+                          "whose folders are not links"))
+            return 2
 
     from dbdesign import action_run
 
@@ -299,11 +304,9 @@ def report(env: Mapping[str, str]) -> int:
 
     outputs = {"errors": str(errors), "warnings": str(warnings),
                "sarif-file": ""}
-    sarif_path: Path | None = None
-    if inputs.sarif:
-        sarif_path = (workspace / inputs.sarif).absolute()
-        sarif_path.parent.mkdir(parents=True, exist_ok=True)
-        sarif_path.write_text(sarif.render(findings), encoding="utf-8")
+    if sarif_path is not None:
+        # Atomic, and a link at the path itself is replaced, not followed.
+        textio.write_atomic(sarif_path, sarif.render(findings).encode())
         outputs["sarif-file"] = str(sarif_path)
     temp = Path(env.get("RUNNER_TEMP") or workspace)
     json_path = temp / f"dbdesign-{secrets.token_hex(4)}.json"
@@ -334,23 +337,29 @@ def report(env: Mapping[str, str]) -> int:
 
     if broken:
         return 2
-    if inputs.fail_on == "error" and errors:
-        return 1
-    if inputs.fail_on == "warning" and (errors or warnings):
-        return 1
-    return 0
+    return 1 if summary.fails(errors, warnings, inputs.fail_on) else 0
+
+
+def _stays_inside(path: Path, workspace: Path) -> bool:
+    """False when PATH is in the workspace by name but a link on the way
+    (which a pull request may add) takes it elsewhere; a path the workflow
+    names outside the workspace (`${{ runner.temp }}/...`) is its own."""
+    lexical = Path(os.path.normpath(path))
+    if not lexical.is_relative_to(Path(os.path.normpath(workspace.absolute()))):
+        return True
+    return path.parent.resolve().is_relative_to(workspace.resolve())
 
 
 def verdict_line(errors: int, warnings: int, fail_on: str,
                  broken: bool) -> str:
+    from dbdesign.report.summary import fails
+
     found = f"{errors} error{'s' * (errors != 1)}, " \
             f"{warnings} warning{'s' * (warnings != 1)}"
     if broken:
         return f"dbdesign: {found}; failing: a project could not be checked"
-    fails = (fail_on == "error" and errors) or (
-        fail_on == "warning" and (errors or warnings))
     return f"dbdesign: {found} (fail-on: {fail_on}): " + \
-        ("failing" if fails else "passing")
+        ("failing" if fails(errors, warnings, fail_on) else "passing")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from dbdesign.report.summary import Section
 
 if TYPE_CHECKING:
     from dbdesign.action import Inputs
+    from dbdesign.project import Project
 
 SEVERITIES = ("error", "warning")
 
@@ -31,7 +32,6 @@ class RootResult:
     error: str | None
     log: tuple[str, ...]
     section: Section = field(repr=False)
-
 
 
 def _dbdesign(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -123,52 +123,64 @@ def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
 
     section = Section(root, prefix, files=files, notes=notes)
     if want_extras:
-        section = Section(
-            root, prefix, files=files, notes=notes,
-            status=_status(path, workspace, inputs.config),
-            erd=_erd(path, workspace, inputs.config),
-            migrations=_migrations(path, inputs.config, base, prefix),
-        )
+        section = _with_extras(section, path, workspace, inputs.config, base)
     return RootResult(root, sha, findings, files, None, log, section)
 
 
-def _status(path: Path, workspace: Path,
-            config: str | None) -> dict[str, object] | str:
-    """`dbdesign status --format json` as data, or why there is none."""
-    args = ["status", str(path), "--format", "json"]
-    if config:
-        args.append(f"--config={config}")
-    out = _dbdesign(args, workspace)
-    if out.returncode != 0:
-        return _last_line(out.stderr) or f"exit status {out.returncode}"
+def _with_extras(section: Section, path: Path, workspace: Path,
+                 config: str | None, base: str | None) -> Section:
+    """SECTION with the checklist's progress, the ERD and the migrations
+    the change adds, computed in this process (the check that just ran in
+    its own process has read the config): three more interpreters per root,
+    each loading the config and the schema again, would cost seconds for
+    the same data."""
+    from dataclasses import replace
+
+    from dbdesign import config as config_mod
+    from dbdesign.project import Project
+
+    # `--config` is resolved as the subprocess resolved it, from the
+    # workspace, whatever this process's folder.
+    given = None if config is None else (
+        str(workspace / config) if (workspace / config).exists() else config)
     try:
-        data = json.loads(out.stdout)
-    except ValueError:
-        return "`dbdesign status` gave no JSON"
-    return data if isinstance(data, dict) else "`dbdesign status` gave no JSON"
+        project = Project(path, config_mod.load(path, given))
+    except Exception as exc:  # the check read it, so this is unexpected
+        why = f"the config cannot be read ({type(exc).__name__}: {exc})"
+        return replace(section, status=why, erd=("", why), migrations=why)
+    return replace(section, status=_status(project), erd=_erd(project),
+                   migrations=_migrations(project, base, section.prefix))
 
 
-def _erd(path: Path, workspace: Path, config: str | None) -> tuple[str, str]:
-    """(diagram, "") from `dbdesign erd`, or ("", why there is none)."""
-    args = ["erd", str(path)]
-    if config:
-        args.append(f"--config={config}")
-    out = _dbdesign(args, workspace)
-    if out.returncode != 0:
-        if "invalid choice: 'erd'" in out.stderr:
-            return "", "this version of dbdesign has no `erd` command"
-        return "", _last_line(out.stderr) or f"exit status {out.returncode}"
-    text = out.stdout
-    if "```" in text:  # a fenced block: keep its body
-        body = text.split("```", 2)[1]
-        text = body.split("\n", 1)[1] if "\n" in body else ""
-    start = text.find("erDiagram")
-    if start < 0:
-        return "", "`dbdesign erd` printed no erDiagram"
-    return text[start:].rstrip() + "\n", ""
+def _status(project: Project) -> dict[str, object] | str:
+    """What `dbdesign status --format json` prints, or why there is none."""
+    from dbdesign import status
+    from dbdesign.cli import UsageError
+
+    try:
+        data = status.load(project.root, project.config)
+    except UsageError as exc:
+        return str(exc)
+    except Exception as exc:  # a bug of ours: a note, not a failed step
+        return f"unknown ({type(exc).__name__}: {exc})"
+    parsed: dict[str, object] = json.loads(status.render_json(data))
+    return parsed
 
 
-def _migrations(path: Path, config: str | None, base: str | None,
+def _erd(project: Project) -> tuple[str, str]:
+    """(diagram, "") as `dbdesign erd` prints it, or ("", why there is
+    none)."""
+    from dbdesign import erd
+
+    try:
+        return erd.generated(project), ""
+    except erd.CannotWrite as exc:
+        return "", str(exc)
+    except Exception as exc:  # a bug of ours: a note, not a failed step
+        return "", f"unknown ({type(exc).__name__}: {exc})"
+
+
+def _migrations(project: Project, base: str | None,
                 prefix: str) -> tuple[str, ...] | str:
     """The migration files the change adds (repository-relative), or why
     they are not known."""
@@ -176,12 +188,10 @@ def _migrations(path: Path, config: str | None, base: str | None,
         return "no base commit to compare with (not a pull request)"
     try:
         from dbdesign import change as change_mod
-        from dbdesign import config as config_mod
         from dbdesign.checks.migrations import folder_of
-        from dbdesign.project import Project
 
-        change = change_mod.load(path, base)
-        folder = folder_of(Project(path, config_mod.load(path, config)))
+        change = change_mod.load(project.root, base)
+        folder = folder_of(project)
     except Exception as exc:  # a missing piece or a git failure: a note
         return f"unknown ({type(exc).__name__}: {exc})"
     if change is None:

@@ -7,9 +7,15 @@ import argparse
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dbdesign import textio
 from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from dbdesign.config import Config
 
 # Counted states, in the order they are shown; `malformed` is a marker that
 # `dbdesign check` reports (CL001) and whose meaning is not clear.
@@ -196,13 +202,12 @@ def render_json(status: Status) -> str:
 
 # -- the command --------------------------------------------------------------
 
-def main(args: argparse.Namespace) -> int:
-    import sys
-
+def load(root: Path, config: Config) -> Status:
+    """The Status of the project's checklist; a UsageError that says how to
+    mend it when the checklist is missing or unreadable."""
     from dbdesign.checks.checklist import NAME
-    from dbdesign.cli import UsageError, locate
+    from dbdesign.cli import UsageError
 
-    root, config = locate(args.root, args.config)
     path = f"{config.framework_dir.rstrip('/')}/{NAME}"
     result = textio.read(root, path)
     if isinstance(result, textio.Unreadable):
@@ -210,7 +215,15 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no checklist; run `dbdesign init` to "
                              "create one")
         raise UsageError(f"{path} {result.reason}")
-    status = summarise(path, parse_checklist(result.text))
+    return summarise(path, parse_checklist(result.text))
+
+
+def main(args: argparse.Namespace) -> int:
+    import sys
+
+    from dbdesign.cli import locate
+
+    status = load(*locate(args.root, args.config))
     render = render_json if args.format == "json" else render_text
     sys.stdout.write(render(status))
     return 0

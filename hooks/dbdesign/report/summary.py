@@ -139,6 +139,13 @@ class Section:
     notes: tuple[str, ...] = ()  # `dbdesign check`'s notes for people
 
 
+def fails(errors: int, warnings: int, fail_on: str) -> bool:
+    """Whether findings this many fail the step under `fail-on`."""
+    if fail_on == "warning":
+        return errors + warnings > 0
+    return fail_on == "error" and errors > 0
+
+
 def ordered(findings: Sequence[Finding]) -> list[Finding]:
     """Errors first (GitHub shows the first few annotations, and a cut
     table keeps the errors), then by path and line."""
@@ -163,11 +170,10 @@ def _verdict(sections: Sequence[Section], findings: Sequence[Finding],
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     broken = [s for s in sections if s.error is not None]
-    fails = (context.fail_on == "error" and errors) or (
-        context.fail_on == "warning" and findings)
+    failed = fails(errors, warnings, context.fail_on)
     if broken:
         mark = "❗"
-    elif fails:
+    elif failed:
         mark = "❌"
     elif findings:
         mark = "⚠️"
@@ -197,7 +203,7 @@ def _verdict(sections: Sequence[Section], findings: Sequence[Finding],
     out.append("")
     out.append(f"The step {policy.get(context.fail_on, 'fails on errors')} "
                f"(`fail-on: {md(context.fail_on)}`)"
-               + (", and it failed." if fails or broken else ".")
+               + (", and it failed." if failed or broken else ".")
                + (" The changelog rules were waived by the pull request's "
                   "label." if context.allow_no_changelog else ""))
     for section in broken:
