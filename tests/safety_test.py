@@ -175,3 +175,31 @@ def test_drop_schema_is_destructive(tmp_path: Path) -> None:
                            "migration-scripts/V2__x.sql": "DROP SCHEMA app;"},
                 "postgres")
     assert found(items) == [("MG010", "V2__x.sql", 1)], items
+
+
+def test_one_replay_serves_drift_and_safety(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    from dbdesign.checks import schema
+    from dbdesign.sql import build
+
+    applied: list[str] = []
+    statement = build._Builder.statement
+
+    def counting(self: build._Builder, tree: object) -> None:
+        applied.append(self.path)
+        statement(self, tree)
+
+    monkeypatch.setattr(build._Builder, "statement", counting)
+    (tmp_path / "schema.sql").write_text(V1[1], encoding="utf-8")
+    bad = "ALTER TABLE users RENAME COLUMN name TO full_name;\n"
+    (tmp_path / "migration-scripts").mkdir()
+    for relpath, content in (V1, ("migration-scripts/V2__x.sql", bad)):
+        (tmp_path / relpath).write_text(content, encoding="utf-8")
+    project = Project(tmp_path, Config(schema="schema.sql", sqlfluff=False),
+                      Options())
+    codes = [f.code for f in schema.check(project)]
+    codes += [f.code for f in safety.check(project)]
+    assert "SQ007" in codes and "MG013" in codes
+    assert applied == ["schema.sql", "migration-scripts/V1__users.sql",
+                       "migration-scripts/V2__x.sql"]

@@ -1,21 +1,28 @@
 """MG010-MG013: migration safety, on forward migrations only.
 
-The migrations are replayed in order, statement by statement, so that each
-rule knows what already existed: a table created earlier in the same
+The migrations are replayed in order, statement by statement (the one
+replay of the run, shared with SQ007's drift), so that each rule knows what
+already existed: a table created earlier in the same
 migration, or by a migration the change adds, is new, and changing it is
 safe. Migrations up to `migrations_baseline` are replayed but not judged."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql.build import apply, column_rename, type_sql
-from dbdesign.sql.catalog import Catalog, normalise_name, normalise_type, qualified
-from dbdesign.sql.load import Migration, baseline_key, migrations, parsed
+from dbdesign.sql.build import Step, column_rename, ident, table_name, type_sql
+from dbdesign.sql.catalog import Column, normalise_type, qualified
+from dbdesign.sql.load import (
+    Migration,
+    baseline_key,
+    migrations,
+    parsed,
+    replay_steps,
+)
 from dbdesign.sql.split import Statement
 
 _RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
@@ -26,9 +33,10 @@ _DELETE_ALL = re.compile(
 
 
 def check(project: Project) -> Iterator[Finding]:
-    catalog = Catalog(dialect=project.config.dialect)
+    dialect = project.config.dialect
     baseline = baseline_key(project)
     new_files = _added(project)
+    steps = replay_steps(project)
     new_tables: set[str] = set()  # created by a migration the change adds
     for migration in migrations(project):
         if not migration.forward:
@@ -39,40 +47,33 @@ def check(project: Project) -> Iterator[Finding]:
         judged = (project.wants(migration.path)
                   and not migration.repeatable
                   and not _at_or_below(migration, baseline))
+        file_steps = steps.get(migration.path, {})
         created_here: set[str] = set()
         emptied: set[str] = set()  # no rows left: MG011 cannot fail
         for index, statement in enumerate(item.statements):
             tree = item.trees.get(index)
             if tree is None:
-                emptied |= _deleted_all(statement, project.config.dialect)
+                emptied |= _deleted_all(statement)
                 continue
+            step = file_steps.get(index, Step())
             if judged:
                 yield from _rules(project, migration.path, statement, tree,
-                                  catalog, created_here | new_tables, emptied)
+                                  step.columns, created_here | new_tables,
+                                  emptied)
             if type(tree).__name__ == "TruncateTable":
-                emptied |= {_table_name(t, project.config.dialect)
-                            for t in tree.expressions}
-            before = set(catalog.tables)
-            apply(catalog, tree, statement, migration.path)
-            created = set(catalog.tables) - before
-            created_here |= created
+                emptied |= {table_name(t, dialect) for t in tree.expressions}
+            created_here |= step.created
             if migration.path in new_files:
-                new_tables |= created
+                new_tables |= step.created
 
 
-def _deleted_all(statement: Statement, dialect: str) -> set[str]:
+def _deleted_all(statement: Statement) -> set[str]:
     m = _DELETE_ALL.match(statement.text)
     if m is None:
         return set()
     parts = [p.strip('"') if p.startswith('"') else p.lower()
              for p in re.findall(r'"[^"]+"|[\w$]+', m["table"])]
     return {qualified(parts[0] if len(parts) > 1 else None, parts[-1])}
-
-
-def _table_name(node: Any, dialect: str) -> str:
-    db = node.args.get("db")
-    return qualified(_ident(db, dialect) if db is not None else None,
-                     _ident(node.this, dialect))
 
 
 def _added(project: Project) -> frozenset[str]:
@@ -92,9 +93,10 @@ def _at_or_below(migration: Migration, baseline: tuple[int, ...] | None) -> bool
 
 
 def _rules(project: Project, path: str, statement: Statement, tree: Any,
-           catalog: Catalog, created: set[str],
+           known: Mapping[str, Column] | None, created: set[str],
            emptied: set[str]) -> Iterator[Finding]:
-    """CREATED: tables this migration or the change made (nothing can break
+    """KNOWN: the columns of the table an ALTER TABLE changes, before it.
+    CREATED: tables this migration or the change made (nothing can break
     on them). EMPTIED: tables with no rows left (no data to lose, no NOT
     NULL to violate, a quick index build), where a rename or a type change
     still breaks the code that uses them."""
@@ -102,15 +104,6 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
 
     line, col = statement.line, statement.column
     dialect = project.config.dialect
-
-    def name_of(node: Any) -> str:
-        if isinstance(node, exp.Schema):
-            node = node.this
-        if isinstance(node, exp.Table):
-            db = node.args.get("db")
-            return qualified(_ident(db, dialect) if db is not None else None,
-                             _ident(node.this, dialect))
-        return _ident(node, dialect)
 
     def existing(table: str) -> bool:
         return table not in created and table not in emptied
@@ -124,7 +117,7 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
                           line, col)
         elif kind == "TABLE":
             for target in tree.args.get("tables") or []:
-                table = name_of(target)
+                table = table_name(target, dialect)
                 if existing(table):
                     yield finding(
                         "MG010", path,
@@ -133,22 +126,21 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
                         "suppress this with a reason", line, col)
     elif isinstance(tree, exp.TruncateTable):
         for target in tree.expressions:
-            table = name_of(target)
+            table = table_name(target, dialect)
             if existing(table):
                 yield finding("MG010", path,
                               f"TRUNCATE {table} deletes every row; make sure "
                               "that is intended and backed up, then suppress "
                               "this with a reason", line, col)
     elif isinstance(tree, exp.Create):
-        yield from _create_index(project, path, statement, tree, existing,
-                                 name_of)
+        yield from _create_index(project, path, statement, tree, existing)
     elif isinstance(tree, exp.Alter):
         if str(tree.args.get("kind") or "").upper() != "TABLE":
             return
-        table = name_of(tree.this)
+        table = table_name(tree.this, dialect)
         if table in created:
             return
-        yield from _alter(path, statement, tree, table, catalog, dialect,
+        yield from _alter(path, statement, tree, table, known, dialect,
                           table in emptied)
     elif isinstance(tree, exp.Command):
         m = _RENAME_TABLE.match(statement.text)
@@ -162,7 +154,7 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
 
 
 def _create_index(project: Project, path: str, statement: Statement,
-                  tree: Any, existing: Any, name_of: Any) -> Iterator[Finding]:
+                  tree: Any, existing: Any) -> Iterator[Finding]:
     from sqlglot import exp
 
     if str(tree.args.get("kind") or "").upper() != "INDEX":
@@ -172,7 +164,7 @@ def _create_index(project: Project, path: str, statement: Statement,
     index = tree.this
     if not isinstance(index, exp.Index) or index.args.get("table") is None:
         return
-    table = name_of(index.args["table"])
+    table = table_name(index.args["table"], project.config.dialect)
     if not existing(table):
         return
     unique = "UNIQUE " if tree.args.get("unique") else ""
@@ -185,18 +177,17 @@ def _create_index(project: Project, path: str, statement: Statement,
 
 
 def _alter(path: str, statement: Statement, tree: Any, table: str,
-           catalog: Catalog, dialect: str,
+           known: Mapping[str, Column] | None, dialect: str,
            emptied: bool) -> Iterator[Finding]:
     from sqlglot import exp
 
     line, col = statement.line, statement.column
-    known = catalog.tables.get(table)
     for action in tree.args.get("actions") or []:
         if isinstance(action, exp.Drop):
             kind = str(action.args.get("kind") or "").upper()
             if kind == "COLUMN" and not emptied:
                 for target in action.args.get("tables") or []:
-                    column = _ident(target.this if isinstance(
+                    column = ident(target.this if isinstance(
                         target, exp.Column) else target, dialect)
                     yield finding(
                         "MG010", path,
@@ -205,8 +196,8 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
                         "this with a reason", line, col)
         elif isinstance(action, exp.ColumnDef):
             if not emptied and _not_null_without_default(action):
-                column = _ident(action.this, dialect)
-                if known is not None and column in known.columns and \
+                column = ident(action.this, dialect)
+                if known is not None and column in known and \
                         action.args.get("exists"):
                     continue
                 yield finding(
@@ -219,9 +210,9 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             dtype = action.args.get("dtype")
             if dtype is None:
                 continue
-            column = _ident(action.this, dialect)
+            column = ident(action.this, dialect)
             new_type = normalise_type(type_sql(dtype, dialect))
-            old = known.columns.get(column) if known is not None else None
+            old = known.get(column) if known is not None else None
             if old is not None and old.type == new_type:
                 continue
             was = f" from {old.type}" if old is not None else ""
@@ -233,13 +224,13 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
                 "instead", line, col)
         elif isinstance(action, exp.ModifyColumn):
             coldef = action.this
-            column = _ident(coldef.this, dialect)
+            column = ident(coldef.this, dialect)
             renamed = action.args.get("rename_from")
-            if renamed is not None and _ident(renamed, dialect) != column:
-                yield _rename_column(path, table, _ident(renamed, dialect),
+            if renamed is not None and ident(renamed, dialect) != column:
+                yield _rename_column(path, table, ident(renamed, dialect),
                                      column, line, col)
-            source = _ident(renamed, dialect) if renamed is not None else column
-            old = known.columns.get(source) if known is not None else None
+            source = ident(renamed, dialect) if renamed is not None else column
+            old = known.get(source) if known is not None else None
             kind = coldef.args.get("kind")
             new_type = (normalise_type(type_sql(kind, dialect)) if kind
                         else "")
@@ -252,14 +243,14 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
                     "break code that expects the old type; add a new column "
                     "and backfill it instead", line, col)
         elif isinstance(action, exp.RenameColumn):
-            yield _rename_column(path, table, _ident(action.this, dialect),
-                                 _ident(action.args["to"], dialect), line, col)
+            yield _rename_column(path, table, ident(action.this, dialect),
+                                 ident(action.args["to"], dialect), line, col)
         elif isinstance(action, exp.AlterRename) and (
                 names := column_rename(tree, action)) is not None:
-            yield _rename_column(path, table, _ident(names[0], dialect),
-                                 _ident(names[1], dialect), line, col)
+            yield _rename_column(path, table, ident(names[0], dialect),
+                                 ident(names[1], dialect), line, col)
         elif isinstance(action, exp.AlterRename):
-            new = _ident(action.this.this if isinstance(action.this, exp.Table)
+            new = ident(action.this.this if isinstance(action.this, exp.Table)
                          else action.this, dialect)
             yield finding(
                 "MG013", path,
@@ -305,15 +296,3 @@ def _not_null_without_default(coldef: Any) -> bool:
                                 exp.AutoIncrementColumnConstraint)):
             has_default = True
     return not_null and not has_default
-
-
-def _ident(node: Any, dialect: str) -> str:
-    from sqlglot import exp
-
-    if isinstance(node, exp.Column):
-        node = node.this
-    if isinstance(node, exp.Identifier):
-        return normalise_name(node.this, bool(node.args.get("quoted")), dialect)
-    if isinstance(node, exp.Expression):
-        return normalise_name(node.name, False, dialect)
-    return str(node).lower()

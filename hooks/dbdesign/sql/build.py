@@ -8,7 +8,8 @@ only as an opaque Command is read with patterns in `textual`."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dbdesign.sql import textual
@@ -30,6 +31,7 @@ from dbdesign.sql.split import Statement
 
 _FOLDS_LOWER = {"postgres", "redshift", "materialize", "risingwave", "duckdb"}
 
+
 def build(files: list[ParsedFile], dialect: str) -> Catalog:
     """The Catalog that FILES' statements build, applied in order."""
     catalog = Catalog(dialect=dialect)
@@ -38,18 +40,52 @@ def build(files: list[ParsedFile], dialect: str) -> Catalog:
     return catalog
 
 
-def apply_file(catalog: Catalog, parsed: ParsedFile) -> None:
+@dataclass(frozen=True)
+class Step:
+    """What the safety rules (MG010-MG013) need to know of one statement
+    of a replay, recorded while the one replay runs: the tables it created,
+    and the columns of the table an ALTER TABLE changes as they were just
+    before it (None when the table is unknown)."""
+    created: frozenset[str] = frozenset()
+    columns: Mapping[str, Column] | None = None
+
+
+def apply_file(catalog: Catalog, parsed: ParsedFile,
+               steps: dict[int, Step] | None = None) -> None:
+    """Apply PARSED's statements to CATALOG; with STEPS, record each parsed
+    statement's Step under its index."""
     unread = {line for line, _ in parsed.unreadable}
     for line, text in parsed.unreadable:
         catalog.unmodelled.append((Origin(parsed.path, line), text))
     for index, statement in enumerate(parsed.statements):
         tree = parsed.trees.get(index)
         if tree is not None:
+            if steps is None:
+                apply(catalog, tree, statement, parsed.path)
+                continue
+            before = set(catalog.tables)
+            columns = _altered_columns(catalog, tree)
             apply(catalog, tree, statement, parsed.path)
+            steps[index] = Step(frozenset(catalog.tables.keys() - before),
+                                columns)
         elif statement.line in unread:
             textual.placeholder(catalog, statement, parsed.path)
         elif statement.text[:7].lower() == "comment":
             textual.comment(catalog, statement, parsed.path)
+
+
+def _altered_columns(catalog: Catalog, tree: Any) -> dict[str, Column] | None:
+    from sqlglot import exp
+
+    if not isinstance(tree, exp.Alter) or \
+            str(tree.args.get("kind") or "").upper() != "TABLE":
+        return None
+    try:
+        table = catalog.tables.get(table_name(tree.this, catalog.dialect))
+    except Exception:  # an odd tree: apply() records it as unmodelled
+        return None
+    # Columns are frozen: a shallow copy keeps the state before the ALTER
+    return None if table is None else dict(table.columns)
 
 
 def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
@@ -59,6 +95,33 @@ def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
     except (RecursionError, Exception):  # a model, not a judge
         catalog.unmodelled.append((Origin(path, statement.line),
                                    textual.short(statement.text)))
+
+
+def ident(node: Any, dialect: str) -> str:
+    """The name NODE (an identifier, column or name) as DIALECT keeps it."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.Column):
+        node = node.this
+    if isinstance(node, exp.Identifier):
+        return normalise_name(node.this, bool(node.args.get("quoted")), dialect)
+    if isinstance(node, exp.Expression):
+        return normalise_name(node.name, False, dialect)
+    return str(node).lower()
+
+
+def table_name(node: Any, dialect: str) -> str:
+    """The qualified name of the table NODE (a Table, or a Schema around
+    one) names."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.Schema):
+        node = node.this
+    if not isinstance(node, exp.Table):
+        return ident(node, dialect)
+    db = node.args.get("db")
+    return qualified(ident(db, dialect) if db is not None else None,
+                     ident(node.this, dialect))
 
 
 class _Builder:
@@ -82,27 +145,10 @@ class _Builder:
         return Origin(self.path, st.line + line - 1, col)
 
     def ident(self, node: Any) -> str:
-        from sqlglot import exp
-
-        if isinstance(node, exp.Column):
-            node = node.this
-        if isinstance(node, exp.Identifier):
-            return normalise_name(node.this, bool(node.args.get("quoted")),
-                                  self.dialect)
-        if isinstance(node, str):
-            return node.lower()
-        return normalise_name(node.name, False, self.dialect)
+        return ident(node, self.dialect)
 
     def table_name(self, node: Any) -> str:
-        from sqlglot import exp
-
-        if isinstance(node, exp.Schema):
-            node = node.this
-        if not isinstance(node, exp.Table):
-            return self.ident(node)
-        name = self.ident(node.this)
-        db = node.args.get("db")
-        return qualified(self.ident(db) if db is not None else None, name)
+        return table_name(node, self.dialect)
 
     def table_spelled(self, node: Any) -> str:
         from sqlglot import exp

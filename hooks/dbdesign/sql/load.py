@@ -7,11 +7,15 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dbdesign import textio
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
 from dbdesign.sql.parse import ParsedFile, parse_file
+
+if TYPE_CHECKING:
+    from dbdesign.sql.build import Step
 
 
 @dataclass(frozen=True)
@@ -58,16 +62,32 @@ def schema_catalog(project: Project) -> Catalog | None:
 def replay_catalog(project: Project) -> Catalog | None:
     """The Catalog that the forward migrations build, applied in version
     order, statement by statement; None when there are no migrations."""
-    key = "sql.replay_catalog"
+    return _replay(project)[0]
+
+
+def replay_steps(project: Project) -> dict[str, dict[int, Step]]:
+    """Per forward migration, each parsed statement's Step (what the
+    safety rules ask), recorded by the same replay as `replay_catalog`."""
+    return _replay(project)[1]
+
+
+def _replay(project: Project) -> tuple[Catalog | None,
+                                       dict[str, dict[int, Step]]]:
+    # One replay per run serves SQ007 (the Catalog) and MG010-MG013 (the
+    # Steps): the migrations are the slowest SQL to replay.
+    key = "sql.replay"
     if key not in project.cache:
-        from dbdesign.sql.build import build
+        from dbdesign.sql.build import apply_file
 
         files = [p for m in migrations(project) if m.forward
                  and (p := parsed(project, m.path)) is not None]
-        project.cache[key] = (build(files, project.config.dialect)
-                              if files else None)
+        catalog = Catalog(dialect=project.config.dialect)
+        steps: dict[str, dict[int, Step]] = {}
+        for item in files:
+            apply_file(catalog, item, steps.setdefault(item.path, {}))
+        project.cache[key] = (catalog if files else None, steps)
     value = project.cache[key]
-    assert value is None or isinstance(value, Catalog)
+    assert isinstance(value, tuple)
     return value
 
 
