@@ -308,3 +308,13 @@ def test_outside_git_in_any_language(tmp_path: Path,
     monkeypatch.setenv("LANGUAGE", "de")
     monkeypatch.setenv("LANG", "C.UTF-8")
     assert change.load(tmp_path, None) is None
+
+
+def test_old_paths_of_the_root_folder(repo: Repo) -> None:
+    repo.write("V1__a.sql", "a")
+    repo.commit("first")
+    repo.write("V2__b.sql", "b")
+    repo.add()
+    found = load(repo.path)
+    assert found.old_paths("") == ["V1__a.sql"]
+    assert found.old_paths(".") == ["V1__a.sql"]

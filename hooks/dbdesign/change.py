@@ -73,7 +73,8 @@ class Change:
         """Every file under FOLDER (root-relative) in the base."""
         if self.empty_base:
             return []
-        spec = f"{self.prefix}{folder.strip('/')}"
+        # git refuses an empty pathspec; "." is the whole tree.
+        spec = f"{self.prefix}{folder.strip('/')}" or "."
         out = _run(self.top, "ls-tree", "-r", "-z", "--name-only",
                    "--full-tree", self.base, "--", spec, check=False)
         if out.returncode != 0:
