@@ -221,8 +221,8 @@ class _Parser:
 
     def subgraph(self, depth: int) -> None:
         if depth >= MAX_DEPTH:
-            raise ParseError(f"subgraphs nested more than {MAX_DEPTH} deep",
-                             self.token.line)
+            raise ParseError(f"subgraphs nested more than {MAX_DEPTH} deep; "
+                             "nest fewer", self.token.line)
         self.take()
         self.expect(_ENTITY_NAME, "a subgraph name", "`subgraph`")
         if self.token.kind == "SQS":

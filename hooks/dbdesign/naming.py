@@ -233,8 +233,8 @@ def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | Non
                     if isinstance(m, Migration)), key=sort_key)
     # dbmate's marker opens every file; looking at the first and the last
     # is enough to tell, and keeps detection cheap on large folders.
-    for migration in {plain[0].name: 0, plain[-1].name: 0}:
-        text = read(migration)
+    for name in dict.fromkeys((plain[0].name, plain[-1].name)):
+        text = read(name)
         if text is not None and _DBMATE_UP.search(text):
             return "dbmate"
     if all(len(m.name.split("_", 1)[0]) >= _TIMESTAMP_DIGITS for m in plain):
