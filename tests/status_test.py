@@ -149,6 +149,8 @@ def test_repository_text_cannot_reach_the_terminal_raw(tmp_path, capsys):
                     "- [!] evil \x1b]0;title\x07 blocked by \x1b[2J\n")
     _, out, _ = run(capsys, str(tmp_path))
     assert "\x1b" not in out and "\x07" not in out
+    # Shown as escapes (as `dbdesign check` shows them), not dropped.
+    assert "evil \\x1b]0;title\\x07 blocked" in out
 
 
 def test_no_tasks(tmp_path, capsys):

@@ -85,13 +85,6 @@ def command(kind: str, message: str, title: str = "dbdesign") -> str:
     return f"::{kind} title={escape_property(title)}::{escape_data(message)}"
 
 
-def quoted_block(lines: Sequence[str]) -> list[str]:
-    """LINES wrapped so that the runner obeys none of them, whatever they
-    hold (`::`, `##[...]`, indented commands)."""
-    token = secrets.token_hex(16)
-    return [f"::stop-commands::{token}", *lines, f"::{token}::"]
-
-
 def output_lines(name: str, value: str) -> str:
     """NAME=VALUE for $GITHUB_OUTPUT; a value with a line break goes in a
     heredoc whose delimiter is random and absent from the value."""
@@ -258,7 +251,7 @@ def _works(python: Path) -> bool:
 
 def report(env: Mapping[str, str]) -> int:
     from dbdesign import textio
-    from dbdesign.report import github, sarif, summary
+    from dbdesign.report import Summary, github, json_format, sarif, summary
 
     try:
         inputs = read_inputs(env)
@@ -300,7 +293,7 @@ def report(env: Mapping[str, str]) -> int:
     for result in results:
         log.extend(f"{result.root}: {line}" for line in result.log)
     log.append(verdict_line(errors, warnings, inputs.fail_on, broken != []))
-    print("\n".join(quoted_block(log)))
+    print("\n".join(github.quoted_block(log)))
 
     outputs = {"errors": str(errors), "warnings": str(warnings),
                "sarif-file": ""}
@@ -310,11 +303,10 @@ def report(env: Mapping[str, str]) -> int:
         outputs["sarif-file"] = str(sarif_path)
     temp = Path(env.get("RUNNER_TEMP") or workspace)
     json_path = temp / f"dbdesign-{secrets.token_hex(4)}.json"
-    json_path.write_text(json.dumps(
-        {"version": 1, "findings": [f.as_dict() for f in findings],
-         "summary": {"errors": errors, "warnings": warnings,
-                     "files": sum(r.files for r in results)}},
-        indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    json_path.write_text(json_format.render(
+        findings, Summary(errors, warnings, sum(r.files for r in results)),
+        [note for r in results for note in r.section.notes]),
+        encoding="utf-8")
     outputs["json-file"] = str(json_path)
 
     step_summary = env.get("GITHUB_STEP_SUMMARY")

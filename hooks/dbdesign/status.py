@@ -121,9 +121,9 @@ def bar(counts: dict[str, int], width: int = BAR_WIDTH) -> str:
 def _clean(text: str, limit: int = 100) -> str:
     """One printable line from repository text: no escape sequences can
     reach the terminal or the CI log."""
-    flat = " ".join(text.split())
-    flat = "".join(ch if ch.isprintable() else "?" for ch in flat)
-    return flat if len(flat) <= limit else flat[:limit - 3].rstrip() + "..."
+    from dbdesign.report.text import one_line
+
+    return one_line(text, limit, "...")
 
 
 def render_text(status: Status) -> str:

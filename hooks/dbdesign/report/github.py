@@ -35,12 +35,17 @@ def annotation(item: Finding) -> str:
     return f"::{kind} {','.join(props)}::{escape_data(item.message)}"
 
 
+def quoted_block(lines: Sequence[str]) -> list[str]:
+    """LINES wrapped so that the runner obeys none of them, whatever they
+    hold (`::`, `##[...]`, indented commands)."""
+    token = secrets.token_hex(16)
+    return [f"::stop-commands::{token}", *lines, f"::{token}::"]
+
+
 def render(findings: Sequence[Finding], summary: Summary,
            notes: Sequence[str] = ()) -> str:
     out = [annotation(item) for item in findings]
-    token = secrets.token_hex(16)
-    out.append(f"::stop-commands::{token}")
-    out.extend(f"note: {text.printable(note)}" for note in notes)
-    out.append(text.summary_line(summary))
-    out.append(f"::{token}::")
+    out.extend(quoted_block([
+        *(f"note: {text.printable(note)}" for note in notes),
+        text.summary_line(summary)]))
     return "\n".join(out) + "\n"

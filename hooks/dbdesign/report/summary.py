@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from dbdesign.findings import Finding
+from dbdesign.report.text import one_line
 
 MAX_ROWS = 1000  # findings in the table
 TABLE_BUDGET = 400_000  # bytes of table rows
@@ -34,19 +35,6 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "&#96;"}
 _PUNCTUATION = frozenset("\\*_[]()#!|~$")
 _STATES = (("done", "Done"), ("in_progress", "Doing"),
            ("blocked", "Blocked"), ("todo", "To do"))
-
-
-def one_line(text: str, limit: int | None = None) -> str:
-    """TEXT on one line: whitespace runs (line breaks too) become one
-    space, control characters become escapes; cut to LIMIT characters."""
-    flat = " ".join(text.split())
-    if not flat.isprintable():
-        flat = "".join(
-            ch if ch.isprintable()
-            else ch.encode("unicode_escape").decode("ascii") for ch in flat)
-    if limit is not None and len(flat) > limit:
-        flat = flat[:limit - 1].rstrip() + "…"
-    return flat
 
 
 def _escape(flat: str) -> str:

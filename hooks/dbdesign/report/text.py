@@ -34,6 +34,16 @@ def printable(text: str) -> str:
     )
 
 
+def one_line(text: str, limit: int | None = None,
+             ellipsis: str = "…") -> str:
+    """TEXT on one printable line (whitespace runs, line breaks too, become
+    one space), cut to LIMIT characters."""
+    flat = printable(" ".join(text.split()))
+    if limit is not None and len(flat) > limit:
+        flat = flat[:limit - len(ellipsis)].rstrip() + ellipsis
+    return flat
+
+
 def line(item: Finding, color: bool = False) -> str:
     code = item.code
     if color:
