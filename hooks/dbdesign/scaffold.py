@@ -17,6 +17,7 @@ import re
 import secrets
 import stat
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -131,8 +132,7 @@ def content(source: Source, item: Item) -> tuple[bytes, str]:
         text = data.decode("utf-8")
         missing = _missing_sections(text, item.sections)
         if missing:
-            text = text.rstrip("\n") + "\n" + "".join(
-                f"\n## {_title(keyword)}\n\nTODO\n" for keyword in missing)
+            text = text.rstrip("\n") + "\n" + _todo_sections(missing)
             data = text.encode("utf-8")
     return data, origin
 
@@ -152,11 +152,15 @@ def _title(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _todo_sections(keywords: Sequence[str]) -> str:
+    return "".join(f"\n## {_title(keyword)}\n\nTODO\n" for keyword in keywords)
+
+
 def _skeleton(target: str, sections: tuple[str, ...]) -> str:
     name = target.rsplit("/", 1)[-1]
     stem = name.rsplit(".", 1)[0]
     title = " ".join(_title(word) for word in re.split(r"[-_ ]+", stem) if word)
-    body = "".join(f"\n## {_title(section)}\n\nTODO\n" for section in sections)
+    body = _todo_sections(sections)
     return (f"# {title or name}\n\n<!-- The project's dbdesign config "
             f"requires this document\n(artifacts: {name}); replace each TODO "
             f"with the facts. -->\n{body}")
