@@ -130,10 +130,9 @@ def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
 def _with_extras(section: Section, path: Path, workspace: Path,
                  config: str | None, base: str | None) -> Section:
     """SECTION with the checklist's progress, the ERD and the migrations
-    the change adds, computed in this process (the check that just ran in
-    its own process has read the config): three more interpreters per root,
-    each loading the config and the schema again, would cost seconds for
-    the same data."""
+    the change adds, computed in this process from one Project: a
+    `dbdesign status` and a `dbdesign erd` process per root would each start
+    an interpreter and load the config again for the same data."""
     from dataclasses import replace
 
     from dbdesign import config as config_mod
