@@ -247,6 +247,10 @@ def test_added_lines_is_a_multiset_difference() -> None:
     ("2026-02-01-000000_orders/up.sql", "- orders (2026-02-01-000000)", True),
     ("R__views.sql", "- views (R__views.sql)", True),
     ("R__views.sql", "- views", False),
+    # a name stands alone, as a version does
+    ("1_init.up.sql", "- init (11_init)", False),
+    ("0001_init.up.sql", "- init (0001_init.up.sql)", True),
+    ("V1__a.sql", "- a (V1__a.sql.bak)", True),
 ])
 def test_what_names_a_migration(name: str, line: str, named: bool) -> None:
     from dbdesign import naming

@@ -181,7 +181,9 @@ def names_for(migration: naming.Migration) -> list[str]:
 
 
 def _named(migration: naming.Migration, added: str) -> bool:
-    if any(name in added for name in names_for(migration)):
+    # A name stands alone too: `1_init` is not named by `11_init`.
+    if any(re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", added)
+           for name in names_for(migration)):
         return True
     if migration.version is None:
         return False
