@@ -203,3 +203,17 @@ def test_one_replay_serves_drift_and_safety(tmp_path: Path,
     assert "SQ007" in codes and "MG013" in codes
     assert applied == ["schema.sql", "migration-scripts/V1__users.sql",
                        "migration-scripts/V2__x.sql"]
+
+
+@pytest.mark.parametrize(("dialect", "delete"), [
+    ("sqlite", 'DELETE FROM "USERS";'),  # sqlite ignores case even quoted
+    ("mysql", "DELETE FROM `users`;"),
+    ("postgres", "DELETE FROM public.users;"),
+])
+def test_delete_all_spelled_as_the_dialect_quotes(tmp_path: Path,
+                                                  dialect: str,
+                                                  delete: str) -> None:
+    second = f"{delete}\nALTER TABLE users ADD COLUMN plan text NOT NULL;\n"
+    items = run(tmp_path, dict([V1, ("migration-scripts/V2__x.sql", second)]),
+                dialect)
+    assert found(items) == []

@@ -14,8 +14,9 @@ from typing import Any
 
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
+from dbdesign.sql import textual
 from dbdesign.sql.build import Step, column_rename, ident, table_name, type_sql
-from dbdesign.sql.catalog import Column, normalise_type, qualified
+from dbdesign.sql.catalog import Column, normalise_type
 from dbdesign.sql.load import (
     Migration,
     baseline_key,
@@ -28,8 +29,7 @@ from dbdesign.sql.split import Statement
 _RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
 # DELETE without WHERE: the table is empty afterwards
 _DELETE_ALL = re.compile(
-    r'(?is)^delete\s+from\s+(?:only\s+)?(?P<table>(?:"[^"]+"|[\w$]+)'
-    r'(?:\.(?:"[^"]+"|[\w$]+))?)\s*$')
+    rf"(?is)^delete\s+from\s+(?:only\s+)?(?P<table>{textual.QNAME})\s*$")
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -53,7 +53,7 @@ def check(project: Project) -> Iterator[Finding]:
         for index, statement in enumerate(item.statements):
             tree = item.trees.get(index)
             if tree is None:
-                emptied |= _deleted_all(statement)
+                emptied |= _deleted_all(statement, dialect)
                 continue
             step = file_steps.get(index, Step())
             if judged:
@@ -67,13 +67,9 @@ def check(project: Project) -> Iterator[Finding]:
                 new_tables |= step.created
 
 
-def _deleted_all(statement: Statement) -> set[str]:
+def _deleted_all(statement: Statement, dialect: str) -> set[str]:
     m = _DELETE_ALL.match(statement.text)
-    if m is None:
-        return set()
-    parts = [p.strip('"') if p.startswith('"') else p.lower()
-             for p in re.findall(r'"[^"]+"|[\w$]+', m["table"])]
-    return {qualified(parts[0] if len(parts) > 1 else None, parts[-1])}
+    return set() if m is None else {textual.text_name(dialect, m["table"])}
 
 
 def _added(project: Project) -> frozenset[str]:
@@ -213,15 +209,9 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             column = ident(action.this, dialect)
             new_type = normalise_type(type_sql(dtype, dialect))
             old = known.get(column) if known is not None else None
-            if old is not None and old.type == new_type:
-                continue
-            was = f" from {old.type}" if old is not None else ""
-            yield finding(
-                "MG013", path,
-                f"changing the type of {table}.{column}{was} to {new_type} "
-                "may rewrite the table under a lock and break code that "
-                "expects the old type; add a new column and backfill it "
-                "instead", line, col)
+            if old is None or old.type != new_type:
+                yield _type_change(path, table, column, old, new_type, line,
+                                   col)
         elif isinstance(action, exp.ModifyColumn):
             coldef = action.this
             column = ident(coldef.this, dialect)
@@ -235,13 +225,8 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             new_type = (normalise_type(type_sql(kind, dialect)) if kind
                         else "")
             if new_type and (old is None or old.type != new_type):
-                was = f" from {old.type}" if old is not None else ""
-                yield finding(
-                    "MG013", path,
-                    f"changing the type of {table}.{column}{was} to "
-                    f"{new_type} may rewrite the table under a lock and "
-                    "break code that expects the old type; add a new column "
-                    "and backfill it instead", line, col)
+                yield _type_change(path, table, column, old, new_type, line,
+                                   col)
         elif isinstance(action, exp.RenameColumn):
             yield _rename_column(path, table, ident(action.this, dialect),
                                  ident(action.args["to"], dialect), line, col)
@@ -273,6 +258,16 @@ def _rename_column(path: str, table: str, old: str, new: str, line: int,
         f"renaming {table}.{old} to {new} breaks code that still uses the "
         "old name; add the new column, backfill it and move readers before "
         "dropping the old one", line, col)
+
+
+def _type_change(path: str, table: str, column: str, old: Column | None,
+                 new_type: str, line: int, col: int) -> Finding:
+    was = f" from {old.type}" if old is not None else ""
+    return finding(
+        "MG013", path,
+        f"changing the type of {table}.{column}{was} to {new_type} may "
+        "rewrite the table under a lock and break code that expects the old "
+        "type; add a new column and backfill it instead", line, col)
 
 
 def _not_null_without_default(coldef: Any) -> bool:

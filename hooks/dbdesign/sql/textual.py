@@ -12,25 +12,25 @@ from dbdesign.sql.catalog import Catalog, Origin, Table, normalise_name, qualifi
 from dbdesign.sql.split import Statement
 
 _NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
-_QNAME = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
+QNAME = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
 _ATTACH = re.compile(
-    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<parent>{_QNAME})"
-    rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{_QNAME})")
+    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<parent>{QNAME})"
+    rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{QNAME})")
 _RENAME_TABLE = re.compile(
-    rf"(?is)^rename\s+table\s+(?P<old>{_QNAME})\s+to\s+(?P<new>{_QNAME})")
+    rf"(?is)^rename\s+table\s+(?P<old>{QNAME})\s+to\s+(?P<new>{QNAME})")
 _CREATE_TABLE = re.compile(
     r"(?is)^create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?"
     r"(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?"
-    rf"(?P<name>{_QNAME})")
+    rf"(?P<name>{QNAME})")
 _COMMENT = re.compile(
-    rf"(?is)^comment\s+on\s+(?P<kind>table|column)\s+(?P<name>{_QNAME})\s+is"
+    rf"(?is)^comment\s+on\s+(?P<kind>table|column)\s+(?P<name>{QNAME})\s+is"
     r"\s+(?:(?P<text>'(?:[^']|'')*')|(?P<null>null))\s*$")
 _ADD_IDENTITY = re.compile(
-    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
+    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{QNAME})"
     rf"\s+alter\s+(?:column\s+)?(?P<column>{_NAME})\s+add\s+generated\s+"
     r"(?:always|by\s+default)\s+as\s+identity\b")
 _RENAME_CONSTRAINT = re.compile(
-    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_QNAME})"
+    rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{QNAME})"
     rf"\s+rename\s+constraint\s+(?P<old>{_NAME})\s+to\s+(?P<new>{_NAME})")
 # ALTER TABLE forms that change nothing the Catalog models.
 _IGNORABLE_ALTER = re.compile(
@@ -44,15 +44,15 @@ _IGNORABLE_ALTER = re.compile(
     r"drop\s+expression|set\s+(?:\(|options)|reset))")
 
 
-def text_name(catalog: Catalog, text: str) -> str:
-    """A (possibly qualified, possibly quoted) name in SQL text as the
-    Catalog keys it."""
+def text_name(dialect: str, text: str) -> str:
+    """A (possibly qualified, possibly quoted) name in SQL text as a
+    DIALECT Catalog keys it."""
     parts = [p.strip() for p in re.findall(_NAME, text)]
     names = []
     for part in parts:
         quoted = part[0] in "\"`["
         bare = part[1:-1].replace('""', '"') if quoted else part
-        names.append(normalise_name(bare, quoted, catalog.dialect))
+        names.append(normalise_name(bare, quoted, dialect))
     if not names:
         return text.lower()
     return qualified(names[-2] if len(names) > 1 else None, names[-1])
@@ -63,22 +63,22 @@ def command(catalog: Catalog, statement: Statement, path: str) -> None:
     text = statement.text
     m = _ATTACH.match(text)
     if m:
-        child = catalog.tables.get(text_name(catalog, m["child"]))
+        child = catalog.tables.get(text_name(catalog.dialect, m["child"]))
         if child is not None:
-            child.parent = (text_name(catalog, m["parent"])
+            child.parent = (text_name(catalog.dialect, m["parent"])
                             if m["op"].lower() == "attach" else None)
         return
     m = _RENAME_CONSTRAINT.match(text)
     if m:
-        table = catalog.tables.get(text_name(catalog, m["table"]))
+        table = catalog.tables.get(text_name(catalog.dialect, m["table"]))
         if table is not None:
-            catalog.rename_constraint(table, text_name(catalog, m["old"]),
-                                      text_name(catalog, m["new"]))
+            catalog.rename_constraint(table, text_name(catalog.dialect, m["old"]),
+                                      text_name(catalog.dialect, m["new"]))
         return
     m = _ADD_IDENTITY.match(text)
     if m:
-        table = catalog.tables.get(text_name(catalog, m["table"]))
-        column_name = text_name(catalog, m["column"])
+        table = catalog.tables.get(text_name(catalog.dialect, m["table"]))
+        column_name = text_name(catalog.dialect, m["column"])
         column = table.columns.get(column_name) if table else None
         if table is not None and column is not None:
             table.columns[column_name] = replace(
@@ -86,8 +86,8 @@ def command(catalog: Catalog, statement: Statement, path: str) -> None:
         return
     m = _RENAME_TABLE.match(text)
     if m:
-        catalog.rename_table(text_name(catalog, m["old"]),
-                             text_name(catalog, m["new"]), m["new"])
+        catalog.rename_table(text_name(catalog.dialect, m["old"]),
+                             text_name(catalog.dialect, m["new"]), m["new"])
         return
     if re.match(r"(?is)^alter\s+table\b", text) and _IGNORABLE_ALTER.search(
             text):
@@ -104,7 +104,7 @@ def placeholder(catalog: Catalog, statement: Statement, path: str) -> None:
     m = _CREATE_TABLE.match(statement.text)
     if m is None:
         return
-    name = text_name(catalog, m["name"])
+    name = text_name(catalog.dialect, m["name"])
     if name not in catalog.tables:
         parts = re.findall(_NAME, m["name"])
         catalog.tables[name] = Table(
@@ -119,15 +119,15 @@ def comment(catalog: Catalog, statement: Statement, path: str) -> None:
         return
     text = None if m["null"] else m["text"][1:-1].replace("''", "'")
     if m["kind"].lower() == "table":
-        table = catalog.tables.get(text_name(catalog, m["name"]))
+        table = catalog.tables.get(text_name(catalog.dialect, m["name"]))
         if table is not None:
             table.comment = text
         return
     parts = re.findall(_NAME, m["name"])
     if len(parts) < 2:
         return
-    table = catalog.tables.get(text_name(catalog, ".".join(parts[:-1])))
-    column_name = text_name(catalog, parts[-1])
+    table = catalog.tables.get(text_name(catalog.dialect, ".".join(parts[:-1])))
+    column_name = text_name(catalog.dialect, parts[-1])
     column = table.columns.get(column_name) if table else None
     if table is not None and column is not None:
         table.columns[column_name] = replace(column, comment=text)
