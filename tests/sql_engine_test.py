@@ -447,3 +447,14 @@ def test_without_pglast_postgres_syntax_is_a_note(
     assert parsed.errors == []
     assert parsed.notes and "pglast is not installed" in parsed.notes[0]
     assert set(build([parsed], "postgres").tables) == {"t"}
+
+
+def test_index_lookups_follow_renames() -> None:
+    sql = ("CREATE TABLE t (x int, y int);\n"
+           "CREATE INDEX a ON t (x);\nCREATE INDEX c ON t (y);\n"
+           "CREATE INDEX IF NOT EXISTS c ON t (y);\n"
+           "ALTER INDEX a RENAME TO b;\nALTER INDEX c RENAME TO d;\n"
+           "CREATE INDEX IF NOT EXISTS a ON t (x, y);\n")
+    catalog = build([parse_file("s.sql", sql, "postgres")], "postgres")
+    assert sorted(i.name or "" for i in catalog.indexes) == ["a", "b", "d"]
+    assert catalog.has_index("b") and not catalog.has_index("c")

@@ -91,12 +91,10 @@ class Catalog:
     unmodelled: list[tuple[Origin, str]] = field(default_factory=list)
     # lookups by table and by name, rebuilt when `indexes` is replaced or
     # grows (it is only ever replaced or appended to), so that large schemas
-    # stay linear
+    # stay linear. The view holds the list it was built from: compared by
+    # `is`, as an id() could be reused by a later list once the old one dies
     _view: dict[str, Any] = field(default_factory=dict, repr=False,
                                   compare=False)
-
-    def table(self, name: str) -> Table | None:
-        return self.tables.get(name)
 
     def indexes_on(self, table: str) -> list[Index]:
         return list(self._index_view()["by_table"].get(table, ()))
@@ -109,7 +107,7 @@ class Catalog:
         self.indexes.append(index)
         view["by_table"].setdefault(index.table, []).append(index)
         view["names"].add(index.name)
-        view["key"] = (id(self.indexes), len(self.indexes))
+        view["key"] = (self.indexes, len(self.indexes))
 
     # -- edits, as DDL makes them --------------------------------------------
 
@@ -212,12 +210,14 @@ class Catalog:
             for i in self.indexes]
 
     def _index_view(self) -> dict[str, Any]:
-        key = (id(self.indexes), len(self.indexes))
-        if self._view.get("key") != key:
+        key = self._view.get("key")
+        if key is None or key[0] is not self.indexes or \
+                key[1] != len(self.indexes):
             by_table: dict[str, list[Index]] = {}
             for index in self.indexes:
                 by_table.setdefault(index.table, []).append(index)
-            self._view = {"key": key, "by_table": by_table,
+            self._view = {"key": (self.indexes, len(self.indexes)),
+                          "by_table": by_table,
                           "names": {index.name for index in self.indexes}}
         return self._view
 
