@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Repo
 from dbdesign import cli
@@ -217,3 +219,27 @@ def test_delete_all_spelled_as_the_dialect_quotes(tmp_path: Path,
     items = run(tmp_path, dict([V1, ("migration-scripts/V2__x.sql", second)]),
                 dialect)
     assert found(items) == []
+
+
+_DDL = ["CREATE TABLE a (id int PRIMARY KEY, b_id int)",
+        "CREATE TABLE b (id int PRIMARY KEY, x text)",
+        "ALTER TABLE a RENAME TO b", "ALTER TABLE b RENAME COLUMN id TO x",
+        "ALTER TABLE a ADD COLUMN n int NOT NULL", "ALTER TABLE a DROP COLUMN b_id",
+        "ALTER TABLE b ALTER COLUMN x TYPE bigint", "DROP TABLE a",
+        "TRUNCATE b", "DELETE FROM a", "CREATE INDEX i ON b (x)",
+        "RENAME TABLE a TO c", "(", "'"]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.lists(st.sampled_from(_DDL), max_size=6),
+       second=st.lists(st.sampled_from(_DDL), max_size=6))
+def test_any_ddl_sequence_is_judged(tmp_path: Path, first: list[str],
+                                    second: list[str]) -> None:
+    files = {"migration-scripts/V1__a.sql": ";\n".join(first) + ";\n",
+             "migration-scripts/V2__b.sql": ";\n".join(second) + ";\n"}
+    for item in run(tmp_path, files):
+        assert item.code in {"MG010", "MG011", "MG012", "MG013"}
+        assert item.path == "migration-scripts/V2__b.sql" or \
+            item.path == "migration-scripts/V1__a.sql"
+        assert item.line is not None and item.line >= 1

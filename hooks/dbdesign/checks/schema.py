@@ -207,8 +207,6 @@ def unindexed_foreign_key(project: Project,
                           catalog: Catalog) -> Iterator[Finding]:
     """SQ004: foreign-key columns that no index's leading columns cover."""
     for table in catalog.tables.values():
-        if not table.foreign_keys:
-            continue
         for fk in table.foreign_keys:
             keys = _key_columns(table, catalog, fk.columns)
             wanted = set(fk.columns)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbdesign.sql.split import Statement, split
+from dbdesign.sql.textual import short
 from dbdesign.textio import line_starts
 
 TIME_BUDGET = 30.0  # seconds of sqlglot per file before we stop and say so
@@ -199,7 +200,7 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
             if check_syntax:
                 parsed.errors.append(_sqlglot_error(parsed, statement, exc))
             elif wanted:
-                parsed.unreadable.append((statement.line, _short(statement)))
+                parsed.unreadable.append((statement.line, short(statement.text)))
             continue
         except RecursionError:
             _not_read(parsed, statement, "it is nested too deeply for the "
@@ -227,7 +228,7 @@ def _not_read(parsed: ParsedFile, statement: Statement, why: str,
     if check_syntax:
         parsed.unchecked.append((statement.line, why))
     if wanted:
-        parsed.unreadable.append((statement.line, _short(statement)))
+        parsed.unreadable.append((statement.line, short(statement.text)))
 
 
 def _deep(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -294,11 +295,6 @@ def _drop_many(text: str, dialect: str) -> Any:
     if m[3]:
         tree.set("concurrently", True)
     return tree
-
-
-def _short(statement: Statement) -> str:
-    first = " ".join(statement.text.split())
-    return first[:60] + ("..." if len(first) > 60 else "")
 
 
 def _sqlglot_error(parsed: ParsedFile, statement: Statement,
