@@ -15,7 +15,7 @@ from typing import Any
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql import textual
-from dbdesign.sql.build import Step, column_rename, ident, table_name, type_sql
+from dbdesign.sql.build import Step
 from dbdesign.sql.catalog import Column, normalise_type
 from dbdesign.sql.load import (
     Migration,
@@ -25,6 +25,7 @@ from dbdesign.sql.load import (
     replay_steps,
 )
 from dbdesign.sql.split import Statement
+from dbdesign.sql.trees import column_rename, ident, table_name, type_sql
 
 _RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
 # DELETE without WHERE: the table is empty afterwards

@@ -22,14 +22,18 @@ from dbdesign.sql.catalog import (
     Table,
     is_serial,
     normalise_default,
-    normalise_name,
     normalise_type,
-    qualified,
 )
 from dbdesign.sql.parse import ParsedFile
 from dbdesign.sql.split import Statement
-
-_FOLDS_LOWER = {"postgres", "redshift", "materialize", "risingwave", "duckdb"}
+from dbdesign.sql.trees import (
+    FOLDS_LOWER,
+    column_rename,
+    ident,
+    position,
+    table_name,
+    type_sql,
+)
 
 
 def build(files: list[ParsedFile], dialect: str) -> Catalog:
@@ -97,33 +101,6 @@ def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
                                    textual.short(statement.text)))
 
 
-def ident(node: Any, dialect: str) -> str:
-    """The name NODE (an identifier, column or name) as DIALECT keeps it."""
-    from sqlglot import exp
-
-    if isinstance(node, exp.Column):
-        node = node.this
-    if isinstance(node, exp.Identifier):
-        return normalise_name(node.this, bool(node.args.get("quoted")), dialect)
-    if isinstance(node, exp.Expression):
-        return normalise_name(node.name, False, dialect)
-    return str(node).lower()
-
-
-def table_name(node: Any, dialect: str) -> str:
-    """The qualified name of the table NODE (a Table, or a Schema around
-    one) names."""
-    from sqlglot import exp
-
-    if isinstance(node, exp.Schema):
-        node = node.this
-    if not isinstance(node, exp.Table):
-        return ident(node, dialect)
-    db = node.args.get("db")
-    return qualified(ident(db, dialect) if db is not None else None,
-                     ident(node.this, dialect))
-
-
 class _Builder:
     def __init__(self, catalog: Catalog, statement: Statement,
                  path: str) -> None:
@@ -136,7 +113,7 @@ class _Builder:
 
     def origin(self, node: Any = None) -> Origin:
         st = self.statement_
-        meta = _meta(node)
+        meta = position(node)
         if meta is None:
             return Origin(self.path, st.line, st.column)
         line, col = meta
@@ -170,7 +147,7 @@ class _Builder:
         if not isinstance(node, exp.Identifier):
             return str(node.name if isinstance(node, exp.Expression) else node)
         text = str(node.this)
-        if not node.args.get("quoted") and self.dialect in _FOLDS_LOWER:
+        if not node.args.get("quoted") and self.dialect in FOLDS_LOWER:
             return text.lower()
         return text
 
@@ -500,45 +477,6 @@ class _Builder:
                 for name in [n for n in self.catalog.tables
                              if n.startswith(prefix)]:
                     self.catalog.drop_table(name)
-
-
-def type_sql(kind: Any, dialect: str) -> str:
-    """A column type's SQL in the dialect's own spelling where sqlglot
-    keeps it (postgres: bytea, mysql: int(11)), else in sqlglot's neutral
-    one (its sqlite output folds varchar into text)."""
-    own = dialect in _FOLDS_LOWER or dialect in ("mysql", "singlestore")
-    return str(kind.sql(dialect=dialect) if own else kind.sql())
-
-
-def column_rename(tree: Any, action: Any) -> tuple[Any, Any] | None:
-    """For `ALTER TABLE t RENAME a TO b`, which sqlglot reads as a table
-    rename to `a` with a stray `TO b`: the (old, new) column names."""
-    from sqlglot import exp
-
-    for option in tree.args.get("options") or []:
-        if isinstance(option, exp.ToTableProperty):
-            old = action.this.this if isinstance(action.this, exp.Table) \
-                else action.this
-            new = option.this.this if isinstance(option.this, exp.Table) \
-                else option.this
-            return old, new
-    return None
-
-
-def _meta(node: Any) -> tuple[int, int] | None:
-    from sqlglot import exp
-
-    if isinstance(node, (exp.Table, exp.Column)):
-        node = node.this
-    if isinstance(node, exp.Identifier):
-        meta = node.meta
-        line, col = meta.get("line"), meta.get("col")
-        if isinstance(line, int) and isinstance(col, int):
-            start = col - len(str(node.this)) + 1
-            if node.args.get("quoted"):
-                start -= 2
-            return line, max(start, 1)
-    return None
 
 
 def _bare(name: str) -> str:
