@@ -326,3 +326,15 @@ def test_drift_keys_indexes_and_missing_tables(tmp_path: Path) -> None:
         (p, line) for p, line, m in found if "table extra" in m]
     assert any("nullability of users.id" in m for m in messages)
     assert len(found) == 6
+
+
+def test_schema_file_among_the_migrations_is_not_one(tmp_path: Path) -> None:
+    found = run(tmp_path, {"db/schema.sql": "SELEC 1;\n"
+                           "CREATE TABLE t (id int PRIMARY KEY);\n"
+                           "CREATE TABLE u (id int PRIMARY KEY);\n",
+                           "db/init.sql": "CREATE TABLE t (id int PRIMARY KEY);\n"},
+                schema="db/schema.sql", migrations_dir="db")
+    assert codes(found, "SQ001") == [("db/schema.sql", 1)]
+    assert [f.message for f in found if f.code == "SQ007"] == [
+        "table u is in db/schema.sql but no migration creates it; add a "
+        "migration that does, or remove it from the schema file"]

@@ -93,10 +93,12 @@ def _replay(project: Project) -> tuple[Catalog | None,
 
 def migrations(project: Project) -> list[Migration]:
     """The SQL migration files, in the order they run (repeatable flyway
-    migrations last)."""
+    migrations last). The schema file is never one, even when it sits in
+    the migrations folder."""
     key = "sql.migrations"
     if key not in project.cache:
-        project.cache[key] = _migrations(project)
+        project.cache[key] = [m for m in _migrations(project)
+                              if m.path != project.config.schema_path]
     value = project.cache[key]
     assert isinstance(value, list)
     return value
