@@ -23,6 +23,7 @@ from dbdesign.sql.load import (
     migrations,
     parsed,
     replay_steps,
+    trimmed,
 )
 from dbdesign.sql.split import Statement
 from dbdesign.sql.trees import column_rename, ident, table_name, type_sql
@@ -83,10 +84,7 @@ def _added(project: Project) -> frozenset[str]:
 def _at_or_below(migration: Migration, baseline: tuple[int, ...] | None) -> bool:
     if baseline is None or migration.version is None:
         return False
-    version = migration.version
-    while version and version[-1] == 0:
-        version = version[:-1]
-    return version <= baseline
+    return trimmed(migration.version) <= baseline
 
 
 def _rules(project: Project, path: str, statement: Statement, tree: Any,

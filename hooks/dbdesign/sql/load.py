@@ -180,10 +180,15 @@ def baseline_key(project: Project) -> tuple[int, ...] | None:
     raw = project.config.migrations_baseline
     if raw is None:
         return None
-    segments = [int(d) for d in re.findall(r"\d+", raw)]
-    while segments and segments[-1] == 0:
-        segments.pop()
-    return tuple(segments)
+    return trimmed(tuple(int(d) for d in re.findall(r"\d+", raw)))
+
+
+def trimmed(version: tuple[int, ...]) -> tuple[int, ...]:
+    """VERSION without trailing zeros: 2.0 is 2."""
+    end = len(version)
+    while end and version[end - 1] == 0:
+        end -= 1
+    return version[:end]
 
 
 _DBMATE = re.compile(r"(?im)^--\s*migrate:(up|down)\b.*$")
