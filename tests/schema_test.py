@@ -338,3 +338,23 @@ def test_schema_file_among_the_migrations_is_not_one(tmp_path: Path) -> None:
     assert [f.message for f in found if f.code == "SQ007"] == [
         "table u is in db/schema.sql but no migration creates it; add a "
         "migration that does, or remove it from the schema file"]
+
+
+def test_migrations_ignore_keeps_files_out_of_the_replay(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The schema check takes its migrations from the migrations check's one
+    # scan, so an ignored scratch file is neither parsed nor replayed.
+    from dbdesign.cli import main
+
+    (tmp_path / ".dbdesign.yaml").write_text(
+        "migrations_ignore: ['scratch/*']\nsqlfluff: false\n")
+    (tmp_path / "database-schema.sql").write_text(
+        "CREATE TABLE t (id int PRIMARY KEY);\n")
+    folder = tmp_path / "migration-scripts"
+    (folder / "scratch").mkdir(parents=True)
+    (folder / "V1__t.sql").write_text("CREATE TABLE t (id int PRIMARY KEY);\n")
+    (folder / "scratch" / "V99__try.sql").write_text(
+        "CREATE TABLE u (id int PRIMARY KEY,,);\n")
+    assert main(["check", "--root", str(tmp_path), "--select", "SQ",
+                 "--format", "json"]) == 0
+    assert '"findings": []' in capsys.readouterr().out

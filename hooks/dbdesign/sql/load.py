@@ -126,30 +126,21 @@ def _migrations(project: Project) -> list[Migration]:
 
 
 def _scanned(project: Project, folder: str) -> list[Migration] | None:
-    """The migrations in the order `naming` (the migrations check's
-    module) runs them; None when it cannot tell."""
-    try:
-        from dbdesign import naming
+    """The migrations in the order the migrations check runs them (one scan
+    per run, honouring `migrations_ignore`); None when no naming scheme
+    fits, and then every .sql file counts, in a numeric-aware order."""
+    from dbdesign import naming
+    from dbdesign.checks.migrations import folder_of
 
-        def read(relpath: str) -> str | None:
-            result = project.read(relpath)
-            return result.text if isinstance(result, textio.Text) else None
-
-        scanned = naming.scan(project.root, folder,
-                              project.config.migration_naming, (), read)
-        if scanned is None or scanned.scheme is None:
-            return None
-        out = []
-        for item in scanned.migrations:
-            if not item.name.lower().endswith(".sql"):
-                continue
-            out.append(Migration(
-                scanned.relpath(item.name), forward=item.forward,
-                repeatable=item.kind == naming.REPEATABLE,
-                version=item.version.key if item.version else None))
-        return out
-    except Exception:  # a module in flux must not stop the schema checks
+    scanned = folder_of(project)
+    if scanned is None or scanned.scheme is None:
         return None
+    return [
+        Migration(scanned.relpath(item.name), forward=item.forward,
+                  repeatable=item.kind == naming.REPEATABLE,
+                  version=item.version.key if item.version else None)
+        for item in scanned.migrations if item.name.lower().endswith(".sql")
+    ]
 
 
 def _version_key(folder: str, path: str) -> tuple[int, list[tuple[int, object]]]:
