@@ -26,20 +26,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from dbdesign.markdown import PHASES
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO_ROOT / "examples" / "bookshop"
 BIN = Path(sys.executable).parent
 HOOKS = ("dbdesign-framework", "dbdesign-checklist", "dbdesign-artifacts")
-PHASES = (
-    "Data Requirements & Analysis",
-    "Database Design & Modeling",
-    "Schema Implementation & Migration",
-    "Performance Optimization & Indexing",
-    "Security & Access Control",
-    "Backup & Recovery Planning",
-    "Monitoring & Maintenance",
-    "Scaling & Evolution Planning",
-)
 # Bytecode on, as in a real install (pip compiles it; pre-commit's hook
 # environments keep it): PYTHONDONTWRITEBYTECODE would time the compiler.
 # The .pyc files go to a temporary PYTHONPYCACHEPREFIX, not the checkout.

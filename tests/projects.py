@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dbdesign import config as config_mod
 from dbdesign.findings import Finding
+from dbdesign.markdown import PHASES
 from dbdesign.project import Options, Project
 
 FRAMEWORK = ".claude/database"
@@ -16,16 +17,7 @@ PROMPT = f"{FRAMEWORK}/database-prompt.md"
 TEMPLATE = f"{FRAMEWORK}/database-template.md"
 SECRET = "root:x:0:0:TOP-SECRET-RUNNER-FILE"
 
-TITLES = (
-    "Data Requirements & Analysis",
-    "Database Design & Modeling",
-    "Schema Implementation & Migration",
-    "Performance Optimization & Indexing",
-    "Security & Access Control",
-    "Backup & Recovery Planning",
-    "Monitoring & Maintenance",
-    "Scaling & Evolution Planning",
-)
+TITLES = PHASES  # the framework's phase names, from the parser
 
 
 def phases(first: int = 0, tasks: str = "- [ ] a task\n") -> str:
