@@ -87,6 +87,12 @@ def _at_or_below(migration: Migration, baseline: tuple[int, ...] | None) -> bool
     return trimmed(migration.version) <= baseline
 
 
+def _data_loss(path: str, what: str, line: int, col: int) -> Finding:
+    """MG010: WHAT is lost for good; the mend is the same for every form."""
+    return finding("MG010", path, f"{what}; make sure that is intended and "
+                   "backed up, then suppress this with a reason", line, col)
+
+
 def _rules(project: Project, path: str, statement: Statement, tree: Any,
            known: Mapping[str, Column] | None, created: set[str],
            emptied: set[str]) -> Iterator[Finding]:
@@ -106,27 +112,20 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
     if isinstance(tree, exp.Drop):
         kind = str(tree.args.get("kind") or "").upper()
         if kind == "SCHEMA":
-            yield finding("MG010", path, "DROP SCHEMA deletes every object "
-                          "in it and their data; make sure that is intended "
-                          "and backed up, then suppress this with a reason",
-                          line, col)
+            yield _data_loss(path, "DROP SCHEMA deletes every object in it "
+                             "and their data", line, col)
         elif kind == "TABLE":
             for target in tree.args.get("tables") or []:
                 table = table_name(target, dialect)
                 if existing(table):
-                    yield finding(
-                        "MG010", path,
-                        f"DROP TABLE {table} deletes the table and its data; "
-                        "make sure that is intended and backed up, then "
-                        "suppress this with a reason", line, col)
+                    yield _data_loss(path, f"DROP TABLE {table} deletes the "
+                                     "table and its data", line, col)
     elif isinstance(tree, exp.TruncateTable):
         for target in tree.expressions:
             table = table_name(target, dialect)
             if existing(table):
-                yield finding("MG010", path,
-                              f"TRUNCATE {table} deletes every row; make sure "
-                              "that is intended and backed up, then suppress "
-                              "this with a reason", line, col)
+                yield _data_loss(path, f"TRUNCATE {table} deletes every row",
+                                 line, col)
     elif isinstance(tree, exp.Create):
         yield from _create_index(project, path, statement, tree, existing)
     elif isinstance(tree, exp.Alter):
@@ -184,11 +183,8 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
                 for target in action.args.get("tables") or []:
                     column = ident(target.this if isinstance(
                         target, exp.Column) else target, dialect)
-                    yield finding(
-                        "MG010", path,
-                        f"DROP COLUMN {table}.{column} deletes its data; make "
-                        "sure that is intended and backed up, then suppress "
-                        "this with a reason", line, col)
+                    yield _data_loss(path, f"DROP COLUMN {table}.{column} "
+                                     "deletes its data", line, col)
         elif isinstance(action, exp.ColumnDef):
             if not emptied and _not_null_without_default(action):
                 column = ident(action.this, dialect)
