@@ -51,20 +51,25 @@ def timed(body: Callable[[], object], runs: int) -> float:
 
 def schema_run(folder: str, schema_file: str) -> Callable[[], object]:
     def body() -> object:
-        project = Project(CORPUS / folder,
-                          Config(schema=schema_file, sqlfluff=False),
-                          Options())
+        project = Project(
+            CORPUS / folder, Config(schema=schema_file, sqlfluff=False), Options()
+        )
         return list(schema.check(project))
+
     return body
 
 
-def folder_run(folder: str, migrations_dir: str,
-               check: Callable[[Project], object]) -> Callable[[], object]:
+def folder_run(
+    folder: str, migrations_dir: str, check: Callable[[Project], object]
+) -> Callable[[], object]:
     def body() -> object:
-        project = Project(CORPUS / folder,
-                          Config(schema="absent.sql", sqlfluff=False,
-                                 migrations_dir=migrations_dir), Options())
+        project = Project(
+            CORPUS / folder,
+            Config(schema="absent.sql", sqlfluff=False, migrations_dir=migrations_dir),
+            Options(),
+        )
         return list(check(project))  # type: ignore[call-overload]
+
     return body
 
 
@@ -72,16 +77,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    print(f"load average: {os.getloadavg()[0]:.2f} "
-          f"({os.cpu_count()} cores); median of {args.runs} runs")
+    print(
+        f"load average: {os.getloadavg()[0]:.2f} "
+        f"({os.cpu_count()} cores); median of {args.runs} runs"
+    )
     failed = False
-    for folder, schema_file in (("pagila", "pagila-schema.sql"),
-                                ("osm", "db/structure.sql")):
+    for folder, schema_file in (
+        ("pagila", "pagila-schema.sql"),
+        ("osm", "db/structure.sql"),
+    ):
         seconds = timed(schema_run(folder, schema_file), args.runs)
         ok = seconds < LIMIT
         failed |= not ok
-        print(f"schema  {folder:<8} Catalog + SQ rules  {seconds:6.3f} s  "
-              f"(target < {LIMIT:.0f} s: {'ok' if ok else 'MISSED'})")
+        print(
+            f"schema  {folder:<8} Catalog + SQ rules  {seconds:6.3f} s  "
+            f"(target < {LIMIT:.0f} s: {'ok' if ok else 'MISSED'})"
+        )
     lemmy = ("lemmy", "migrations")
     seconds = timed(folder_run(*lemmy, schema.check), args.runs)
     print(f"replay  lemmy    684 files, SQ rules {seconds:6.3f} s")

@@ -62,8 +62,11 @@ SCHEMAS = {"pagila": "pagila/pagila-schema.sql", "osm": "osm/db/structure.sql"}
 
 
 def _env(home: Path, cache: Path | None = None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DBDESIGN_", "SQLFLUFF"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DBDESIGN_", "SQLFLUFF"))
+    }
     env.update({"HOME": str(home), "NO_COLOR": "1"})
     if cache is not None:
         env["DBDESIGN_CACHE_DIR"] = str(cache)
@@ -84,10 +87,24 @@ def plain(root: Path, home: Path, config: Path) -> tuple[float, float, int]:
     violations it found."""
     start, cpu = time.perf_counter(), _cpu()
     out = subprocess.run(
-        [str(BIN / "sqlfluff"), "lint", "--dialect", "postgres", "--config",
-         str(config), "--format", "json", "--nofail", *_sql_files(root)],
-        cwd=root, env=_env(home), capture_output=True, text=True,
-        check=False)
+        [
+            str(BIN / "sqlfluff"),
+            "lint",
+            "--dialect",
+            "postgres",
+            "--config",
+            str(config),
+            "--format",
+            "json",
+            "--nofail",
+            *_sql_files(root),
+        ],
+        cwd=root,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     if out.returncode != 0:
         sys.exit(f"sqlfluff failed: {out.stderr[-2000:]}")
@@ -95,17 +112,19 @@ def plain(root: Path, home: Path, config: Path) -> tuple[float, float, int]:
     return seconds, cpu, found
 
 
-def ours(root: Path, home: Path,
-         cache: Path) -> tuple[float, float, int, int]:
+def ours(root: Path, home: Path, cache: Path) -> tuple[float, float, int, int]:
     """Wall and CPU seconds (its workers included) for dbdesign's sqlfluff
     path in a fresh process, and how many sqlfluff findings and SQ009 notes
     it gave."""
     start, cpu = time.perf_counter(), _cpu()
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--lint-only",
-         str(root)],
-        cwd=root, env=_env(home, cache), capture_output=True, text=True,
-        check=False)
+        [sys.executable, str(Path(__file__).resolve()), "--lint-only", str(root)],
+        cwd=root,
+        env=_env(home, cache),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     if out.returncode != 0:
         sys.exit(f"dbdesign failed: {out.stderr[-2000:]}")
@@ -126,8 +145,7 @@ def lint_only(root: Path) -> int:
     return 0
 
 
-def _project(base: Path, name: str, files: Sequence[Path],
-             source: Path) -> Path:
+def _project(base: Path, name: str, files: Sequence[Path], source: Path) -> Path:
     root = base / name
     for path in files:
         target = root / path.relative_to(source)
@@ -143,8 +161,7 @@ def bench(name: str, root: Path, base: Path, rounds: int) -> bool:
     config.write_text(NO_SKIP)
     files = _sql_files(root)
     size = sum((root / f).stat().st_size for f in files)
-    print(f"\n{name}: {len(files)} files, {size:,} bytes, "
-          f"load {_load()} before")
+    print(f"\n{name}: {len(files)} files, {size:,} bytes, load {_load()} before")
     wall: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     cpu: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     for number in range(rounds):
@@ -152,28 +169,39 @@ def bench(name: str, root: Path, base: Path, rounds: int) -> bool:
         p, p_cpu, p_found = plain(root, home, config)
         c, c_cpu, c_found, c_notes = ours(root, home, cache)
         w, w_cpu, w_found, w_notes = ours(root, home, cache)
-        for key, seconds, used in (("plain", p, p_cpu), ("cold", c, c_cpu),
-                                   ("warm", w, w_cpu)):
+        for key, seconds, used in (
+            ("plain", p, p_cpu),
+            ("cold", c, c_cpu),
+            ("warm", w, w_cpu),
+        ):
             wall[key].append(seconds)
             cpu[key].append(used)
-        print(f"  round {number + 1}: plain {p:.2f} s (cpu {p_cpu:.2f}; "
-              f"{p_found} violations), cold {c:.2f} s (cpu {c_cpu:.2f}; "
-              f"{c_found} findings + {c_notes} SQ009), warm {w:.2f} s (cpu "
-              f"{w_cpu:.2f}; {w_found} + {w_notes}); load {_load()}")
+        print(
+            f"  round {number + 1}: plain {p:.2f} s (cpu {p_cpu:.2f}; "
+            f"{p_found} violations), cold {c:.2f} s (cpu {c_cpu:.2f}; "
+            f"{c_found} findings + {c_notes} SQ009), warm {w:.2f} s (cpu "
+            f"{w_cpu:.2f}; {w_found} + {w_notes}); load {_load()}"
+        )
     ok = True
     # The machine is shared: the least disturbed round is the best estimate
     # of each side's cost; medians and CPU seconds are shown beside it.
     for label, pick in (("best", min), ("median", statistics.median)):
         p, c, w = (pick(wall[key]) for key in ("plain", "cold", "warm"))
-        print(f"  {label:<6} wall: plain {p:.2f} s, cold {c:.2f} s "
-              f"({c / p:.2f}x), warm {w:.2f} s ({w / p:.3f}x)")
+        print(
+            f"  {label:<6} wall: plain {p:.2f} s, cold {c:.2f} s "
+            f"({c / p:.2f}x), warm {w:.2f} s ({w / p:.3f}x)"
+        )
         if label == "best":
             ok = c / p <= COLD_LIMIT and w / p < WARM_LIMIT
     p, c, w = (statistics.median(cpu[key]) for key in ("plain", "cold", "warm"))
-    print(f"  median cpu:  plain {p:.2f} s, cold {c:.2f} s ({c / p:.2f}x), "
-          f"warm {w:.2f} s ({w / p:.3f}x)")
-    print(f"  targets: cold <= {COLD_LIMIT}x, warm < {WARM_LIMIT}x: "
-          f"{'ok' if ok else 'MISSED'}")
+    print(
+        f"  median cpu:  plain {p:.2f} s, cold {c:.2f} s ({c / p:.2f}x), "
+        f"warm {w:.2f} s ({w / p:.3f}x)"
+    )
+    print(
+        f"  targets: cold <= {COLD_LIMIT}x, warm < {WARM_LIMIT}x: "
+        f"{'ok' if ok else 'MISSED'}"
+    )
     return ok
 
 
@@ -187,19 +215,23 @@ def _load() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--rounds", type=int, default=1)
-    parser.add_argument("--quick", action="store_true",
-                        help="lemmy's first 40 migration folders only")
-    parser.add_argument("--folders", type=int, default=None,
-                        help="lemmy's first N migration folders")
-    parser.add_argument("--skip", action="append", default=[],
-                        choices=(*SCHEMAS, "lemmy"))
-    parser.add_argument("--lint-only", metavar="ROOT",
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--quick", action="store_true", help="lemmy's first 40 migration folders only"
+    )
+    parser.add_argument(
+        "--folders", type=int, default=None, help="lemmy's first N migration folders"
+    )
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=(*SCHEMAS, "lemmy")
+    )
+    parser.add_argument("--lint-only", metavar="ROOT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.lint_only:
         return lint_only(Path(args.lint_only))
-    print(f"{os.cpu_count()} CPUs; python {sys.version.split()[0]}; "
-          f"sqlfluff {_sqlfluff_version()}")
+    print(
+        f"{os.cpu_count()} CPUs; python {sys.version.split()[0]}; "
+        f"sqlfluff {_sqlfluff_version()}"
+    )
     ok = True
     with tempfile.TemporaryDirectory(prefix="sqlfluff-bench-") as tmp:
         base = Path(tmp)
@@ -212,8 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             source = CORPUS / "lemmy" / "migrations"
             folders = sorted(p for p in source.iterdir() if p.is_dir())
             count = args.folders or (40 if args.quick else len(folders))
-            chosen = [f for folder in folders[:count]
-                      for f in sorted(folder.glob("*.sql"))]
+            chosen = [
+                f for folder in folders[:count] for f in sorted(folder.glob("*.sql"))
+            ]
             root = _project(base, "lemmy", chosen, source.parent)
             ok &= bench(f"lemmy ({count} folders)", root, base, args.rounds)
     return 0 if ok else 1

@@ -36,8 +36,7 @@ def action_steps() -> list[dict[str, object]]:
 
 def action_inputs() -> dict[str, str]:
     data = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
-    return {name: str(spec.get("default", ""))
-            for name, spec in data["inputs"].items()}
+    return {name: str(spec.get("default", "")) for name, spec in data["inputs"].items()}
 
 
 def parse_outputs(text: str) -> dict[str, str]:
@@ -51,8 +50,7 @@ def parse_outputs(text: str) -> dict[str, str]:
         i += 1
         if not line:
             continue
-        if "<<" in line and ("=" not in line
-                             or line.index("<<") < line.index("=")):
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
             name, delimiter = line.split("<<", 1)
             body = []
             while lines[i] != delimiter:
@@ -88,15 +86,21 @@ def obeyed_commands(stdout: str) -> list[str]:
 
 
 def unescape(value: str) -> str:
-    for code, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"),
-                       ("%2C", ","), ("%25", "%")):
+    for code, char in (
+        ("%0D", "\r"),
+        ("%0A", "\n"),
+        ("%3A", ":"),
+        ("%2C", ","),
+        ("%25", "%"),
+    ):
         value = value.replace(code, char)
     return value
 
 
 _ANNOTATION = re.compile(
     r"^::(error|warning) file=([^,:]*)(?:,line=(\d+))?(?:,col=(\d+))?"
-    r",title=([^,:]*)::(.*)$")
+    r",title=([^,:]*)::(.*)$"
+)
 
 
 def annotations(stdout: str) -> list[tuple[str, str, int | None, str, str]]:
@@ -108,8 +112,15 @@ def annotations(stdout: str) -> list[tuple[str, str, int | None, str, str]]:
         assert match, f"not an annotation: {text!r}"
         kind, path, line, _col, title, message = match.groups()
         assert "\n" not in message and "\r" not in message
-        found.append((kind, unescape(path), int(line) if line else None,
-                      unescape(title), unescape(message)))
+        found.append(
+            (
+                kind,
+                unescape(path),
+                int(line) if line else None,
+                unescape(title),
+                unescape(message),
+            )
+        )
     return found
 
 
@@ -120,9 +131,11 @@ def check_sarif(document: dict[str, object]) -> None:
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(
-        schema, format_checker=jsonschema.FormatChecker())
-    errors = [f"{list(e.absolute_path)}: {e.message}"
-              for e in validator.iter_errors(document)]
+        schema, format_checker=jsonschema.FormatChecker()
+    )
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)
+    ]
     assert errors == []
     (run,) = document["runs"]  # type: ignore[index]
     rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
@@ -142,6 +155,7 @@ def check_sarif(document: dict[str, object]) -> None:
 
 
 # -- running the composite's steps ---------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -177,31 +191,35 @@ class Runner:
             if step:
                 return self.outputs.get(step[1], {}).get(step[2], "")
             raise AssertionError(f"unknown expression {expr!r}")
+
         return EXPRESSION.sub(value, text)
 
     def env(self, step: dict[str, object], index: int) -> dict[str, str]:
         event_path = self.temp / "event.json"
         event_path.write_text(json.dumps(self.event), encoding="utf-8")
         env = dict(os.environ)
-        env.update({
-            "CI": "true",
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_ACTION_PATH": str(self.action_path),
-            "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_EVENT_PATH": str(event_path),
-            "GITHUB_WORKSPACE": str(self.workspace),
-            "GITHUB_REPOSITORY": "octo-org/octo-repo",
-            "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_SHA": "0" * 40,
-            "GITHUB_HEAD_REF": str(_dig(self.event, "pull_request", "head",
-                                        "ref") or ""),
-            "GITHUB_BASE_REF": "main",
-            "GITHUB_OUTPUT": str(self.temp / f"output-{index}"),
-            "GITHUB_STEP_SUMMARY": str(self.temp / f"summary-{index}"),
-            "RUNNER_TEMP": str(self.temp),
-            "RUNNER_OS": "Linux",
-            "RUNNER_ARCH": "X64",
-        })
+        env.update(
+            {
+                "CI": "true",
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_ACTION_PATH": str(self.action_path),
+                "GITHUB_EVENT_NAME": "pull_request",
+                "GITHUB_EVENT_PATH": str(event_path),
+                "GITHUB_WORKSPACE": str(self.workspace),
+                "GITHUB_REPOSITORY": "octo-org/octo-repo",
+                "GITHUB_SERVER_URL": "https://github.com",
+                "GITHUB_SHA": "0" * 40,
+                "GITHUB_HEAD_REF": str(
+                    _dig(self.event, "pull_request", "head", "ref") or ""
+                ),
+                "GITHUB_BASE_REF": "main",
+                "GITHUB_OUTPUT": str(self.temp / f"output-{index}"),
+                "GITHUB_STEP_SUMMARY": str(self.temp / f"summary-{index}"),
+                "RUNNER_TEMP": str(self.temp),
+                "RUNNER_OS": "Linux",
+                "RUNNER_ARCH": "X64",
+            }
+        )
         for name, raw in dict(step.get("env") or {}).items():
             env[name] = self.expression(str(raw))
         return env
@@ -217,15 +235,22 @@ class Runner:
             Path(env[name]).write_text("", encoding="utf-8")
         out = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
-            cwd=self.workspace, env=env, capture_output=True, text=True,
-            check=False)
-        outputs = parse_outputs(Path(env["GITHUB_OUTPUT"]).read_text(
-            encoding="utf-8"))
+            cwd=self.workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        outputs = parse_outputs(Path(env["GITHUB_OUTPUT"]).read_text(encoding="utf-8"))
         if step.get("id"):
             self.outputs[str(step["id"])] = outputs
-        return Run(out.returncode, out.stdout, out.stderr, outputs,
-                   Path(env["GITHUB_STEP_SUMMARY"]).read_text(
-                       encoding="utf-8"))
+        return Run(
+            out.returncode,
+            out.stdout,
+            out.stderr,
+            outputs,
+            Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
+        )
 
     def run(self, install: bool = False) -> Run:
         """Every step in order (the cache action is the runner's, and is
@@ -240,8 +265,9 @@ class Runner:
                 self._fake_venv()
             last = self.run_step(step, index)
             if last.returncode != 0 and step.get("id") != "report":
-                raise AssertionError(f"step {step.get('id')} failed: "
-                                     f"{last.stdout}{last.stderr}")
+                raise AssertionError(
+                    f"step {step.get('id')} failed: {last.stdout}{last.stderr}"
+                )
         assert last is not None
         return last
 
@@ -249,11 +275,13 @@ class Runner:
         prepared = self.outputs["prepare"]
         python = Path(prepared["python"])
         python.parent.mkdir(parents=True, exist_ok=True)
-        python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n',
-                          encoding="utf-8")
+        python.write_text(
+            f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8"
+        )
         python.chmod(0o755)
         (Path(prepared["venv"]) / ".dbdesign-key").write_text(
-            prepared["key"] + "\n", encoding="utf-8")
+            prepared["key"] + "\n", encoding="utf-8"
+        )
 
 
 def _dig(data: object, *keys: str) -> object:
@@ -262,31 +290,61 @@ def _dig(data: object, *keys: str) -> object:
     return data
 
 
-def pull_request_event(base_sha: str, head_sha: str, *, title: str = "Add "
-                       "orders", head_ref: str = "feature/orders",
-                       labels: tuple[str, ...] = ()) -> dict[str, object]:
+def pull_request_event(
+    base_sha: str,
+    head_sha: str,
+    *,
+    title: str = "Add orders",
+    head_ref: str = "feature/orders",
+    labels: tuple[str, ...] = (),
+) -> dict[str, object]:
     """A pull_request event payload as GitHub sends it (the fields that
     matter, with the shape of the real thing)."""
-    repo = {"id": 1, "name": "octo-repo", "full_name": "octo-org/octo-repo",
-            "private": False, "fork": False,
-            "html_url": "https://github.com/octo-org/octo-repo"}
+    repo = {
+        "id": 1,
+        "name": "octo-repo",
+        "full_name": "octo-org/octo-repo",
+        "private": False,
+        "fork": False,
+        "html_url": "https://github.com/octo-org/octo-repo",
+    }
     user = {"login": "octocat", "id": 1, "type": "User"}
     return {
         "action": "synchronize",
         "number": 42,
         "pull_request": {
             "url": "https://api.github.com/repos/octo-org/octo-repo/pulls/42",
-            "id": 1, "number": 42, "state": "open", "locked": False,
-            "title": title, "user": user, "body": "Please review.",
+            "id": 1,
+            "number": 42,
+            "state": "open",
+            "locked": False,
+            "title": title,
+            "user": user,
+            "body": "Please review.",
             "html_url": "https://github.com/octo-org/octo-repo/pull/42",
-            "labels": [{"id": n, "name": name, "color": "ededed",
-                        "default": False} for n, name in enumerate(labels)],
+            "labels": [
+                {"id": n, "name": name, "color": "ededed", "default": False}
+                for n, name in enumerate(labels)
+            ],
             "draft": False,
-            "head": {"label": f"octocat:{head_ref}", "ref": head_ref,
-                     "sha": head_sha, "user": user, "repo": repo},
-            "base": {"label": "octo-org:main", "ref": "main",
-                     "sha": base_sha, "user": user, "repo": repo},
-            "merged": False, "commits": 1, "additions": 10, "deletions": 0,
+            "head": {
+                "label": f"octocat:{head_ref}",
+                "ref": head_ref,
+                "sha": head_sha,
+                "user": user,
+                "repo": repo,
+            },
+            "base": {
+                "label": "octo-org:main",
+                "ref": "main",
+                "sha": base_sha,
+                "user": user,
+                "repo": repo,
+            },
+            "merged": False,
+            "commits": 1,
+            "additions": 10,
+            "deletions": 0,
             "changed_files": 2,
         },
         "repository": repo,
@@ -298,8 +356,7 @@ def pull_request_event(base_sha: str, head_sha: str, *, title: str = "Add "
 def runner(tmp_path: Path, repo: Repo) -> Iterator[Runner]:
     temp = tmp_path / "runner-temp"
     temp.mkdir()
-    yield Runner(workspace=repo.path, temp=temp, action_path=REPO_ROOT,
-                 event={})
+    yield Runner(workspace=repo.path, temp=temp, action_path=REPO_ROOT, event={})
 
 
 CHECKLIST_LINE = "- [y] Sign off the data dictionary"
@@ -307,14 +364,23 @@ CHECKLIST_LINE = "- [y] Sign off the data dictionary"
 
 def make_project(repo: Repo, where: str = "") -> None:
     (repo.path / where).mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "dbdesign", "init",
-                    str(repo.path / where)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "dbdesign", "init", str(repo.path / where)],
+        check=True,
+        capture_output=True,
+    )
 
 
-def pull_request(repo: Repo, runner: Runner, *, head_ref: str = "feature/x",
-                 title: str = "Add orders", labels: tuple[str, ...] = (),
-                 migration: str = "V2__add_orders.sql",
-                 where: str = "") -> tuple[str, str]:
+def pull_request(
+    repo: Repo,
+    runner: Runner,
+    *,
+    head_ref: str = "feature/x",
+    title: str = "Add orders",
+    labels: tuple[str, ...] = (),
+    migration: str = "V2__add_orders.sql",
+    where: str = "",
+) -> tuple[str, str]:
     """Base: a scaffolded project; head: a malformed checklist marker, a
     blocked task with its reason, and a new migration."""
     make_project(repo, where)
@@ -324,22 +390,31 @@ def pull_request(repo: Repo, runner: Runner, *, head_ref: str = "feature/x",
     text = checklist.read_text(encoding="utf-8")
     checklist.write_text(
         text + f"\n{CHECKLIST_LINE}\n- [!] Load test the orders table "
-        "(blocked by: the staging database is not ready)\n", encoding="utf-8")
-    repo.write(f"{where}migration-scripts/{migration}",
-               "CREATE TABLE orders (id integer PRIMARY KEY);\n")
+        "(blocked by: the staging database is not ready)\n",
+        encoding="utf-8",
+    )
+    repo.write(
+        f"{where}migration-scripts/{migration}",
+        "CREATE TABLE orders (id integer PRIMARY KEY);\n",
+    )
     head = repo.commit("head")
-    runner.event = pull_request_event(base, head, title=title,
-                                      head_ref=head_ref, labels=labels)
+    runner.event = pull_request_event(
+        base, head, title=title, head_ref=head_ref, labels=labels
+    )
     return base, head
 
 
 def checklist_line(repo: Repo, where: str = "") -> int:
-    lines = (repo.path / where / ".claude/database/database-checklist.md"
-             ).read_text(encoding="utf-8").splitlines()
+    lines = (
+        (repo.path / where / ".claude/database/database-checklist.md")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     return lines.index(CHECKLIST_LINE) + 1
 
 
 # -- the action end to end -----------------------------------------------------------
+
 
 def test_pull_request_with_findings(repo: Repo, runner: Runner) -> None:
     _base, _head = pull_request(repo, runner)
@@ -349,8 +424,13 @@ def test_pull_request_with_findings(repo: Repo, runner: Runner) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     found = annotations(result.stdout)
     line = checklist_line(repo)
-    assert ("error", ".claude/database/database-checklist.md", line, "CL001",
-            found[[a[3] for a in found].index("CL001")][4]) in found
+    assert (
+        "error",
+        ".claude/database/database-checklist.md",
+        line,
+        "CL001",
+        found[[a[3] for a in found].index("CL001")][4],
+    ) in found
     errors = sum(1 for a in found if a[0] == "error")
     warnings = len(found) - errors
     assert errors >= 1
@@ -364,16 +444,17 @@ def test_pull_request_with_findings(repo: Repo, runner: Runner) -> None:
     sarif = json.loads(sarif_file.read_text(encoding="utf-8"))
     assert len(sarif["runs"][0]["results"]) == len(found)
     check_sarif(sarif)
-    listed = json.loads(Path(result.outputs["json-file"]).read_text(
-        encoding="utf-8"))
+    listed = json.loads(Path(result.outputs["json-file"]).read_text(encoding="utf-8"))
     assert listed["summary"]["errors"] == errors
 
     head = repo.git("rev-parse", "HEAD").strip()
     summary = result.summary
     assert summary.startswith(f"## ❌ dbdesign: {errors} error")
     assert "pull request #42 Add orders" in summary
-    assert ("https://github.com/octo-org/octo-repo/blob/"
-            f"{head}/.claude/database/database-checklist.md#L{line}") in summary
+    assert (
+        "https://github.com/octo-org/octo-repo/blob/"
+        f"{head}/.claude/database/database-checklist.md#L{line}"
+    ) in summary
     assert "| Phase | Progress |" in summary and "**Overall**" in summary
     assert "Load test the orders table" in summary
     assert "the staging database is not ready" in summary
@@ -423,33 +504,32 @@ def test_label_allows_no_changelog(repo: Repo, runner: Runner) -> None:
     assert "waived by the pull request's label" in with_label.summary
 
 
-def test_monorepo_roots_each_with_its_config(repo: Repo,
-                                             runner: Runner) -> None:
+def test_monorepo_roots_each_with_its_config(repo: Repo, runner: Runner) -> None:
     make_project(repo, "services/billing")
     make_project(repo, "services/shop")
     repo.write("services/shop/.dbdesign.yaml", "ignore: [CL001]\n")
     base = repo.commit("base")
     for where in ("services/billing", "services/shop"):
         path = repo.path / where / ".claude/database/database-checklist.md"
-        path.write_text(path.read_text(encoding="utf-8")
-                        + f"\n{CHECKLIST_LINE}\n", encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + f"\n{CHECKLIST_LINE}\n", encoding="utf-8"
+        )
     head = repo.commit("head")
     runner.event = pull_request_event(base, head)
-    runner.inputs = {"root": "services/billing\nservices/shop\n",
-                     "select": "CL"}
+    runner.inputs = {"root": "services/billing\nservices/shop\n", "select": "CL"}
     result = runner.run()
 
     found = annotations(result.stdout)
     assert {(a[1], a[3]) for a in found} == {
-        ("services/billing/.claude/database/database-checklist.md", "CL001")}
+        ("services/billing/.claude/database/database-checklist.md", "CL001")
+    }
     assert result.returncode == 1
     assert "Checked 2 projects" in result.summary
     assert "### Project <code>services/billing</code>" in result.summary
     assert "### Project <code>services/shop</code>" in result.summary
 
 
-def test_missing_base_commit_names_fetch_depth(repo: Repo,
-                                               runner: Runner) -> None:
+def test_missing_base_commit_names_fetch_depth(repo: Repo, runner: Runner) -> None:
     make_project(repo)
     head = repo.commit("base")
     runner.event = pull_request_event("1" * 40, head)
@@ -471,11 +551,11 @@ def test_bad_input_is_exit_2(repo: Repo, runner: Runner) -> None:
     assert result.returncode == 2
     assert obeyed_commands(result.stdout) == [
         "::error title=dbdesign::fail-on: 'sometimes' is not one of error, "
-        "warning, never"]
+        "warning, never"
+    ]
 
 
-def test_a_root_outside_the_workspace_is_refused(repo: Repo,
-                                                 runner: Runner) -> None:
+def test_a_root_outside_the_workspace_is_refused(repo: Repo, runner: Runner) -> None:
     make_project(repo)
     head = repo.commit("base")
     runner.event = pull_request_event(head, head)
@@ -487,7 +567,8 @@ def test_a_root_outside_the_workspace_is_refused(repo: Repo,
 
 
 def test_sarif_is_not_written_through_a_link_out_of_the_workspace(
-        repo: Repo, runner: Runner, tmp_path: Path) -> None:
+    repo: Repo, runner: Runner, tmp_path: Path
+) -> None:
     # A pull request may add `reports` as a link to a folder of the
     # runner's; the step must not write there.
     make_project(repo)
@@ -503,8 +584,9 @@ def test_sarif_is_not_written_through_a_link_out_of_the_workspace(
     assert list(outside.iterdir()) == []
 
 
-def test_sarif_replaces_a_link_at_its_own_path(repo: Repo, runner: Runner,
-                                              tmp_path: Path) -> None:
+def test_sarif_replaces_a_link_at_its_own_path(
+    repo: Repo, runner: Runner, tmp_path: Path
+) -> None:
     make_project(repo)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep\n", encoding="utf-8")
@@ -525,16 +607,18 @@ def test_extras_come_from_this_process(repo: Repo) -> None:
     from dbdesign.report.summary import Section
 
     make_project(repo)
-    repo.write("database-schema.sql", "CREATE TABLE users (id integer "
-               "PRIMARY KEY);\nCREATE TABLE orders (id integer PRIMARY KEY, "
-               "user_id integer REFERENCES users (id));\n")
+    repo.write(
+        "database-schema.sql",
+        "CREATE TABLE users (id integer "
+        "PRIMARY KEY);\nCREATE TABLE orders (id integer PRIMARY KEY, "
+        "user_id integer REFERENCES users (id));\n",
+    )
     section = _with_extras(Section("."), repo.path, repo.path, None, None)
     assert isinstance(section.status, dict)
     assert section.status["path"] == ".claude/database/database-checklist.md"
     diagram, why = section.erd
     assert diagram.startswith("erDiagram") and "orders" in diagram, why
-    assert section.migrations == ("no base commit to compare with (not a "
-                                  "pull request)")
+    assert section.migrations == ("no base commit to compare with (not a pull request)")
     (repo.path / ".claude/database/database-checklist.md").unlink()
     section = _with_extras(Section("."), repo.path, repo.path, None, None)
     assert isinstance(section.status, str) and "dbdesign init" in section.status
@@ -549,21 +633,30 @@ def test_fails_follows_fail_on() -> None:
 
 
 HOSTILE_BRANCH = 'x";touch "$HOME/pwned-branch";echo "$(touch pwned-sub)'
-HOSTILE_TITLE = ("::error::injected\n##[warning]legacy %0A::set-output "
-                 "name=errors::0 <script>alert(1)</script> | `x` "
-                 "[link](https://evil.example) $(touch pwned-title)")
+HOSTILE_TITLE = (
+    "::error::injected\n##[warning]legacy %0A::set-output "
+    "name=errors::0 <script>alert(1)</script> | `x` "
+    "[link](https://evil.example) $(touch pwned-title)"
+)
 HOSTILE_MIGRATION = "V3__a\n::warning file=x::injected,%0A$(touch pwned).sql"
 
 
 def test_hostile_names_run_nothing_and_inject_nothing(
-        repo: Repo, runner: Runner, tmp_path: Path) -> None:
-    pull_request(repo, runner, head_ref=HOSTILE_BRANCH, title=HOSTILE_TITLE,
-                 migration=HOSTILE_MIGRATION)
+    repo: Repo, runner: Runner, tmp_path: Path
+) -> None:
+    pull_request(
+        repo,
+        runner,
+        head_ref=HOSTILE_BRANCH,
+        title=HOSTILE_TITLE,
+        migration=HOSTILE_MIGRATION,
+    )
     repo.write("::error::evil,%0A.md", "stray\n")
     repo.git("add", "-A")
     repo.git("commit", "-q", "-m", "more")
     runner.event["pull_request"]["head"]["sha"] = (  # type: ignore[index]
-        repo.git("rev-parse", "HEAD").strip())
+        repo.git("rev-parse", "HEAD").strip()
+    )
     runner.inputs = {"sarif": "dbdesign.sarif"}
     result = runner.run()
 
@@ -580,20 +673,16 @@ def test_hostile_names_run_nothing_and_inject_nothing(
     # file property (MG001: it follows no naming scheme).
     assert f"migration-scripts/{HOSTILE_MIGRATION}" in {a[1] for a in found}
     # Outputs are ours alone, with their real values.
-    assert set(result.outputs) == {"errors", "warnings", "sarif-file",
-                                   "json-file"}
-    assert result.outputs["errors"] == str(
-        sum(1 for a in found if a[0] == "error"))
+    assert set(result.outputs) == {"errors", "warnings", "sarif-file", "json-file"}
+    assert result.outputs["errors"] == str(sum(1 for a in found if a[0] == "error"))
     # The summary shows the title and names as text, never as markup.
     summary = result.summary
     assert "<script>" not in summary
     assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt;" in summary
     assert "[link](https" not in summary
     assert "\n::" not in summary and "\n##[" not in summary
-    assert "V3\\_\\_a ::warning file=x::injected,%0A\\$\\(touch pwned\\).sql" \
-        in summary
-    sarif = json.loads((repo.path / "dbdesign.sarif").read_text(
-        encoding="utf-8"))
+    assert "V3\\_\\_a ::warning file=x::injected,%0A\\$\\(touch pwned\\).sql" in summary
+    sarif = json.loads((repo.path / "dbdesign.sarif").read_text(encoding="utf-8"))
     check_sarif(sarif)
 
 
@@ -602,14 +691,25 @@ def test_sarif_schema_and_code_scanning_needs() -> None:
     from dbdesign.report import sarif
 
     findings = [
-        finding("CL001", ".claude/database/database-checklist.md",
-                "malformed marker `[y]`", 3, 5),
+        finding(
+            "CL001",
+            ".claude/database/database-checklist.md",
+            "malformed marker `[y]`",
+            3,
+            5,
+        ),
         finding("CH001", "CHANGELOG.md", "no entry for the change"),
         external("LT01", "schema", "db/a b#?%.sql", "spacing", 2, 9),
-        Finding("MG001", "error", "migrations", "m/x\n::error::y:z,.sql",
-                None, None, "not a migration <b>"),
-        external("CP01", "schema", "-leading.sql", "case", 1, None,
-                 severity="error"),
+        Finding(
+            "MG001",
+            "error",
+            "migrations",
+            "m/x\n::error::y:z,.sql",
+            None,
+            None,
+            "not a migration <b>",
+        ),
+        external("CP01", "schema", "-leading.sql", "case", 1, None, severity="error"),
     ]
     document = json.loads(sarif.render(findings))
     check_sarif(document)
@@ -619,23 +719,29 @@ def test_sarif_schema_and_code_scanning_needs() -> None:
 
 # -- the install step ----------------------------------------------------------------
 
+
 @pytest.mark.e2e
-def test_install_step_builds_and_reuses_the_venv(tmp_path: Path,
-                                                 repo: Repo) -> None:
+def test_install_step_builds_and_reuses_the_venv(tmp_path: Path, repo: Repo) -> None:
     checkout = tmp_path / "action"
     checkout.mkdir()
     for name in ("action.yml", "pyproject.toml", "README.md"):
         shutil.copy2(REPO_ROOT / name, checkout / name)
-    shutil.copytree(REPO_ROOT / "hooks" / "dbdesign",
-                    checkout / "hooks" / "dbdesign",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "hooks" / "dbdesign",
+        checkout / "hooks" / "dbdesign",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     make_project(repo)
     head = repo.commit("base")
-    runner = Runner(workspace=repo.path, temp=temp, action_path=checkout,
-                    event=pull_request_event(head, head),
-                    inputs={"select": "FW"})
+    runner = Runner(
+        workspace=repo.path,
+        temp=temp,
+        action_path=checkout,
+        event=pull_request_event(head, head),
+        inputs={"select": "FW"},
+    )
     result = runner.run(install=True)
     assert result.returncode == 0, result.stdout + result.stderr
     python = Path(runner.outputs["prepare"]["python"])
@@ -646,35 +752,56 @@ def test_install_step_builds_and_reuses_the_venv(tmp_path: Path,
 
 def test_prepare_keys_the_venv_by_the_sources(tmp_path: Path) -> None:
     checkout = tmp_path / "action"
-    shutil.copytree(REPO_ROOT / "hooks" / "dbdesign",
-                    checkout / "hooks" / "dbdesign",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "hooks" / "dbdesign",
+        checkout / "hooks" / "dbdesign",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     shutil.copy2(REPO_ROOT / "pyproject.toml", checkout / "pyproject.toml")
-    env = {"GITHUB_ACTION_PATH": str(checkout), "RUNNER_TEMP": str(tmp_path),
-           "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"}
+    env = {
+        "GITHUB_ACTION_PATH": str(checkout),
+        "RUNNER_TEMP": str(tmp_path),
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
+    }
     first = action.plan(env)
     assert first == action.plan(env)
     assert first.venv.parent == tmp_path
     (checkout / "hooks" / "dbdesign" / "action.py").write_text(
-        "# changed\n", encoding="utf-8")
+        "# changed\n", encoding="utf-8"
+    )
     second = action.plan(env)
     assert second.key != first.key and second.venv != first.venv
 
 
 # -- pieces --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [
-    "3", "", "a\nb", "x\r\ny", "ghadelimiter_x\n", "=<<\n<<EOF\nEOF",
-])
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "3",
+        "",
+        "a\nb",
+        "x\r\ny",
+        "ghadelimiter_x\n",
+        "=<<\n<<EOF\nEOF",
+    ],
+)
 def test_outputs_round_trip(value: str) -> None:
     text = action.output_lines("name", value) + action.output_lines("n2", "v")
     assert parse_outputs(text) == {"name": value, "n2": "v"}
 
 
 def test_inputs() -> None:
-    inputs = action.read_inputs({
-        "INPUT_ROOT": " a \n\nb\na\n", "INPUT_SELECT": "MG,\nSQ004 ",
-        "INPUT_FAIL_ON": "Warning", "INPUT_SUMMARY": "false"})
+    inputs = action.read_inputs(
+        {
+            "INPUT_ROOT": " a \n\nb\na\n",
+            "INPUT_SELECT": "MG,\nSQ004 ",
+            "INPUT_FAIL_ON": "Warning",
+            "INPUT_SUMMARY": "false",
+        }
+    )
     assert inputs.roots == ("a", "b")
     assert inputs.select == "MG,SQ004"
     assert inputs.fail_on == "warning"
@@ -692,8 +819,9 @@ def test_event_base_and_labels() -> None:
     assert action.event_labels(event) == {"x", "y"}
     push = {"before": "c" * 40}
     assert action.event_base(push, {"GITHUB_EVENT_NAME": "push"}) == "c" * 40
-    assert action.event_base({"before": "0" * 40},
-                             {"GITHUB_EVENT_NAME": "push"}) is None
+    assert (
+        action.event_base({"before": "0" * 40}, {"GITHUB_EVENT_NAME": "push"}) is None
+    )
     assert action.event_base({}, {}) is None
     assert action.event_labels({"pull_request": {"labels": "x"}}) == set()
 
@@ -705,6 +833,7 @@ def test_main_unknown_step(capsys: pytest.CaptureFixture[str]) -> None:
 
 # -- static checks of the YAML -------------------------------------------------------
 
+
 def test_run_steps_take_inputs_only_through_env() -> None:
     for step in action_steps():
         if "run" in step:
@@ -713,10 +842,8 @@ def test_run_steps_take_inputs_only_through_env() -> None:
 
 
 def test_third_party_actions_are_pinned_by_sha() -> None:
-    texts = [ACTION.read_text(encoding="utf-8"),
-             WORKFLOW.read_text(encoding="utf-8")]
-    uses = [m for text in texts
-            for m in re.findall(r"uses:\s*(\S+)(.*)", text)]
+    texts = [ACTION.read_text(encoding="utf-8"), WORKFLOW.read_text(encoding="utf-8")]
+    uses = [m for text in texts for m in re.findall(r"uses:\s*(\S+)(.*)", text)]
     assert uses
     for ref, comment in uses:
         assert SHA.match(ref.split("@")[1]), ref
@@ -729,8 +856,7 @@ def test_example_workflow_shape() -> None:
     assert flow["permissions"] == {"contents": "read"}
     steps = flow["jobs"]["dbdesign"]["steps"]
     checkout = steps[0]
-    assert checkout["with"] == {"fetch-depth": 0,
-                                "persist-credentials": False}
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
     names = set(action_inputs())
     for step in steps:
         if step.get("id") == "dbdesign":
@@ -738,8 +864,7 @@ def test_example_workflow_shape() -> None:
 
 
 def _zizmor() -> str:
-    found = shutil.which("zizmor") or str(Path(sys.executable).parent
-                                          / "zizmor")
+    found = shutil.which("zizmor") or str(Path(sys.executable).parent / "zizmor")
     if not Path(found).exists():
         pytest.fail("zizmor is not installed: pip install -e '.[test]'")
     return found
@@ -748,10 +873,21 @@ def _zizmor() -> str:
 @pytest.mark.parametrize("persona", ["regular", "pedantic"])
 def test_zizmor_offline_reports_nothing(persona: str, tmp_path: Path) -> None:
     out = subprocess.run(
-        [_zizmor(), "--offline", "--no-config", f"--persona={persona}",
-         "--format=json", "--no-progress", str(ACTION), str(WORKFLOW)],
-        capture_output=True, text=True, check=False,
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+        [
+            _zizmor(),
+            "--offline",
+            "--no-config",
+            f"--persona={persona}",
+            "--format=json",
+            "--no-progress",
+            str(ACTION),
+            str(WORKFLOW),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)},
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout) == []
 
@@ -759,20 +895,32 @@ def test_zizmor_offline_reports_nothing(persona: str, tmp_path: Path) -> None:
 def test_findings_from_json_get_the_root_prefix() -> None:
     from dbdesign.action_run import finding_of
 
-    item = {"code": "MG001", "severity": "error", "check": "migrations",
-            "path": "migration-scripts/x.sql", "line": 3, "column": None,
-            "message": "m", "fixable": False}
+    item = {
+        "code": "MG001",
+        "severity": "error",
+        "check": "migrations",
+        "path": "migration-scripts/x.sql",
+        "line": 3,
+        "column": None,
+        "message": "m",
+        "fixable": False,
+    }
     found = finding_of(item, "services/a/")
     assert found.path == "services/a/migration-scripts/x.sql"
     assert (found.line, found.column, found.severity) == (3, None, "error")
-    for bad in ({**item, "severity": "fatal"}, {**item, "line": "3"},
-                {**item, "path": None}, [item]):
+    for bad in (
+        {**item, "severity": "fatal"},
+        {**item, "line": "3"},
+        {**item, "path": None},
+        [item],
+    ):
         with pytest.raises(ValueError):
             finding_of(bad, "")
 
 
 def test_migrations_added_are_what_the_naming_scheme_calls_migrations(
-        repo: Repo) -> None:
+    repo: Repo,
+) -> None:
     from dbdesign.action_run import _migrations
     from dbdesign.config import Config
     from dbdesign.project import Project
@@ -784,4 +932,5 @@ def test_migrations_added_are_what_the_naming_scheme_calls_migrations(
     repo.write("migration-scripts/add_users.sql", "SELECT 3;\n")  # MG001
     repo.commit("head")
     assert _migrations(Project(repo.path, Config()), base, "db/") == (
-        "db/migration-scripts/V2__orders.sql",)
+        "db/migration-scripts/V2__orders.sql",
+    )

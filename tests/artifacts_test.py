@@ -23,83 +23,170 @@ def test_quiet_on_a_good_project(tmp_path: Path) -> None:
     assert projects.run(artifacts.check, tmp_path) == []
 
 
-def test_quiet_through_main(repo: Repo,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_quiet_through_main(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path)
     assert artifacts_main(["--root", str(repo.path)]) == 0
     assert capsys.readouterr().out == "All checks passed (7 files checked).\n"
 
 
 # (id, files to change (None: delete), expected (code, path, line), config)
-CASES: list[tuple[str, dict[str, str | bytes | None],
-                  list[tuple[str, str, int | None]], str]] = [
+CASES: list[
+    tuple[str, dict[str, str | bytes | None], list[tuple[str, str, int | None]], str]
+] = [
     # AR001: missing
     ("no-schema", {SCHEMA: None}, [("AR001", SCHEMA, None)], ""),
     ("no-erd", {ERD: None}, [("AR001", ERD, None)], ""),
-    ("no-changelog", {"CHANGELOG.md": None}, [("AR001", "CHANGELOG.md", None)],
-     ""),
-    ("no-documents", dict.fromkeys(projects.DOCUMENTS),
-     sorted(("AR001", name, None) for name in projects.DOCUMENTS), ""),
-    ("extra-artifact", {}, [("AR001", "runbook.md", None)],
-     "artifacts:\n  runbook.md: [Failover]\n"),
-    ("artifacts-dir", {}, sorted(
-        [("AR001", f"docs/db/{name}", None) for name in projects.DOCUMENTS]
-        + [("AR001", f"docs/db/{n}", None) for n in (
-            SCHEMA, ERD, "CHANGELOG.md", "migration-scripts")]),
-     "artifacts_dir: docs/db\n"),
-    ("renamed-schema", {"db/schema.sql": "CREATE TABLE a (id int);\n"}, [],
-     "schema: db/schema.sql\n"),
+    ("no-changelog", {"CHANGELOG.md": None}, [("AR001", "CHANGELOG.md", None)], ""),
+    (
+        "no-documents",
+        dict.fromkeys(projects.DOCUMENTS),
+        sorted(("AR001", name, None) for name in projects.DOCUMENTS),
+        "",
+    ),
+    (
+        "extra-artifact",
+        {},
+        [("AR001", "runbook.md", None)],
+        "artifacts:\n  runbook.md: [Failover]\n",
+    ),
+    (
+        "artifacts-dir",
+        {},
+        sorted(
+            [("AR001", f"docs/db/{name}", None) for name in projects.DOCUMENTS]
+            + [
+                ("AR001", f"docs/db/{n}", None)
+                for n in (SCHEMA, ERD, "CHANGELOG.md", "migration-scripts")
+            ]
+        ),
+        "artifacts_dir: docs/db\n",
+    ),
+    (
+        "renamed-schema",
+        {"db/schema.sql": "CREATE TABLE a (id int);\n"},
+        [],
+        "schema: db/schema.sql\n",
+    ),
     # AR002: stubs
     ("empty-doc", {BACKUP: ""}, [("AR002", BACKUP, 1)], ""),
-    ("headings-only", {BACKUP: "# Backup\n\n## RPO\n\n## RTO\n"},
-     [("AR002", BACKUP, 1)], ""),
-    ("placeholders", {BACKUP: "# Backup\n\n## RPO\n\nTODO\n\n## RTO\n\nTBD.\n"
-                      "\n<fill in the target>\n\n...\n\n- FIXME\n"},
-     [("AR002", BACKUP, 1)], ""),
-    ("only-an-html-comment", {MONITORING: "# M\n\n<!-- write this -->\n"},
-     [("AR002", MONITORING, 1)], ""),
+    (
+        "headings-only",
+        {BACKUP: "# Backup\n\n## RPO\n\n## RTO\n"},
+        [("AR002", BACKUP, 1)],
+        "",
+    ),
+    (
+        "placeholders",
+        {
+            BACKUP: "# Backup\n\n## RPO\n\nTODO\n\n## RTO\n\nTBD.\n"
+            "\n<fill in the target>\n\n...\n\n- FIXME\n"
+        },
+        [("AR002", BACKUP, 1)],
+        "",
+    ),
+    (
+        "only-an-html-comment",
+        {MONITORING: "# M\n\n<!-- write this -->\n"},
+        [("AR002", MONITORING, 1)],
+        "",
+    ),
     ("empty-schema", {SCHEMA: ""}, [("AR002", SCHEMA, 1)], ""),
-    ("comment-only-schema", {SCHEMA: "-- the schema\n/* later\n */\n;\n"},
-     [("AR002", SCHEMA, 1)], ""),
-    ("empty-erd", {ERD: "# ERD\n\n```mermaid\nerDiagram\n```\n"},
-     [("AR002", ERD, 1)], ""),
-    ("one-real-sentence-is-enough", {MONITORING: "# M\n\n## Alerts\n\nTODO: "
-                                     "page on lag.\n"}, [], ""),
+    (
+        "comment-only-schema",
+        {SCHEMA: "-- the schema\n/* later\n */\n;\n"},
+        [("AR002", SCHEMA, 1)],
+        "",
+    ),
+    (
+        "empty-erd",
+        {ERD: "# ERD\n\n```mermaid\nerDiagram\n```\n"},
+        [("AR002", ERD, 1)],
+        "",
+    ),
+    (
+        "one-real-sentence-is-enough",
+        {MONITORING: "# M\n\n## Alerts\n\nTODO: page on lag.\n"},
+        [],
+        "",
+    ),
     # AR003: sections
-    ("no-rto", {BACKUP: "# Backup\n\n## RPO\n\nFive minutes.\n"},
-     [("AR003", BACKUP, 1)], ""),
-    ("mentioned-but-no-heading", {BACKUP: "# Backup\n\nRPO 5 min, RTO 1 h.\n"},
-     [("AR003", BACKUP, 1), ("AR003", BACKUP, 1)], ""),
-    ("purpose-is-not-rpo", {BACKUP: "# Backup\n\n## Purpose\n\nText.\n\n"
-                            "## RTO\n\nOne hour.\n"},
-     [("AR003", BACKUP, 1)], ""),
-    ("no-encryption", {SECURITY: "# S\n\n## Access Control\n\nRoles.\n"},
-     [("AR003", SECURITY, 1)], ""),
-    ("plural-and-case", {PERFORMANCE: "# P\n\n### INDEXING strategy\n\nB-tree."
-                         "\n", MONITORING: "Monitoring\n==\n\nAlerting\n--\n\n"
-                         "Pager.\n"}, [], ""),
-    ("configured-sections", {BACKUP: "# Backup\n\n## Restore drill\n\nMonthly."
-                             "\n"}, [],
-     "artifacts:\n  backup-recovery-plan.md: [Restore drill]\n"),
-    ("configured-sections-missing", {"runbook.md": "# Runbook\n\nSteps.\n"},
-     [("AR003", "runbook.md", 1)], "artifacts:\n  runbook.md: [Failover]\n"),
+    (
+        "no-rto",
+        {BACKUP: "# Backup\n\n## RPO\n\nFive minutes.\n"},
+        [("AR003", BACKUP, 1)],
+        "",
+    ),
+    (
+        "mentioned-but-no-heading",
+        {BACKUP: "# Backup\n\nRPO 5 min, RTO 1 h.\n"},
+        [("AR003", BACKUP, 1), ("AR003", BACKUP, 1)],
+        "",
+    ),
+    (
+        "purpose-is-not-rpo",
+        {BACKUP: "# Backup\n\n## Purpose\n\nText.\n\n## RTO\n\nOne hour.\n"},
+        [("AR003", BACKUP, 1)],
+        "",
+    ),
+    (
+        "no-encryption",
+        {SECURITY: "# S\n\n## Access Control\n\nRoles.\n"},
+        [("AR003", SECURITY, 1)],
+        "",
+    ),
+    (
+        "plural-and-case",
+        {
+            PERFORMANCE: "# P\n\n### INDEXING strategy\n\nB-tree.\n",
+            MONITORING: "Monitoring\n==\n\nAlerting\n--\n\nPager.\n",
+        },
+        [],
+        "",
+    ),
+    (
+        "configured-sections",
+        {BACKUP: "# Backup\n\n## Restore drill\n\nMonthly.\n"},
+        [],
+        "artifacts:\n  backup-recovery-plan.md: [Restore drill]\n",
+    ),
+    (
+        "configured-sections-missing",
+        {"runbook.md": "# Runbook\n\nSteps.\n"},
+        [("AR003", "runbook.md", 1)],
+        "artifacts:\n  runbook.md: [Failover]\n",
+    ),
     # unreadable (SPEC 3a)
     ("not-utf8", {BACKUP: b"# Backup \xff\n"}, [("AR002", BACKUP, None)], ""),
-    ("nul", {SCHEMA: b"CREATE TABLE a (id int);\0\n"},
-     [("AR002", SCHEMA, None)], ""),
-    ("bom-crlf-fine", {BACKUP: b"\xef\xbb\xbf# B\r\n\r\n## RPO\r\n\r\n5 min\r\n"
-                       b"\r\n## RTO\r\n\r\n1 h\r\n"}, [], ""),
+    ("nul", {SCHEMA: b"CREATE TABLE a (id int);\0\n"}, [("AR002", SCHEMA, None)], ""),
+    (
+        "bom-crlf-fine",
+        {
+            BACKUP: b"\xef\xbb\xbf# B\r\n\r\n## RPO\r\n\r\n5 min\r\n"
+            b"\r\n## RTO\r\n\r\n1 h\r\n"
+        },
+        [],
+        "",
+    ),
     # the migrations folder
-    ("no-migrations", {"migration-scripts/V1__books.sql": None},
-     [("AR001", "migration-scripts", None)], ""),
+    (
+        "no-migrations",
+        {"migration-scripts/V1__books.sql": None},
+        [("AR001", "migration-scripts", None)],
+        "",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, files, expected, settings", CASES,
-                         ids=[case[0] for case in CASES])
-def test_cases(tmp_path: Path, name: str, files: dict[str, str | bytes | None],
-               expected: list[tuple[str, str, int | None]],
-               settings: str) -> None:
+@pytest.mark.parametrize(
+    "name, files, expected, settings", CASES, ids=[case[0] for case in CASES]
+)
+def test_cases(
+    tmp_path: Path,
+    name: str,
+    files: dict[str, str | bytes | None],
+    expected: list[tuple[str, str, int | None]],
+    settings: str,
+) -> None:
     projects.write(tmp_path, files)
     if settings:
         (tmp_path / ".dbdesign.yaml").write_text(settings)
@@ -108,18 +195,27 @@ def test_cases(tmp_path: Path, name: str, files: dict[str, str | bytes | None],
 
 
 def test_messages(tmp_path: Path) -> None:
-    projects.write(tmp_path, {SCHEMA: None, BACKUP: "# B\n\nTBD\n",
-                              SECURITY: "# S\n\n## Access control\n\nRoles.\n"})
+    projects.write(
+        tmp_path,
+        {
+            SCHEMA: None,
+            BACKUP: "# B\n\nTBD\n",
+            SECURITY: "# S\n\n## Access control\n\nRoles.\n",
+        },
+    )
     found = {f.code: f for f in projects.run(artifacts.check, tmp_path)}
     assert found["AR001"].message == (
         "required artifact database-schema.sql is missing; create it "
-        "(`dbdesign init` writes a skeleton)")
+        "(`dbdesign init` writes a skeleton)"
+    )
     assert found["AR002"].message == (
         "artifact backup-recovery-plan.md is a stub (only headings, comments "
-        "or placeholders); fill it in with real content")
+        "or placeholders); fill it in with real content"
+    )
     assert found["AR003"].message == (
         "security-configuration.md has no section on encryption; add a "
-        "heading such as `## Encryption` and state it there")
+        "heading such as `## Encryption` and state it there"
+    )
     assert found["AR003"].severity == "warning"
 
 
@@ -133,8 +229,7 @@ def test_migrations_folder_is_a_file(tmp_path: Path) -> None:
 
 def test_migrations_folder_link_out_of_the_root(tmp_path: Path) -> None:
     (tmp_path / "outside").mkdir()
-    root = projects.write(tmp_path / "root",
-                          {"migration-scripts/V1__books.sql": None})
+    root = projects.write(tmp_path / "root", {"migration-scripts/V1__books.sql": None})
     (root / "migration-scripts").symlink_to(tmp_path / "outside")
     [item] = projects.run(artifacts.check, root)
     assert (item.code, item.path) == ("AR001", "migration-scripts")
@@ -142,7 +237,8 @@ def test_migrations_folder_link_out_of_the_root(tmp_path: Path) -> None:
 
 
 def test_artifact_link_out_of_the_root_never_read(
-        tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     secret = tmp_path / "secret.md"
     secret.write_text(f"# Backup\n\n## RPO\n\n{SECRET}\n")
     projects.write(repo.path, {BACKUP: None})
@@ -156,11 +252,14 @@ def test_artifact_link_out_of_the_root_never_read(
         assert "TOP-SECRET" not in out + err
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda p: p.mkdir(), "is a directory"),
-    (lambda p: p.symlink_to(p.name), "loop"),
-    (lambda p: p.symlink_to("missing.md"), "broken"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.symlink_to(p.name), "loop"),
+        (lambda p: p.symlink_to("missing.md"), "broken"),
+    ],
+)
 def test_not_a_regular_file(tmp_path: Path, make: object, words: str) -> None:
     assert callable(make)
     projects.write(tmp_path, {MONITORING: None})
@@ -171,7 +270,8 @@ def test_not_a_regular_file(tmp_path: Path, make: object, words: str) -> None:
 
 
 def test_main_warnings_pass_unless_strict(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     projects.write(repo.path, {BACKUP: "# Backup\n\n## RPO\n\nFive minutes.\n"})
     assert artifacts_main(["--root", str(repo.path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
@@ -184,9 +284,12 @@ def test_main_warnings_pass_unless_strict(
 
 
 def test_main_suppressed_in_the_file(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    projects.write(repo.path, {
-        BACKUP: "<!-- dbdesign: ignore[AR003] -->\n# Backup\n\n## RPO\n\n5 m\n"})
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    projects.write(
+        repo.path,
+        {BACKUP: "<!-- dbdesign: ignore[AR003] -->\n# Backup\n\n## RPO\n\n5 m\n"},
+    )
     assert artifacts_main(["--root", str(repo.path), "--strict"]) == 0
     capsys.readouterr()
 
@@ -199,13 +302,16 @@ def test_main_errors(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert f"{ERD}:1:1: AR002 " in out
 
 
-@pytest.mark.parametrize("source", [
-    "#" * 100000 + "\n",
-    "> " * 5000 + "text\n",
-    "<" * 100000 + "\n",
-    "[" * 50000 + "](" * 50000 + "\n",
-    "# B\n\n## RPO\n\n" + "x" * 2_000_000 + "\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "#" * 100000 + "\n",
+        "> " * 5000 + "text\n",
+        "<" * 100000 + "\n",
+        "[" * 50000 + "](" * 50000 + "\n",
+        "# B\n\n## RPO\n\n" + "x" * 2_000_000 + "\n",
+    ],
+)
 def test_hostile_markdown_does_not_crash(tmp_path: Path, source: str) -> None:
     projects.write(tmp_path, {BACKUP: source})
     for item in projects.run(artifacts.check, tmp_path):

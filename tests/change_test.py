@@ -61,11 +61,13 @@ def test_staged_adds_edits_renames_and_deletes(repo: Repo) -> None:
     assert found.old_content("m/V3__gone.sql") == b"drop table x;\n"
     assert found.old_content("m/V4__new.sql") is None
     assert sorted(found.old_paths("m")) == [
-        "m/V1__init.sql", "m/V2__orders.sql", "m/V3__gone.sql"]
+        "m/V1__init.sql",
+        "m/V2__orders.sql",
+        "m/V3__gone.sql",
+    ]
     assert found.description == "the staged change"
     assert found.touches("m/V2__orders.sql")
-    assert found.written() == {"m/V4__new.sql", "m/V1__init.sql",
-                               "m/V2__invoices.sql"}
+    assert found.written() == {"m/V4__new.sql", "m/V1__init.sql", "m/V2__invoices.sql"}
 
 
 def test_first_commit_then_detached_head(repo: Repo) -> None:
@@ -142,8 +144,11 @@ def _feature_branch(repo: Repo) -> None:
 def test_base_is_the_merge_base_plus_the_working_tree(repo: Repo) -> None:
     _feature_branch(repo)
     found = load(repo.path, "main")
-    assert found.added == {"m/V2__committed.sql", "m/V3__staged.sql",
-                           "m/V4__untracked.sql"}
+    assert found.added == {
+        "m/V2__committed.sql",
+        "m/V3__staged.sql",
+        "m/V4__untracked.sql",
+    }
     assert found.modified == {"m/V1__a.sql"}
     assert "m/V9__on_main_later.sql" not in found.touched()
     assert found.old_paths("m") == ["m/V1__a.sql"]
@@ -224,16 +229,28 @@ def _shallow_pair(repo: Repo, tmp_path: Path, *clone_args: str) -> Path:
     repo.write("migration-scripts/V4__d.sql", "d")
     repo.commit("four")
     clone = tmp_path / "shallow"
-    git(tmp_path, "clone", "-q", "--depth", "1", *clone_args, "--branch",
-        "feature", f"file://{repo.path}", str(clone))
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        *clone_args,
+        "--branch",
+        "feature",
+        f"file://{repo.path}",
+        str(clone),
+    )
     return clone
 
 
-def test_shallow_clone_without_the_base(repo: Repo, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_shallow_clone_without_the_base(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     clone = _shallow_pair(repo, tmp_path)
-    status = main(["check", "--root", str(clone), "--base", "origin/main",
-                   "--select", "MG,CH"])
+    status = main(
+        ["check", "--root", str(clone), "--base", "origin/main", "--select", "MG,CH"]
+    )
     err = capsys.readouterr().err
     assert status == 2
     assert "fetch-depth" in err
@@ -241,11 +258,13 @@ def test_shallow_clone_without_the_base(repo: Repo, tmp_path: Path,
 
 
 def test_shallow_clone_without_common_history(
-        repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     clone = _shallow_pair(repo, tmp_path, "--no-single-branch")
     assert git(clone, "rev-parse", "--verify", "origin/main")
-    status = main(["check", "--root", str(clone), "--base", "origin/main",
-                   "--select", "MG,CH"])
+    status = main(
+        ["check", "--root", str(clone), "--base", "origin/main", "--select", "MG,CH"]
+    )
     err = capsys.readouterr().err
     assert status == 2
     assert "no common ancestor" in err and "fetch-depth" in err
@@ -255,8 +274,9 @@ def test_shallow_clone_without_common_history(
     assert found.added == {"migration-scripts/V3__c.sql"}
 
 
-def test_git_is_asked_without_a_shell(repo: Repo,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_is_asked_without_a_shell(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import subprocess
 
     calls: list[tuple[object, dict[str, object]]] = []
@@ -273,8 +293,9 @@ def test_git_is_asked_without_a_shell(repo: Repo,
     repo.add()
     found = load(repo.path, "main")
     assert found.added == {"$(touch pwned).sql"}
-    assert calls and all(isinstance(cmd, list) and not kw.get("shell")
-                         for cmd, kw in calls)
+    assert calls and all(
+        isinstance(cmd, list) and not kw.get("shell") for cmd, kw in calls
+    )
     assert not (repo.path / "pwned").exists()
 
 
@@ -301,8 +322,9 @@ def test_location_and_head(repo: Repo, tmp_path: Path) -> None:
     assert location(outside) is None and head(outside) is None
 
 
-def test_outside_git_in_any_language(tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outside_git_in_any_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # git translates "not a git repository"; a German user outside git gets
     # the note, not exit 2.
     monkeypatch.setenv("LANGUAGE", "de")

@@ -33,8 +33,9 @@ All notable changes to the database.
 """
 
 
-def findings(root: Path, *args: str,
-             capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
+def findings(
+    root: Path, *args: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[dict[str, object]]]:
     status = changelog_main(["--root", str(root), "--format", "json", *args])
     return status, json.loads(capsys.readouterr().out)["findings"]
 
@@ -55,14 +56,17 @@ def project(repo: Repo) -> Repo:
 
 def add_entry(repo: Repo, line: str) -> None:
     text = (repo.path / "CHANGELOG.md").read_text()
-    repo.write("CHANGELOG.md", text.replace("- orders table\n",
-                                            f"- orders table\n{line}\n"))
+    repo.write(
+        "CHANGELOG.md", text.replace("- orders table\n", f"- orders table\n{line}\n")
+    )
 
 
 # -- CH001 ---------------------------------------------------------------------
 
+
 def test_ch001_migration_without_changelog(
-        project: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     project.write(f"{M}/V2__orders.sql", "create table orders (id int);\n")
     project.add()
     status, found = findings(project.path, capsys=capsys)
@@ -73,8 +77,7 @@ def test_ch001_migration_without_changelog(
     assert "--allow-no-changelog" in message
 
 
-def test_ch001_schema_change(project: Repo,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_ch001_schema_change(project: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     project.write("database-schema.sql", "create table books (id bigint);\n")
     project.add()
     _, found = findings(project.path, capsys=capsys)
@@ -82,8 +85,9 @@ def test_ch001_schema_change(project: Repo,
     assert "database-schema.sql" in str(found[0]["message"])
 
 
-def test_ch001_quiet_with_changelog(project: Repo,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_ch001_quiet_with_changelog(
+    project: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     project.write(f"{M}/V2__orders.sql", "create table orders (id int);\n")
     add_entry(project, "- V2__orders.sql")
     project.add()
@@ -91,28 +95,29 @@ def test_ch001_quiet_with_changelog(project: Repo,
 
 
 def test_ch001_quiet_for_readme_and_other_files(
-        project: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     project.write(f"{M}/README.md", "more about migrating\n")
     project.write("docs.md", "x")
     project.add()
     assert findings(project.path, capsys=capsys) == (0, [])
 
 
-def test_allow_no_changelog(project: Repo,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_allow_no_changelog(project: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     project.write(f"{M}/V2__orders.sql", "create table orders (id int);\n")
     project.add()
-    assert findings(project.path, "--allow-no-changelog",
-                    capsys=capsys) == (0, [])
-    status = main(["check", "--root", str(project.path), "--select", "CH",
-                   "--allow-no-changelog"])
+    assert findings(project.path, "--allow-no-changelog", capsys=capsys) == (0, [])
+    status = main(
+        ["check", "--root", str(project.path), "--select", "CH", "--allow-no-changelog"]
+    )
     capsys.readouterr()
     assert status == 0
     assert main(["check", "--root", str(project.path), "--select", "CH"]) == 1
 
 
-def test_ch001_pull_request_mode(project: Repo,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_ch001_pull_request_mode(
+    project: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     project.git("checkout", "-q", "-b", "feature")
     project.write(f"{M}/V2__orders.sql", "create table orders (id int);\n")
     project.commit("migration")
@@ -123,7 +128,8 @@ def test_ch001_pull_request_mode(project: Repo,
 
 
 def test_outside_git_one_note_and_format_still_checked(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "CHANGELOG.md").write_text("# Changes\n\n- stuff\n")
     status = changelog_main(["--root", str(tmp_path)])
     out = capsys.readouterr().out
@@ -139,13 +145,11 @@ CH002_CASES = [
     ("# Changelog\n\n## Unreleased\n\n## 1.0.0 - 2026-01-01\n", []),
     ("# Changelog\n\n## [1.0.0]\n\n### Added\n- x\n", [3]),
     ("# Changelog\n\n## [1.0.0] - 2026-01-01\n\n## [Unreleased]\n", [5]),
-    ("# Changelog\n\n## [1.0.0] - 2026-01-01\n\n## [1.1.0] - 2026-02-01\n",
-     [5]),
+    ("# Changelog\n\n## [1.0.0] - 2026-01-01\n\n## [1.1.0] - 2026-02-01\n", [5]),
     ("# Changelog\n\n## [Unreleased]\n\n### Misc\n- x\n", [5]),
     ("# Changelog\n\n## Notes\n", [3]),
     ("# Changelog\n\n```\n## not a heading\n```\n\n## [Unreleased]\n", []),
-    ("# Changelog\n\n## [2.0.0-rc.1] – 2026-03-01 [YANKED]\n\n"
-     "### Security\n- x\n", []),
+    ("# Changelog\n\n## [2.0.0-rc.1] – 2026-03-01 [YANKED]\n\n### Security\n- x\n", []),
 ]
 
 
@@ -160,8 +164,7 @@ def test_ch002_good_is_quiet() -> None:
     assert list(changelog.keep_a_changelog("CHANGELOG.md", GOOD)) == []
 
 
-def test_ch002_binary_changelog(repo: Repo,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_ch002_binary_changelog(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.write("CHANGELOG.md", b"\xff\xfe# Changelog")
     _, found = findings(repo.path, capsys=capsys)
     assert codes(found) == [("CH002", "CHANGELOG.md", None)]
@@ -170,8 +173,10 @@ def test_ch002_binary_changelog(repo: Repo,
 
 # -- CH003 ---------------------------------------------------------------------
 
+
 def test_ch003_added_migration_not_named(
-        project: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     project.write(f"{M}/V2__orders.sql", "create table orders (id int);\n")
     project.write(f"{M}/V3__invoices.sql", "create table invoices (id int);\n")
     add_entry(project, "- invoices, in V3")
@@ -182,14 +187,18 @@ def test_ch003_added_migration_not_named(
     assert "V2__orders.sql" in str(found[0]["message"])
 
 
-@pytest.mark.parametrize("entry", [
-    "- orders (V2__orders.sql)",
-    "- orders (`V2__orders`)",
-    "- orders, migration 2",
-    "- orders, V2",
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "- orders (V2__orders.sql)",
+        "- orders (`V2__orders`)",
+        "- orders, migration 2",
+        "- orders, V2",
+    ],
+)
 def test_ch003_named_by_file_or_version(
-        project: Repo, entry: str, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Repo, entry: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     project.write(f"{M}/V2__orders.sql", "create table orders (id int);\n")
     add_entry(project, entry)
     project.add()
@@ -197,7 +206,8 @@ def test_ch003_named_by_file_or_version(
 
 
 def test_ch003_old_lines_do_not_count(
-        project: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     add_entry(project, "- planned: V2__orders.sql")
     project.commit("plan")
     project.write(f"{M}/V2__orders.sql", "create table orders (id int);\n")
@@ -207,8 +217,9 @@ def test_ch003_old_lines_do_not_count(
     assert codes(found) == [("CH003", "CHANGELOG.md", 5)]
 
 
-def test_ch003_diesel_folder_name(repo: Repo,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_ch003_diesel_folder_name(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write("CHANGELOG.md", GOOD)
     repo.write(f"{M}/2026-01-01-000000_books/up.sql", "select 1;")
     repo.write(f"{M}/2026-01-01-000000_books/down.sql", "select 1;")
@@ -221,7 +232,8 @@ def test_ch003_diesel_folder_name(repo: Repo,
 
 
 def test_ch003_first_commit_counts_every_line(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write("CHANGELOG.md", GOOD.replace("- books", "- books (V1__books.sql)"))
     repo.write(f"{M}/V1__books.sql", "create table books (id int);\n")
     repo.add()
@@ -233,30 +245,37 @@ def test_added_lines_is_a_multiset_difference() -> None:
     assert changelog.added_lines(None, "x\ny") == ["x", "y"]
 
 
-@pytest.mark.parametrize(("name", "line", "named"), [
-    ("V2__orders.sql", "- orders (V2__orders.sql)", True),
-    ("V2__orders.sql", "- orders, V2", True),
-    ("V2__orders.sql", "- orders (v2)", True),
-    ("V2__orders.sql", "- orders in release 12", False),
-    ("V2__orders.sql", "- orders in v2.1", False),
-    ("V2__orders.sql", "- orders, 2b", False),
-    ("0002_orders.up.sql", "- orders (0002_orders)", True),
-    ("0002_orders.up.sql", "- orders (migration 2)", True),
-    ("2026-02-01-000000_orders/up.sql", "- orders (2026-02-01-000000_orders)",
-     True),
-    ("2026-02-01-000000_orders/up.sql", "- orders (2026-02-01-000000)", True),
-    ("R__views.sql", "- views (R__views.sql)", True),
-    ("R__views.sql", "- views", False),
-    # a name stands alone, as a version does
-    ("1_init.up.sql", "- init (11_init)", False),
-    ("0001_init.up.sql", "- init (0001_init.up.sql)", True),
-    ("V1__a.sql", "- a (V1__a.sql.bak)", True),
-])
+@pytest.mark.parametrize(
+    ("name", "line", "named"),
+    [
+        ("V2__orders.sql", "- orders (V2__orders.sql)", True),
+        ("V2__orders.sql", "- orders, V2", True),
+        ("V2__orders.sql", "- orders (v2)", True),
+        ("V2__orders.sql", "- orders in release 12", False),
+        ("V2__orders.sql", "- orders in v2.1", False),
+        ("V2__orders.sql", "- orders, 2b", False),
+        ("0002_orders.up.sql", "- orders (0002_orders)", True),
+        ("0002_orders.up.sql", "- orders (migration 2)", True),
+        (
+            "2026-02-01-000000_orders/up.sql",
+            "- orders (2026-02-01-000000_orders)",
+            True,
+        ),
+        ("2026-02-01-000000_orders/up.sql", "- orders (2026-02-01-000000)", True),
+        ("R__views.sql", "- views (R__views.sql)", True),
+        ("R__views.sql", "- views", False),
+        # a name stands alone, as a version does
+        ("1_init.up.sql", "- init (11_init)", False),
+        ("0001_init.up.sql", "- init (0001_init.up.sql)", True),
+        ("V1__a.sql", "- a (V1__a.sql.bak)", True),
+    ],
+)
 def test_what_names_a_migration(name: str, line: str, named: bool) -> None:
     from dbdesign import naming
 
-    scheme = ("diesel" if "/" in name else "golang-migrate"
-              if ".up." in name else "flyway")
+    scheme = (
+        "diesel" if "/" in name else "golang-migrate" if ".up." in name else "flyway"
+    )
     migration = naming.classify(scheme, name)
     assert isinstance(migration, naming.Migration)
     assert changelog._named(migration, line) is named

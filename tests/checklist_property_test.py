@@ -15,20 +15,76 @@ from dbdesign.config import Config
 from dbdesign.project import Project
 from projects import CHECKLIST
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
-MARKERS = ["[ ]", "[x]", "[~]", "[!]", "[X]", "[]", "[  ]", "[ x]", "[v]",
-           "[-]", "[✓]", "[1]", "[TBD]", "[X](url)", ""]
-PREFIXES = ["- ", "* ", "+ ", "1. ", "2) ", "  - ", "    - ", "\t- ", "> - ",
-            "-\t", "", "    ", "<!-- ", "## Phase 0 ", "# ", "Phase 1\n==="]
+MARKERS = [
+    "[ ]",
+    "[x]",
+    "[~]",
+    "[!]",
+    "[X]",
+    "[]",
+    "[  ]",
+    "[ x]",
+    "[v]",
+    "[-]",
+    "[✓]",
+    "[1]",
+    "[TBD]",
+    "[X](url)",
+    "",
+]
+PREFIXES = [
+    "- ",
+    "* ",
+    "+ ",
+    "1. ",
+    "2) ",
+    "  - ",
+    "    - ",
+    "\t- ",
+    "> - ",
+    "-\t",
+    "",
+    "    ",
+    "<!-- ",
+    "## Phase 0 ",
+    "# ",
+    "Phase 1\n===",
+]
 LINES = st.one_of(
-    st.builds(lambda p, m, t: p + m + t, st.sampled_from(PREFIXES),
-              st.sampled_from(MARKERS),
-              st.sampled_from(["", " a", " task [X] inside", " blocked by b",
-                               "   ", " <!-- c -->", " `[X]`"])),
-    st.sampled_from(["", "```", "~~~", "-->", "<!--", "## Phase 2: x",
-                     "### Phase 1", "    code", "---", "| a | b |"]),
+    st.builds(
+        lambda p, m, t: p + m + t,
+        st.sampled_from(PREFIXES),
+        st.sampled_from(MARKERS),
+        st.sampled_from(
+            [
+                "",
+                " a",
+                " task [X] inside",
+                " blocked by b",
+                "   ",
+                " <!-- c -->",
+                " `[X]`",
+            ]
+        ),
+    ),
+    st.sampled_from(
+        [
+            "",
+            "```",
+            "~~~",
+            "-->",
+            "<!--",
+            "## Phase 2: x",
+            "### Phase 1",
+            "    code",
+            "---",
+            "| a | b |",
+        ]
+    ),
     st.text(alphabet="-*[]xX !~ \t>#`<", max_size=12),
 )
 ENDINGS = st.sampled_from(["\n", "\r\n", "\r"])
@@ -44,8 +100,7 @@ def checklists(draw: st.DrawFn) -> bytes:
 
 def normalise(data: bytes) -> bytes:
     """DATA with every fixable marker written as its fix would."""
-    return (data.replace(b"[X]", b"[x]").replace(b"[  ]", b"[ ]")
-            .replace(b"[]", b"[ ]"))
+    return data.replace(b"[X]", b"[x]").replace(b"[  ]", b"[ ]").replace(b"[]", b"[ ]")
 
 
 @contextmanager
@@ -58,10 +113,13 @@ def project_with(files: dict[str, str | bytes | None]) -> Iterator[Project]:
 def expected_fix(data: bytes, project: Project) -> bytes:
     """DATA with exactly the markers that the check calls fixable rewritten,
     at the line and column it gives: every other byte as it was."""
-    spots = {(f.line, f.column) for f in checklist.check(project)
-             if f.code == "CL001" and f.fixable}
+    spots = {
+        (f.line, f.column)
+        for f in checklist.check(project)
+        if f.code == "CL001" and f.fixable
+    }
     bom = data.startswith(b"\xef\xbb\xbf")
-    text = data.decode("utf-8")[1 if bom else 0:]
+    text = data.decode("utf-8")[1 if bom else 0 :]
     pieces = re.split(r"(\r\n|\r|\n)", text)
     for number in range(0, len(pieces), 2):
         line = pieces[number]
@@ -72,7 +130,7 @@ def expected_fix(data: bytes, project: Project) -> bytes:
                 match = re.match(r"\[(X| {0,2})\]", line[start:])
                 assert match, (line, column)
                 fixed = "[x]" if match[1] == "X" else "[ ]"
-                line = line[:start] + fixed + line[start + len(match[0]):]
+                line = line[:start] + fixed + line[start + len(match[0]) :]
                 # Later spots on the same line would shift; there are none:
                 # a line holds at most one task marker.
         pieces[number] = line
@@ -85,8 +143,11 @@ def fix_once(data: bytes) -> tuple[bytes, list[str]]:
         fixed = checklist.fix(project)
         after = (project.root / CHECKLIST).read_bytes()
         # What is left is what no fix can decide.
-        left = [f for f in checklist.check(Project(project.root, Config()))
-                if f.code == "CL001" and f.fixable]
+        left = [
+            f
+            for f in checklist.check(Project(project.root, Config()))
+            if f.code == "CL001" and f.fixable
+        ]
         assert left == [], left
         assert after == expected
         return after, fixed
@@ -106,9 +167,13 @@ def test_fix_changes_only_marker_bytes_and_is_idempotent(data: bytes) -> None:
 
 
 @SETTINGS
-@given(st.one_of(st.binary(max_size=400), checklists(),
-                 st.text(max_size=400).map(lambda t: t.encode("utf-8",
-                                                              "surrogatepass"))))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        checklists(),
+        st.text(max_size=400).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    )
+)
 def test_checklist_never_raises(data: bytes) -> None:
     with project_with({CHECKLIST: data}) as project:
         found = list(checklist.check(project))
@@ -117,11 +182,21 @@ def test_checklist_never_raises(data: bytes) -> None:
 
 
 @SETTINGS
-@given(st.sampled_from(["database-schema.sql", "backup-recovery-plan.md",
-                        "entity-relationship-diagram.md", "CHANGELOG.md"]),
-       st.one_of(st.binary(max_size=400), checklists(),
-                 st.text(max_size=400).map(
-                     lambda t: t.encode("utf-8", "surrogatepass"))))
+@given(
+    st.sampled_from(
+        [
+            "database-schema.sql",
+            "backup-recovery-plan.md",
+            "entity-relationship-diagram.md",
+            "CHANGELOG.md",
+        ]
+    ),
+    st.one_of(
+        st.binary(max_size=400),
+        checklists(),
+        st.text(max_size=400).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    ),
+)
 def test_artifacts_never_raise(name: str, data: bytes) -> None:
     with project_with({name: data}) as project:
         found = list(artifacts.check(project))

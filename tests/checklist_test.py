@@ -39,93 +39,181 @@ CASES: list[tuple[str, str, list[tuple[str, int]], str]] = [
     ("bare-marker", text("- [X]\n"), [("CL001", 5)], ""),
     ("star", text("* [X] a\n"), [("CL001", 5)], ""),
     ("plus", text("+ [X] a\n"), [("CL001", 5)], ""),
-    ("ordered", text("1. [X] a\n2) [X] b\n"), [("CL001", 5), ("CL001", 6)],
-     ""),
+    ("ordered", text("1. [X] a\n2) [X] b\n"), [("CL001", 5), ("CL001", 6)], ""),
     ("tab", text("-\t[X] a\n"), [("CL001", 5)], ""),
-    ("nested", text("- [x] a\n  - [X] b\n    - [v] c\n"),
-     [("CL001", 6), ("CL001", 7)], ""),
+    (
+        "nested",
+        text("- [x] a\n  - [X] b\n    - [v] c\n"),
+        [("CL001", 6), ("CL001", 7)],
+        "",
+    ),
     ("blockquote", text("> - [X] quoted\n"), [("CL001", 5)], ""),
     ("second-line", text("- [x] a\n\n  more text [X] here\n"), [], ""),
     # not markers at all: text, links, numbers, later in the line
-    ("not-markers", text("- [ ] a\n- [1] footnote\n- [TBD] later\n"
-                         "- [docs](http://x) link\n- [ref][r] ref\n"
-                         "- see [X] later\n- [X]stuck\n"), [], ""),
+    (
+        "not-markers",
+        text(
+            "- [ ] a\n- [1] footnote\n- [TBD] later\n"
+            "- [docs](http://x) link\n- [ref][r] ref\n"
+            "- see [X] later\n- [X]stuck\n"
+        ),
+        [],
+        "",
+    ),
     # code fences, indented code and HTML comments are never tasks
     ("fence", text("- [x] a\n\n```md\n- [X] no\n- [!] no\n```\n"), [], ""),
     ("tilde-fence", text("- [x] a\n\n~~~\n- [X] no\n~~~\n"), [], ""),
     ("fence-in-item", text("- [x] a\n\n  ```\n  - [X] no\n  ```\n"), [], ""),
     ("indented-code", text("- [x] a\n\nText.\n\n    - [X] code\n"), [], ""),
-    ("html-comment", text("- [x] a\n\n<!--\n- [X] no\n- [!] no\n-->\n"),
-     [], ""),
+    ("html-comment", text("- [x] a\n\n<!--\n- [X] no\n- [!] no\n-->\n"), [], ""),
     ("html-comment-one-line", text("<!-- - [X] no -->\n- [x] a\n"), [], ""),
-    ("unclosed-fence", text("- [x] a\n", REST + "\n```\n- [X] no\n"), [],
-     ""),
+    ("unclosed-fence", text("- [x] a\n", REST + "\n```\n- [X] no\n"), [], ""),
     # CL002: phase headings
-    ("no-headings", "# Checklist\n\n- [ ] a\n",
-     [("CL002", 1)], ""),
-    ("duplicate", text("- [ ] a\n", phases(1) + "\n## Phase 3: again\n\n"
-                       "- [ ] t\n"), [("CL002", 35)], ""),
-    ("out-of-order", HEAD + "- [ ] a\n\n## Phase 2: x\n\n- [ ] t\n\n"
-     "## Phase 1: y\n\n- [ ] t\n" + phases(3), [("CL002", 11)], ""),
-    ("missing", text("- [ ] a\n", "".join(
-        f"\n## Phase {n}\n\n- [ ] t\n" for n in (1, 2, 3, 4, 6, 7))),
-     [("CL002", 19)], ""),
-    ("unknown-phase", text("- [ ] a\n", REST + "\n## Phase 8: Extra\n\n"
-                           "- [ ] t\n"), [("CL002", 35)], ""),
-    ("setext-and-level-3", "Phase 0: Data\n=============\n\n- [ ] a\n"
-     + "".join(f"\n### Phase {n}\n\n- [ ] t\n" for n in range(1, 8)), [], ""),
-    ("lower-case", text("- [ ] a\n", REST.replace("## Phase", "## phase")),
-     [], ""),
-    ("appendix-after-phases", text("- [ ] a\n", REST + "\n## Notes\n\n"
-                                   "- [x] not in a phase\n"), [], ""),
+    ("no-headings", "# Checklist\n\n- [ ] a\n", [("CL002", 1)], ""),
+    (
+        "duplicate",
+        text("- [ ] a\n", phases(1) + "\n## Phase 3: again\n\n- [ ] t\n"),
+        [("CL002", 35)],
+        "",
+    ),
+    (
+        "out-of-order",
+        HEAD + "- [ ] a\n\n## Phase 2: x\n\n- [ ] t\n\n"
+        "## Phase 1: y\n\n- [ ] t\n" + phases(3),
+        [("CL002", 11)],
+        "",
+    ),
+    (
+        "missing",
+        text(
+            "- [ ] a\n",
+            "".join(f"\n## Phase {n}\n\n- [ ] t\n" for n in (1, 2, 3, 4, 6, 7)),
+        ),
+        [("CL002", 19)],
+        "",
+    ),
+    (
+        "unknown-phase",
+        text("- [ ] a\n", REST + "\n## Phase 8: Extra\n\n- [ ] t\n"),
+        [("CL002", 35)],
+        "",
+    ),
+    (
+        "setext-and-level-3",
+        "Phase 0: Data\n=============\n\n- [ ] a\n"
+        + "".join(f"\n### Phase {n}\n\n- [ ] t\n" for n in range(1, 8)),
+        [],
+        "",
+    ),
+    ("lower-case", text("- [ ] a\n", REST.replace("## Phase", "## phase")), [], ""),
+    (
+        "appendix-after-phases",
+        text("- [ ] a\n", REST + "\n## Notes\n\n- [x] not in a phase\n"),
+        [],
+        "",
+    ),
     # CL003: blocked tasks give a reason
     ("blocked", text("- [!] a\n"), [("CL003", 5)], ""),
     ("blocked-word-only", text("- [!] a, blocked\n"), [("CL003", 5)], ""),
-    ("blocked-reasons", text(
-        "- [!] a — blocked by the DBA\n- [!] b - Waiting for legal\n"
-        "- [!] c because budget\n- [!] d (Reason: vendor)\n"
-        "- [!] e BLOCKED: infra\n"), [], ""),
-    ("blocked-nested-reason", text("- [!] a\n  - waiting for the DBA\n"),
-     [], ""),
-    ("blocked-reason-paragraph", text("- [!] a\n\n  Blocked by the DBA.\n"),
-     [], ""),
+    (
+        "blocked-reasons",
+        text(
+            "- [!] a — blocked by the DBA\n- [!] b - Waiting for legal\n"
+            "- [!] c because budget\n- [!] d (Reason: vendor)\n"
+            "- [!] e BLOCKED: infra\n"
+        ),
+        [],
+        "",
+    ),
+    ("blocked-nested-reason", text("- [!] a\n  - waiting for the DBA\n"), [], ""),
+    ("blocked-reason-paragraph", text("- [!] a\n\n  Blocked by the DBA.\n"), [], ""),
     # CL004: phase order
-    ("phase0-open", text("- [ ] a\n", "\n## Phase 1: x\n\n- [x] b\n- [~] c\n"
-                         + phases(2)), [("CL004", 9), ("CL004", 10)], ""),
-    ("phase0-in-progress", text("- [~] a\n", "\n## Phase 1: x\n\n- [x] b\n"
-                                + phases(2)), [("CL004", 9)], ""),
-    ("phase0-blocked", text("- [!] a because\n", "\n## Phase 1: x\n\n"
-                            "- [x] b\n" + phases(2)), [("CL004", 9)], ""),
-    ("malformed-counts-as-done", text("- [ ] a\n", "\n## Phase 1: x\n\n"
-                                      "- [X] b\n" + phases(2)),
-     [("CL001", 9), ("CL004", 9)], ""),
-    ("phase0-done", text("- [x] a\n", "\n## Phase 1: x\n\n- [x] b\n"
-                         + phases(2, "- [~] c\n")), [], ""),
-    ("before-phase-0", "# C\n\n- [x] setup\n\n## Phase 0: x\n\n- [ ] a\n"
-     + REST, [], ""),
-    ("off", text("- [ ] a\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2)),
-     [], "phase_order: off\n"),
-    ("strict", text("- [x] a\n", "\n## Phase 1: x\n\n- [ ] b\n"
-                    "\n## Phase 2: y\n\n- [~] c\n" + phases(3)),
-     [("CL004", 13)], "phase_order: strict\n"),
-    ("strict-blocked-is-not-todo", text(
-        "- [x] a\n", "\n## Phase 1: x\n\n- [!] b, waiting for legal\n"
-        "\n## Phase 2: y\n\n- [x] c\n" + phases(3, "- [ ] t\n")),
-     [], "phase_order: strict\n"),
-    ("phase0-mode-ignores-later-phases", text(
-        "- [x] a\n", "\n## Phase 1: x\n\n- [ ] b\n\n## Phase 2: y\n\n"
-        "- [~] c\n" + phases(3)), [], ""),
+    (
+        "phase0-open",
+        text("- [ ] a\n", "\n## Phase 1: x\n\n- [x] b\n- [~] c\n" + phases(2)),
+        [("CL004", 9), ("CL004", 10)],
+        "",
+    ),
+    (
+        "phase0-in-progress",
+        text("- [~] a\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2)),
+        [("CL004", 9)],
+        "",
+    ),
+    (
+        "phase0-blocked",
+        text("- [!] a because\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2)),
+        [("CL004", 9)],
+        "",
+    ),
+    (
+        "malformed-counts-as-done",
+        text("- [ ] a\n", "\n## Phase 1: x\n\n- [X] b\n" + phases(2)),
+        [("CL001", 9), ("CL004", 9)],
+        "",
+    ),
+    (
+        "phase0-done",
+        text("- [x] a\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2, "- [~] c\n")),
+        [],
+        "",
+    ),
+    (
+        "before-phase-0",
+        "# C\n\n- [x] setup\n\n## Phase 0: x\n\n- [ ] a\n" + REST,
+        [],
+        "",
+    ),
+    (
+        "off",
+        text("- [ ] a\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2)),
+        [],
+        "phase_order: off\n",
+    ),
+    (
+        "strict",
+        text(
+            "- [x] a\n",
+            "\n## Phase 1: x\n\n- [ ] b\n\n## Phase 2: y\n\n- [~] c\n" + phases(3),
+        ),
+        [("CL004", 13)],
+        "phase_order: strict\n",
+    ),
+    (
+        "strict-blocked-is-not-todo",
+        text(
+            "- [x] a\n",
+            "\n## Phase 1: x\n\n- [!] b, waiting for legal\n"
+            "\n## Phase 2: y\n\n- [x] c\n" + phases(3, "- [ ] t\n"),
+        ),
+        [],
+        "phase_order: strict\n",
+    ),
+    (
+        "phase0-mode-ignores-later-phases",
+        text(
+            "- [x] a\n",
+            "\n## Phase 1: x\n\n- [ ] b\n\n## Phase 2: y\n\n- [~] c\n" + phases(3),
+        ),
+        [],
+        "",
+    ),
     # CL005: a phase with no tasks
     ("empty-phase", text("Nothing yet.\n"), [("CL005", 3)], ""),
-    ("empty-phase-fenced-only", text("```\n- [ ] no\n```\n"), [("CL005", 3)],
-     ""),
+    ("empty-phase-fenced-only", text("```\n- [ ] no\n```\n"), [("CL005", 3)], ""),
 ]
 
 
-@pytest.mark.parametrize("name, source, expected, settings", CASES,
-                         ids=[case[0] for case in CASES])
-def test_cases(tmp_path: Path, name: str, source: str,
-               expected: list[tuple[str, int]], settings: str) -> None:
+@pytest.mark.parametrize(
+    "name, source, expected, settings", CASES, ids=[case[0] for case in CASES]
+)
+def test_cases(
+    tmp_path: Path,
+    name: str,
+    source: str,
+    expected: list[tuple[str, int]],
+    settings: str,
+) -> None:
     projects.write(tmp_path, {CHECKLIST: source})
     if settings:
         (tmp_path / ".dbdesign.yaml").write_text(settings)
@@ -135,11 +223,22 @@ def test_cases(tmp_path: Path, name: str, source: str,
 
 
 def test_markers_and_their_states() -> None:
-    parsed = parse_checklist(text("- [ ] a\n- [~] b\n- [x] c\n- [!] d, "
-                                  "blocked by e\n- [X] f\n- [] g\n- [v] h\n"))
+    parsed = parse_checklist(
+        text(
+            "- [ ] a\n- [~] b\n- [x] c\n- [!] d, "
+            "blocked by e\n- [X] f\n- [] g\n- [v] h\n"
+        )
+    )
     tasks = parsed.phase_tasks(0)
-    assert [t.state for t in tasks] == ["todo", "in_progress", "done",
-                                        "blocked", "done", "todo", None]
+    assert [t.state for t in tasks] == [
+        "todo",
+        "in_progress",
+        "done",
+        "blocked",
+        "done",
+        "todo",
+        None,
+    ]
     assert [t.column for t in tasks] == [3] * 7
     assert tasks[3].reason == "e"
 
@@ -149,8 +248,7 @@ def test_message_and_column(tmp_path: Path) -> None:
     found = projects.run(checklist.check, tmp_path)
     assert [(f.line, f.column, f.fixable, f.message) for f in found] == [
         (5, 5, True, "malformed marker `[X]`; use `[x]` (fixable with --fix)"),
-        (6, 3, False, "malformed marker `[v]`; use `[ ]`, `[~]`, `[x]` or "
-                      "`[!]`"),
+        (6, 3, False, "malformed marker `[v]`; use `[ ]`, `[~]`, `[x]` or `[!]`"),
     ]
 
 
@@ -160,21 +258,23 @@ def test_cl005_is_a_warning(tmp_path: Path) -> None:
     assert (item.code, item.severity) == ("CL005", "warning")
 
 
-def test_missing_checklist_is_left_to_the_framework_check(
-        tmp_path: Path) -> None:
+def test_missing_checklist_is_left_to_the_framework_check(tmp_path: Path) -> None:
     projects.write(tmp_path, {CHECKLIST: None})
     assert projects.run(checklist.check, tmp_path) == []
 
 
 # -- bad input (SPEC 3a) ------------------------------------------------------
 
-@pytest.mark.parametrize("content, words", [
-    (b"# C\n\n## Phase 0\n\n- [x] caf\xe9\n", "not UTF-8"),
-    (b"# C\n\0\n", "NUL byte"),
-    (b"\xff\xfe#\x00 \x00C\x00", "NUL byte"),  # UTF-16
-])
-def test_undecodable_checklist(tmp_path: Path, content: bytes,
-                               words: str) -> None:
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"# C\n\n## Phase 0\n\n- [x] caf\xe9\n", "not UTF-8"),
+        (b"# C\n\0\n", "NUL byte"),
+        (b"\xff\xfe#\x00 \x00C\x00", "NUL byte"),  # UTF-16
+    ],
+)
+def test_undecodable_checklist(tmp_path: Path, content: bytes, words: str) -> None:
     projects.write(tmp_path, {CHECKLIST: content})
     [item] = projects.run(checklist.check, tmp_path)
     assert (item.code, item.path, item.line) == ("FW003", CHECKLIST, None)
@@ -185,21 +285,29 @@ def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
     source = projects.GOOD_CHECKLIST.replace("\n", "\r\n")
     projects.write(tmp_path, {CHECKLIST: b"\xef\xbb\xbf" + source.encode()})
     assert projects.run(checklist.check, tmp_path) == []
-    projects.write(tmp_path, {CHECKLIST: b"\xef\xbb\xbf" + text(
-        "- [x] a\n- [X] b\n").replace("\n", "\r\n").encode()})
+    projects.write(
+        tmp_path,
+        {
+            CHECKLIST: b"\xef\xbb\xbf"
+            + text("- [x] a\n- [X] b\n").replace("\n", "\r\n").encode()
+        },
+    )
     assert projects.where(projects.run(checklist.check, tmp_path)) == [
-        ("CL001", CHECKLIST, 6)]
+        ("CL001", CHECKLIST, 6)
+    ]
 
 
 def test_lone_cr_line_endings_count_lines(tmp_path: Path) -> None:
-    projects.write(tmp_path, {CHECKLIST: text("- [x] a\n- [X] b\n")
-                              .replace("\n", "\r")})
+    projects.write(
+        tmp_path, {CHECKLIST: text("- [x] a\n- [X] b\n").replace("\n", "\r")}
+    )
     [item] = projects.run(checklist.check, tmp_path)
     assert (item.code, item.line, item.column) == ("CL001", 6, 3)
 
 
 def test_link_out_of_the_root_is_never_followed(
-        tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text(f"## Phase 0\n\n- [X] {SECRET}\n")
     projects.write(repo.path, {CHECKLIST: None})
@@ -208,8 +316,7 @@ def test_link_out_of_the_root_is_never_followed(
     assert (item.code, item.path) == ("FW003", CHECKLIST)
     for fmt in ("text", "json", "github", "sarif"):
         for args in ([], ["--fix"]):
-            code = checklist_main(["--root", str(repo.path), "--format", fmt,
-                                   *args])
+            code = checklist_main(["--root", str(repo.path), "--format", fmt, *args])
             out, err = capsys.readouterr()
             assert code == 1
             assert "TOP-SECRET" not in out + err
@@ -232,8 +339,7 @@ def test_directory_instead_of_the_checklist(tmp_path: Path) -> None:
     assert "is a directory" in item.message
 
 
-def test_reported_once_by_check(repo: Repo,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_reported_once_by_check(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     # framework and checklist both read it: one finding, not two.
     projects.write(repo.path, {CHECKLIST: b"\xff\n"})
     assert main(["check", "--root", str(repo.path)]) == 1
@@ -241,14 +347,17 @@ def test_reported_once_by_check(repo: Repo,
     assert out.count(f"{CHECKLIST}: FW003") == 1
 
 
-@pytest.mark.parametrize("source", [
-    "- " * 3000 + "[X] deep list\n",
-    "> " * 3000 + "- [X] deep quote\n",
-    "## Phase 0\n\n- [x] " + "a" * 1_000_000 + "\n",
-    "## Phase 0\n\n" + "- [X] a\n" * 20000,
-    "[" * 50000 + "\n",
-    "<!--" * 10000 + "\n- [X] a\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "- " * 3000 + "[X] deep list\n",
+        "> " * 3000 + "- [X] deep quote\n",
+        "## Phase 0\n\n- [x] " + "a" * 1_000_000 + "\n",
+        "## Phase 0\n\n" + "- [X] a\n" * 20000,
+        "[" * 50000 + "\n",
+        "<!--" * 10000 + "\n- [X] a\n",
+    ],
+)
 def test_hostile_markdown_does_not_crash(tmp_path: Path, source: str) -> None:
     projects.write(tmp_path, {CHECKLIST: source})
     found = projects.run(checklist.check, tmp_path)
@@ -257,8 +366,8 @@ def test_hostile_markdown_does_not_crash(tmp_path: Path, source: str) -> None:
 
 # -- through main -------------------------------------------------------------
 
-def test_main_reports_and_fails(repo: Repo,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_main_reports_and_fails(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path, {CHECKLIST: text("- [X] a\n- [!] b\n")})
     assert checklist_main(["--root", str(repo.path)]) == 1
     assert capsys.readouterr().out.splitlines() == [
@@ -272,16 +381,17 @@ def test_main_reports_and_fails(repo: Repo,
     ]
 
 
-def test_main_quiet_on_good_input(repo: Repo,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_quiet_on_good_input(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     projects.write(repo.path)
     assert checklist_main(["--root", str(repo.path)]) == 0
     assert capsys.readouterr().out == "All checks passed (1 file checked).\n"
 
 
 def test_main_restricted_to_the_paths_given(
-        repo: Repo, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
     monkeypatch.chdir(repo.path)
     assert checklist_main(["README.md"]) == 0
@@ -293,16 +403,30 @@ def test_main_restricted_to_the_paths_given(
     capsys.readouterr()
 
 
-@pytest.mark.parametrize("folder", [
-    "-x", "with space", "100%", "a,b", "c:d", "new\nline", "--fix",
-    "-q", "-",
-])
-def test_main_odd_folder_names(repo: Repo, capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch,
-                               folder: str) -> None:
+@pytest.mark.parametrize(
+    "folder",
+    [
+        "-x",
+        "with space",
+        "100%",
+        "a,b",
+        "c:d",
+        "new\nline",
+        "--fix",
+        "-q",
+        "-",
+    ],
+)
+def test_main_odd_folder_names(
+    repo: Repo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    folder: str,
+) -> None:
     # pre-commit passes file names after the hook's args, without `--`.
     (repo.path / ".dbdesign.yaml").write_text(
-        f"framework_dir: {folder!r}\n".replace("'", '"'))
+        f"framework_dir: {folder!r}\n".replace("'", '"')
+    )
     path = f"{folder}/database-checklist.md"
     projects.write(repo.path, {path: text("- [X] a\n")})
     monkeypatch.chdir(repo.path)
@@ -317,10 +441,13 @@ def test_main_odd_folder_names(repo: Repo, capsys: pytest.CaptureFixture[str],
 
 # -- the fix ------------------------------------------------------------------
 
+
 def test_fix_rewrites_only_unambiguous_markers(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    before = text("- [X] a\n- [] b\n- [  ] c\n- [v] d\n  - [X] e\n"
-                  "```\n- [X] in a fence\n```\n")
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = text(
+        "- [X] a\n- [] b\n- [  ] c\n- [v] d\n  - [X] e\n```\n- [X] in a fence\n```\n"
+    )
     projects.write(repo.path, {CHECKLIST: before})
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
     out = capsys.readouterr().out
@@ -329,12 +456,13 @@ def test_fix_rewrites_only_unambiguous_markers(
     assert "`[X]`" not in out
     after = (repo.path / CHECKLIST).read_text()
     assert after == before.replace("- [X] a", "- [x] a").replace(
-        "- [] b", "- [ ] b").replace("- [  ] c", "- [ ] c").replace(
-        "  - [X] e", "  - [x] e")
+        "- [] b", "- [ ] b"
+    ).replace("- [  ] c", "- [ ] c").replace("  - [X] e", "  - [x] e")
 
 
 def test_fix_is_idempotent_and_exits_0_when_clean(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
     first = (repo.path / CHECKLIST).read_bytes()
@@ -343,31 +471,34 @@ def test_fix_is_idempotent_and_exits_0_when_clean(
     assert "Fixing" not in capsys.readouterr().out.split("\n", 2)[1]
 
 
-def test_checker_never_writes(repo: Repo,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_checker_never_writes(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
     before = os.stat(repo.path / CHECKLIST)
     assert checklist_main(["--root", str(repo.path)]) == 1
     after = os.stat(repo.path / CHECKLIST)
-    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino,
-                                                   after.st_mtime_ns)
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
 
 
 def test_fix_keeps_bom_crlf_and_every_other_byte(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    source = (b"\xef\xbb\xbf# C\r\n\r\n## Phase 0\r\n\r\n- [X] caf\xc3\xa9\r\n"
-              b"- [] b  \r\n- [x] c\r- [  ] d\n\t\r\n")
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (
+        b"\xef\xbb\xbf# C\r\n\r\n## Phase 0\r\n\r\n- [X] caf\xc3\xa9\r\n"
+        b"- [] b  \r\n- [x] c\r- [  ] d\n\t\r\n"
+    )
     source += phases(1).replace("\n", "\r\n").encode()
     projects.write(repo.path, {CHECKLIST: source})
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
-    expected = (source.replace(b"[X]", b"[x]").replace(b"[]", b"[ ]")
-                .replace(b"[  ]", b"[ ]"))
+    expected = (
+        source.replace(b"[X]", b"[x]").replace(b"[]", b"[ ]").replace(b"[  ]", b"[ ]")
+    )
     assert (repo.path / CHECKLIST).read_bytes() == expected
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o644, 0o755, 0o444])
-def test_fix_keeps_the_mode(repo: Repo, capsys: pytest.CaptureFixture[str],
-                            mode: int) -> None:
+def test_fix_keeps_the_mode(
+    repo: Repo, capsys: pytest.CaptureFixture[str], mode: int
+) -> None:
     projects.write(repo.path, {CHECKLIST: text("- [X] a\n")})
     os.chmod(repo.path / CHECKLIST, mode)
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
@@ -386,8 +517,8 @@ def test_fix_is_atomic(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_interrupted_fix_leaves_the_old_file_whole(
-        repo: Repo, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = text("- [X] a\n")
     projects.write(repo.path, {CHECKLIST: source})
     folder = repo.path / CHECKLIST.rsplit("/", 1)[0]
@@ -399,16 +530,18 @@ def test_interrupted_fix_leaves_the_old_file_whole(
     monkeypatch.setattr(textio.os, "replace", fail)
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 2
     err = capsys.readouterr().err
-    assert err == ("dbdesign: error: --fix: cannot write the fixed file (No "
-                   "space left on device); it is left as it was\n")
+    assert err == (
+        "dbdesign: error: --fix: cannot write the fixed file (No "
+        "space left on device); it is left as it was\n"
+    )
     assert (repo.path / CHECKLIST).read_text() == source
     assert sorted(p.name for p in folder.iterdir()) == names
 
 
 def test_fix_through_a_link_inside_the_root_keeps_the_link(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    projects.write(repo.path, {CHECKLIST: None,
-                               "docs/checklist.md": text("- [X] a\n")})
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    projects.write(repo.path, {CHECKLIST: None, "docs/checklist.md": text("- [X] a\n")})
     (repo.path / CHECKLIST).symlink_to(Path("../../docs/checklist.md"))
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
     assert (repo.path / CHECKLIST).is_symlink()
@@ -416,7 +549,8 @@ def test_fix_through_a_link_inside_the_root_keeps_the_link(
 
 
 def test_fix_of_a_clean_file_writes_nothing(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     projects.write(repo.path)
     inode = os.stat(repo.path / CHECKLIST).st_ino
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 0
@@ -424,14 +558,17 @@ def test_fix_of_a_clean_file_writes_nothing(
     assert "Fixing" not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("nested", [
-    "".join("  " * i + f"- [x] item {i}\n" for i in range(60)),
-    "> " * 60 + "- [x] deep\n",
-])
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "".join("  " * i + f"- [x] item {i}\n" for i in range(60)),
+        "> " * 60 + "- [x] deep\n",
+    ],
+)
 def test_nesting_past_the_parser_bound_is_noted(
-        repo: Repo, capsys: pytest.CaptureFixture[str], nested: str) -> None:
-    repo.write(".claude/database/database-checklist.md",
-               "## Phase 0: Data\n" + nested)
+    repo: Repo, capsys: pytest.CaptureFixture[str], nested: str
+) -> None:
+    repo.write(".claude/database/database-checklist.md", "## Phase 0: Data\n" + nested)
     checklist_main(["--root", str(repo.path)])
     out = capsys.readouterr().out
     assert "nest more than 50 levels deep at line" in out
@@ -439,10 +576,10 @@ def test_nesting_past_the_parser_bound_is_noted(
 
 
 def test_nine_levels_of_nesting_are_all_checked(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     nested = "".join("  " * i + f"- [X] item {i}\n" for i in range(12))
-    repo.write(".claude/database/database-checklist.md",
-               "## Phase 0: Data\n" + nested)
+    repo.write(".claude/database/database-checklist.md", "## Phase 0: Data\n" + nested)
     checklist_main(["--root", str(repo.path), "--select", "CL001"])
     out = capsys.readouterr().out
     assert out.count("CL001") == 12

@@ -23,9 +23,11 @@ BROKEN = {
 
 def codes(out: str) -> list[str]:
     """The codes of the finding lines of a text report."""
-    return sorted(line.split(": ", 1)[1].split(" ", 1)[0]
-                  for line in out.splitlines() if ": " in line
-                  and not line.startswith(("Found ", "All ", "[*] ")))
+    return sorted(
+        line.split(": ", 1)[1].split(" ", 1)[0]
+        for line in out.splitlines()
+        if ": " in line and not line.startswith(("Found ", "All ", "[*] "))
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +43,9 @@ def broken(repo: Repo) -> Repo:
     return repo
 
 
-def check(capsys: pytest.CaptureFixture[str], repo: Repo,
-          *args: str) -> tuple[int, str, str]:
+def check(
+    capsys: pytest.CaptureFixture[str], repo: Repo, *args: str
+) -> tuple[int, str, str]:
     code = main(["check", "--root", str(repo.path), *args])
     out, err = capsys.readouterr()
     return code, out, err
@@ -50,12 +53,12 @@ def check(capsys: pytest.CaptureFixture[str], repo: Repo,
 
 # -- rules --------------------------------------------------------------------
 
+
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["code", "check", "severity", "fix", "summary"]
-    assert [line.split()[0] for line in lines[1:]] == [r.code for r in
-                                                      rules.RULES]
+    assert [line.split()[0] for line in lines[1:]] == [r.code for r in rules.RULES]
     cl001 = next(line for line in lines if line.startswith("CL001"))
     assert cl001.split()[1:4] == ["checklist", "error", "yes"]
     assert "malformed progress marker" in cl001
@@ -65,13 +68,21 @@ def test_rules_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [r["code"] for r in listed] == [r.code for r in rules.RULES]
-    assert set(listed[0]) >= {"code", "name", "check", "severity", "fixable",
-                              "summary", "why", "bad", "good"}
+    assert set(listed[0]) >= {
+        "code",
+        "name",
+        "check",
+        "severity",
+        "fixable",
+        "summary",
+        "why",
+        "bad",
+        "good",
+    }
 
 
 @pytest.mark.parametrize("code", ["CL001", "cl001"])
-def test_rules_explains_one(capsys: pytest.CaptureFixture[str],
-                            code: str) -> None:
+def test_rules_explains_one(capsys: pytest.CaptureFixture[str], code: str) -> None:
     assert main(["rules", code]) == 0
     out = capsys.readouterr().out
     assert out.startswith("CL001 (malformed-marker)\n")
@@ -82,8 +93,7 @@ def test_rules_explains_one(capsys: pytest.CaptureFixture[str],
     assert "Why it matters:" in out
 
 
-def test_every_rule_has_its_explanation(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_rule_has_its_explanation(capsys: pytest.CaptureFixture[str]) -> None:
     for rule in rules.RULES:
         assert main(["rules", rule.code]) == 0
         out = capsys.readouterr().out
@@ -96,8 +106,7 @@ def test_rules_unknown(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "BAD"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == "dbdesign: error: unknown rule 'BAD'; `dbdesign rules` " \
-        "lists them\n"
+    assert err == "dbdesign: error: unknown rule 'BAD'; `dbdesign rules` lists them\n"
 
 
 def test_rules_json_one(capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,33 +116,44 @@ def test_rules_json_one(capsys: pytest.CaptureFixture[str]) -> None:
 
 # -- selection ----------------------------------------------------------------
 
-def test_all_of_our_three_checks(broken: Repo,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_all_of_our_three_checks(
+    broken: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = check(capsys, broken)
     assert code == 1
     assert codes(out) == ["AR003", "CL001", "CL003", "FW003"]
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--select", "CL"], ["CL001", "CL003"]),
-    (["--select", "CL00"], ["CL001", "CL003"]),
-    (["--select", "cl001,fw"], ["CL001", "FW003"]),
-    (["--select", "CL", "--ignore", "CL003"], ["CL001"]),
-    (["--ignore", "CL,FW"], ["AR003"]),
-    (["--ignore", "AR, FW003"], ["CL001", "CL003"]),
-])
-def test_select_and_ignore(broken: Repo, capsys: pytest.CaptureFixture[str],
-                           args: list[str], expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--select", "CL"], ["CL001", "CL003"]),
+        (["--select", "CL00"], ["CL001", "CL003"]),
+        (["--select", "cl001,fw"], ["CL001", "FW003"]),
+        (["--select", "CL", "--ignore", "CL003"], ["CL001"]),
+        (["--ignore", "CL,FW"], ["AR003"]),
+        (["--ignore", "AR, FW003"], ["CL001", "CL003"]),
+    ],
+)
+def test_select_and_ignore(
+    broken: Repo,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    expected: list[str],
+) -> None:
     code, out, _ = check(capsys, broken, *args)
     assert codes(out) == expected
     assert code == (1 if expected != ["AR003"] else 0)
 
 
-def test_config_ignore_and_severity(broken: Repo,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_ignore_and_severity(
+    broken: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     (broken.path / ".dbdesign.yaml").write_text(
         "ignore: [FW]\nseverity:\n  CL001: warning\n  CL003: warning\n"
-        "per_file_ignores:\n  '*.md': [AR003]\n")
+        "per_file_ignores:\n  '*.md': [AR003]\n"
+    )
     code, out, _ = check(capsys, broken)
     assert codes(out) == ["CL001", "CL003"]
     assert code == 0
@@ -141,8 +161,9 @@ def test_config_ignore_and_severity(broken: Repo,
 
 
 @pytest.mark.parametrize("value", ["XX", "CL9", "MG999", "", "Q"])
-def test_unknown_selector(broken: Repo, capsys: pytest.CaptureFixture[str],
-                          value: str) -> None:
+def test_unknown_selector(
+    broken: Repo, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
     if not value:
         code, out, err = check(capsys, broken, "--ignore", ",")
         assert code == 1  # nothing to ignore is fine
@@ -151,13 +172,16 @@ def test_unknown_selector(broken: Repo, capsys: pytest.CaptureFixture[str],
     out, err = capsys.readouterr()
     assert code == 2
     assert out == ""
-    assert err == f"dbdesign: error: --select: unknown rule code or prefix " \
+    assert (
+        err == f"dbdesign: error: --select: unknown rule code or prefix "
         f"{value!r}; `dbdesign rules` lists them\n"
+    )
 
 
 def test_strict(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    projects.write(repo.path, {"backup-recovery-plan.md": BROKEN[
-        "backup-recovery-plan.md"]})
+    projects.write(
+        repo.path, {"backup-recovery-plan.md": BROKEN["backup-recovery-plan.md"]}
+    )
     assert artifacts_main(["--root", str(repo.path)]) == 0
     assert artifacts_main(["--root", str(repo.path), "--strict"]) == 1
     capsys.readouterr()
@@ -169,23 +193,23 @@ def test_quiet(broken: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert codes(out) == ["CL001", "CL003", "FW003"]  # not the warning
     code, out, _ = check(capsys, broken, "-q", "--select", "AR")
     assert (code, out) == (0, "")
-    code, out, _ = check(capsys, broken, "--quiet", "--select", "AR",
-                         "--strict")
+    code, out, _ = check(capsys, broken, "--quiet", "--select", "AR", "--strict")
     assert code == 1 and codes(out) == ["AR003"]
 
 
-def test_output(broken: Repo, capsys: pytest.CaptureFixture[str],
-                tmp_path: Path) -> None:
+def test_output(
+    broken: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "report.json"
-    code, out, err = check(capsys, broken, "--format", "json", "--output",
-                           str(target))
+    code, out, err = check(capsys, broken, "--format", "json", "--output", str(target))
     assert (code, out, err) == (1, "", "")
     summary = json.loads(target.read_text())["summary"]
     assert summary == {"errors": 3, "warnings": 1, "files": 10}
 
 
-@pytest.mark.parametrize("entry", [main, framework_main, checklist_main,
-                                   artifacts_main])
+@pytest.mark.parametrize(
+    "entry", [main, framework_main, checklist_main, artifacts_main]
+)
 def test_version(entry: object, capsys: pytest.CaptureFixture[str]) -> None:
     assert callable(entry)
     with pytest.raises(SystemExit) as exc:
@@ -199,24 +223,52 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
         checklist_main(["--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    for option in ("--root", "--config", "--select", "--ignore", "--format",
-                   "--output", "--base", "--fix", "--no-cache", "--strict",
-                   "--quiet", "--version"):
+    for option in (
+        "--root",
+        "--config",
+        "--select",
+        "--ignore",
+        "--format",
+        "--output",
+        "--base",
+        "--fix",
+        "--no-cache",
+        "--strict",
+        "--quiet",
+        "--version",
+    ):
         assert option in out
 
 
 def test_python_m_dbdesign(broken: Repo) -> None:
-    out = subprocess.run([sys.executable, "-m", "dbdesign", "--version"],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "dbdesign", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert (out.returncode, out.stdout) == (0, f"dbdesign {__version__}\n")
-    out = subprocess.run([sys.executable, "-m", "dbdesign", "check", "--root",
-                          str(broken.path), "--select", "CL001"],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbdesign",
+            "check",
+            "--root",
+            str(broken.path),
+            "--select",
+            "CL001",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 1
     assert out.stdout.startswith(f"{CHECKLIST}:5:3: CL001 ")
 
 
 # -- exit statuses ------------------------------------------------------------
+
 
 def test_exit_0_1_2(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path)
@@ -227,14 +279,18 @@ def test_exit_0_1_2(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert check(capsys, repo)[0] == 2
 
 
-@pytest.mark.parametrize("args", [
-    ["check", "--nope"],
-    ["check", "--format", "xml"],
-    ["nope"],
-    [],
-])
-def test_bad_usage_is_exit_2(args: list[str],
-                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--nope"],
+        ["check", "--format", "xml"],
+        ["nope"],
+        [],
+    ],
+)
+def test_bad_usage_is_exit_2(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 2
@@ -243,8 +299,8 @@ def test_bad_usage_is_exit_2(args: list[str],
 
 
 def test_internal_error_never_prints_a_traceback(
-        broken: Repo, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    broken: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     module = cli.check_module("checklist")
 
     def explode(project: object) -> object:
@@ -256,9 +312,11 @@ def test_internal_error_never_prints_a_traceback(
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
-    assert err.startswith("dbdesign: internal error: RuntimeError: "
-                          "boom\\n::error::injected; this is a bug, please "
-                          "report it at ")
+    assert err.startswith(
+        "dbdesign: internal error: RuntimeError: "
+        "boom\\n::error::injected; this is a bug, please "
+        "report it at "
+    )
     assert "DBDESIGN_DEBUG=1" in err and "Traceback" not in err
     monkeypatch.setenv("DBDESIGN_DEBUG", "1")
     with pytest.raises(RuntimeError):
@@ -267,21 +325,26 @@ def test_internal_error_never_prints_a_traceback(
 
 def test_internal_error_in_a_subprocess(broken: Repo, tmp_path: Path) -> None:
     # A real console script that hits a bug: stderr is one line, exit 2.
-    code = ("import sys\nfrom dbdesign.checks import framework\n"
-            "def explode(project):\n    raise KeyError('x')\n"
-            "framework.check = explode\nfrom dbdesign.cli import framework_main"
-            "\nsys.exit(framework_main(sys.argv[1:]))\n")
-    out = subprocess.run([sys.executable, "-c", code, "--root",
-                          str(broken.path)], capture_output=True, text=True,
-                         check=False)
+    code = (
+        "import sys\nfrom dbdesign.checks import framework\n"
+        "def explode(project):\n    raise KeyError('x')\n"
+        "framework.check = explode\nfrom dbdesign.cli import framework_main"
+        "\nsys.exit(framework_main(sys.argv[1:]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "--root", str(broken.path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 2
     assert out.stderr.startswith("dbdesign: internal error: KeyError: 'x'")
     assert out.stderr.count("\n") == 1
 
 
 def test_paths_outside_the_root_are_ignored(
-        broken: Repo, capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+    broken: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     other = tmp_path / "elsewhere.md"
     other.write_text("- [X] a\n")
     assert checklist_main(["--root", str(broken.path), str(other)]) == 0
@@ -289,8 +352,8 @@ def test_paths_outside_the_root_are_ignored(
 
 
 def test_output_that_cannot_be_written(
-        broken: Repo, capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+    broken: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     (tmp_path / "file").write_text("")
     target = tmp_path / "file" / "report.txt"  # a file is in the way
     code, out, err = check(capsys, broken, "--output", str(target))
@@ -300,8 +363,8 @@ def test_output_that_cannot_be_written(
 
 
 def test_option_values_that_start_with_a_dash(
-        broken: Repo, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    broken: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(broken.path)
     (broken.path / "-team.yaml").write_text("ignore: [CL003]\n")
     # An option's value stays its value; a file name is a path.
@@ -316,13 +379,15 @@ def test_option_values_that_start_with_a_dash(
 
 @pytest.mark.parametrize("flag", ["--select", "--ignore"])
 def test_a_typo_in_a_code_is_exit_2_not_a_silent_pass(
-        tmp_path: Path, flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["check", "--root", str(tmp_path), flag, "MG,ZZ999"]) == 2
     assert "ZZ999" in capsys.readouterr().err
 
 
 def test_a_severity_for_an_unknown_code_is_a_config_error(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".dbdesign.yaml").write_text("severity:\n  ZZ001: error\n")
     assert main(["check", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
@@ -330,11 +395,12 @@ def test_a_severity_for_an_unknown_code_is_a_config_error(
 
 
 def test_a_path_outside_the_root_is_noted_not_silently_dropped(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "project"
     root.mkdir()
-    main(["check", "--root", str(root), "--select", "CL",
-          str(tmp_path / "elsewhere.md")])
+    main(
+        ["check", "--root", str(root), "--select", "CL", str(tmp_path / "elsewhere.md")]
+    )
     out = capsys.readouterr().out
-    assert f"note: {tmp_path / 'elsewhere.md'} is outside the project root" \
-        in out
+    assert f"note: {tmp_path / 'elsewhere.md'} is outside the project root" in out

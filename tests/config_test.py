@@ -13,15 +13,20 @@ from dbdesign.cli import main
 from dbdesign.config import Config, ConfigError
 
 
-def run_check(capsys: pytest.CaptureFixture[str], root: Path,
-              *args: str) -> tuple[int, str, str]:
+def run_check(
+    capsys: pytest.CaptureFixture[str], root: Path, *args: str
+) -> tuple[int, str, str]:
     code = main(["check", "--root", str(root), "--select", "FW", *args])
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def assert_config_error(capsys: pytest.CaptureFixture[str], root: Path,
-                        *expected: str, args: tuple[str, ...] = ()) -> str:
+def assert_config_error(
+    capsys: pytest.CaptureFixture[str],
+    root: Path,
+    *expected: str,
+    args: tuple[str, ...] = (),
+) -> str:
     """The run stops with exit 2, one line on stderr naming EXPECTED, no
     traceback and no partial report on stdout."""
     code, out, err = run_check(capsys, root, *args)
@@ -37,6 +42,7 @@ def assert_config_error(capsys: pytest.CaptureFixture[str], root: Path,
 
 # -- where the settings come from ---------------------------------------------
 
+
 def test_defaults_without_any_config(tmp_path: Path) -> None:
     loaded = config.load(tmp_path)
     assert loaded == Config()
@@ -51,7 +57,8 @@ def test_defaults_without_any_config(tmp_path: Path) -> None:
 def test_dbdesign_yaml(tmp_path: Path) -> None:
     (tmp_path / ".dbdesign.yaml").write_text(
         "dialect: MySQL\nartifacts_dir: docs/db\nmigrations_baseline: 42\n"
-        "ignore: [MG, SQ004]\nartifacts:\n  runbook.md: [Failover]\n")
+        "ignore: [MG, SQ004]\nartifacts:\n  runbook.md: [Failover]\n"
+    )
     loaded = config.load(tmp_path)
     assert loaded.dialect == "mysql"
     assert loaded.schema_path == "docs/db/database-schema.sql"
@@ -63,8 +70,7 @@ def test_dbdesign_yaml(tmp_path: Path) -> None:
     assert loaded.source == ".dbdesign.yaml"
 
 
-@pytest.mark.parametrize("key", ["phase_order", "integrity_file",
-                                 "naming_convention"])
+@pytest.mark.parametrize("key", ["phase_order", "integrity_file", "naming_convention"])
 def test_bare_off_is_the_word_off(tmp_path: Path, key: str) -> None:
     # YAML 1.1 reads `off` as false; the user meant the setting `off`.
     (tmp_path / ".dbdesign.yaml").write_text(f"{key}: off\n")
@@ -84,7 +90,8 @@ def test_empty_yaml_is_the_defaults(tmp_path: Path) -> None:
 def test_tool_dbdesign_in_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.dbdesign]\ndialect = "sqlite"\n'
-        'require_down = true\n\n[tool.dbdesign.severity]\nMG005 = "error"\n')
+        'require_down = true\n\n[tool.dbdesign.severity]\nMG005 = "error"\n'
+    )
     loaded = config.load(tmp_path)
     assert loaded.dialect == "sqlite"
     assert loaded.require_down is True
@@ -93,7 +100,7 @@ def test_tool_dbdesign_in_pyproject(tmp_path: Path) -> None:
 
 
 def test_pyproject_without_our_table_is_the_defaults(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.black]\nline-length = 88\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 88\n")
     assert config.load(tmp_path) == Config()
 
 
@@ -106,19 +113,23 @@ def test_yaml_wins_over_pyproject(tmp_path: Path) -> None:
     (tmp_path / ".dbdesign.yaml").write_text("dialect: mysql\n")
     # Not even read: a broken table there does not matter.
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.dbdesign]\ndialect = "no-such-dialect"\n')
+        '[tool.dbdesign]\ndialect = "no-such-dialect"\n'
+    )
     assert config.load(tmp_path).dialect == "mysql"
 
 
-@pytest.mark.parametrize("name, text", [
-    ("team.yaml", "dialect: bigquery\n"),
-    ("team.toml", '[tool.dbdesign]\ndialect = "bigquery"\n'),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("team.yaml", "dialect: bigquery\n"),
+        ("team.toml", '[tool.dbdesign]\ndialect = "bigquery"\n'),
+    ],
+)
 def test_explicit_config_overrides_the_project_files(
-        tmp_path: Path, name: str, text: str) -> None:
+    tmp_path: Path, name: str, text: str
+) -> None:
     (tmp_path / ".dbdesign.yaml").write_text("dialect: mysql\n")
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.dbdesign]\ndialect = "sqlite"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.dbdesign]\ndialect = "sqlite"\n')
     (tmp_path / name).write_text(text)
     assert config.load(tmp_path, str(tmp_path / name)).dialect == "bigquery"
     # A relative --config that is not under the working folder is looked
@@ -127,25 +138,33 @@ def test_explicit_config_overrides_the_project_files(
 
 
 def test_explicit_config_through_main(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "alt.yaml").write_text("framework_dir: process\n")
-    code, out, _ = run_check(capsys, tmp_path, "--config",
-                             str(tmp_path / "alt.yaml"))
+    code, out, _ = run_check(capsys, tmp_path, "--config", str(tmp_path / "alt.yaml"))
     assert code == 1
     assert out.startswith("process: FW001 ")
 
 
-def test_missing_explicit_config(tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
-    assert_config_error(capsys, tmp_path, "nope.yaml", "not found",
-                        args=("--config", "nope.yaml"))
+def test_missing_explicit_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert_config_error(
+        capsys, tmp_path, "nope.yaml", "not found", args=("--config", "nope.yaml")
+    )
 
 
 def test_explicit_toml_without_our_table(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "x.toml").write_text('[tool.other]\na = 1\n')
-    assert_config_error(capsys, tmp_path, "x.toml", "[tool.dbdesign]",
-                        args=("--config", str(tmp_path / "x.toml")))
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "x.toml").write_text("[tool.other]\na = 1\n")
+    assert_config_error(
+        capsys,
+        tmp_path,
+        "x.toml",
+        "[tool.dbdesign]",
+        args=("--config", str(tmp_path / "x.toml")),
+    )
 
 
 # -- validation: every key names its path and line -------------------------
@@ -161,30 +180,40 @@ BAD_YAML = [
     ("schema: 'db\\\\schema.sql'", "2: schema: ", "/ separators"),
     ("erd: [a, b]", "2: erd: ", "non-empty string"),
     ('erd: "a\\0b.md"', "2: erd: ", "NUL character"),
-    ('artifacts:\n  "a\\0b.md": [X]', "3: artifacts.a\\x00b.md: ",
-     "expected a file name"),
+    (
+        'artifacts:\n  "a\\0b.md": [X]',
+        "3: artifacts.a\\x00b.md: ",
+        "expected a file name",
+    ),
     ("migrations_dir: {a: 1}", "2: migrations_dir: ", "non-empty string"),
     ("changelog: null", "2: changelog: ", "non-empty string"),
     ("migrations_baseline: [1]", "2: migrations_baseline: ", "version"),
     ("migrations_baseline: true", "2: migrations_baseline: ", "version"),
     ("migration_naming: liquibase", "2: migration_naming: ", "flyway"),
-    ("migration_naming: 'regex:(['", "2: migration_naming: ",
-     "invalid regular expression"),
-    ("migration_naming: 'regex:\\d+_.*'", "2: migration_naming: ",
-     "(?P<version>"),
+    (
+        "migration_naming: 'regex:(['",
+        "2: migration_naming: ",
+        "invalid regular expression",
+    ),
+    ("migration_naming: 'regex:\\d+_.*'", "2: migration_naming: ", "(?P<version>"),
     ("require_down: 'yes'", "2: require_down: ", "true or false"),
     ("integrity_file: sometimes", "2: integrity_file: ", "auto, required, off"),
     ("dialect: oracle8i", "2: dialect: ", "unknown dialect"),
     ("phase_order: loose", "2: phase_order: ", "phase0, strict, off"),
     ("sqlfluff: 1", "2: sqlfluff: ", "true or false"),
-    ("sqlfluff_trust_config: 'no'", "2: sqlfluff_trust_config: ",
-     "true or false"),
+    ("sqlfluff_trust_config: 'no'", "2: sqlfluff_trust_config: ", "true or false"),
     ("naming_convention: kebab", "2: naming_convention: ", "snake_case"),
     ("artifacts: [RPO]", "2: artifacts: ", "mapping of file"),
-    ("artifacts:\n  backup-recovery-plan.md: RPO",
-     "3: artifacts.backup-recovery-plan.md: ", "list of strings"),
-    ("artifacts:\n  runbook.md: [1, 2]", "3: artifacts.runbook.md: ",
-     "list of strings"),
+    (
+        "artifacts:\n  backup-recovery-plan.md: RPO",
+        "3: artifacts.backup-recovery-plan.md: ",
+        "list of strings",
+    ),
+    (
+        "artifacts:\n  runbook.md: [1, 2]",
+        "3: artifacts.runbook.md: ",
+        "list of strings",
+    ),
     ("ignore: MG", "2: ignore: ", "list of strings"),
     ("ignore: [MG, MG999]", "2: ignore: ", "'MG999'"),
     ("migrations_ignore: '*.txt'", "2: migrations_ignore: ", "list of strings"),
@@ -192,10 +221,12 @@ BAD_YAML = [
     ("severity:\n  MG001: fatal", "3: severity.MG001: ", "error or warning"),
     ("severity:\n  ZZ: error", "3: severity.ZZ: ", "unknown rule code"),
     ("per_file_ignores: ['*.sql']", "2: per_file_ignores: ", "glob: [codes]"),
-    ("per_file_ignores:\n  '*.sql': SQ", "3: per_file_ignores.*.sql: ",
-     "list of strings"),
-    ("per_file_ignores:\n  '*.sql': [MG999]", "3: per_file_ignores.*.sql: ",
-     "'MG999'"),
+    (
+        "per_file_ignores:\n  '*.sql': SQ",
+        "3: per_file_ignores.*.sql: ",
+        "list of strings",
+    ),
+    ("per_file_ignores:\n  '*.sql': [MG999]", "3: per_file_ignores.*.sql: ", "'MG999'"),
     ("dialectt: postgres", "2: dialectt: ", "unknown key"),
     ("source: here", "2: source: ", "unknown key"),
 ]
@@ -206,44 +237,60 @@ def test_every_key_is_validated() -> None:
     assert set(config.KEYS) - {"source"} <= keys
 
 
-@pytest.mark.parametrize("text, where, why", BAD_YAML,
-                         ids=[case[0].split(":")[0] + f"-{n}"
-                              for n, case in enumerate(BAD_YAML)])
-def test_bad_yaml_value(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                        text: str, where: str, why: str) -> None:
-    first = "require_down: false" if text.startswith("dialect") \
-        else "dialect: postgres"
+@pytest.mark.parametrize(
+    "text, where, why",
+    BAD_YAML,
+    ids=[case[0].split(":")[0] + f"-{n}" for n, case in enumerate(BAD_YAML)],
+)
+def test_bad_yaml_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str, why: str
+) -> None:
+    first = "require_down: false" if text.startswith("dialect") else "dialect: postgres"
     (tmp_path / ".dbdesign.yaml").write_text(f"{first}\n{text}\n")
     assert_config_error(capsys, tmp_path, f".dbdesign.yaml:{where}", why)
 
 
-@pytest.mark.parametrize("text, where, why", [
-    ('[tool.dbdesign]\nsqlfluff = true\ndialect = "nope"\n', ":3: dialect: ",
-     "unknown dialect"),
-    ('[tool.dbdesign]\nignore = "MG"\n', ":2: ignore: ", "list of strings"),
-    ('[tool.dbdesign]\ncolour = "red"\n', ":2: colour: ", "unknown key"),
-    ('[tool.dbdesign.severity]\nMG001 = "fatal"\n', ":2: severity.MG001: ",
-     "error or warning"),
-    ('[tool.dbdesign]\nrequire_down = "true"\n', ":2: require_down: ",
-     "true or false"),
-])
-def test_bad_toml_value(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                        text: str, where: str, why: str) -> None:
+@pytest.mark.parametrize(
+    "text, where, why",
+    [
+        (
+            '[tool.dbdesign]\nsqlfluff = true\ndialect = "nope"\n',
+            ":3: dialect: ",
+            "unknown dialect",
+        ),
+        ('[tool.dbdesign]\nignore = "MG"\n', ":2: ignore: ", "list of strings"),
+        ('[tool.dbdesign]\ncolour = "red"\n', ":2: colour: ", "unknown key"),
+        (
+            '[tool.dbdesign.severity]\nMG001 = "fatal"\n',
+            ":2: severity.MG001: ",
+            "error or warning",
+        ),
+        (
+            '[tool.dbdesign]\nrequire_down = "true"\n',
+            ":2: require_down: ",
+            "true or false",
+        ),
+    ],
+)
+def test_bad_toml_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str, why: str
+) -> None:
     (tmp_path / "pyproject.toml").write_text(text)
     assert_config_error(capsys, tmp_path, f"pyproject.toml{where}", why)
 
 
 def test_top_level_must_be_a_mapping(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".dbdesign.yaml").write_text("- dialect\n- postgres\n")
     assert_config_error(capsys, tmp_path, ".dbdesign.yaml", "mapping")
 
 
-def test_duplicate_key(tmp_path: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / ".dbdesign.yaml").write_text("dialect: mysql\ndialect: tsql\n")
-    assert_config_error(capsys, tmp_path, ".dbdesign.yaml:2: dialect: ",
-                        "duplicate key")
+    assert_config_error(
+        capsys, tmp_path, ".dbdesign.yaml:2: dialect: ", "duplicate key"
+    )
 
 
 def test_config_error_is_a_config_error(tmp_path: Path) -> None:
@@ -266,80 +313,97 @@ ignore: [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 """
 
 
-@pytest.mark.parametrize("text, where, why", [
-    (BILLION_LAUGHS, ".dbdesign.yaml:2: ", "aliases"),
-    ("base: &base [MG]\nignore: *base\n", ".dbdesign.yaml:2: ", "aliases"),
-    ("ignore: &x [MG]\nseverity:\n  <<: *x\n", ".dbdesign.yaml:3: ",
-     "aliases"),
-    ("severity:\n  <<: {MG001: error}\n", ".dbdesign.yaml:2", "merge"),
-    ("dialect: !!python/object/apply:os.system ['echo pwned']\n",
-     ".dbdesign.yaml:1", "tag:yaml.org,2002:python/object/apply:os.system"),
-    ("dialect: !!python/object:os.Popen {}\n", ".dbdesign.yaml:1",
-     "not allowed"),
-    ("dialect: !custom postgres\n", ".dbdesign.yaml:1", "'!custom'"),
-])
+@pytest.mark.parametrize(
+    "text, where, why",
+    [
+        (BILLION_LAUGHS, ".dbdesign.yaml:2: ", "aliases"),
+        ("base: &base [MG]\nignore: *base\n", ".dbdesign.yaml:2: ", "aliases"),
+        ("ignore: &x [MG]\nseverity:\n  <<: *x\n", ".dbdesign.yaml:3: ", "aliases"),
+        ("severity:\n  <<: {MG001: error}\n", ".dbdesign.yaml:2", "merge"),
+        (
+            "dialect: !!python/object/apply:os.system ['echo pwned']\n",
+            ".dbdesign.yaml:1",
+            "tag:yaml.org,2002:python/object/apply:os.system",
+        ),
+        ("dialect: !!python/object:os.Popen {}\n", ".dbdesign.yaml:1", "not allowed"),
+        ("dialect: !custom postgres\n", ".dbdesign.yaml:1", "'!custom'"),
+    ],
+)
 def test_aliases_and_tags_are_refused(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
-        where: str, why: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str, why: str
+) -> None:
     (tmp_path / ".dbdesign.yaml").write_text(text)
     assert_config_error(capsys, tmp_path, where, why)
 
 
-@pytest.mark.parametrize("text, where", [
-    ("dialect: [postgres\n", ".dbdesign.yaml:2: invalid YAML"),
-    ("dialect: postgres\n  phase_order: off\n", ".dbdesign.yaml:2: invalid YAML"),
-    ("dialect: 'open\n", ".dbdesign.yaml:2: invalid YAML"),
-    ("a: 1\n---\nb: 2\n", ".dbdesign.yaml:2: invalid YAML"),
-    ("\tdialect: mysql\n", ".dbdesign.yaml:1: invalid YAML"),
-])
-def test_malformed_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                        text: str, where: str) -> None:
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("dialect: [postgres\n", ".dbdesign.yaml:2: invalid YAML"),
+        ("dialect: postgres\n  phase_order: off\n", ".dbdesign.yaml:2: invalid YAML"),
+        ("dialect: 'open\n", ".dbdesign.yaml:2: invalid YAML"),
+        ("a: 1\n---\nb: 2\n", ".dbdesign.yaml:2: invalid YAML"),
+        ("\tdialect: mysql\n", ".dbdesign.yaml:1: invalid YAML"),
+    ],
+)
+def test_malformed_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str
+) -> None:
     (tmp_path / ".dbdesign.yaml").write_text(text)
     assert_config_error(capsys, tmp_path, where)
 
 
-def test_malformed_toml(tmp_path: Path,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.dbdesign]\ndialect = "mysql"\nignore = [\n')
-    assert_config_error(capsys, tmp_path, "pyproject.toml: invalid TOML",
-                        "line 4")
+        '[tool.dbdesign]\ndialect = "mysql"\nignore = [\n'
+    )
+    assert_config_error(capsys, tmp_path, "pyproject.toml: invalid TOML", "line 4")
 
 
-def test_malformed_explicit_toml(tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_explicit_toml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "c.toml").write_text("[tool.dbdesign\n")
-    assert_config_error(capsys, tmp_path, "invalid TOML", "line 1",
-                        args=("--config", str(tmp_path / "c.toml")))
+    assert_config_error(
+        capsys,
+        tmp_path,
+        "invalid TOML",
+        "line 1",
+        args=("--config", str(tmp_path / "c.toml")),
+    )
 
 
 @pytest.mark.parametrize("name", [".dbdesign.yaml", "pyproject.toml"])
-def test_oversized_config(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                          name: str) -> None:
+def test_oversized_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
     comment = "# dbdesign " + "x" * 80 + "\n"
     (tmp_path / name).write_text(
-        comment * (config.MAX_CONFIG_BYTES // len(comment) + 1))
+        comment * (config.MAX_CONFIG_BYTES // len(comment) + 1)
+    )
     assert_config_error(capsys, tmp_path, name, "byte limit")
 
 
-def test_config_not_utf8(tmp_path: Path,
-                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / ".dbdesign.yaml").write_bytes(b"dialect: caf\xe9\n")
     assert_config_error(capsys, tmp_path, ".dbdesign.yaml", "not UTF-8")
 
 
 def test_config_with_bom_and_crlf(tmp_path: Path) -> None:
     (tmp_path / ".dbdesign.yaml").write_bytes(
-        b"\xef\xbb\xbfdialect: mysql\r\nphase_order: off\r\n")
+        b"\xef\xbb\xbfdialect: mysql\r\nphase_order: off\r\n"
+    )
     loaded = config.load(tmp_path)
     assert (loaded.dialect, loaded.phase_order) == ("mysql", "off")
 
 
 def test_config_that_is_a_directory(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "conf.yaml").mkdir()
-    assert_config_error(capsys, tmp_path, "conf.yaml",
-                        args=("--config", str(tmp_path / "conf.yaml")))
+    assert_config_error(
+        capsys, tmp_path, "conf.yaml", args=("--config", str(tmp_path / "conf.yaml"))
+    )
 
 
 def test_dialects_are_sqlglots() -> None:
@@ -350,10 +414,12 @@ def test_dialects_are_sqlglots() -> None:
 
 @pytest.mark.parametrize("name", [".dbdesign.yaml", "pyproject.toml"])
 def test_config_link_out_of_the_root_is_not_read(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
     secret = tmp_path / "secret.yaml"
-    secret.write_text("ignore: [TOPSECRET1]\n[tool.dbdesign]\n"
-                      "ignore = ['TOPSECRET2']\n")
+    secret.write_text(
+        "ignore: [TOPSECRET1]\n[tool.dbdesign]\nignore = ['TOPSECRET2']\n"
+    )
     root = tmp_path / "root"
     root.mkdir()
     (root / name).symlink_to(secret)
@@ -371,18 +437,24 @@ def test_config_link_inside_the_root_is_fine(tmp_path: Path) -> None:
 # -- whatever the file says: a Config or a ConfigError, nothing else ----------
 
 VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
-    | st.text(max_size=12) | st.sampled_from(["MG", "CL001", "off", "regex:(",
-                                             "postgres", ".", "a/../b"]),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=8) | st.sampled_from(config.KEYS),
-                      inner, max_size=3),
-    max_leaves=8)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["MG", "CL001", "off", "regex:(", "postgres", ".", "a/../b"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.text(max_size=8) | st.sampled_from(config.KEYS), inner, max_size=3
+        )
+    ),
+    max_leaves=8,
+)
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from([*config.KEYS, "other"]), VALUES,
-                       max_size=4))
+@given(st.dictionaries(st.sampled_from([*config.KEYS, "other"]), VALUES, max_size=4))
 def test_any_yaml_settings_load_or_fail_cleanly(data: dict[str, object]) -> None:
     import yaml
 
@@ -402,16 +474,18 @@ def test_any_yaml_settings_load_or_fail_cleanly(data: dict[str, object]) -> None
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(max_size=200) | st.binary(max_size=200).map(
-    lambda b: b.decode("latin-1")))
+@given(
+    st.text(max_size=200) | st.binary(max_size=200).map(lambda b: b.decode("latin-1"))
+)
 def test_any_text_loads_or_fails_cleanly(text: str) -> None:
     with tempfile.TemporaryDirectory() as name:
         root = Path(name)
-        (root / ".dbdesign.yaml").write_text(text, encoding="utf-8",
-                                             errors="surrogatepass")
-        (root / "pyproject.toml").write_text("[tool.dbdesign]\n" + text,
-                                             encoding="utf-8",
-                                             errors="surrogatepass")
+        (root / ".dbdesign.yaml").write_text(
+            text, encoding="utf-8", errors="surrogatepass"
+        )
+        (root / "pyproject.toml").write_text(
+            "[tool.dbdesign]\n" + text, encoding="utf-8", errors="surrogatepass"
+        )
         for explicit in (None, str(root / "pyproject.toml")):
             with contextlib.suppress(ConfigError):
                 config.load(root, explicit)

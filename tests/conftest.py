@@ -16,8 +16,9 @@ CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 # The real-world SQL lies beside the repository in the team's checkout and in
 # CI; a plain clone (the README's quick start) runs everything else.
 needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason="the shared corpus (../shared/corpus) is not "
-    "beside this checkout")
+    not CORPUS.is_dir(),
+    reason="the shared corpus (../shared/corpus) is not beside this checkout",
+)
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -36,8 +37,12 @@ GIT_ENV = {
 def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
-    for key in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "GITHUB_ACTIONS",
-                "DBDESIGN_DEBUG"):
+    for key in (
+        "PRE_COMMIT_FROM_REF",
+        "PRE_COMMIT_TO_REF",
+        "GITHUB_ACTIONS",
+        "DBDESIGN_DEBUG",
+    ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("DBDESIGN_CACHE_DIR", str(tmp_path / ".dbdesign-cache"))
@@ -49,8 +54,9 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def git(cwd: Path, *args: str) -> str:
     """Run git in CWD; return stdout; fail the test on a non-zero exit."""
-    out = subprocess.run(["git", *args], cwd=cwd, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0, f"git {' '.join(args)}: {out.stderr}"
     return out.stdout
 
@@ -94,10 +100,12 @@ def repo(tmp_path: Path) -> Iterator[Repo]:
 def chdir(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     def _chdir(path: Path) -> None:
         monkeypatch.chdir(path)
+
     return _chdir
 
 
 # -- end to end through pre-commit (STYLE 12) ---------------------------------
+
 
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
@@ -115,7 +123,11 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     copy = tmp_path_factory.mktemp("dbdesign-hook-repo")
     listed = subprocess.run(
         ["git", "ls-files", "-z", "-co", "--exclude-standard"],
-        cwd=REPO_ROOT, capture_output=True, check=True, env=env).stdout
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+        env=env,
+    ).stdout
     for name in sorted({n for n in listed.decode().split("\0") if n}):
         source = REPO_ROOT / name
         if source.is_symlink() or not source.is_file():
@@ -124,12 +136,22 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
     (copy / ".pre-commit-hooks.yaml").write_text(manifest.render())
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["commit", "-q", "-m", "copy of the working tree"]):
-        subprocess.run(["git", *args], cwd=copy, check=True, env=env,
-                       capture_output=True)
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=copy, check=True,
-                         env=env, capture_output=True, text=True).stdout
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "copy of the working tree"],
+    ):
+        subprocess.run(
+            ["git", *args], cwd=copy, check=True, env=env, capture_output=True
+        )
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=copy,
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
     return copy, rev.strip()
 
 
@@ -139,8 +161,9 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def pre_commit(cwd: Path, home: Path, *args: str,
-               timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def pre_commit(
+    cwd: Path, home: Path, *args: str, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
     """`pre-commit ARGS` from this venv in CWD with PRE_COMMIT_HOME=HOME."""
     import sys
 
@@ -148,5 +171,12 @@ def pre_commit(cwd: Path, home: Path, *args: str,
     for key in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF"):
         env.pop(key, None)
     exe = Path(sys.executable).with_name("pre-commit")
-    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True,
-                          text=True, env=env, check=False, timeout=timeout)
+    return subprocess.run(
+        [str(exe), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=timeout,
+    )

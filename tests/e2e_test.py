@@ -23,8 +23,10 @@ from projects import CHECKLIST
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
-BAD_CHECKLIST = ("# Checklist\n\n## Phase 0: Data Requirements & Analysis\n\n"
-                 "- [X] Identify the entities\n" + projects.phases(1))
+BAD_CHECKLIST = (
+    "# Checklist\n\n## Phase 0: Data Requirements & Analysis\n\n"
+    "- [X] Identify the entities\n" + projects.phases(1)
+)
 OUR_HOOKS = ("dbdesign-framework", "dbdesign-checklist", "dbdesign-artifacts")
 ALL_HOOKS = tuple(hook.id for hook in HOOKS)
 
@@ -32,11 +34,18 @@ ALL_HOOKS = tuple(hook.id for hook in HOOKS)
 def script(name: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     exe = BIN / name
     assert exe.is_file(), f"{exe} is not installed; pip install -e '.[test]'"
-    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True,
-                          text=True, check=False, timeout=120)
+    return subprocess.run(
+        [str(exe), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 # -- the console scripts ------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", OUR_HOOKS)
 def test_console_script_passes_a_good_project(repo: Repo, name: str) -> None:
@@ -46,13 +55,17 @@ def test_console_script_passes_a_good_project(repo: Repo, name: str) -> None:
     assert out.stdout.startswith("All checks passed")
 
 
-@pytest.mark.parametrize("name, files, code", [
-    ("dbdesign-framework", {projects.PROMPT: ""}, "FW003"),
-    ("dbdesign-checklist", {CHECKLIST: BAD_CHECKLIST}, "CL001"),
-    ("dbdesign-artifacts", {"database-schema.sql": None}, "AR001"),
-])
+@pytest.mark.parametrize(
+    "name, files, code",
+    [
+        ("dbdesign-framework", {projects.PROMPT: ""}, "FW003"),
+        ("dbdesign-checklist", {CHECKLIST: BAD_CHECKLIST}, "CL001"),
+        ("dbdesign-artifacts", {"database-schema.sql": None}, "AR001"),
+    ],
+)
 def test_console_script_fails_a_bad_project(
-        repo: Repo, name: str, files: dict[str, str | None], code: str) -> None:
+    repo: Repo, name: str, files: dict[str, str | None], code: str
+) -> None:
     projects.write(repo.path, files)
     repo.commit()
     out = script(name, repo.path / ".claude")  # from a subfolder
@@ -63,8 +76,9 @@ def test_console_script_fails_a_bad_project(
 
 def test_console_script_fix_and_json(repo: Repo) -> None:
     projects.write(repo.path, {CHECKLIST: BAD_CHECKLIST})
-    out = script("dbdesign-checklist", repo.path, "--fix", "--format", "json",
-                 CHECKLIST)
+    out = script(
+        "dbdesign-checklist", repo.path, "--fix", "--format", "json", CHECKLIST
+    )
     assert out.returncode == 1
     assert out.stderr == f"Fixing {CHECKLIST}\n"
     assert json.loads(out.stdout)["findings"] == []
@@ -76,9 +90,13 @@ def test_umbrella_and_module(repo: Repo) -> None:
     projects.write(repo.path, {CHECKLIST: BAD_CHECKLIST})
     out = script("dbdesign", repo.path, "check", "--select", "CL")
     assert out.returncode == 1 and " CL001 " in out.stdout
-    module = subprocess.run([sys.executable, "-m", "dbdesign", "check",
-                             "--select", "CL", "-q"], cwd=repo.path,
-                            capture_output=True, text=True, check=False)
+    module = subprocess.run(
+        [sys.executable, "-m", "dbdesign", "check", "--select", "CL", "-q"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert module.returncode == 1 and " CL001 " in module.stdout
     version = script("dbdesign", repo.path, "--version")
     assert version.returncode == 0 and version.stdout.startswith("dbdesign ")
@@ -86,11 +104,17 @@ def test_umbrella_and_module(repo: Repo) -> None:
 
 # -- pre-commit ---------------------------------------------------------------
 
-def write_config(repo: Repo, hook_repo: tuple[Path, str], *hooks: str,
-                 args: tuple[str, ...] = ()) -> None:
+
+def write_config(
+    repo: Repo, hook_repo: tuple[Path, str], *hooks: str, args: tuple[str, ...] = ()
+) -> None:
     path, rev = hook_repo
-    lines = ["repos:", f"  - repo: {json.dumps(str(path))}", f"    rev: {rev}",
-             "    hooks:"]
+    lines = [
+        "repos:",
+        f"  - repo: {json.dumps(str(path))}",
+        f"    rev: {rev}",
+        "    hooks:",
+    ]
     for hook in hooks:
         lines.append(f"      - id: {hook}")
         if args:
@@ -105,7 +129,8 @@ def run_all(repo: Repo, home: Path) -> tuple[int, str]:
 
 
 def test_pre_commit_fails_a_bad_checklist(
-        repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
     projects.write(repo.path, {CHECKLIST: BAD_CHECKLIST})
     write_config(repo, hook_repo, *OUR_HOOKS)
     code, out = run_all(repo, pre_commit_home)
@@ -117,7 +142,8 @@ def test_pre_commit_fails_a_bad_checklist(
 
 
 def test_pre_commit_fix_then_pass(
-        repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
     projects.write(repo.path, {CHECKLIST: BAD_CHECKLIST})
     write_config(repo, hook_repo, "dbdesign-checklist", args=("--fix",))
     code, out = run_all(repo, pre_commit_home)
@@ -128,7 +154,8 @@ def test_pre_commit_fix_then_pass(
 
 
 def test_pre_commit_file_name_with_a_leading_dash(
-        repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
     # pre-commit passes `-x/database-checklist.md` without a `--` before it.
     repo.write(".dbdesign.yaml", "framework_dir: -x\n")
     projects.write(repo.path, {"-x/database-checklist.md": BAD_CHECKLIST})
@@ -145,7 +172,8 @@ def copy_example(repo: Repo) -> None:
 
 
 def test_pre_commit_passes_the_example(
-        repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
     copy_example(repo)
     write_config(repo, hook_repo, *ALL_HOOKS)
     code, out = run_all(repo, pre_commit_home)
@@ -153,13 +181,21 @@ def test_pre_commit_passes_the_example(
     assert out.count("Passed") == len(ALL_HOOKS), out
 
 
-def test_try_repo_passes_the_example(repo: Repo, hook_repo: tuple[Path, str],
-                                     pre_commit_home: Path) -> None:
+def test_try_repo_passes_the_example(
+    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
     # Every hook of the manifest (no hook id: try-repo runs them all).
     copy_example(repo)
     repo.commit("the example")
-    out = pre_commit(repo.path, pre_commit_home, "try-repo",
-                     str(hook_repo[0]), "--all-files", "--color", "never")
+    out = pre_commit(
+        repo.path,
+        pre_commit_home,
+        "try-repo",
+        str(hook_repo[0]),
+        "--all-files",
+        "--color",
+        "never",
+    )
     text = out.stdout + out.stderr
     assert out.returncode == 0, text
     assert text.count("Passed") == len(ALL_HOOKS), text
@@ -172,13 +208,21 @@ def test_console_scripts_pass_the_example(repo: Repo) -> None:
         assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_try_repo_smoke(repo: Repo, hook_repo: tuple[Path, str],
-                        pre_commit_home: Path) -> None:
+def test_try_repo_smoke(
+    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
     projects.write(repo.path, {CHECKLIST: BAD_CHECKLIST})
     repo.add()
-    out = pre_commit(repo.path, pre_commit_home, "try-repo",
-                     str(hook_repo[0]), "dbdesign-checklist", "--all-files",
-                     "--color", "never")
+    out = pre_commit(
+        repo.path,
+        pre_commit_home,
+        "try-repo",
+        str(hook_repo[0]),
+        "dbdesign-checklist",
+        "--all-files",
+        "--color",
+        "never",
+    )
     text = out.stdout + out.stderr
     assert out.returncode == 1, text
     assert " CL001 " in text and "Traceback" not in text, text

@@ -78,8 +78,12 @@ erDiagram
 """
 
 
-def make(tmp_path: Path, erd: str | bytes | None, schema: str = SCHEMA,
-         extra: dict[str, str] | None = None) -> Path:
+def make(
+    tmp_path: Path,
+    erd: str | bytes | None,
+    schema: str = SCHEMA,
+    extra: dict[str, str] | None = None,
+) -> Path:
     root = tmp_path / "project"
     root.mkdir(exist_ok=True)
     (root / "database-schema.sql").write_text(schema)
@@ -93,8 +97,10 @@ def make(tmp_path: Path, erd: str | bytes | None, schema: str = SCHEMA,
 
 def run(root: Path) -> list[tuple[str, int | None]]:
     project = Project(root, config.load(root))
-    return sorted(((f.code, f.line) for f in erd_check.check(project)),
-                  key=lambda item: (item[1] or 0, item[0]))
+    return sorted(
+        ((f.code, f.line) for f in erd_check.check(project)),
+        key=lambda item: (item[1] or 0, item[0]),
+    )
 
 
 def messages(root: Path) -> list[str]:
@@ -108,15 +114,18 @@ def with_diagram(body: str) -> str:
 
 # -- each rule fires, and stays quiet ----------------------------------------
 
+
 def test_a_good_erd_is_quiet(tmp_path):
     assert run(make(tmp_path, GOOD)) == []
 
 
 def test_relationships_may_be_written_either_way_round(tmp_path):
-    erd = with_diagram("  orders }o--|| users : \"placed by\"\n"
-                       "  orders }o..o| coupons : uses\n"
-                       "  users ||--|| profiles : has\n"
-                       "  coupons\n  profiles\n")
+    erd = with_diagram(
+        '  orders }o--|| users : "placed by"\n'
+        "  orders }o..o| coupons : uses\n"
+        "  users ||--|| profiles : has\n"
+        "  coupons\n  profiles\n"
+    )
     assert run(make(tmp_path, erd)) == []
 
 
@@ -126,12 +135,15 @@ def test_er001_missing_file(tmp_path):
     assert "dbdesign erd --write" in messages(root)[0]
 
 
-@pytest.mark.parametrize("erd", [
-    "# ERD\n\nSee the whiteboard photo.\n",
-    "# ERD\n\n```mermaid\nflowchart LR\n  a --> b\n```\n",
-    "# ERD\n\n```\nerDiagram\n  users\n```\n",
-    "# ERD\n\n    erDiagram\n      users\n",
-])
+@pytest.mark.parametrize(
+    "erd",
+    [
+        "# ERD\n\nSee the whiteboard photo.\n",
+        "# ERD\n\n```mermaid\nflowchart LR\n  a --> b\n```\n",
+        "# ERD\n\n```\nerDiagram\n  users\n```\n",
+        "# ERD\n\n    erDiagram\n      users\n",
+    ],
+)
 def test_er001_no_erdiagram_block(tmp_path, erd):
     assert run(make(tmp_path, erd)) == [("ER001", 1)]
 
@@ -143,8 +155,7 @@ def test_er001_unreadable_file(tmp_path):
 
 
 def test_er002_names_the_bad_line_and_skips_the_comparison(tmp_path):
-    erd = with_diagram("  users ||--o{ orders : places\n"
-                       "  users ||--o{ : places\n")
+    erd = with_diagram("  users ||--o{ orders : places\n  users ||--o{ : places\n")
     root = make(tmp_path, erd)
     assert run(root) == [("ER002", 6)]
     assert "the second entity" in messages(root)[0]
@@ -152,7 +163,8 @@ def test_er002_names_the_bad_line_and_skips_the_comparison(tmp_path):
 
 def test_er003_both_ways(tmp_path):
     erd = GOOD.replace("    coupons\n", "    ghost\n").replace(
-        '    coupons |o--o{ orders : "applies to"\n', "")
+        '    coupons |o--o{ orders : "applies to"\n', ""
+    )
     root = make(tmp_path, erd)
     assert run(root) == [("ER003", 4), ("ER003", 18)]
     ghost, missing = sorted(messages(root))
@@ -166,27 +178,35 @@ def test_er003_matches_names_without_case(tmp_path):
 
 
 def test_findings_say_whether_the_fix_cures_them(tmp_path):
-    marked = (f"{START_MARKER}\n```mermaid\nerDiagram\n    users ||--o{{ orders"
-              f" : user_id\n    phantom\n```\n{END_MARKER}\n")
-    erd = GOOD.replace("    coupons\n", "    ghost\n").replace(
-        '    coupons |o--o{ orders : "applies to"\n', "") + "\n" + marked
+    marked = (
+        f"{START_MARKER}\n```mermaid\nerDiagram\n    users ||--o{{ orders"
+        f" : user_id\n    phantom\n```\n{END_MARKER}\n"
+    )
+    erd = (
+        GOOD.replace("    coupons\n", "    ghost\n").replace(
+            '    coupons |o--o{ orders : "applies to"\n', ""
+        )
+        + "\n"
+        + marked
+    )
     project = Project(make(tmp_path, erd), config.load(tmp_path / "project"))
-    found = {(f.code, f.message.split(";")[0]): f.fixable
-             for f in erd_check.check(project)}
+    found = {
+        (f.code, f.message.split(";")[0]): f.fixable for f in erd_check.check(project)
+    }
     assert found == {
         # stated by the hand-drawn diagram: the fix leaves it
-        ("ER003", "entity ghost is not a table in database-schema.sql"):
-            False,
+        ("ER003", "entity ghost is not a table in database-schema.sql"): False,
         # stated by the generated block: the fix rewrites it
-        ("ER003", "entity phantom is not a table in database-schema.sql"):
-            True,
+        ("ER003", "entity phantom is not a table in database-schema.sql"): True,
         # missing: the regenerated block adds it
-        ("ER003", "table coupons of database-schema.sql is not in the ERD"):
-            True,
+        ("ER003", "table coupons of database-schema.sql is not in the ERD"): True,
         # the generated block's relationship has the foreign key's label, so
         # the hand-drawn one is the one too many
-        ("ER004", "relationship users -- orders has no foreign key behind it"
-                  " in database-schema.sql"): False,
+        (
+            "ER004",
+            "relationship users -- orders has no foreign key behind it"
+            " in database-schema.sql",
+        ): False,
     }
 
 
@@ -194,91 +214,128 @@ def test_er003_partitions_are_not_entities(tmp_path):
     schema = SCHEMA + (
         "CREATE TABLE events (id integer, at date) PARTITION BY RANGE (at);\n"
         "CREATE TABLE events_2024 PARTITION OF events\n"
-        "    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n")
-    root = make(tmp_path, GOOD.replace("    profiles\n",
-                                       "    profiles\n    events\n"), schema)
+        "    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+    )
+    root = make(
+        tmp_path, GOOD.replace("    profiles\n", "    profiles\n    events\n"), schema
+    )
     assert run(root) == []
 
 
 def test_foreign_keys_of_partitions_belong_to_their_table():
-    catalog = catalog_of(SCHEMA + (
-        "CREATE TABLE events (id integer, user_id integer NOT NULL, at date)"
-        " PARTITION BY RANGE (at);\n"
-        "CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM "
-        "('2024-01-01') TO ('2025-01-01');\n"
-        "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM "
-        "('2025-01-01') TO ('2026-01-01');\n"
-        "ALTER TABLE events_1 ADD FOREIGN KEY (user_id) REFERENCES users;\n"
-        "ALTER TABLE events_2 ADD FOREIGN KEY (user_id) REFERENCES users;\n"))
-    assert [(k.parent, k.child, k.label) for k in links(catalog)
-            if k.child == "events"] == [("users", "events", "user_id")]
+    catalog = catalog_of(
+        SCHEMA
+        + (
+            "CREATE TABLE events (id integer, user_id integer NOT NULL, at date)"
+            " PARTITION BY RANGE (at);\n"
+            "CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM "
+            "('2024-01-01') TO ('2025-01-01');\n"
+            "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM "
+            "('2025-01-01') TO ('2026-01-01');\n"
+            "ALTER TABLE events_1 ADD FOREIGN KEY (user_id) REFERENCES users;\n"
+            "ALTER TABLE events_2 ADD FOREIGN KEY (user_id) REFERENCES users;\n"
+        )
+    )
+    assert [
+        (k.parent, k.child, k.label) for k in links(catalog) if k.child == "events"
+    ] == [("users", "events", "user_id")]
     assert "events_1" not in render(catalog)
     assert "        integer user_id FK\n" in render(catalog)
 
 
 def test_er004_both_ways(tmp_path):
-    erd = GOOD.replace('    coupons |o--o{ orders : "applies to"\n',
-                       "    users ||--o{ coupons : hands_out\n")
+    erd = GOOD.replace(
+        '    coupons |o--o{ orders : "applies to"\n',
+        "    users ||--o{ coupons : hands_out\n",
+    )
     root = make(tmp_path, erd)
     assert run(root) == [("ER004", 4), ("ER004", 6)]
     text = " ".join(messages(root))
-    assert ("foreign key orders(coupon_id) -> coupons has no relationship"
-            in text)
+    assert "foreign key orders(coupon_id) -> coupons has no relationship" in text
     assert 'coupons |o..o{ orders : "coupon_id"' in text
     assert "relationship users -- coupons has no foreign key" in text
 
 
 def test_er004_one_relationship_per_foreign_key(tmp_path):
-    schema = SCHEMA + ("CREATE TABLE transfers (id integer PRIMARY KEY,\n"
-                       "  from_id integer NOT NULL REFERENCES users,\n"
-                       "  to_id integer NOT NULL REFERENCES users);\n")
-    erd = GOOD.replace("    coupons\n", "    coupons\n    transfers\n"
-                       "    users ||--o{ transfers : to_id\n")
+    schema = SCHEMA + (
+        "CREATE TABLE transfers (id integer PRIMARY KEY,\n"
+        "  from_id integer NOT NULL REFERENCES users,\n"
+        "  to_id integer NOT NULL REFERENCES users);\n"
+    )
+    erd = GOOD.replace(
+        "    coupons\n",
+        "    coupons\n    transfers\n    users ||--o{ transfers : to_id\n",
+    )
     root = make(tmp_path, erd, schema)
     assert run(root) == [("ER004", 4)]
     assert "transfers(from_id)" in messages(root)[0]
 
 
-@pytest.mark.parametrize(("old", "new", "fragment"), [
-    ("users ||--o{ orders", "users |o--o{ orders",
-     "but orders.user_id is NOT NULL; write `users ||--o{ orders`"),
-    ('coupons |o--o{ orders', 'coupons ||--|{ orders',
-     "but orders.coupon_id is nullable; write `coupons |o--|{ orders`"),
-    ("users ||--o{ orders", "users }o--o{ orders", "the users end allows many"),
-    ("users ||--o{ orders", "users ||--o| orders",
-     "orders.user_id is not unique (one-to-many)"),
-    ("profiles |o--|| users", "profiles }o--|| users",
-     "profiles.user_id is unique (one-to-one); write "
-     "`profiles |o--|| users`"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        (
+            "users ||--o{ orders",
+            "users |o--o{ orders",
+            "but orders.user_id is NOT NULL; write `users ||--o{ orders`",
+        ),
+        (
+            "coupons |o--o{ orders",
+            "coupons ||--|{ orders",
+            "but orders.coupon_id is nullable; write `coupons |o--|{ orders`",
+        ),
+        ("users ||--o{ orders", "users }o--o{ orders", "the users end allows many"),
+        (
+            "users ||--o{ orders",
+            "users ||--o| orders",
+            "orders.user_id is not unique (one-to-many)",
+        ),
+        (
+            "profiles |o--|| users",
+            "profiles }o--|| users",
+            "profiles.user_id is unique (one-to-one); write `profiles |o--|| users`",
+        ),
+    ],
+)
 def test_er005_cardinality(tmp_path, old, new, fragment):
     root = make(tmp_path, GOOD.replace(old, new))
-    line = next(i for i, text in enumerate(GOOD.splitlines(), 1)
-                if old in text)
+    line = next(i for i, text in enumerate(GOOD.splitlines(), 1) if old in text)
     assert run(root) == [("ER005", line)]
     assert fragment in messages(root)[0]
 
 
 def test_er005_child_minimum_is_the_designers(tmp_path):
     erd = GOOD.replace("users ||--o{ orders", "users ||--|{ orders").replace(
-        "profiles |o--|| users", "profiles ||--|| users")
+        "profiles |o--|| users", "profiles ||--|| users"
+    )
     assert run(make(tmp_path, erd)) == []
 
 
-@pytest.mark.parametrize(("old", "new", "fragment"), [
-    ("string email UK", "string mail UK", "attribute mail of users is not a "
-                                          "column"),
-    ("string email UK", "string email", "users.email is marked with no key "
-                                        "in the ERD but is UK"),
-    ("int id PK", "int id PK, FK", "users.id is marked PK, FK in the ERD but "
-                                   "is PK"),
-    ("int id PK", "text id PK", "users.id is `text` in the ERD but `integer`"),
-    ("bigint id PK", "integer id PK", "orders.id is `integer`"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        (
+            "string email UK",
+            "string mail UK",
+            "attribute mail of users is not a column",
+        ),
+        (
+            "string email UK",
+            "string email",
+            "users.email is marked with no key in the ERD but is UK",
+        ),
+        (
+            "int id PK",
+            "int id PK, FK",
+            "users.id is marked PK, FK in the ERD but is PK",
+        ),
+        ("int id PK", "text id PK", "users.id is `text` in the ERD but `integer`"),
+        ("bigint id PK", "integer id PK", "orders.id is `integer`"),
+    ],
+)
 def test_er005_attributes(tmp_path, old, new, fragment):
     root = make(tmp_path, GOOD.replace(old, new))
-    line = next(i for i, text in enumerate(GOOD.splitlines(), 1)
-                if old in text)
+    line = next(i for i, text in enumerate(GOOD.splitlines(), 1) if old in text)
     found = run(root)
     assert ("ER005", line) in found
     assert any(fragment in m for m in messages(root)), messages(root)
@@ -287,8 +344,10 @@ def test_er005_attributes(tmp_path, old, new, fragment):
 def test_er005_missing_columns_where_attributes_are_listed(tmp_path):
     root = make(tmp_path, GOOD.replace("        numeric total\n", ""))
     assert run(root) == [("ER005", 13)]
-    assert "the ERD lists attributes of orders but not its column total" in (
-        messages(root)[0])
+    assert (
+        "the ERD lists attributes of orders but not its column total"
+        in (messages(root)[0])
+    )
 
 
 def test_er005_star_marks_a_primary_key(tmp_path):
@@ -300,38 +359,43 @@ def test_suppression_comment_silences_a_finding(tmp_path):
     root = make(tmp_path, erd)
     assert cli.main(["check", "--root", str(root), "--select", "ER"]) == 1
     # a suppression in a mermaid comment on the line above
-    erd = erd.replace("    ghost\n",
-                      "    %% <!-- dbdesign: ignore[ER003] -->\n    ghost\n")
+    erd = erd.replace(
+        "    ghost\n", "    %% <!-- dbdesign: ignore[ER003] -->\n    ghost\n"
+    )
     (root / ERD).write_text(erd)
     assert cli.main(["check", "--root", str(root), "--select", "ER"]) == 0
 
 
-@pytest.mark.parametrize(("written", "column", "same"), [
-    ("int", "integer", True),
-    ("INTEGER", "int4", True),
-    ("int", "bigint", True),  # `int` is the loose ERD word for integers
-    ("integer", "bigint", False),
-    ("numeric", "numeric(10,2)", True),
-    ("NUMERIC(10,2)", "numeric(12,4)", True),
-    ("decimal", "numeric(10,2)", True),
-    ("timestamptz", "timestamp with time zone", True),
-    ("timestamp_with_time_zone", "timestamptz", True),
-    ("timestamp", "timestamptz", False),
-    ("varchar(20)", "character varying(255)", True),
-    ("string", "text", True),
-    ("string", "integer", False),
-    ("int[]", "integer[]", True),
-    ("int", "integer[]", False),
-    ("float", "double precision", True),
-    ("datetime", "timestamp", True),
-    ("mpaa_rating", "mpaa_rating", True),
-    ("uuid", "", True),  # an untyped (SQLite) column
-])
+@pytest.mark.parametrize(
+    ("written", "column", "same"),
+    [
+        ("int", "integer", True),
+        ("INTEGER", "int4", True),
+        ("int", "bigint", True),  # `int` is the loose ERD word for integers
+        ("integer", "bigint", False),
+        ("numeric", "numeric(10,2)", True),
+        ("NUMERIC(10,2)", "numeric(12,4)", True),
+        ("decimal", "numeric(10,2)", True),
+        ("timestamptz", "timestamp with time zone", True),
+        ("timestamp_with_time_zone", "timestamptz", True),
+        ("timestamp", "timestamptz", False),
+        ("varchar(20)", "character varying(255)", True),
+        ("string", "text", True),
+        ("string", "integer", False),
+        ("int[]", "integer[]", True),
+        ("int", "integer[]", False),
+        ("float", "double precision", True),
+        ("datetime", "timestamp", True),
+        ("mpaa_rating", "mpaa_rating", True),
+        ("uuid", "", True),  # an untyped (SQLite) column
+    ],
+)
 def test_type_matching(written, column, same):
     assert erd_check.type_matches(written, column) is same
 
 
 # -- rendering ----------------------------------------------------------------
+
 
 def catalog_of(sql: str, dialect: str = "postgres") -> Catalog:
     from dbdesign.sql.build import build
@@ -343,7 +407,7 @@ def catalog_of(sql: str, dialect: str = "postgres") -> Catalog:
 def test_render_shop():
     text = render(catalog_of(SCHEMA))
     assert text.startswith("erDiagram\n    %% Generated by `dbdesign erd`")
-    assert "        numeric total \"numeric(10,2)\"\n" in text
+    assert '        numeric total "numeric(10,2)"\n' in text
     assert "        timestamptz created_at\n" in text
     assert "        text email UK\n" in text
     assert '    users ||..o{ orders : "user_id"\n' in text
@@ -355,11 +419,14 @@ def test_render_shop():
 def big_catalog(tables: int) -> Catalog:
     catalog = Catalog()
     for i in range(tables):
-        columns = {f"column_{j}": Column(f"column_{j}", "character varying(200)")
-                   for j in range(20)}
+        columns = {
+            f"column_{j}": Column(f"column_{j}", "character varying(200)")
+            for j in range(20)
+        }
         fks = [ForeignKey(("column_1",), f"table_{i - 1}", ())] if i else []
-        catalog.tables[f"table_{i}"] = Table(f"table_{i}", columns,
-                                             ("column_0",), [], fks)
+        catalog.tables[f"table_{i}"] = Table(
+            f"table_{i}", columns, ("column_0",), [], fks
+        )
     return catalog
 
 
@@ -380,48 +447,73 @@ def test_er002_a_diagram_over_mermaids_size_limit(tmp_path):
     assert "over the 50,000 that mermaid draws" in messages(root)[0]
 
 
-@pytest.mark.parametrize(("name", "written"), [
-    ("users", "users"),
-    ("to", '"to"'), ("one", '"one"'), ("end", '"end"'), ("style", '"style"'),
-    ("classes", "classes"), ("class", '"class"'), ("many", '"many"'),
-    ("erDiagram", '"erDiagram"'), ("subgraph", '"subgraph"'),
-    ("tokens", "tokens"), ("1st", '"1st"'), ("audit.log", '"audit.log"'),
-    ("order item", '"order item"'), ('odd"name', "odd_name"),
-    ("accTitle", '"accTitle"'), ("accDescr", '"accDescr"'),
-    ("100%", '"100_"'),
-])
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("users", "users"),
+        ("to", '"to"'),
+        ("one", '"one"'),
+        ("end", '"end"'),
+        ("style", '"style"'),
+        ("classes", "classes"),
+        ("class", '"class"'),
+        ("many", '"many"'),
+        ("erDiagram", '"erDiagram"'),
+        ("subgraph", '"subgraph"'),
+        ("tokens", "tokens"),
+        ("1st", '"1st"'),
+        ("audit.log", '"audit.log"'),
+        ("order item", '"order item"'),
+        ('odd"name', "odd_name"),
+        ("accTitle", '"accTitle"'),
+        ("accDescr", '"accDescr"'),
+        ("100%", '"100_"'),
+    ],
+)
 def test_entity_names_are_quoted_where_mermaid_needs_it(name, written):
     assert entity_ref(name) == written
     diagram = mermaid.parse(f"erDiagram\n  {written} ||--o{{ x : y\n")
     assert diagram.entities[0].name == entity_text(name)
 
 
-@pytest.mark.parametrize(("type_", "written", "comment"), [
-    ("integer", "integer", None),
-    ("numeric(10,2)", "numeric", "numeric(10,2)"),
-    ("numeric(10, 2)", "numeric", "numeric(10, 2)"),
-    ("timestamp with time zone", "timestamp_with_time_zone", None),
-    ("character varying(20)[]", "character_varying(20)[]", None),
-    ("geometry(polygon,4326)", "geometry", "geometry(polygon,4326)"),
-    ("audit.level", "audit_level", "audit.level"),
-    ("uk", "uk_", None),
-    ("", "any", None),
-])
+@pytest.mark.parametrize(
+    ("type_", "written", "comment"),
+    [
+        ("integer", "integer", None),
+        ("numeric(10,2)", "numeric", "numeric(10,2)"),
+        ("numeric(10, 2)", "numeric", "numeric(10, 2)"),
+        ("timestamp with time zone", "timestamp_with_time_zone", None),
+        ("character varying(20)[]", "character_varying(20)[]", None),
+        ("geometry(polygon,4326)", "geometry", "geometry(polygon,4326)"),
+        ("audit.level", "audit_level", "audit.level"),
+        ("uk", "uk_", None),
+        ("", "any", None),
+    ],
+)
 def test_types_are_sanitised(type_, written, comment):
     assert attribute_type(type_) == (written, comment)
     mermaid.parse(f"erDiagram\n  A {{ {written} x }}\n")
 
 
-@pytest.mark.parametrize(("name", "written"), [
-    ("id", "id"), ("pk", "pk_"), ("FK", "FK_"), ("2nd", "_2nd"),
-    ("a b", "a_b"), ("uk-x", "uk_x"), ("uk", "uk_"),
-])
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("id", "id"),
+        ("pk", "pk_"),
+        ("FK", "FK_"),
+        ("2nd", "_2nd"),
+        ("a b", "a_b"),
+        ("uk-x", "uk_x"),
+        ("uk", "uk_"),
+    ],
+)
 def test_attribute_names_are_sanitised(name, written):
     assert attribute_name(name) == written
     mermaid.parse(f"erDiagram\n  A {{ int {written} }}\n")
 
 
 # -- `dbdesign erd`, `--write` and the fix ------------------------------------
+
 
 def test_erd_prints_the_diagram(tmp_path, capsys):
     root = make(tmp_path, None)
@@ -442,9 +534,11 @@ def test_erd_write_creates_the_file_and_is_idempotent(tmp_path, capsys):
 
 
 def test_erd_write_replaces_only_the_marked_block(tmp_path):
-    before = ("\ufeff# ERD\r\n\r\nHand-written prose, kept.\r\n\r\n"
-              f"{START_MARKER}\r\n```mermaid\r\nerDiagram\r\n  stale\r\n```\r\n"
-              f"{END_MARKER}\r\n\r\n## Notes\r\n\r\nMore prose, no newline")
+    before = (
+        "\ufeff# ERD\r\n\r\nHand-written prose, kept.\r\n\r\n"
+        f"{START_MARKER}\r\n```mermaid\r\nerDiagram\r\n  stale\r\n```\r\n"
+        f"{END_MARKER}\r\n\r\n## Notes\r\n\r\nMore prose, no newline"
+    )
     root = make(tmp_path, before.encode())
     assert cli.main(["erd", str(root), "--write"]) == 0
     after = (root / ERD).read_bytes().decode()
@@ -468,15 +562,20 @@ def test_erd_write_appends_markers_and_block(tmp_path):
 def test_updated_keeps_a_lone_cr_file_as_it_is():
     before = "# ERD\r\rtext\r"
     after = updated(before, "erDiagram\n  a\n")
-    assert after == (before + "\r" + START_MARKER + "\r```mermaid\rerDiagram\r"
-                     "  a\r```\r" + END_MARKER + "\r")
+    assert after == (
+        before + "\r" + START_MARKER + "\r```mermaid\rerDiagram\r"
+        "  a\r```\r" + END_MARKER + "\r"
+    )
 
 
-@pytest.mark.parametrize("markers", [
-    [START_MARKER],
-    [END_MARKER, START_MARKER],
-    [START_MARKER, END_MARKER, START_MARKER, END_MARKER],
-])
+@pytest.mark.parametrize(
+    "markers",
+    [
+        [START_MARKER],
+        [END_MARKER, START_MARKER],
+        [START_MARKER, END_MARKER, START_MARKER, END_MARKER],
+    ],
+)
 def test_erd_write_refuses_broken_markers(tmp_path, capsys, markers):
     before = "# ERD\n\n" + "\n\n".join(markers) + "\n"
     root = make(tmp_path, before)
@@ -527,20 +626,31 @@ def test_hook_fix_regenerates_the_block(tmp_path, capsys):
     assert f"Fixing {ERD}" in out
     # the hand-written diagram still says `ghost`: the fix never deletes it
     assert "ER003 entity ghost is not a table" in out
-    (root / ERD).write_text((root / ERD).read_text().replace(
-        "    ghost\n", "    coupons\n", 1))
+    (root / ERD).write_text(
+        (root / ERD).read_text().replace("    ghost\n", "    coupons\n", 1)
+    )
     assert cli.erd_main(["--root", str(root), "--fix"]) == 0
 
 
-def test_given_paths_the_erd_is_checked_when_it_or_the_schema_is_one(
-        tmp_path):
+def test_given_paths_the_erd_is_checked_when_it_or_the_schema_is_one(tmp_path):
     root = make(tmp_path, None)
     other = str(root / "CHANGELOG.md")
-    assert cli.main(["check", "--root", str(root), "--select", "ER",
-                     other]) == 0
+    assert cli.main(["check", "--root", str(root), "--select", "ER", other]) == 0
     for path in (ERD, "database-schema.sql"):
-        assert cli.main(["check", "--root", str(root), "--select", "ER",
-                         other, str(root / path)]) == 1
+        assert (
+            cli.main(
+                [
+                    "check",
+                    "--root",
+                    str(root),
+                    "--select",
+                    "ER",
+                    other,
+                    str(root / path),
+                ]
+            )
+            == 1
+        )
 
 
 def test_hook_is_registered():
@@ -567,11 +677,11 @@ CORPUS_SCHEMAS = [
 ]
 
 
-def corpus_project(tmp_path: Path, relpath: str, dialect: str,
-                   erd: str | bytes | None) -> Path:
+def corpus_project(
+    tmp_path: Path, relpath: str, dialect: str, erd: str | bytes | None
+) -> Path:
     schema = (CORPUS / relpath).read_text(encoding="utf-8-sig")
-    return make(tmp_path, erd, schema,
-                {".dbdesign.yaml": f"dialect: {dialect}\n"})
+    return make(tmp_path, erd, schema, {".dbdesign.yaml": f"dialect: {dialect}\n"})
 
 
 @needs_corpus
@@ -582,14 +692,24 @@ def test_corpus_round_trip(tmp_path, relpath, dialect):
     diagram = mermaid.parse(render(catalog))
     tables = drawn_tables(catalog)
     assert len(tables) > 5
-    assert [e.name for e in diagram.entities][:len(tables)] == [
-        entity_text(display(t.name, t.spelled)) for t in tables]
+    assert [e.name for e in diagram.entities][: len(tables)] == [
+        entity_text(display(t.name, t.spelled)) for t in tables
+    ]
     assert len(diagram.entities) == len(tables)
     drawn = {t.name: entity_text(display(t.name, t.spelled)) for t in tables}
-    assert [(r.first, r.second, r.first_cardinality, r.second_cardinality,
-             r.label) for r in diagram.relationships] == [
-        (drawn[k.parent], drawn[k.child], k.parent_cardinality,
-         k.child_cardinality, k.label) for k in links(catalog)]
+    assert [
+        (r.first, r.second, r.first_cardinality, r.second_cardinality, r.label)
+        for r in diagram.relationships
+    ] == [
+        (
+            drawn[k.parent],
+            drawn[k.child],
+            k.parent_cardinality,
+            k.child_cardinality,
+            k.label,
+        )
+        for k in links(catalog)
+    ]
     assert len(diagram.relationships) > 5
     for table, entity in zip(tables, diagram.entities, strict=True):
         assert len(entity.attributes) == len(table.columns)
@@ -601,7 +721,7 @@ def test_corpus_round_trip(tmp_path, relpath, dialect):
 def test_corpus_write_keeps_prose_and_passes(tmp_path, relpath, dialect):
     head = "\ufeff# Design notes\r\n\r\nWhy the model looks like this.\r\n\r\n"
     tail = "\r\n## Later\r\n\r\n- partitions are not drawn\r\n"
-    before = (head + START_MARKER + "\r\nold\r\n" + END_MARKER + tail)
+    before = head + START_MARKER + "\r\nold\r\n" + END_MARKER + tail
     root = corpus_project(tmp_path, relpath, dialect, before.encode())
     assert cli.main(["erd", str(root), "--write"]) == 0
     after = (root / ERD).read_bytes().decode()
@@ -614,71 +734,161 @@ def test_corpus_write_keeps_prose_and_passes(tmp_path, relpath, dialect):
 
 _NAMES = st.one_of(
     st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True),
-    st.sampled_from(["to", "one", "end", "style", "class", "u", "erDiagram",
-                     "many", "direction", "subgraph", "only", "1", "2x",
-                     "a b", "x.y", "Ñu", 'q"uote', "pct%", "to-do", "one-x",
-                     "PK", "fk", "uk", "Users", "accTitle", "zero"]))
-_TYPES = st.sampled_from([
-    "integer", "bigint", "text", "numeric(10,2)", "numeric(10, 2)",
-    "timestamp with time zone", "timestamptz", "character varying(20)[]",
-    "public.my_type", "audit.level", "", "uk", "double precision",
-    "geometry(polygon,4326)", "boolean", "jsonb", "\"char\""])
+    st.sampled_from(
+        [
+            "to",
+            "one",
+            "end",
+            "style",
+            "class",
+            "u",
+            "erDiagram",
+            "many",
+            "direction",
+            "subgraph",
+            "only",
+            "1",
+            "2x",
+            "a b",
+            "x.y",
+            "Ñu",
+            'q"uote',
+            "pct%",
+            "to-do",
+            "one-x",
+            "PK",
+            "fk",
+            "uk",
+            "Users",
+            "accTitle",
+            "zero",
+        ]
+    ),
+)
+_TYPES = st.sampled_from(
+    [
+        "integer",
+        "bigint",
+        "text",
+        "numeric(10,2)",
+        "numeric(10, 2)",
+        "timestamp with time zone",
+        "timestamptz",
+        "character varying(20)[]",
+        "public.my_type",
+        "audit.level",
+        "",
+        "uk",
+        "double precision",
+        "geometry(polygon,4326)",
+        "boolean",
+        "jsonb",
+        '"char"',
+    ]
+)
 
 
 @st.composite
 def catalogs(draw: st.DrawFn) -> Catalog:
-    names = draw(st.lists(_NAMES, min_size=1, max_size=6, unique_by=lambda n:
-                          entity_text(n).casefold()))
+    names = draw(
+        st.lists(
+            _NAMES,
+            min_size=1,
+            max_size=6,
+            unique_by=lambda n: entity_text(n).casefold(),
+        )
+    )
     tables: dict[str, Table] = {}
     for name in names:
-        columns = draw(st.lists(_NAMES, min_size=1, max_size=5,
-                                unique_by=lambda n: attribute_name(n)
-                                .casefold()))
-        cols = {c: Column(c, draw(_TYPES), draw(st.booleans()))
-                for c in columns}
-        pk = tuple(columns[:draw(st.integers(0, min(2, len(columns))))])
-        uniques = [tuple(draw(st.lists(st.sampled_from(columns), min_size=1,
-                                       max_size=2, unique=True)))
-                   for _ in range(draw(st.integers(0, 1)))]
+        columns = draw(
+            st.lists(
+                _NAMES,
+                min_size=1,
+                max_size=5,
+                unique_by=lambda n: attribute_name(n).casefold(),
+            )
+        )
+        cols = {c: Column(c, draw(_TYPES), draw(st.booleans())) for c in columns}
+        pk = tuple(columns[: draw(st.integers(0, min(2, len(columns))))])
+        uniques = [
+            tuple(
+                draw(
+                    st.lists(
+                        st.sampled_from(columns), min_size=1, max_size=2, unique=True
+                    )
+                )
+            )
+            for _ in range(draw(st.integers(0, 1)))
+        ]
         tables[name] = Table(name, cols, pk, uniques)
     for table in tables.values():
         for _ in range(draw(st.integers(0, 2))):
             parent = draw(st.sampled_from(names))
-            cols = tuple(draw(st.lists(st.sampled_from(list(table.columns)),
-                                       min_size=1, max_size=2, unique=True)))
+            cols = tuple(
+                draw(
+                    st.lists(
+                        st.sampled_from(list(table.columns)),
+                        min_size=1,
+                        max_size=2,
+                        unique=True,
+                    )
+                )
+            )
             table.foreign_keys.append(ForeignKey(cols, parent, ()))
     return Catalog(tables=tables)
 
 
-@settings(max_examples=int(os.environ.get("ERD_EXAMPLES", "150")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("ERD_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(catalogs())
 def test_render_parse_round_trip(catalog):
     text = render(catalog)
     diagram = mermaid.parse(text)
     tables = drawn_tables(catalog)
-    assert {e.name for e in diagram.entities} == {
-        entity_text(t.name) for t in tables}
-    assert [(r.first, r.second, r.first_cardinality, r.second_cardinality)
-            for r in diagram.relationships] == [
-        (entity_text(k.parent), entity_text(k.child), k.parent_cardinality,
-         k.child_cardinality) for k in links(catalog)]
+    assert {e.name for e in diagram.entities} == {entity_text(t.name) for t in tables}
+    assert [
+        (r.first, r.second, r.first_cardinality, r.second_cardinality)
+        for r in diagram.relationships
+    ] == [
+        (
+            entity_text(k.parent),
+            entity_text(k.child),
+            k.parent_cardinality,
+            k.child_cardinality,
+        )
+        for k in links(catalog)
+    ]
     assert erd_check.compare([diagram], catalog, ERD) == []
 
 
 # -- the real renderer ----------------------------------------------------------
 
+
 def _mmdc() -> tuple[str, str] | None:
     mmdc = os.environ.get("DBDESIGN_MMDC") or shutil.which("mmdc")
     browser = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or next(
-        (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
-                     shutil.which("google-chrome")) if p), None)
+        (
+            p
+            for p in (
+                shutil.which("chromium"),
+                shutil.which("chromium-browser"),
+                shutil.which("google-chrome"),
+            )
+            if p
+        ),
+        None,
+    )
     return (mmdc, browser) if mmdc and browser else None
 
 
 @needs_corpus
-@pytest.mark.skipif(_mmdc() is None, reason="needs mermaid-cli (`mmdc` on PATH "
-                    "or $DBDESIGN_MMDC) and chromium")
+@pytest.mark.skipif(
+    _mmdc() is None,
+    reason="needs mermaid-cli (`mmdc` on PATH or $DBDESIGN_MMDC) and chromium",
+)
 def test_largest_corpus_diagram_renders_with_mermaid(tmp_path):
     found = _mmdc()
     assert found is not None
@@ -688,14 +898,30 @@ def test_largest_corpus_diagram_renders_with_mermaid(tmp_path):
     source = tmp_path / "osm.mmd"
     source.write_text(render(catalog_of(schema)))
     config_file = tmp_path / "puppeteer.json"
-    config_file.write_text(json.dumps(
-        {"executablePath": browser, "args": ["--no-sandbox"]}))
+    config_file.write_text(
+        json.dumps({"executablePath": browser, "args": ["--no-sandbox"]})
+    )
     out = Path(os.environ.get("DBDESIGN_ERD_PNG") or tmp_path / "osm.png")
     env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser)
     result = subprocess.run(
-        [mmdc, "-q", "-p", str(config_file), "-i", str(source), "-o",
-         str(out), "-w", "4000"],
-        capture_output=True, text=True, env=env, timeout=300, check=False)
+        [
+            mmdc,
+            "-q",
+            "-p",
+            str(config_file),
+            "-i",
+            str(source),
+            "-o",
+            str(out),
+            "-w",
+            "4000",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 10_000

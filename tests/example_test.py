@@ -15,10 +15,12 @@ from dbdesign.markdown import PHASES, parse_checklist
 MIGRATIONS = EXAMPLE / "migration-scripts"
 
 
-def check_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[
-        int, dict[str, object]]:
-    code = cli.main(["check", "--root", str(EXAMPLE), "--format", "json",
-                     "--strict", *argv])
+def check_json(
+    capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, dict[str, object]]:
+    code = cli.main(
+        ["check", "--root", str(EXAMPLE), "--format", "json", "--strict", *argv]
+    )
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -52,7 +54,8 @@ def test_checklist_is_realistically_partly_done():
     text = (EXAMPLE / ".claude/database/database-checklist.md").read_text()
     parsed = parse_checklist(text)
     assert [h.text for h in parsed.headings] == [
-        f"Phase {n}: {name}" for n, name in enumerate(PHASES)]
+        f"Phase {n}: {name}" for n, name in enumerate(PHASES)
+    ]
     assert all(t.valid for t in parsed.tasks)
     assert {t.state for t in parsed.phase_tasks(0)} == {"done"}
     states = {t.state for t in parsed.tasks}

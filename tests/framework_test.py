@@ -18,8 +18,7 @@ def test_quiet_on_a_good_project(tmp_path: Path) -> None:
     assert projects.run(framework.check, tmp_path) == []
 
 
-def test_quiet_through_main(repo: Repo,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_quiet_through_main(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path)
     assert framework_main(["--root", str(repo.path)]) == 0
     assert capsys.readouterr().out == "All checks passed (3 files checked).\n"
@@ -28,24 +27,29 @@ def test_quiet_through_main(repo: Repo,
 # (files to change, None deletes; expected (code, path, line); a word of
 # the message).
 CASES = [
-    ({PROMPT: None, TEMPLATE: None, f"{FRAMEWORK}/notes.md": "# Notes\n"},
-     [("FW002", PROMPT, None), ("FW002", TEMPLATE, None)], "dbdesign init"),
+    (
+        {PROMPT: None, TEMPLATE: None, f"{FRAMEWORK}/notes.md": "# Notes\n"},
+        [("FW002", PROMPT, None), ("FW002", TEMPLATE, None)],
+        "dbdesign init",
+    ),
     ({TEMPLATE: None}, [("FW002", TEMPLATE, None)], "is missing"),
     ({PROMPT: ""}, [("FW003", PROMPT, None)], "is empty"),
     ({PROMPT: " \n\t\r\n"}, [("FW003", PROMPT, None)], "is empty"),
     ({PROMPT: b"caf\xe9\n"}, [("FW003", PROMPT, None)], "not UTF-8"),
     ({TEMPLATE: b"# T\0\n"}, [("FW003", TEMPLATE, None)], "NUL byte"),
-    ({CHECKLIST: b"\x89PNG\r\n\x1a\n\0\0"}, [("FW003", CHECKLIST, None)],
-     "binary"),
+    ({CHECKLIST: b"\x89PNG\r\n\x1a\n\0\0"}, [("FW003", CHECKLIST, None)], "binary"),
     # A BOM and CRLF are fine.
     ({PROMPT: b"\xef\xbb\xbf# Prompt\r\n\r\nText.\r\n"}, [], ""),
 ]
 
 
 @pytest.mark.parametrize("files, expected, words", CASES)
-def test_cases(tmp_path: Path, files: dict[str, str | bytes | None],
-               expected: list[tuple[str, str, int | None]],
-               words: str) -> None:
+def test_cases(
+    tmp_path: Path,
+    files: dict[str, str | bytes | None],
+    expected: list[tuple[str, str, int | None]],
+    words: str,
+) -> None:
     projects.write(tmp_path, files)
     found = projects.run(framework.check, tmp_path)
     assert projects.where(found) == expected
@@ -78,7 +82,8 @@ def test_folder_is_a_link_out_of_the_root(tmp_path: Path) -> None:
 
 
 def test_file_is_a_link_out_of_the_root_never_read(
-        tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     secret = tmp_path / "passwd"
     secret.write_text(SECRET + "\n")
     projects.write(repo.path, {PROMPT: None})
@@ -94,8 +99,7 @@ def test_file_is_a_link_out_of_the_root_never_read(
 
 
 def test_link_inside_the_root_is_fine(tmp_path: Path) -> None:
-    projects.write(tmp_path, {"docs/prompt.md": "# Prompt\n\nText.\n",
-                              PROMPT: None})
+    projects.write(tmp_path, {"docs/prompt.md": "# Prompt\n\nText.\n", PROMPT: None})
     (tmp_path / PROMPT).symlink_to(Path("../../docs/prompt.md"))
     assert projects.run(framework.check, tmp_path) == []
 
@@ -142,7 +146,8 @@ def test_configured_framework_dir(tmp_path: Path) -> None:
 
 
 def test_main_reports_each_problem(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     projects.write(repo.path, {PROMPT: "", TEMPLATE: None})
     assert framework_main(["--root", str(repo.path)]) == 1
     out = capsys.readouterr().out.splitlines()
@@ -156,8 +161,8 @@ def test_main_reports_each_problem(
 
 
 def test_main_from_inside_the_repository(
-        repo: Repo, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     projects.write(repo.path, {PROMPT: ""})
     monkeypatch.chdir(repo.path / FRAMEWORK)  # the root is the git top-level
     assert framework_main([]) == 1
@@ -165,43 +170,56 @@ def test_main_from_inside_the_repository(
 
 
 def test_main_outside_git_uses_the_current_folder(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     projects.write(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert framework_main([]) == 0
 
 
-def test_main_unreadable_root(tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_unreadable_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert framework_main(["--root", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"dbdesign: error: {tmp_path / 'nope'}: no such folder")
     assert err.count("\n") == 1
 
 
-@pytest.mark.parametrize("folder, shown", [
-    (".", ""), ("./process/", "process/"), ("process//db", "process/db/"),
-])
+@pytest.mark.parametrize(
+    "folder, shown",
+    [
+        (".", ""),
+        ("./process/", "process/"),
+        ("process//db", "process/db/"),
+    ],
+)
 def test_framework_dir_spellings_give_clean_paths(
-        repo: Repo, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, folder: str, shown: str) -> None:
+    repo: Repo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    folder: str,
+    shown: str,
+) -> None:
     (repo.path / ".dbdesign.yaml").write_text(f"framework_dir: {folder!r}\n")
     checklist = f"{shown}database-checklist.md"
-    projects.write(repo.path, {f"{shown}database-prompt.md": "",
-                               f"{shown}database-template.md": "# T\n\nx\n",
-                               checklist: "## Phase 0\n\n- [X] a\n"})
+    projects.write(
+        repo.path,
+        {
+            f"{shown}database-prompt.md": "",
+            f"{shown}database-template.md": "# T\n\nx\n",
+            checklist: "## Phase 0\n\n- [X] a\n",
+        },
+    )
     found = projects.run(framework.check, repo.path)
-    assert projects.where(found) == [("FW003", f"{shown}database-prompt.md",
-                                      None)]
+    assert projects.where(found) == [("FW003", f"{shown}database-prompt.md", None)]
     # pre-commit passes the name as git spells it: the hook must see it.
     monkeypatch.chdir(repo.path)
     assert checklist_main([checklist, "--select", "CL001"]) == 1
     assert capsys.readouterr().out.startswith(f"{checklist}:3:3: CL001 ")
 
 
-def test_find_root(repo: Repo, tmp_path: Path,
-                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_find_root(repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sub = repo.path / "a" / "b"
     sub.mkdir(parents=True)
     assert find_root(repo.path) == repo.path  # without starting git

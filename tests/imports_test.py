@@ -29,8 +29,13 @@ print(json.dumps({"code": code, "heavy": heavy, "out": out.getvalue()}))
 
 
 def probe(cwd: Path, main: str, *args: str) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-c", PROBE, main, *args], cwd=cwd,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, main, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result: dict[str, object] = json.loads(out.stdout)
     return result
 
@@ -44,8 +49,11 @@ BAD = {
 
 HOOK_MAINS = ("framework_main", "checklist_main", "artifacts_main")
 CASES = [
-    *((main, ["--format", fmt], True) for main in HOOK_MAINS
-      for fmt in ("text", "json", "github", "sarif")),
+    *(
+        (main, ["--format", fmt], True)
+        for main in HOOK_MAINS
+        for fmt in ("text", "json", "github", "sarif")
+    ),
     *((main, [], False) for main in HOOK_MAINS),
     ("checklist_main", ["--fix"], True),
     ("checklist_main", [CHECKLIST], True),
@@ -56,8 +64,11 @@ CASES = [
     # order, immutability, integrity); MG010-MG013 parse SQL by design.
     ("changelog_main", [], False),
     ("changelog_main", ["--format", "json"], True),
-    ("migrations_main", ["--select", "MG001,MG002,MG003,MG004,MG005,MG006,"
-                         "MG007"], True),
+    (
+        "migrations_main",
+        ["--select", "MG001,MG002,MG003,MG004,MG005,MG006,MG007"],
+        True,
+    ),
     ("main", ["check", "--select", "CH,MG00"], True),
     ("main", ["rules"], False),
     ("main", ["rules", "SQ004"], False),
@@ -65,8 +76,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("main, args, bad", CASES)
-def test_no_sql_libraries(tmp_path: Path, main: str, args: list[str],
-                          bad: bool) -> None:
+def test_no_sql_libraries(
+    tmp_path: Path, main: str, args: list[str], bad: bool
+) -> None:
     projects.write(tmp_path, BAD if bad else None)
     result = probe(tmp_path, main, *args)
     assert result["heavy"] == [], result

@@ -41,8 +41,9 @@ def _project(root: Path, no_cache: bool = False, **config: Any) -> Project:
     return Project(root, Config(**config), Options(no_cache=no_cache))
 
 
-def _lint(root: Path, *paths: str, no_cache: bool = False,
-          **config: Any) -> tuple[list[Finding], Project]:
+def _lint(
+    root: Path, *paths: str, no_cache: bool = False, **config: Any
+) -> tuple[list[Finding], Project]:
     project = _project(root, no_cache=no_cache, **config)
     return list(sqllint.lint(project, list(paths))), project
 
@@ -79,8 +80,10 @@ def test_bad_file_keeps_sqlfluff_codes_and_lines(tmp_path: Path) -> None:
     assert ("LT09", 6, 1) in got
     assert ("LT01", 6, 10) in got
     assert ("LT14", 6, 19) in got
-    assert all(f.check == "sqlfluff" and f.severity == "warning"
-               and f.path == "schema.sql" for f in found)
+    assert all(
+        f.check == "sqlfluff" and f.severity == "warning" and f.path == "schema.sql"
+        for f in found
+    )
     lt01 = next(f for f in found if f.code == "LT01")
     assert "`sqlfluff fix --dialect postgres`" in lt01.message
 
@@ -106,15 +109,15 @@ def test_sqlfluff_off(tmp_path: Path, calls: list[int]) -> None:
     assert found == [] and calls == []
 
 
-def test_unreadable_files_are_left_to_the_caller(tmp_path: Path,
-                                                  calls: list[int]) -> None:
+def test_unreadable_files_are_left_to_the_caller(
+    tmp_path: Path, calls: list[int]
+) -> None:
     (tmp_path / "bin.sql").write_bytes(b"SELECT\0 1;")
     found, _ = _lint(tmp_path, "bin.sql", "missing.sql")
     assert found == [] and calls == []
 
 
-def test_second_run_comes_from_the_cache(tmp_path: Path,
-                                         calls: list[int]) -> None:
+def test_second_run_comes_from_the_cache(tmp_path: Path, calls: list[int]) -> None:
     _write(tmp_path, "a.sql", BAD)
     _write(tmp_path, "b.sql", GOOD)
     first, _ = _lint(tmp_path, "a.sql", "b.sql")
@@ -129,8 +132,7 @@ def test_second_run_comes_from_the_cache(tmp_path: Path,
     assert {f.path for f in third} == {"a.sql", "b.sql"}
 
 
-def test_cache_key_covers_config_and_dialect(tmp_path: Path,
-                                             calls: list[int]) -> None:
+def test_cache_key_covers_config_and_dialect(tmp_path: Path, calls: list[int]) -> None:
     _write(tmp_path, "a.sql", BAD)
     _lint(tmp_path, "a.sql")
     _lint(tmp_path, "a.sql", dialect="mysql")
@@ -148,9 +150,14 @@ def test_corrupt_cache_is_ignored(tmp_path: Path, calls: list[int]) -> None:
     _write(tmp_path, "a.sql", BAD)
     first, _ = _lint(tmp_path, "a.sql")
     (entry,) = _cache_files()
-    for garbage in (b"{not json", b"[]", json.dumps(
-            {"key": entry.stem, "result": {"items": [["v"]],
-                                           "ignored": []}}).encode(), b""):
+    for garbage in (
+        b"{not json",
+        b"[]",
+        json.dumps(
+            {"key": entry.stem, "result": {"items": [["v"]], "ignored": []}}
+        ).encode(),
+        b"",
+    ):
         entry.write_bytes(garbage)
         again, _ = _lint(tmp_path, "a.sql")
         assert again == first
@@ -158,8 +165,7 @@ def test_corrupt_cache_is_ignored(tmp_path: Path, calls: list[int]) -> None:
     assert json.loads(entry.read_bytes())["key"] == entry.stem
 
 
-def test_no_cache_neither_reads_nor_writes(tmp_path: Path,
-                                           calls: list[int]) -> None:
+def test_no_cache_neither_reads_nor_writes(tmp_path: Path, calls: list[int]) -> None:
     _write(tmp_path, "a.sql", BAD)
     _lint(tmp_path, "a.sql", no_cache=True)
     assert _cache_files() == []
@@ -181,17 +187,23 @@ def test_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_repository_sqlfluff_config_is_honoured(tmp_path: Path) -> None:
     _write(tmp_path, ".sqlfluff", "[sqlfluff]\nexclude_rules = LT01\n")
     _write(tmp_path, "m/.sqlfluff", "[sqlfluff]\nexclude_rules = LT09\n")
-    _write(tmp_path, "p/pyproject.toml",
-           '[tool.sqlfluff.core]\nexclude_rules = "LT14"\n')
+    _write(
+        tmp_path, "p/pyproject.toml", '[tool.sqlfluff.core]\nexclude_rules = "LT14"\n'
+    )
     _write(tmp_path, "p/setup.cfg", "[sqlfluff]\nexclude_rules = LT09\n")
     for name in ("a.sql", "m/b.sql", "p/c.sql"):
         _write(tmp_path, name, BAD)
     found, _ = _lint(tmp_path, "a.sql", "m/b.sql", "p/c.sql")
     codes = {(f.path, f.code) for f in found}
     # Deeper folders win; in a folder pyproject.toml outranks setup.cfg.
-    assert codes == {("a.sql", "LT09"), ("a.sql", "LT14"),
-                     ("m/b.sql", "LT01"), ("m/b.sql", "LT14"),
-                     ("p/c.sql", "LT01"), ("p/c.sql", "LT09")}
+    assert codes == {
+        ("a.sql", "LT09"),
+        ("a.sql", "LT14"),
+        ("m/b.sql", "LT01"),
+        ("m/b.sql", "LT14"),
+        ("p/c.sql", "LT01"),
+        ("p/c.sql", "LT09"),
+    }
 
 
 def test_dialect_from_config_and_from_sqlfluff(tmp_path: Path) -> None:
@@ -206,10 +218,17 @@ def test_dialect_from_config_and_from_sqlfluff(tmp_path: Path) -> None:
     assert "PRS" not in {f.code for f in found}
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [
-    ("postgres", "postgres"), ("tsql", "tsql"), ("spark", "sparksql"),
-    ("presto", "trino"), ("fabric", "tsql"), ("prql", "ansi"),
-])
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        ("postgres", "postgres"),
+        ("tsql", "tsql"),
+        ("spark", "sparksql"),
+        ("presto", "trino"),
+        ("fabric", "tsql"),
+        ("prql", "ansi"),
+    ],
+)
 def test_dialect_names(ours: str, theirs: str) -> None:
     assert sqllint.fluff_dialect(ours) == theirs
 
@@ -222,14 +241,18 @@ pathlib.Path({target!r}).write_text("ran")
 
 def _hostile_repo(root: Path) -> Path:
     sentinel = root / "SENTINEL"
-    _write(root, "lib/__init__.py",
-           SENTINEL_LIBRARY.format(target=str(sentinel)))
-    _write(root, ".sqlfluff", "[sqlfluff]\nlibrary_path = lib\n"
-           "[sqlfluff:templater:jinja]\nload_macros_from_path = macros\n")
+    _write(root, "lib/__init__.py", SENTINEL_LIBRARY.format(target=str(sentinel)))
+    _write(
+        root,
+        ".sqlfluff",
+        "[sqlfluff]\nlibrary_path = lib\n"
+        "[sqlfluff:templater:jinja]\nload_macros_from_path = macros\n",
+    )
     _write(root, "a.sql", "SELECT {{ 1 }} AS one;\n")
     # Inline settings may name the library too.
-    _write(root, "b.sql",
-           f"-- sqlfluff:library_path:{root / 'lib'}\nSELECT {{{{ 1 }}}};\n")
+    _write(
+        root, "b.sql", f"-- sqlfluff:library_path:{root / 'lib'}\nSELECT {{{{ 1 }}}};\n"
+    )
     return sentinel
 
 
@@ -238,8 +261,10 @@ def test_repository_code_never_runs(tmp_path: Path) -> None:
     found, project = _lint(tmp_path, "a.sql", "b.sql")
     assert not sentinel.exists()
     assert "SQ009" not in {f.code for f in found}
-    assert any("library_path" in note and "sqlfluff_trust_config" in note
-               for note in project.notes)
+    assert any(
+        "library_path" in note and "sqlfluff_trust_config" in note
+        for note in project.notes
+    )
 
 
 def test_trusted_config_may_run_code(tmp_path: Path) -> None:
@@ -261,8 +286,8 @@ def test_large_file_is_linted(tmp_path: Path) -> None:
 
 
 def test_file_over_the_size_bound_is_reported(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        calls: list[int]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: list[int]
+) -> None:
     monkeypatch.setattr(sqllint, "MAX_BYTES", 100)
     _write(tmp_path, "big.sql", GOOD * 10)
     found, _ = _lint(tmp_path, "big.sql")
@@ -270,14 +295,14 @@ def test_file_over_the_size_bound_is_reported(
     assert "bytes" in found[0].message and calls == []
 
 
-def test_timeout_is_sq009_not_a_hang(tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_is_sq009_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DBDESIGN_SQLFLUFF_TIMEOUT", "0.001")
     _write(tmp_path, "a.sql", GOOD * 200)
     _write(tmp_path, "b.sql", GOOD * 200)
     found, _ = _lint(tmp_path, "a.sql", "b.sql")
-    assert [(f.path, f.code) for f in found] == [("a.sql", "SQ009"),
-                                                 ("b.sql", "SQ009")]
+    assert [(f.path, f.code) for f in found] == [("a.sql", "SQ009"), ("b.sql", "SQ009")]
     assert "did not finish" in found[0].message
     assert "DBDESIGN_SQLFLUFF_TIMEOUT" in found[0].message
     # A timeout says nothing about the file: it is not cached.
@@ -292,8 +317,7 @@ def test_timeout_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         assert sqllint.timeout() == sqllint.DEFAULT_TIMEOUT
 
 
-def test_files_in_parallel(tmp_path: Path,
-                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_in_parallel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqllint, "BYTES_PER_WORKER", 1)
     names = [f"m/{i:03}_x.sql" for i in range(4)]
     for name in names:
@@ -302,14 +326,19 @@ def test_files_in_parallel(tmp_path: Path,
     assert {f.path for f in found if f.code == "LT01"} == set(names)
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    ("INSERT INTO t VALUES ({{ .Value }});\n", "cannot render"),
-    ("{% include 'other.sql' %}\nSELECT 1;\n", "cannot render"),
-    ("INSERT INTO ${schema}.t VALUES (1);\nINSERT INTO ${schema}.u "
-     "VALUES (2);\n", "templated SQL"),
-])
-def test_templated_sql_is_one_note(tmp_path: Path, text: str,
-                                   why: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("INSERT INTO t VALUES ({{ .Value }});\n", "cannot render"),
+        ("{% include 'other.sql' %}\nSELECT 1;\n", "cannot render"),
+        (
+            "INSERT INTO ${schema}.t VALUES (1);\nINSERT INTO ${schema}.u "
+            "VALUES (2);\n",
+            "templated SQL",
+        ),
+    ],
+)
+def test_templated_sql_is_one_note(tmp_path: Path, text: str, why: str) -> None:
     _write(tmp_path, "t.sql", text)
     found, _ = _lint(tmp_path, "t.sql")
     notes = [f for f in found if f.code == "SQ009"]
@@ -318,8 +347,7 @@ def test_templated_sql_is_one_note(tmp_path: Path, text: str,
 
 
 def test_parse_bound_is_sq009(tmp_path: Path) -> None:
-    _write(tmp_path, "deep.sql", "SELECT " + "(" * 300 + "1" + ")" * 300
-           + ";\n")
+    _write(tmp_path, "deep.sql", "SELECT " + "(" * 300 + "1" + ")" * 300 + ";\n")
     found, _ = _lint(tmp_path, "deep.sql")
     assert [f.code for f in found] == ["SQ009"]
     assert "max_parse_depth" in found[0].message
@@ -341,36 +369,63 @@ def test_broken_repository_config_is_sq009(tmp_path: Path) -> None:
 
 
 def test_importing_lint_does_not_import_sqlfluff() -> None:
-    code = ("import sys, dbdesign.sql.lint; "
-            "sys.exit('sqlfluff' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code],
-                          check=False).returncode == 0
+    code = "import sys, dbdesign.sql.lint; sys.exit('sqlfluff' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 def test_sanitise_drops_code_settings() -> None:
-    configs = {"core": {"library_path": "lib", "templater": "dbt"},
-               "templater": {"jinja": {"load_macros_from_path": "m",
-                                       "loader_search_path": "s",
-                                       "context": {"x": 1}}}}
+    configs = {
+        "core": {"library_path": "lib", "templater": "dbt"},
+        "templater": {
+            "jinja": {
+                "load_macros_from_path": "m",
+                "loader_search_path": "s",
+                "context": {"x": 1},
+            }
+        },
+    }
     dropped = fluff_worker.sanitise(configs)
-    assert configs == {"core": {"templater": "jinja"},
-                       "templater": {"jinja": {"context": {"x": 1}}}}
-    assert set(dropped) == {"library_path", "templater = dbt",
-                            "templater:jinja:load_macros_from_path",
-                            "templater:jinja:loader_search_path"}
+    assert configs == {
+        "core": {"templater": "jinja"},
+        "templater": {"jinja": {"context": {"x": 1}}},
+    }
+    assert set(dropped) == {
+        "library_path",
+        "templater = dbt",
+        "templater:jinja:load_macros_from_path",
+        "templater:jinja:loader_search_path",
+    }
     python = {"core": {"templater": "python"}}
     fluff_worker.sanitise(python)
     assert python["core"]["templater"] == "raw"
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(
-    [*"SELECT from();,'\"`$-{}%#\n\t ab1*/", "{{", "{%", "--", "/*",
-     "CREATE TABLE ", "SELECT "]), max_size=60).map("".join))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *"SELECT from();,'\"`$-{}%#\n\t ab1*/",
+                "{{",
+                "{%",
+                "--",
+                "/*",
+                "CREATE TABLE ",
+                "SELECT ",
+            ]
+        ),
+        max_size=60,
+    ).map("".join)
+)
 def test_any_text_gives_results_not_exceptions(text: str) -> None:
-    task = {"path": "x.sql", "fname": "x.sql", "text": text,
-            "dialect": "postgres", "trust": False, "config_files": []}
+    task = {
+        "path": "x.sql",
+        "fname": "x.sql",
+        "text": text,
+        "dialect": "postgres",
+        "trust": False,
+        "config_files": [],
+    }
     result = fluff_worker.lint_task(task, {})
     assert sqllint._valid(json.loads(json.dumps(result)))
 
@@ -380,8 +435,9 @@ def test_sqlfluff_codes_can_be_selected(code: str) -> None:
     assert rules.is_known_pattern(code)
 
 
-@pytest.mark.parametrize("code", ["SQ999", "SQX", "ZZ", "ZZ999", "AB12", "XYZ1",
-                                  "lt01", "LT01X", "L"])
+@pytest.mark.parametrize(
+    "code", ["SQ999", "SQX", "ZZ", "ZZ999", "AB12", "XYZ1", "lt01", "LT01X", "L"]
+)
 def test_unknown_codes_are_still_refused(code: str) -> None:
     assert not rules.is_known_pattern(code)
 
@@ -389,13 +445,13 @@ def test_unknown_codes_are_still_refused(code: str) -> None:
 def test_sqlfluff_families_are_known() -> None:
     from sqlfluff.core import Linter
 
-    families = {rule.code[:2]
-                for rule in Linter(dialect="ansi").get_rulepack().rules}
+    families = {rule.code[:2] for rule in Linter(dialect="ansi").get_rulepack().rules}
     assert families <= rules.SQLFLUFF_PREFIXES
 
 
 def test_sqlfluffignore_and_ignore_paths_are_honoured(
-        tmp_path: Path, calls: list[int]) -> None:
+    tmp_path: Path, calls: list[int]
+) -> None:
     _write(tmp_path, ".sqlfluffignore", "# generated\nvendor/\n")
     _write(tmp_path, ".sqlfluff", "[sqlfluff]\nignore_paths = gen_*.sql\n")
     _write(tmp_path, "m/.sqlfluffignore", "old.sql\n")
@@ -412,15 +468,17 @@ def test_sqlfluffignore_and_ignore_paths_are_honoured(
 
 
 def test_pyproject_ignore_paths(tmp_path: Path) -> None:
-    _write(tmp_path, "pyproject.toml",
-           '[tool.sqlfluff.core]\nignore_paths = ["legacy"]\n')
+    _write(
+        tmp_path, "pyproject.toml", '[tool.sqlfluff.core]\nignore_paths = ["legacy"]\n'
+    )
     _write(tmp_path, "legacy/a.sql", BAD)
     found, _ = _lint(tmp_path, "legacy/a.sql")
     assert found == []
 
 
-def test_workers_print_nothing(tmp_path: Path,
-                               capfd: pytest.CaptureFixture[str]) -> None:
+def test_workers_print_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     # sqlfluff logs malformed inline settings, quoting the file: text from
     # the repository must reach people only through the escaping reporters.
     _write(tmp_path, "a.sql", "-- sqlfluff:rules=injected\n" + BAD)
@@ -434,8 +492,10 @@ def test_racing_writers_never_leave_half_an_entry() -> None:
     import threading
 
     key = "ab" * 32
-    results = [{"items": [["v", "LT01", n, 1, "x" * 50_000, True, "r"]],
-                "ignored": []} for n in range(1, 9)]
+    results = [
+        {"items": [["v", "LT01", n, 1, "x" * 50_000, True, "r"]], "ignored": []}
+        for n in range(1, 9)
+    ]
     seen: list[object] = []
 
     def write(result: dict[str, Any]) -> None:
@@ -452,13 +512,17 @@ def test_racing_writers_never_leave_half_an_entry() -> None:
     assert list(sqllint._cache_file(key).parent.glob("*.tmp")) == []
 
 
-def test_through_the_command_line(tmp_path: Path, chdir: Any,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_through_the_command_line(
+    tmp_path: Path, chdir: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     from dbdesign.cli import main
 
     bad = "select a,b from t;\n"
-    _write(tmp_path, "database-schema.sql", "SELECT 1;\n" + bad
-           + "-- dbdesign: ignore[LT09]\n" + bad)
+    _write(
+        tmp_path,
+        "database-schema.sql",
+        "SELECT 1;\n" + bad + "-- dbdesign: ignore[LT09]\n" + bad,
+    )
     chdir(tmp_path)
     code = main(["check", "--select", "LT01,LT09", "database-schema.sql"])
     out = capsys.readouterr().out
@@ -467,8 +531,7 @@ def test_through_the_command_line(tmp_path: Path, chdir: Any,
     assert "database-schema.sql:2:10: LT01 " in out
     assert "database-schema.sql:4:10: LT01 " in out
     assert ":4:1: LT09" not in out  # suppressed
-    assert main(["check", "--select", "LT01", "--strict",
-                 "database-schema.sql"]) == 1
+    assert main(["check", "--select", "LT01", "--strict", "database-schema.sql"]) == 1
 
 
 def test_a_killed_worker_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -481,11 +544,16 @@ def test_a_killed_worker_leaves_nothing_behind(tmp_path: Path) -> None:
         "from dbdesign.project import Options, Project\n"
         "from dbdesign.sql.lint import lint\n"
         "p = Project(Path(sys.argv[1]), Config(), Options(no_cache=True))\n"
-        "print(*[f.code for f in lint(p, ['big.sql'])])\n")
+        "print(*[f.code for f in lint(p, ['big.sql'])])\n"
+    )
     env = {**os.environ, "DBDESIGN_SQLFLUFF_TIMEOUT": "0.5"}
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)],
-                         capture_output=True, text=True, env=env,
-                         check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert out.stdout.split() == ["SQ009"]
     assert out.stderr == ""
 

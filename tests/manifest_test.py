@@ -22,11 +22,13 @@ README = REPO_ROOT / "README.md"
 
 
 def test_manifest_is_fresh() -> None:
-    assert MANIFEST.is_file(), "no .pre-commit-hooks.yaml; run " \
-        "`python -m dbdesign.manifest` to generate it"
+    assert MANIFEST.is_file(), (
+        "no .pre-commit-hooks.yaml; run `python -m dbdesign.manifest` to generate it"
+    )
     assert MANIFEST.read_text(encoding="utf-8") == manifest.render(), (
         ".pre-commit-hooks.yaml is stale (cli.HOOKS changed); run "
-        "`python -m dbdesign.manifest` and commit the result")
+        "`python -m dbdesign.manifest` and commit the result"
+    )
 
 
 def test_render_is_what_pre_commit_reads() -> None:
@@ -60,26 +62,29 @@ def test_checklist_files_pattern() -> None:
 
 
 def test_every_hook_has_its_console_script() -> None:
-    scripts = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))[
-        "project"]["scripts"]
+    scripts = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts["dbdesign"] == "dbdesign.cli:main"
     for hook in cli.HOOKS:
-        assert hook.id in scripts, f"pyproject.toml has no console script " \
-            f"{hook.id}; add `{hook.id} = \"dbdesign.cli:...\"`"
+        assert hook.id in scripts, (
+            f"pyproject.toml has no console script "
+            f'{hook.id}; add `{hook.id} = "dbdesign.cli:..."`'
+        )
         module, _, function = scripts[hook.id].partition(":")
         assert module == "dbdesign.cli"
         assert callable(getattr(cli, function)), scripts[hook.id]
 
 
 @pytest.mark.parametrize("hook", [h.id for h in cli.HOOKS])
-def test_hook_main_runs_its_own_checks(hook: str,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    function = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))[
-        "project"]["scripts"][hook].partition(":")[2]
+def test_hook_main_runs_its_own_checks(
+    hook: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    function = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"][
+        "scripts"
+    ][hook].partition(":")[2]
     seen: list[tuple[str, object]] = []
-    monkeypatch.setattr(cli, "hook_main",
-                        lambda hook_id, argv=None: seen.append((hook_id, argv))
-                        or 0)
+    monkeypatch.setattr(
+        cli, "hook_main", lambda hook_id, argv=None: seen.append((hook_id, argv)) or 0
+    )
     getattr(cli, function)(["--version"])
     assert seen == [(hook, ["--version"])]
 
@@ -90,19 +95,23 @@ def test_readme_documents_every_hook(hook: str) -> None:
     text = README.read_text(encoding="utf-8")
     assert f"id: {hook}" in text or f"`{hook}`" in text, (
         f"README.md does not document the hook {hook}; add it to the hooks "
-        "table and the .pre-commit-config.yaml snippet")
+        "table and the .pre-commit-config.yaml snippet"
+    )
 
 
 def test_readme_tables_are_fresh() -> None:
     text = README.read_text(encoding="utf-8")
     assert manifest.readme(text) == text, (
         "README.md's hook or rule table is stale; run "
-        "`python -m dbdesign.manifest` and commit the result")
+        "`python -m dbdesign.manifest` and commit the result"
+    )
 
 
 def test_readme_update_keeps_everything_else() -> None:
-    text = ("intro\n<!-- hooks:start -->\nold\n<!-- hooks:end -->\nmiddle\n"
-            "<!-- rules:start -->\nold\n<!-- rules:end -->\nend\n")
+    text = (
+        "intro\n<!-- hooks:start -->\nold\n<!-- hooks:end -->\nmiddle\n"
+        "<!-- rules:start -->\nold\n<!-- rules:end -->\nend\n"
+    )
     updated = manifest.readme(text)
     assert updated.startswith("intro\n<!-- hooks:start -->\n")
     assert "\n<!-- hooks:end -->\nmiddle\n<!-- rules:start -->\n" in updated

@@ -24,10 +24,12 @@ M = "migration-scripts"
 NO_SAFETY = ("--ignore", "MG010,MG011,MG012,MG013")
 
 
-def findings(root: Path, *args: str,
-             capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
-    status = migrations_main(["--root", str(root), "--format", "json",
-                              *NO_SAFETY, *args])
+def findings(
+    root: Path, *args: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[dict[str, object]]]:
+    status = migrations_main(
+        ["--root", str(root), "--format", "json", *NO_SAFETY, *args]
+    )
     out = capsys.readouterr().out
     return status, json.loads(out)["findings"]
 
@@ -36,8 +38,9 @@ def codes(found: list[dict[str, object]]) -> list[tuple[object, object, object]]
     return [(f["code"], f["path"], f["line"]) for f in found]
 
 
-def core(root: Path, config: Config | None = None,
-         base: str | None = None) -> tuple[list[str], Project]:
+def core(
+    root: Path, config: Config | None = None, base: str | None = None
+) -> tuple[list[str], Project]:
     project = Project(root, config or Config(), Options(base=base))
     return [f"{f.code} {f.path}" for f in migrations.check(project)], project
 
@@ -48,6 +51,7 @@ def flyway(repo: Repo, *versions: int) -> None:
 
 
 # -- MG001 ---------------------------------------------------------------------
+
 
 def test_mg001_stray_file(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     flyway(repo, 1, 2)
@@ -60,8 +64,9 @@ def test_mg001_stray_file(repo: Repo, capsys: pytest.CaptureFixture[str]) -> Non
     assert "migrations_ignore" in str(found[0]["message"])
 
 
-def test_mg001_quiet_with_ignore_list(repo: Repo,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg001_quiet_with_ignore_list(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 2)
     repo.write(f"{M}/seed/books.csv", "id\n1\n")
     repo.write(".dbdesign.yaml", "migrations_ignore: ['seed/*']\n")
@@ -79,8 +84,10 @@ def test_mg001_orphan_down(repo: Repo, capsys: pytest.CaptureFixture[str]) -> No
 
 # -- MG002 ---------------------------------------------------------------------
 
-def test_mg002_duplicate_version(repo: Repo,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_mg002_duplicate_version(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 7)
     repo.write(f"{M}/V7__add_invoices.sql", "select 7;\n")
     repo.write(f"{M}/V007.0__padded.sql", "select 7;\n")
@@ -103,8 +110,10 @@ def test_mg002_quiet(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
 
 # -- MG003 ---------------------------------------------------------------------
 
-def test_mg003_added_below_existing(repo: Repo,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_mg003_added_below_existing(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 2, 9)
     repo.commit()
     repo.write(f"{M}/V5__fix.sql", "select 5;\n")
@@ -117,8 +126,7 @@ def test_mg003_added_below_existing(repo: Repo,
     assert "next free version, 10 (V10__fix.sql)" in message
 
 
-def test_mg003_quiet_in_order(repo: Repo,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg003_quiet_in_order(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     flyway(repo, 1, 2, 9)
     repo.commit()
     repo.write(f"{M}/V10__next.sql", "select 10;\n")
@@ -129,7 +137,8 @@ def test_mg003_quiet_in_order(repo: Repo,
 
 
 def test_mg003_feature_branch_with_base(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 2, 3)
     repo.commit("main")
     repo.git("checkout", "-q", "-b", "feature")
@@ -144,13 +153,15 @@ def test_mg003_feature_branch_with_base(
 
 
 def test_mg003_first_commit_has_nothing_before(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 3, 1, 2)
     repo.add()
     assert findings(repo.path, capsys=capsys) == (0, [])
 
 
 # -- MG004 ---------------------------------------------------------------------
+
 
 @pytest.fixture
 def committed(repo: Repo) -> Repo:
@@ -170,13 +181,13 @@ def test_mg004_edit(committed: Repo, capsys: pytest.CaptureFixture[str]) -> None
     message = str(found[0]["message"])
     assert "was edited" in message
     import hashlib
+
     old = hashlib.sha256(b"select 2;\n").hexdigest()[:12]
     new = hashlib.sha256(b"select 'changed';\n").hexdigest()[:12]
     assert f"sha256:{old} -> sha256:{new}" in message
 
 
-def test_mg004_rename(committed: Repo,
-                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg004_rename(committed: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     committed.git("mv", f"{M}/V2__step_2.sql", f"{M}/V2__better_name.sql")
     _, found = findings(committed.path, capsys=capsys)
     assert codes(found) == [("MG004", f"{M}/V2__better_name.sql", None)]
@@ -184,8 +195,7 @@ def test_mg004_rename(committed: Repo,
     assert f"rename it back to {M}/V2__step_2.sql" in str(found[0]["message"])
 
 
-def test_mg004_delete(committed: Repo,
-                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg004_delete(committed: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     committed.git("rm", "-q", f"{M}/V3__step_3.sql")
     _, found = findings(committed.path, capsys=capsys)
     assert codes(found) == [("MG004", f"{M}/V3__step_3.sql", None)]
@@ -193,7 +203,8 @@ def test_mg004_delete(committed: Repo,
 
 
 def test_mg004_quiet_for_repeatable_readme_and_new(
-        committed: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    committed: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     committed.write(f"{M}/R__views.sql", "create view v as select 2;\n")
     committed.write(f"{M}/README.md", "more notes\n")
     committed.write(f"{M}/V4__step_4.sql", "select 4;\n")
@@ -202,7 +213,8 @@ def test_mg004_quiet_for_repeatable_readme_and_new(
 
 
 def test_mg004_unstaged_edit_is_not_the_change(
-        committed: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    committed: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     committed.write(f"{M}/V1__step_1.sql", "not staged\n")
     assert findings(committed.path, capsys=capsys) == (0, [])
     # ... but pull-request mode sees the working tree.
@@ -212,8 +224,10 @@ def test_mg004_unstaged_edit_is_not_the_change(
 
 # -- MG005 ---------------------------------------------------------------------
 
-def test_mg005_gap_in_sequential(repo: Repo,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_mg005_gap_in_sequential(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name in ("001_init.sql", "002_orders.sql", "005_invoices.sql"):
         repo.write(f"{M}/{name}", "select 1;\n")
     status, found = findings(repo.path, capsys=capsys)
@@ -222,16 +236,19 @@ def test_mg005_gap_in_sequential(repo: Repo,
     assert "version 3 to 4 is missing" in str(found[0]["message"])
 
 
-def test_mg005_quiet_for_flyway_gaps(repo: Repo,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg005_quiet_for_flyway_gaps(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 5, 9)
     assert findings(repo.path, capsys=capsys) == (0, [])
 
 
 # -- MG006 ---------------------------------------------------------------------
 
+
 def test_mg006_missing_down_among_others(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write(f"{M}/0001_a.up.sql", "select 1;")
     repo.write(f"{M}/0001_a.down.sql", "select 1;")
     repo.write(f"{M}/0002_b.up.sql", "select 2;")
@@ -243,14 +260,16 @@ def test_mg006_missing_down_among_others(
 
 
 def test_mg006_up_only_folder_is_a_convention(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write(f"{M}/0001_a.up.sql", "select 1;")
     repo.write(f"{M}/0002_b.up.sql", "select 2;")
     assert findings(repo.path, capsys=capsys) == (0, [])
 
 
 def test_mg006_require_down_is_an_error(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 2)
     repo.write(f"{M}/U1__step_1.sql", "select 1;")
     repo.write(".dbdesign.yaml", "require_down: true\n")
@@ -278,20 +297,23 @@ def test_mg006_diesel_and_dbmate(tmp_path: Path) -> None:
 
 # -- MG007 ---------------------------------------------------------------------
 
+
 def _hash(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
     assert main(["migrations", "hash", str(root)]) == 0
     return capsys.readouterr().out
 
 
-def test_mg007_hash_then_clean(repo: Repo,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg007_hash_then_clean(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     flyway(repo, 1, 2, 10)
     out = _hash(repo.path, capsys)
     assert f"wrote {M}/dbdesign.sum (3 migration files)" in out
     lines = (repo.path / M / "dbdesign.sum").read_text().splitlines()
     assert lines[0].startswith("h1:")
     assert [line.split()[0] for line in lines[1:]] == [
-        "V1__step_1.sql", "V2__step_2.sql", "V10__step_10.sql"]
+        "V1__step_1.sql",
+        "V2__step_2.sql",
+        "V10__step_10.sql",
+    ]
     assert findings(repo.path, capsys=capsys) == (0, [])
     # CRLF line endings (a Windows checkout) still match.
     path = repo.path / M / "V1__step_1.sql"
@@ -300,7 +322,8 @@ def test_mg007_hash_then_clean(repo: Repo,
 
 
 def test_mg007_edited_missing_and_unlisted(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 2, 3)
     _hash(repo.path, capsys)
     repo.write(f"{M}/V2__step_2.sql", "select 'edited';\n")
@@ -309,15 +332,17 @@ def test_mg007_edited_missing_and_unlisted(
     status, found = findings(repo.path, capsys=capsys)
     assert status == 1
     sum_path = f"{M}/dbdesign.sum"
-    assert codes(found) == [("MG007", sum_path, None), ("MG007", sum_path, 3),
-                            ("MG007", sum_path, 4)]
+    assert codes(found) == [
+        ("MG007", sum_path, None),
+        ("MG007", sum_path, 3),
+        ("MG007", sum_path, 4),
+    ]
     assert "V4__step_4.sql is not listed" in str(found[0]["message"])
     assert "V2__step_2.sql has changed" in str(found[1]["message"])
     assert "V3__step_3.sql, which is no longer" in str(found[2]["message"])
 
 
-def test_mg007_hand_edited_list(repo: Repo,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg007_hand_edited_list(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     flyway(repo, 1, 2)
     _hash(repo.path, capsys)
     path = repo.path / M / "dbdesign.sum"
@@ -327,8 +352,7 @@ def test_mg007_hand_edited_list(repo: Repo,
     assert ("MG007", f"{M}/dbdesign.sum", 1) in codes(found)
 
 
-def test_mg007_required_and_off(repo: Repo,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg007_required_and_off(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     flyway(repo, 1)
     assert findings(repo.path, capsys=capsys) == (0, [])
     repo.write(".dbdesign.yaml", "integrity_file: required\n")
@@ -339,8 +363,7 @@ def test_mg007_required_and_off(repo: Repo,
     assert findings(repo.path, capsys=capsys) == (0, [])
 
 
-def test_mg007_unreadable_sum(repo: Repo,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_mg007_unreadable_sum(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     flyway(repo, 1)
     repo.write(f"{M}/dbdesign.sum", b"\x00\x01binary")
     _, found = findings(repo.path, capsys=capsys)
@@ -349,7 +372,8 @@ def test_mg007_unreadable_sum(repo: Repo,
 
 
 def test_two_branches_adding_v7_conflict_then_duplicate(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, *range(1, 7))
     _hash(repo.path, capsys)
     repo.commit("V1-V6")
@@ -368,13 +392,19 @@ def test_two_branches_adding_v7_conflict_then_duplicate(
     assert status == 1
     found_codes = codes(found)
     assert ("MG002", f"{M}/V7__invoices.sql", None) in found_codes
-    assert any(c[0] == "MG007" and "conflict markers" in str(f["message"])
-               for c, f in zip(found_codes, found, strict=True))
+    assert any(
+        c[0] == "MG007" and "conflict markers" in str(f["message"])
+        for c, f in zip(found_codes, found, strict=True)
+    )
     # Resolved by taking both sum files' lines: the sum still fails, and so
     # does MG003 for bob's V7 against alice's, already on main.
     (repo.path / M / "dbdesign.sum").write_text(
-        (repo.path / M / "dbdesign.sum").read_text().replace("<<<<<<< HEAD\n", "")
-        .replace("=======\n", "").replace(">>>>>>> bob\n", ""))
+        (repo.path / M / "dbdesign.sum")
+        .read_text()
+        .replace("<<<<<<< HEAD\n", "")
+        .replace("=======\n", "")
+        .replace(">>>>>>> bob\n", "")
+    )
     repo.add()
     _, found = findings(repo.path, capsys=capsys)
     assert {c[0] for c in codes(found)} >= {"MG002", "MG003", "MG007"}
@@ -383,16 +413,18 @@ def test_two_branches_adding_v7_conflict_then_duplicate(
 def git_fails(cwd: Path, *args: str) -> str:
     import subprocess
 
-    out = subprocess.run(["git", *args], cwd=cwd, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
     assert out.returncode != 0
     return out.stdout + out.stderr
 
 
 _names = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",),
-                           blacklist_characters="\x00"),
-    min_size=1, max_size=30).filter(lambda s: s.strip() == s and s != "")
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=30,
+).filter(lambda s: s.strip() == s and s != "")
 
 
 @given(st.lists(st.tuples(_names, st.binary(max_size=64)), max_size=8))
@@ -400,8 +432,9 @@ def test_sum_file_round_trips(entries: list[tuple[str, bytes]]) -> None:
     made = [sumfile.Entry(name, sumfile.digest(data)) for name, data in entries]
     text = sumfile.render(made)
     parsed = sumfile.parse(text)
-    assert [(e.name, e.digest) for e in parsed.entries] == \
-        [(e.name, e.digest) for e in made]
+    assert [(e.name, e.digest) for e in parsed.entries] == [
+        (e.name, e.digest) for e in made
+    ]
     body = text.split("\n", 1)[1]
     assert sumfile.total_of(body) == parsed.total
 
@@ -414,16 +447,19 @@ def test_sum_file_escapes_undecodable_names() -> None:
     assert sumfile.parse(text).entries[0].name == name
 
 
-def test_hash_without_folder_is_exit_2(tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_hash_without_folder_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["migrations", "hash", str(tmp_path)]) == 2
     assert "no migrations folder" in capsys.readouterr().err
 
 
 # -- outside git, the corpus, the hook -------------------------------------------
 
+
 def test_outside_git_skips_change_rules_with_one_note(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "plain"
     (root / M).mkdir(parents=True)
     (root / M / "V1__a.sql").write_text("select 1;")
@@ -436,17 +472,30 @@ def test_outside_git_skips_change_rules_with_one_note(
 
 
 @needs_corpus
-@pytest.mark.parametrize(("project", "folder"), [
-    ("conductor", "postgres-persistence/src/main/resources/db/migration_postgres"),
-    ("harbor", "make/migrations/postgresql"),
-    ("lemmy", "migrations"),
-])
-def test_corpus_folders_pass(project: str, folder: str, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("project", "folder"),
+    [
+        ("conductor", "postgres-persistence/src/main/resources/db/migration_postgres"),
+        ("harbor", "make/migrations/postgresql"),
+        ("lemmy", "migrations"),
+    ],
+)
+def test_corpus_folders_pass(
+    project: str, folder: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "dbdesign.yaml"
     config.write_text(f"migrations_dir: {folder}\n")
-    status = migrations_main(["--root", str(CORPUS / project), "--config",
-                              str(config), "--format", "json", *NO_SAFETY])
+    status = migrations_main(
+        [
+            "--root",
+            str(CORPUS / project),
+            "--config",
+            str(config),
+            "--format",
+            "json",
+            *NO_SAFETY,
+        ]
+    )
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     found = json.loads(captured.out)["findings"]
@@ -456,7 +505,8 @@ def test_corpus_folders_pass(project: str, folder: str, tmp_path: Path,
 
 @needs_corpus
 def test_corpus_copy_in_git_with_a_bad_addition(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = CORPUS / "harbor" / "make" / "migrations" / "postgresql"
     for path in sorted(source.iterdir()):
         repo.write(f"{M}/{path.name}", path.read_bytes())
@@ -464,8 +514,10 @@ def test_corpus_copy_in_git_with_a_bad_addition(
     repo.write(f"{M}/0100_2.7.0_again.up.sql", "select 1;")
     repo.add()
     _, found = findings(repo.path, capsys=capsys)
-    assert codes(found) == [("MG002", f"{M}/0100_2.7.0_again.up.sql", None),
-                            ("MG003", f"{M}/0100_2.7.0_again.up.sql", None)]
+    assert codes(found) == [
+        ("MG002", f"{M}/0100_2.7.0_again.up.sql", None),
+        ("MG003", f"{M}/0100_2.7.0_again.up.sql", None),
+    ]
     assert "next free version, 0191" in str(found[1]["message"])
 
 
@@ -474,28 +526,35 @@ def test_naming_rules_never_import_sql_parsers(repo: Repo) -> None:
     import sys
 
     flyway(repo, 1)
-    code = ("import sys; from dbdesign.cli import migrations_main, changelog_main;"
-            f"migrations_main(['--root', {str(repo.path)!r}, '--ignore', "
-            "'MG010,MG011,MG012,MG013']);"
-            f"changelog_main(['--root', {str(repo.path)!r}]);"
-            "bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('sqlglot', 'sqlfluff', 'pglast')]; print(bad)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, check=True)
+    code = (
+        "import sys; from dbdesign.cli import migrations_main, changelog_main;"
+        f"migrations_main(['--root', {str(repo.path)!r}, '--ignore', "
+        "'MG010,MG011,MG012,MG013']);"
+        f"changelog_main(['--root', {str(repo.path)!r}]);"
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('sqlglot', 'sqlfluff', 'pglast')]; print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_suppression_in_the_migration(repo: Repo,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_suppression_in_the_migration(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write(f"{M}/V1__history.sql", "select 1;\n")
-    repo.write(f"{M}/V1__step_1.sql",
-               "-- dbdesign: ignore-file[MG002] a duplicate from 2019, "
-               "applied everywhere\nselect 1;\n")
+    repo.write(
+        f"{M}/V1__step_1.sql",
+        "-- dbdesign: ignore-file[MG002] a duplicate from 2019, "
+        "applied everywhere\nselect 1;\n",
+    )
     assert findings(repo.path, capsys=capsys) == (0, [])
 
 
 def test_migrations_folder_linked_out_of_the_root(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "V1__secret.sql").write_text("secret")
@@ -511,7 +570,8 @@ def test_migrations_folder_linked_out_of_the_root(
 
 
 def test_migrations_folder_linked_inside_the_root(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "db" / "migrations").mkdir(parents=True)
     (tmp_path / "db" / "migrations" / "V1__a.sql").write_text("select 1;")
     (tmp_path / M).symlink_to(tmp_path / "db" / "migrations")
@@ -522,15 +582,23 @@ def test_migrations_folder_linked_inside_the_root(
 
 
 _descriptions = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
-                           blacklist_characters="/\\\0"),
-    min_size=1, max_size=12).map(lambda s: s.replace("\n", "_"))
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\\0"
+    ),
+    min_size=1,
+    max_size=12,
+).map(lambda s: s.replace("\n", "_"))
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.dictionaries(st.integers(1, 10**6), st.tuples(_descriptions,
-                                                         st.binary(max_size=40)),
-                       min_size=1, max_size=6))
+@given(
+    st.dictionaries(
+        st.integers(1, 10**6),
+        st.tuples(_descriptions, st.binary(max_size=40)),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_hash_then_check_is_clean(files: dict[int, tuple[str, bytes]]) -> None:
     import argparse
     import tempfile
@@ -551,7 +619,8 @@ def test_hash_then_check_is_clean(files: dict[int, tuple[str, bytes]]) -> None:
 
 
 def test_pull_request_merge_commit_sees_the_other_branchs_v7(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     # GitHub checks a pull request out as its merge into the base branch.
     flyway(repo, *range(1, 7))
     repo.commit("V1-V6")
@@ -565,14 +634,17 @@ def test_pull_request_merge_commit_sees_the_other_branchs_v7(
     repo.git("merge", "-q", "--no-ff", "-m", "Merge bob into main", "bob")
     status, found = findings(repo.path, "--base", "main", capsys=capsys)
     assert status == 1
-    assert codes(found) == [("MG002", f"{M}/V7__invoices.sql", None),
-                            ("MG003", f"{M}/V7__invoices.sql", None)]
+    assert codes(found) == [
+        ("MG002", f"{M}/V7__invoices.sql", None),
+        ("MG003", f"{M}/V7__invoices.sql", None),
+    ]
     assert "V7__orders.sql" in str(found[1]["message"])
     assert "next free version, 8 (V8__invoices.sql)" in str(found[1]["message"])
 
 
 def test_mg001_reason_with_its_own_fix_offers_only_that_fix(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1)
     repo.write(f"{M}/V2__loop.sql", "")
     (repo.path / M / "V2__loop.sql").unlink()
@@ -587,7 +659,8 @@ def test_mg001_reason_with_its_own_fix_offers_only_that_fix(
 
 
 def test_mg003_ignores_old_files_listed_in_migrations_ignore(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     flyway(repo, 1, 2)
     repo.write(f"{M}/scratch/V99__try.sql", "select 99;\n")
     repo.write(".dbdesign.yaml", "migrations_ignore: ['scratch/*']\n")

@@ -13,8 +13,11 @@ from conftest import CORPUS, needs_corpus
 from dbdesign import naming
 
 CORPUS_FOLDERS = {
-    "conductor": ("postgres-persistence/src/main/resources/db/"
-                  "migration_postgres", "flyway", 18),
+    "conductor": (
+        "postgres-persistence/src/main/resources/db/migration_postgres",
+        "flyway",
+        18,
+    ),
     "harbor": ("make/migrations/postgresql", "golang-migrate", 39),
     "lemmy": ("migrations", "diesel", 684),
 }
@@ -26,11 +29,13 @@ def _read_from(root: Path):  # type: ignore[no-untyped-def]
             return (root / relpath).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+
     return read
 
 
-def scan(root: Path, folder: str = "m", setting: str = "auto",
-         ignore: tuple[str, ...] = ()) -> naming.Folder:
+def scan(
+    root: Path, folder: str = "m", setting: str = "auto", ignore: tuple[str, ...] = ()
+) -> naming.Folder:
     found = naming.scan(root, folder, setting, ignore, _read_from(root))
     assert found is not None
     return found
@@ -46,26 +51,35 @@ def make(root: Path, *names: str, content: str = "select 1;\n") -> Path:
 
 # -- versions -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("low", "high"), [
-    ("1.9", "1.10"),
-    ("9", "10"),
-    ("0009", "10"),
-    ("1_1", "1.2"),
-    ("2019-02-26-002946", "2019-02-27-170003"),
-    ("2025-09-19-090047", "2025-09-19-132648-0000"),
-    ("13", "13.1"),
-    ("13.1", "14"),
-])
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [
+        ("1.9", "1.10"),
+        ("9", "10"),
+        ("0009", "10"),
+        ("1_1", "1.2"),
+        ("2019-02-26-002946", "2019-02-27-170003"),
+        ("2025-09-19-090047", "2025-09-19-132648-0000"),
+        ("13", "13.1"),
+        ("13.1", "14"),
+    ],
+)
 def test_versions_compare_numerically(low: str, high: str) -> None:
     a, b = naming.parse_version(low), naming.parse_version(high)
     assert a is not None and b is not None
     assert a < b
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("007", "7"), ("1.0", "1"), ("1_2", "1.2"),
-    ("2025-09-19-132648-0000", "2025-09-19-132648"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("007", "7"),
+        ("1.0", "1"),
+        ("1_2", "1.2"),
+        ("2025-09-19-132648-0000", "2025-09-19-132648"),
+    ],
+)
 def test_equal_versions(a: str, b: str) -> None:
     assert naming.parse_version(a) == naming.parse_version(b)
 
@@ -98,8 +112,13 @@ _pads = st.lists(st.integers(0, 6), min_size=1, max_size=3)
 
 @given(_numbers, _numbers, _seps, _seps, _pads, _pads)
 def test_version_order_agrees_with_model(
-        a: list[int], b: list[int], seps_a: list[str], seps_b: list[str],
-        pads_a: list[int], pads_b: list[int]) -> None:
+    a: list[int],
+    b: list[int],
+    seps_a: list[str],
+    seps_b: list[str],
+    pads_a: list[int],
+    pads_b: list[int],
+) -> None:
     va = naming.parse_version(_written(a, seps_a, pads_a))
     vb = naming.parse_version(_written(b, seps_b, pads_b))
     assert va is not None and vb is not None
@@ -113,55 +132,82 @@ def test_version_order_agrees_with_model(
 
 # -- classifying names ------------------------------------------------------------
 
-@pytest.mark.parametrize(("scheme", "name", "version", "kind"), [
-    ("flyway", "V1__init.sql", "1", naming.UP),
-    ("flyway", "V13.1__workflow_index_columns.sql", "13.1", naming.UP),
-    ("flyway", "V1_2__two_parts.sql", "1_2", naming.UP),
-    ("flyway", "U3__undo.sql", "3", naming.UNDO),
-    ("flyway", "R__views.sql", None, naming.REPEATABLE),
-    ("flyway", "sub/V4__nested.sql", "4", naming.UP),
-    ("golang-migrate", "0001_init.up.sql", "0001", naming.UP),
-    ("golang-migrate", "0001_init.down.sql", "0001", naming.DOWN),
-    ("diesel", "2019-02-26-002946_create_user/up.sql", "2019-02-26-002946",
-     naming.UP),
-    ("diesel", "2025-09-19-132648-0000_theme/down.sql",
-     "2025-09-19-132648-0000", naming.DOWN),
-    ("diesel", "00000000000000_diesel_initial_setup/up.sql", "00000000000000",
-     naming.UP),
-    ("diesel", "2019-02-26-002946_x/metadata.toml", "2019-02-26-002946",
-     naming.META),
-    ("sequential", "001_init.sql", "001", naming.UP),
-    ("timestamp", "20240101120000_init.sql", "20240101120000", naming.UP),
-    ("dbmate", "20240101120000_init.sql", "20240101120000", naming.UP),
-    (r"regex:(?P<version>\d+)-(?P<description>.+)\.(?P<direction>up|down)\.sql",
-     "12-orders.down.sql", "12", naming.DOWN),
-])
-def test_classify_names(scheme: str, name: str, version: str | None,
-                        kind: str) -> None:
+
+@pytest.mark.parametrize(
+    ("scheme", "name", "version", "kind"),
+    [
+        ("flyway", "V1__init.sql", "1", naming.UP),
+        ("flyway", "V13.1__workflow_index_columns.sql", "13.1", naming.UP),
+        ("flyway", "V1_2__two_parts.sql", "1_2", naming.UP),
+        ("flyway", "U3__undo.sql", "3", naming.UNDO),
+        ("flyway", "R__views.sql", None, naming.REPEATABLE),
+        ("flyway", "sub/V4__nested.sql", "4", naming.UP),
+        ("golang-migrate", "0001_init.up.sql", "0001", naming.UP),
+        ("golang-migrate", "0001_init.down.sql", "0001", naming.DOWN),
+        (
+            "diesel",
+            "2019-02-26-002946_create_user/up.sql",
+            "2019-02-26-002946",
+            naming.UP,
+        ),
+        (
+            "diesel",
+            "2025-09-19-132648-0000_theme/down.sql",
+            "2025-09-19-132648-0000",
+            naming.DOWN,
+        ),
+        (
+            "diesel",
+            "00000000000000_diesel_initial_setup/up.sql",
+            "00000000000000",
+            naming.UP,
+        ),
+        (
+            "diesel",
+            "2019-02-26-002946_x/metadata.toml",
+            "2019-02-26-002946",
+            naming.META,
+        ),
+        ("sequential", "001_init.sql", "001", naming.UP),
+        ("timestamp", "20240101120000_init.sql", "20240101120000", naming.UP),
+        ("dbmate", "20240101120000_init.sql", "20240101120000", naming.UP),
+        (
+            r"regex:(?P<version>\d+)-(?P<description>.+)\.(?P<direction>up|down)\.sql",
+            "12-orders.down.sql",
+            "12",
+            naming.DOWN,
+        ),
+    ],
+)
+def test_classify_names(scheme: str, name: str, version: str | None, kind: str) -> None:
     result = naming.classify(scheme, name)
     assert isinstance(result, naming.Migration), result
     assert (result.version.raw if result.version else None) == version
     assert result.kind == kind
 
 
-@pytest.mark.parametrize(("scheme", "name"), [
-    ("flyway", "add_users.sql"),
-    ("flyway", "V1_init.sql"),
-    ("flyway", "v1__lowercase.sql"),
-    ("flyway", "V1__init.SQL"),
-    ("golang-migrate", "0001_init.sql"),
-    ("golang-migrate", "sub/0001_init.up.sql"),
-    ("diesel", "up.sql"),
-    ("diesel", "2019-02-26-002946_x/notes.txt"),
-    ("diesel", "create_user/up.sql"),
-    ("sequential", "init.sql"),
-    (r"regex:(?P<version>\d+)\.sql", "x.sql"),
-])
+@pytest.mark.parametrize(
+    ("scheme", "name"),
+    [
+        ("flyway", "add_users.sql"),
+        ("flyway", "V1_init.sql"),
+        ("flyway", "v1__lowercase.sql"),
+        ("flyway", "V1__init.SQL"),
+        ("golang-migrate", "0001_init.sql"),
+        ("golang-migrate", "sub/0001_init.up.sql"),
+        ("diesel", "up.sql"),
+        ("diesel", "2019-02-26-002946_x/notes.txt"),
+        ("diesel", "create_user/up.sql"),
+        ("sequential", "init.sql"),
+        (r"regex:(?P<version>\d+)\.sql", "x.sql"),
+    ],
+)
 def test_names_that_are_not_migrations(scheme: str, name: str) -> None:
     assert isinstance(naming.classify(scheme, name), str)
 
 
 # -- detection and scanning -------------------------------------------------------
+
 
 @needs_corpus
 @pytest.mark.parametrize("project", sorted(CORPUS_FOLDERS))
@@ -180,8 +226,9 @@ def test_lemmy_order_is_chronological() -> None:
     found = scan(CORPUS / "lemmy", "migrations")
     units = [m.unit for m in found.forward]
     assert units[0] == "00000000000000_diesel_initial_setup"
-    assert units.index("2025-09-19-090047_notify-mod-action") < \
-        units.index("2025-09-19-132648-0000_theme-instance-default")
+    assert units.index("2025-09-19-090047_notify-mod-action") < units.index(
+        "2025-09-19-132648-0000_theme-instance-default"
+    )
     assert units[-1] == "2026-07-27-143313-0000_rename_resolve_reason_to_conclusion"
 
 
@@ -204,9 +251,12 @@ def test_detects_sequential_timestamp_and_dbmate(tmp_path: Path) -> None:
     assert scan(tmp_path / "a").scheme == "sequential"
     make(tmp_path / "b", "20240101120000_init.sql", "20240202120000_x.sql")
     assert scan(tmp_path / "b").scheme == "timestamp"
-    make(tmp_path / "c", "20240101120000_init.sql",
-         content="-- migrate:up\ncreate table a (id int);\n"
-                 "-- migrate:down\ndrop table a;\n")
+    make(
+        tmp_path / "c",
+        "20240101120000_init.sql",
+        content="-- migrate:up\ncreate table a (id int);\n"
+        "-- migrate:down\ndrop table a;\n",
+    )
     assert scan(tmp_path / "c").scheme == "dbmate"
 
 
@@ -220,12 +270,26 @@ def test_dbmate_file_without_marker_is_unnamed(tmp_path: Path) -> None:
 
 
 def test_readmes_keep_files_and_configured_ignores(tmp_path: Path) -> None:
-    make(tmp_path, "V1__init.sql", "README.md", "readme.txt", ".gitkeep",
-         "dbdesign.sum", "notes/plan.md", "seed.csv")
+    make(
+        tmp_path,
+        "V1__init.sql",
+        "README.md",
+        "readme.txt",
+        ".gitkeep",
+        "dbdesign.sum",
+        "notes/plan.md",
+        "seed.csv",
+    )
     found = scan(tmp_path, ignore=("notes/*", "*.csv"))
     assert found.unnamed == ()
-    assert set(found.ignored) == {"README.md", "readme.txt", ".gitkeep",
-                                  "dbdesign.sum", "notes/plan.md", "seed.csv"}
+    assert set(found.ignored) == {
+        "README.md",
+        "readme.txt",
+        ".gitkeep",
+        "dbdesign.sum",
+        "notes/plan.md",
+        "seed.csv",
+    }
 
 
 def test_nothing_is_skipped_silently(tmp_path: Path) -> None:
@@ -289,20 +353,23 @@ def test_sequential_has_no_down_form(tmp_path: Path) -> None:
 NOW = datetime.datetime(2026, 11, 29, 8, 45, 0, tzinfo=datetime.timezone.utc)
 
 
-@pytest.mark.parametrize(("scheme", "newest", "expected"), [
-    ("flyway", "9", "10"),
-    ("flyway", "13.1", "14"),
-    ("golang-migrate", "0120", "0121"),
-    ("sequential", "099", "100"),
-    ("diesel", "2019-02-26-002946", "2026-11-29-084500"),
-    ("diesel", "2025-10-08-084508-0000", "2026-11-29-084500-0000"),
-    ("timestamp", "20240101120000", "20261129084500"),
-    ("dbmate", "20240101120000", "20261129084500"),
-    # Newest already in the future (a clock ahead): one second after it.
-    ("timestamp", "20301231235958", "20301231235959"),
-    ("diesel", "2030-01-01-000000", "2030-01-01-000001"),
-    ("timestamp", "1700000000", "1700000001"),
-])
+@pytest.mark.parametrize(
+    ("scheme", "newest", "expected"),
+    [
+        ("flyway", "9", "10"),
+        ("flyway", "13.1", "14"),
+        ("golang-migrate", "0120", "0121"),
+        ("sequential", "099", "100"),
+        ("diesel", "2019-02-26-002946", "2026-11-29-084500"),
+        ("diesel", "2025-10-08-084508-0000", "2026-11-29-084500-0000"),
+        ("timestamp", "20240101120000", "20261129084500"),
+        ("dbmate", "20240101120000", "20261129084500"),
+        # Newest already in the future (a clock ahead): one second after it.
+        ("timestamp", "20301231235958", "20301231235959"),
+        ("diesel", "2030-01-01-000000", "2030-01-01-000001"),
+        ("timestamp", "1700000000", "1700000001"),
+    ],
+)
 def test_next_version(scheme: str, newest: str, expected: str) -> None:
     version = naming.parse_version(newest)
     assert version is not None

@@ -22,8 +22,7 @@ TITLES = PHASES  # the framework's phase names, from the parser
 
 def phases(first: int = 0, tasks: str = "- [ ] a task\n") -> str:
     """Phase headings FIRST..7, each with TASKS."""
-    return "".join(f"\n## Phase {n}: {TITLES[n]}\n\n{tasks}"
-                   for n in range(first, 8))
+    return "".join(f"\n## Phase {n}: {TITLES[n]}\n\n{tasks}" for n in range(first, 8))
 
 
 GOOD_CHECKLIST = (
@@ -39,39 +38,34 @@ GOOD_CHECKLIST = (
     "  - [ ] orders\n"
     "\n## Phase 2: Schema Implementation & Migration\n\n"
     "- [ ] Write the first migration\n"
-    "- [!] Choose the partitioning key, blocked by the traffic estimate\n"
-    + phases(3)
+    "- [!] Choose the partitioning key, blocked by the traffic estimate\n" + phases(3)
 )
 
 DOCUMENTS = {
-    "performance-optimization.md":
-        "# Performance\n\n## Indexes\n\nEvery foreign key has an index.\n",
-    "security-configuration.md":
-        "# Security\n\n## Access control\n\nOne role per service.\n\n"
-        "## Encryption\n\nTLS in transit, AES-256 at rest.\n",
-    "backup-recovery-plan.md":
-        "# Backup\n\n## RPO\n\nFive minutes.\n\n## RTO\n\nOne hour.\n",
-    "monitoring-setup.md":
-        "# Monitoring\n\n## Alerts\n\nPage on replication lag over 30 s.\n",
+    "performance-optimization.md": "# Performance\n\n## Indexes\n\nEvery foreign key has an index.\n",
+    "security-configuration.md": "# Security\n\n## Access control\n\nOne role per service.\n\n"
+    "## Encryption\n\nTLS in transit, AES-256 at rest.\n",
+    "backup-recovery-plan.md": "# Backup\n\n## RPO\n\nFive minutes.\n\n## RTO\n\nOne hour.\n",
+    "monitoring-setup.md": "# Monitoring\n\n## Alerts\n\nPage on replication lag over 30 s.\n",
 }
 
 GOOD_FILES = {
     PROMPT: "# Database prompt\n\nDesign for correctness first.\n",
     TEMPLATE: "# Template\n\n## Overview\n\nWhat the database is for.\n",
     CHECKLIST: GOOD_CHECKLIST,
-    "database-schema.sql":
-        "-- The shop.\nCREATE TABLE book (\n  id integer PRIMARY KEY\n);\n",
-    "entity-relationship-diagram.md":
-        "# ERD\n\n```mermaid\nerDiagram\n  BOOK {\n    int id PK\n  }\n```\n",
-    "migration-scripts/V1__books.sql":
-        "CREATE TABLE book (id integer PRIMARY KEY);\n",
+    "database-schema.sql": "-- The shop.\nCREATE TABLE book (\n  id integer PRIMARY KEY\n);\n",
+    "entity-relationship-diagram.md": "# ERD\n\n```mermaid\nerDiagram\n  BOOK {\n    int id PK\n  }\n```\n",
+    "migration-scripts/V1__books.sql": "CREATE TABLE book (id integer PRIMARY KEY);\n",
     "CHANGELOG.md": "# Changelog\n\n## [Unreleased]\n\n- Add books.\n",
     **DOCUMENTS,
 }
 
 
-def write(root: Path, files: dict[str, str | bytes | None] | None = None,
-          base: dict[str, str] = GOOD_FILES) -> Path:
+def write(
+    root: Path,
+    files: dict[str, str | bytes | None] | None = None,
+    base: dict[str, str] = GOOD_FILES,
+) -> Path:
     """The clean project in ROOT, with FILES changed (None deletes)."""
     merged: dict[str, str | bytes | None] = {**base, **(files or {})}
     for relpath, content in merged.items():
@@ -85,8 +79,11 @@ def write(root: Path, files: dict[str, str | bytes | None] | None = None,
     return root
 
 
-def run(check: Callable[[Project], Iterable[Finding]], root: Path,
-        paths: tuple[str, ...] | None = None) -> list[Finding]:
+def run(
+    check: Callable[[Project], Iterable[Finding]],
+    root: Path,
+    paths: tuple[str, ...] | None = None,
+) -> list[Finding]:
     """The core: CHECK on ROOT with its config, as the pipeline calls it."""
     project = Project(root, config_mod.load(root), Options(paths=paths))
     return list(check(project))

@@ -30,6 +30,7 @@ FINDINGS = [
 
 # -- text ---------------------------------------------------------------------
 
+
 def test_text_sorted_one_line_each_with_summary() -> None:
     out = report.render("text", FINDINGS, files=3)
     assert out.splitlines() == [
@@ -44,15 +45,13 @@ def test_text_sorted_one_line_each_with_summary() -> None:
 
 
 def test_text_clean_summary() -> None:
-    assert report.render("text", [], files=1) == \
-        "All checks passed (1 file checked).\n"
+    assert report.render("text", [], files=1) == "All checks passed (1 file checked).\n"
 
 
 def test_text_control_characters_stay_on_one_line() -> None:
     item = finding("AR001", NASTY, f"required artifact {NASTY} is missing")
     [first, _summary] = report.render("text", [item], 0).splitlines()
-    assert first.startswith("we%ird, na:me\\r\\n-x ##[error]::warning::.md: "
-                            "AR001 ")
+    assert first.startswith("we%ird, na:me\\r\\n-x ##[error]::warning::.md: AR001 ")
     assert "\x1b" not in text.printable("a\x1b[31mred")
 
 
@@ -63,13 +62,14 @@ def test_text_colour_only_when_asked() -> None:
 
 
 def bad_checklist(repo: Repo) -> None:
-    repo.write(".claude/database/database-checklist.md",
-               "# C\n\n## Phase 0\n\n- [X] a\n")
+    repo.write(
+        ".claude/database/database-checklist.md", "# C\n\n## Phase 0\n\n- [X] a\n"
+    )
 
 
 def test_colour_on_a_tty_without_no_color(
-        repo: Repo, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad_checklist(repo)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR")
@@ -80,8 +80,9 @@ def test_colour_on_a_tty_without_no_color(
     assert "\x1b[" not in capsys.readouterr().out
 
 
-def test_no_colour_off_a_tty(repo: Repo, capsys: pytest.CaptureFixture[str],
-                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_colour_off_a_tty(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad_checklist(repo)
     monkeypatch.delenv("NO_COLOR")
     main(["check", "--root", str(repo.path), "--select", "CL001"])
@@ -90,18 +91,32 @@ def test_no_colour_off_a_tty(repo: Repo, capsys: pytest.CaptureFixture[str],
 
 # -- json ---------------------------------------------------------------------
 
+
 def test_json_exact_shape() -> None:
     document = json.loads(report.render("json", FINDINGS[:2], files=2))
     assert document == {
         "version": 1,
         "findings": [
-            {"code": "AR003", "severity": "warning", "check": "artifacts",
-             "path": "a.md", "line": 1, "column": 1,
-             "message": "a.md has no section on RPO; add one",
-             "fixable": False},
-            {"code": "CL001", "severity": "error", "check": "checklist",
-             "path": "b.md", "line": 9, "column": 3,
-             "message": "malformed marker `[X]`; use `[x]`", "fixable": True},
+            {
+                "code": "AR003",
+                "severity": "warning",
+                "check": "artifacts",
+                "path": "a.md",
+                "line": 1,
+                "column": 1,
+                "message": "a.md has no section on RPO; add one",
+                "fixable": False,
+            },
+            {
+                "code": "CL001",
+                "severity": "error",
+                "check": "checklist",
+                "path": "b.md",
+                "line": 9,
+                "column": 3,
+                "message": "malformed marker `[X]`; use `[x]`",
+                "fixable": True,
+            },
         ],
         "summary": {"errors": 1, "warnings": 1, "files": 2},
         "notes": [],
@@ -109,18 +124,26 @@ def test_json_exact_shape() -> None:
 
 
 def test_json_through_main_is_all_of_stdout(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad_checklist(repo)
-    code = main(["check", "--root", str(repo.path), "--format", "json",
-                 "--fix"])
+    code = main(["check", "--root", str(repo.path), "--format", "json", "--fix"])
     out, err = capsys.readouterr()
     assert code == 1
     document = json.loads(out)  # nothing else on stdout
     assert set(document) == {"version", "findings", "summary", "notes"}
     assert err == "Fixing .claude/database/database-checklist.md\n"
     for item in document["findings"]:
-        assert set(item) == {"code", "severity", "check", "path", "line",
-                             "column", "message", "fixable"}
+        assert set(item) == {
+            "code",
+            "severity",
+            "check",
+            "path",
+            "line",
+            "column",
+            "message",
+            "fixable",
+        }
     codes = {item["code"] for item in document["findings"]}
     assert "CL001" not in codes  # fixed
     assert {"FW002", "AR001", "CL002"} <= codes
@@ -131,16 +154,16 @@ def test_json_through_main_is_all_of_stdout(
 
 # -- github -------------------------------------------------------------------
 
+
 def test_github_escaping() -> None:
     assert github.escape_data("100%\r\nnext: a, b") == "100%25%0D%0Anext: a, b"
-    assert github.escape_property("100%\r\nnext: a, b") == \
-        "100%25%0D%0Anext%3A a%2C b"
-    item = finding("AR001", NASTY, f"artifact {NASTY} is missing\n::error::x",
-                   3, 2)
+    assert github.escape_property("100%\r\nnext: a, b") == "100%25%0D%0Anext%3A a%2C b"
+    item = finding("AR001", NASTY, f"artifact {NASTY} is missing\n::error::x", 3, 2)
     assert github.annotation(item) == (
         "::error file=we%25ird%2C na%3Ame%0D%0A-x ##[error]%3A%3Awarning"
         "%3A%3A.md,line=3,col=2,title=AR001::artifact we%25ird, na:me%0D%0A-x "
-        "##[error]::warning::.md is missing%0A::error::x")
+        "##[error]::warning::.md is missing%0A::error::x"
+    )
 
 
 def test_github_warning_and_no_location() -> None:
@@ -153,19 +176,21 @@ def split_github(out: str) -> tuple[list[str], str, list[str]]:
     lines = out.split("\n")
     assert lines[-1] == ""
     lines = lines[:-1]
-    start = next(n for n, line in enumerate(lines)
-                 if line.startswith("::stop-commands::"))
-    token = lines[start][len("::stop-commands::"):]
+    start = next(
+        n for n, line in enumerate(lines) if line.startswith("::stop-commands::")
+    )
+    token = lines[start][len("::stop-commands::") :]
     assert re.fullmatch(r"[0-9a-f]{32}", token)
     assert lines[-1] == f"::{token}::"
-    inside = lines[start + 1:-1]
+    inside = lines[start + 1 : -1]
     assert f"::{token}::" not in inside
     return lines[:start], token, inside
 
 
 ANNOTATION = re.compile(
     r"::(error|warning) file=[^,:\r\n]*(,line=\d+(,col=\d+)?)?,"
-    r"title=[A-Z0-9]+::[^\r\n]*")
+    r"title=[A-Z0-9]+::[^\r\n]*"
+)
 
 
 def assert_no_injection(out: str) -> list[str]:
@@ -176,8 +201,9 @@ def assert_no_injection(out: str) -> list[str]:
 
 
 def test_github_prose_is_inside_stop_commands() -> None:
-    out = report.render("github", FINDINGS, 3,
-                        notes=[f"skipped {NASTY}", "::error::from a note"])
+    out = report.render(
+        "github", FINDINGS, 3, notes=[f"skipped {NASTY}", "::error::from a note"]
+    )
     inside = assert_no_injection(out)
     assert inside == [
         "note: skipped we%ird, na:me\\r\\n-x ##[error]::warning::.md",
@@ -192,59 +218,78 @@ def test_github_prose_is_inside_stop_commands() -> None:
 def weird_project(repo: Repo) -> None:
     """A project whose config names files with every troublesome character:
     one exists (a stub, AR002), one is missing (AR001)."""
-    repo.write(".dbdesign.yaml",
-               "framework_dir: \"-fw%,:\\n::error::x\"\n"
-               "artifacts:\n"
-               f"  {json.dumps(NASTY)}: [Intro]\n"
-               "  \"-lead, 100%: \\n##[warning]no.md\": [Intro]\n")
+    repo.write(
+        ".dbdesign.yaml",
+        'framework_dir: "-fw%,:\\n::error::x"\n'
+        "artifacts:\n"
+        f"  {json.dumps(NASTY)}: [Intro]\n"
+        '  "-lead, 100%: \\n##[warning]no.md": [Intro]\n',
+    )
     repo.write(NASTY, "# TODO\n")
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
 def test_weird_file_names_in_every_format(
-        repo: Repo, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
     weird_project(repo)
     code = main(["check", "--root", str(repo.path), "--format", fmt])
     out, err = capsys.readouterr()
     assert (code, err) == (1, "")
     if fmt == "text":
         lines = out.splitlines()
-        assert "-fw%,:\\n::error::x: FW001 the framework folder is missing; " \
-            "run `dbdesign init` to create it with the prompt, template and " \
+        assert (
+            "-fw%,:\\n::error::x: FW001 the framework folder is missing; "
+            "run `dbdesign init` to create it with the prompt, template and "
             "checklist" in lines
-        assert any(line.startswith(
-            "we%ird, na:me\\r\\n-x ##[error]::warning::.md:1:1: AR002 ")
-            for line in lines)
-        assert not any(line.startswith("::") or line.lstrip().startswith("##[")
-                       for line in lines)
+        )
+        assert any(
+            line.startswith("we%ird, na:me\\r\\n-x ##[error]::warning::.md:1:1: AR002 ")
+            for line in lines
+        )
+        assert not any(
+            line.startswith("::") or line.lstrip().startswith("##[") for line in lines
+        )
     elif fmt == "json":
         paths = {item["path"] for item in json.loads(out)["findings"]}
-        assert {NASTY, "-fw%,:\n::error::x",
-                "-lead, 100%: \n##[warning]no.md"} <= paths
+        assert {NASTY, "-fw%,:\n::error::x", "-lead, 100%: \n##[warning]no.md"} <= paths
     elif fmt == "github":
         assert_no_injection(out)
         assert "file=-fw%25%2C%3A%0A%3A%3Aerror%3A%3Ax,title=FW001::" in out
     else:
-        uris = {result["locations"][0]["physicalLocation"]["artifactLocation"]
-                ["uri"] for result in json.loads(out)["runs"][0]["results"]}
+        uris = {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for result in json.loads(out)["runs"][0]["results"]
+        }
         assert "-fw%25%2C%3A%0A%3A%3Aerror%3A%3Ax" in uris
         assert all("\n" not in uri and ":" not in uri for uri in uris)
 
 
 def test_fixing_line_cannot_inject_either(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write(".dbdesign.yaml", 'framework_dir: "x\\n::error::pwned"\n')
-    repo.write("x\n::error::pwned/database-checklist.md",
-               "## Phase 0\n\n- [X] a\n")
-    main(["check", "--root", str(repo.path), "--format", "github", "--fix",
-          "--select", "CL001"])
+    repo.write("x\n::error::pwned/database-checklist.md", "## Phase 0\n\n- [X] a\n")
+    main(
+        [
+            "check",
+            "--root",
+            str(repo.path),
+            "--format",
+            "github",
+            "--fix",
+            "--select",
+            "CL001",
+        ]
+    )
     out, err = capsys.readouterr()
     assert err == "Fixing x\\n::error::pwned/database-checklist.md\n"
     assert_no_injection(out)
 
 
 def test_config_error_cannot_inject(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write(".dbdesign.yaml", '"a\\n::error::pwned": 1\n')
     assert main(["check", "--root", str(repo.path), "--format", "github"]) == 2
     err = capsys.readouterr().err
@@ -254,6 +299,7 @@ def test_config_error_cannot_inject(
 
 # -- sarif --------------------------------------------------------------------
 
+
 def test_sarif_structure() -> None:
     document = json.loads(report.render("sarif", FINDINGS, 3))
     assert document["version"] == "2.1.0"
@@ -262,8 +308,8 @@ def test_sarif_structure() -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "dbdesign"
     ids = [rule["id"] for rule in driver["rules"]]
-    assert ids[:len(rules.RULES)] == [rule.code for rule in rules.RULES]
-    assert ids[len(rules.RULES):] == ["LT01"]  # foreign codes as they appear
+    assert ids[: len(rules.RULES)] == [rule.code for rule in rules.RULES]
+    assert ids[len(rules.RULES) :] == ["LT01"]  # foreign codes as they appear
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"]
         assert rule["help"]["text"]
@@ -271,28 +317,43 @@ def test_sarif_structure() -> None:
     cl001 = driver["rules"][ids.index("CL001")]
     assert "Bad:\n- [X] Identify entities" in cl001["help"]["text"]
     results = run["results"]
-    assert [r["ruleId"] for r in results] == ["AR001", "AR003", "CL004",
-                                              "CL001", "LT01"]
+    assert [r["ruleId"] for r in results] == [
+        "AR001",
+        "AR003",
+        "CL004",
+        "CL001",
+        "LT01",
+    ]
     for result in results:
         assert ids[result["ruleIndex"]] == result["ruleId"]
     by_code = {r["ruleId"]: r for r in results}
     assert by_code["AR003"]["level"] == "warning"
     assert by_code["CL001"]["level"] == "error"
-    assert by_code["CL001"]["message"]["text"] == \
-        "malformed marker `[X]`; use `[x]`"
-    assert by_code["CL001"]["locations"] == [{"physicalLocation": {
-        "artifactLocation": {"uri": "b.md", "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": 9, "startColumn": 3}}}]
+    assert by_code["CL001"]["message"]["text"] == "malformed marker `[X]`; use `[x]`"
+    assert by_code["CL001"]["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "b.md", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 9, "startColumn": 3},
+            }
+        }
+    ]
     # No line: code scanning still needs one, so line 1.
-    assert by_code["AR001"]["locations"] == [{"physicalLocation": {
-        "artifactLocation": {"uri": "a.md", "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": 1}}}]
+    assert by_code["AR001"]["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "a.md", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 1},
+            }
+        }
+    ]
 
 
 def _sarif_validator():  # type: ignore[no-untyped-def]
     if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"{SARIF_SCHEMA} is not there yet (the GitHub Action "
-                    "change ships it)")
+        pytest.skip(
+            f"{SARIF_SCHEMA} is not there yet (the GitHub Action change ships it)"
+        )
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
@@ -300,9 +361,17 @@ def _sarif_validator():  # type: ignore[no-untyped-def]
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-@pytest.mark.parametrize("found", [[], FINDINGS, [
-    finding("AR001", NASTY, f"artifact {NASTY} is missing"),
-    finding("CL001", "-x/c.md", "bad", 1, 1)]])
+@pytest.mark.parametrize(
+    "found",
+    [
+        [],
+        FINDINGS,
+        [
+            finding("AR001", NASTY, f"artifact {NASTY} is missing"),
+            finding("CL001", "-x/c.md", "bad", 1, 1),
+        ],
+    ],
+)
 def test_sarif_matches_the_official_schema(found: list[Finding]) -> None:
     validator = _sarif_validator()
     document = json.loads(report.render("sarif", found, 1))
@@ -311,7 +380,8 @@ def test_sarif_matches_the_official_schema(found: list[Finding]) -> None:
 
 
 def test_sarif_through_main_matches_the_schema(
-        repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     validator = _sarif_validator()
     weird_project(repo)
     main(["check", "--root", str(repo.path), "--format", "sarif"])
@@ -324,12 +394,22 @@ def test_sarif_uri_is_percent_encoded() -> None:
     assert sarif._uri("a b/c%d,e:f\ng.sql") == "a%20b/c%25d%2Ce%3Af%0Ag.sql"
 
 
-def test_output_file(repo: Repo, capsys: pytest.CaptureFixture[str],
-                     tmp_path: Path) -> None:
+def test_output_file(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bad_checklist(repo)
     target = tmp_path / "out.sarif"
-    code = main(["check", "--root", str(repo.path), "--format", "sarif",
-                 "--output", str(target)])
+    code = main(
+        [
+            "check",
+            "--root",
+            str(repo.path),
+            "--format",
+            "sarif",
+            "--output",
+            str(target),
+        ]
+    )
     assert code == 1
     assert capsys.readouterr().out == ""
     assert json.loads(target.read_text())["version"] == "2.1.0"
@@ -337,16 +417,24 @@ def test_output_file(repo: Repo, capsys: pytest.CaptureFixture[str],
 
 # -- any file name, any message ----------------------------------------------
 
-FINDINGS_ANY = st.lists(st.builds(
-    finding, st.sampled_from([r.code for r in rules.RULES]), st.text(max_size=30),
-    st.text(max_size=60), st.none() | st.integers(1, 10**6),
-    st.none() | st.integers(1, 10**4)), max_size=6)
+FINDINGS_ANY = st.lists(
+    st.builds(
+        finding,
+        st.sampled_from([r.code for r in rules.RULES]),
+        st.text(max_size=30),
+        st.text(max_size=60),
+        st.none() | st.integers(1, 10**6),
+        st.none() | st.integers(1, 10**4),
+    ),
+    max_size=6,
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(FINDINGS_ANY, st.lists(st.text(max_size=30), max_size=3))
-def test_any_names_and_messages_stay_inert(found: list[Finding],
-                                           notes: list[str]) -> None:
+def test_any_names_and_messages_stay_inert(
+    found: list[Finding], notes: list[str]
+) -> None:
     out = report.render("github", found, 1, notes=notes)
     annotations, _, inside = split_github(out)
     assert len(annotations) == len(found)
@@ -357,8 +445,9 @@ def test_any_names_and_messages_stay_inert(found: list[Finding],
     fixable = any(item.fixable for item in found)
     assert len(lines) == len(found) + len(notes) + 1 + fixable
     document = json.loads(report.render("json", found, 1))
-    assert [item["path"] for item in document["findings"]] == \
-        [item.path for item in sorted(found, key=Finding.sort_key)]
+    assert [item["path"] for item in document["findings"]] == [
+        item.path for item in sorted(found, key=Finding.sort_key)
+    ]
 
 
 @settings(max_examples=40, deadline=None)
@@ -369,11 +458,13 @@ def test_any_findings_give_valid_sarif(found: list[Finding]) -> None:
 
 
 def test_json_carries_notes_for_people(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Outside git the change rules are skipped with one note; JSON readers
     # (the GitHub Action's summary) see it as the text format's `note:`.
-    code = main(["check", "--root", str(tmp_path), "--format", "json",
-                 "--select", "CH001"])
+    code = main(
+        ["check", "--root", str(tmp_path), "--format", "json", "--select", "CH001"]
+    )
     document = json.loads(capsys.readouterr().out)
     assert code == 0
     assert len(document["notes"]) == 1

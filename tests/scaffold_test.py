@@ -39,7 +39,8 @@ def tree(root: Path) -> dict[str, bytes]:
     for path in sorted(root.rglob("*")):
         if path.is_symlink():
             out[path.relative_to(root).as_posix()] = b"-> " + os.fsencode(
-                os.readlink(path))
+                os.readlink(path)
+            )
         elif path.is_file():
             out[path.relative_to(root).as_posix()] = path.read_bytes()
     return out
@@ -74,17 +75,24 @@ def test_created_files_follow_the_umask(tmp_path):
     assert mode == 0o640
 
 
-def test_bundled_templates_pass_the_framework_and_checklist_checks(tmp_path,
-                                                                    capsys):
+def test_bundled_templates_pass_the_framework_and_checklist_checks(tmp_path, capsys):
     assert init(str(tmp_path)) == 0
     capsys.readouterr()
     # FW and CL clean, every AR003 section present; the skeletons are stubs
     # (AR002) until the team fills them in, and the message says so.
-    assert cli.main(["check", "--root", str(tmp_path), "--select",
-                     "FW,CL,AR003", "--strict"]) == 0
+    assert (
+        cli.main(
+            ["check", "--root", str(tmp_path), "--select", "FW,CL,AR003", "--strict"]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert cli.main(["check", "--root", str(tmp_path), "--select", "AR",
-                     "--format", "json"]) == 1
+    assert (
+        cli.main(
+            ["check", "--root", str(tmp_path), "--select", "AR", "--format", "json"]
+        )
+        == 1
+    )
     import json
 
     found = json.loads(capsys.readouterr().out)["findings"]
@@ -113,8 +121,7 @@ def test_erd_template_has_the_markers_and_an_er_diagram():
 
 def test_keeps_existing_files_byte_for_byte(tmp_path, capsys):
     mine = {
-        ".claude/database/database-checklist.md":
-            b"\xef\xbb\xbf# ours\r\n- [x] done\r\n",
+        ".claude/database/database-checklist.md": b"\xef\xbb\xbf# ours\r\n- [x] done\r\n",
         "CHANGELOG.md": b"",  # even an empty file is kept, never filled
         "migration-scripts/V1__init.sql": b"CREATE TABLE t (id int);\n",
     }
@@ -125,8 +132,7 @@ def test_keeps_existing_files_byte_for_byte(tmp_path, capsys):
     out = capsys.readouterr().out
     for relpath, data in mine.items():
         assert (tmp_path / relpath).read_bytes() == data
-    assert "kept     .claude/database/database-checklist.md  (already exists)" \
-        in out
+    assert "kept     .claude/database/database-checklist.md  (already exists)" in out
     assert "kept     CHANGELOG.md  (already exists)" in out
     # The team's migrations folder is theirs: no README is added to it.
     assert "kept     migration-scripts/  (already exists)" in out
@@ -166,17 +172,16 @@ def test_templates_option_is_used_and_reported(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (
         f"Templates: {team} (--templates {team}); files it lacks come from "
-        "the bundled templates")
-    assert "created  .claude/database/database-checklist.md  (team template)" \
-        in out
-    assert ("created  .claude/database/database-template.md  "
-            "(bundled template)") in out
+        "the bundled templates"
+    )
+    assert "created  .claude/database/database-checklist.md  (team template)" in out
+    assert ("created  .claude/database/database-template.md  (bundled template)") in out
     folder = root / ".claude/database"
-    assert (folder / "database-checklist.md").read_bytes() == \
-        b"# Team checklist\r\n"
+    assert (folder / "database-checklist.md").read_bytes() == b"# Team checklist\r\n"
     assert (folder / "database-prompt.md").read_bytes() == b"# Team prompt\n"
-    assert (folder / "database-template.md").read_bytes() == \
-        bundled("database-template.md")
+    assert (folder / "database-template.md").read_bytes() == bundled(
+        "database-template.md"
+    )
 
 
 def test_conventional_home_folder_is_used_when_present(tmp_path, capsys):
@@ -189,11 +194,12 @@ def test_conventional_home_folder_is_used_when_present(tmp_path, capsys):
     assert init(str(root)) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith(
-        f"Templates: {team} (~/.claude/process-templates-n-prompts/database/)")
-    assert "created  .claude/database/database-prompt.md  (team template)" \
-        in out
-    assert (root / ".claude/database/database-prompt.md").read_text() == \
-        "# Our principles\n"
+        f"Templates: {team} (~/.claude/process-templates-n-prompts/database/)"
+    )
+    assert "created  .claude/database/database-prompt.md  (team template)" in out
+    assert (
+        root / ".claude/database/database-prompt.md"
+    ).read_text() == "# Our principles\n"
 
 
 def test_templates_option_beats_the_home_folder(tmp_path, capsys):
@@ -207,8 +213,9 @@ def test_templates_option_beats_the_home_folder(tmp_path, capsys):
     root = tmp_path / "project"
     root.mkdir()
     assert init(str(root), "--templates", str(team)) == 0
-    assert (root / ".claude/database/database-prompt.md").read_text() == \
-        "# from --templates\n"
+    assert (
+        root / ".claude/database/database-prompt.md"
+    ).read_text() == "# from --templates\n"
 
 
 def test_without_home_folder_the_bundled_templates_are_used(tmp_path):
@@ -216,10 +223,13 @@ def test_without_home_folder_the_bundled_templates_are_used(tmp_path):
     assert source == scaffold.Source(None, "bundled")
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda p: None, "no such folder"),
-    (lambda p: p.mkdir(), "holds none of the template files"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: None, "no such folder"),
+        (lambda p: p.mkdir(), "holds none of the template files"),
+    ],
+)
 def test_bad_templates_folder_is_exit_2(tmp_path, capsys, make, message):
     make(tmp_path / "tpl")
     assert init(str(tmp_path), "--templates", str(tmp_path / "tpl")) == 2
@@ -258,7 +268,8 @@ def test_config_error_is_exit_2(tmp_path, capsys):
 def test_custom_paths_from_the_config_are_honoured(tmp_path, capsys):
     (tmp_path / ".dbdesign.yaml").write_text(
         "framework_dir: docs/framework\nartifacts_dir: db\n"
-        "schema: schema.sql\nmigrations_dir: migrations\n")
+        "schema: schema.sql\nmigrations_dir: migrations\n"
+    )
     assert init(str(tmp_path)) == 0
     files = set(tree(tmp_path))
     assert "docs/framework/database-checklist.md" in files
@@ -279,6 +290,7 @@ def test_root_defaults_to_the_git_top_level(repo, chdir, capsys):
 
 # -- links and races ------------------------------------------------------------
 
+
 def test_symlinked_folder_leaving_the_root_is_not_followed(tmp_path, capsys):
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -289,9 +301,11 @@ def test_symlinked_folder_leaving_the_root_is_not_followed(tmp_path, capsys):
     out = capsys.readouterr().out
     assert list(outside.iterdir()) == []
     line = next(x for x in out.splitlines() if "database-checklist.md" in x)
-    assert line.startswith("skipped  .claude/database/database-checklist.md  "
-                           "(.claude/database/database-checklist.md is a "
-                           "symbolic link that leaves the project root")
+    assert line.startswith(
+        "skipped  .claude/database/database-checklist.md  "
+        "(.claude/database/database-checklist.md is a "
+        "symbolic link that leaves the project root"
+    )
     assert "3 skipped" in out
     assert (root / "CHANGELOG.md").is_file()  # the rest is still created
 
@@ -327,8 +341,7 @@ def test_create_new_never_replaces_a_file(tmp_path):
     assert sorted(p.name for p in root.rglob("*")) == ["a.md", "b", "c.md"]
 
 
-def test_create_new_refuses_a_folder_link_swapped_in_after_the_check(
-        tmp_path):
+def test_create_new_refuses_a_folder_link_swapped_in_after_the_check(tmp_path):
     # What a race would leave: the check saw a plain folder, then the folder
     # became a link to somewhere else. The write must not follow it.
     outside = tmp_path / "outside"
@@ -346,23 +359,33 @@ def test_write_failure_is_exit_2_and_the_rest_is_created(tmp_path, capsys):
     (tmp_path / ".claude/database").write_text("a file where a folder goes")
     assert init(str(tmp_path)) == 2
     captured = capsys.readouterr()
-    assert ("failed   .claude/database/database-prompt.md  (Not a directory)"
-            in captured.out)
-    assert ("dbdesign: error: cannot create .claude/database/database-prompt"
-            ".md: Not a directory") in captured.err
+    assert (
+        "failed   .claude/database/database-prompt.md  (Not a directory)"
+        in captured.out
+    )
+    assert (
+        "dbdesign: error: cannot create .claude/database/database-prompt"
+        ".md: Not a directory"
+    ) in captured.err
     assert "Traceback" not in captured.err
     assert (tmp_path / "CHANGELOG.md").is_file()
-    assert (tmp_path / ".claude/database").read_text() == \
-        "a file where a folder goes"
+    assert (tmp_path / ".claude/database").read_text() == "a file where a folder goes"
 
 
 # -- property: init never changes an existing file ------------------------------
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(existing=st.dictionaries(st.sampled_from(ALL), st.binary(max_size=64),
-                                max_size=len(ALL)),
-       dry_run=st.booleans())
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    existing=st.dictionaries(
+        st.sampled_from(ALL), st.binary(max_size=64), max_size=len(ALL)
+    ),
+    dry_run=st.booleans(),
+)
 def test_init_never_changes_an_existing_file(existing, dry_run):
     with tempfile.TemporaryDirectory() as name:
         root = Path(name)
@@ -402,8 +425,10 @@ def test_documents_the_config_adds_get_a_skeleton(tmp_path, capsys):
     (tmp_path / ".dbdesign.yaml").write_text(CONFIG_SECTIONS)
     assert init(str(tmp_path)) == 0
     out = capsys.readouterr().out
-    assert ("created  data-retention-policy.md  (skeleton for the config's "
-            "`artifacts:` sections)") in out
+    assert (
+        "created  data-retention-policy.md  (skeleton for the config's "
+        "`artifacts:` sections)"
+    ) in out
     text = (tmp_path / "data-retention-policy.md").read_text()
     assert text.startswith("# Data Retention Policy\n")
     assert "\n## Owner\n\nTODO\n" in text
@@ -414,8 +439,7 @@ def test_bundled_skeletons_get_the_sections_the_config_asks_for(tmp_path):
     (tmp_path / ".dbdesign.yaml").write_text(CONFIG_SECTIONS)
     assert init(str(tmp_path)) == 0
     text = (tmp_path / "backup-recovery-plan.md").read_text()
-    assert text.startswith(bundled("backup-recovery-plan.md").decode()
-                           .rstrip("\n"))
+    assert text.startswith(bundled("backup-recovery-plan.md").decode().rstrip("\n"))
     assert text.endswith("\n## Restore drill\n\nTODO\n")
     assert text.count("### RPO") == 1  # present already: not added twice
 
@@ -426,8 +450,10 @@ def test_filled_in_skeletons_pass_the_section_check(tmp_path, capsys):
     for path in tmp_path.glob("*.md"):
         path.write_text(path.read_text().replace("TODO", "A stated fact."))
     capsys.readouterr()
-    assert cli.main(["check", "--root", str(tmp_path), "--select", "AR003",
-                     "--strict"]) == 0
+    assert (
+        cli.main(["check", "--root", str(tmp_path), "--select", "AR003", "--strict"])
+        == 0
+    )
 
 
 def test_team_templates_are_copied_as_they_are(tmp_path):
@@ -441,10 +467,10 @@ def test_team_templates_are_copied_as_they_are(tmp_path):
     assert (root / "backup-recovery-plan.md").read_text() == "# Our plan\n"
 
 
-def test_config_naming_a_planned_file_adds_sections_not_a_second_file(
-        tmp_path, capsys):
+def test_config_naming_a_planned_file_adds_sections_not_a_second_file(tmp_path, capsys):
     (tmp_path / ".dbdesign.yaml").write_text(
-        "artifacts:\n  CHANGELOG.md: [Unreleased, Conventions]\n")
+        "artifacts:\n  CHANGELOG.md: [Unreleased, Conventions]\n"
+    )
     assert init(str(tmp_path), "--dry-run") == 0
     out = capsys.readouterr().out
     assert out.count("CHANGELOG.md") == 1

@@ -35,8 +35,9 @@ from dbdesign.project import Options, Project
 from dbdesign.sql.load import migrations, parsed, replay_catalog, schema_catalog
 from dbdesign.sql.parse import parse_file
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(),
-                                reason="the shared corpus is not here")
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason="the shared corpus is not here"
+)
 
 SCHEMAS = [
     ("pagila", "pagila-schema.sql", "postgres"),
@@ -47,15 +48,16 @@ SCHEMAS = [
 FOLDERS = [
     ("lemmy", "migrations"),
     ("harbor", "make/migrations/postgresql"),
-    ("conductor",
-     "postgres-persistence/src/main/resources/db/migration_postgres"),
+    ("conductor", "postgres-persistence/src/main/resources/db/migration_postgres"),
 ]
 
 
 def corpus_project(folder: str, **config: object) -> Project:
-    return Project(CORPUS / folder,
-                   Config(sqlfluff=False, **config),  # type: ignore[arg-type]
-                   Options())
+    return Project(
+        CORPUS / folder,
+        Config(sqlfluff=False, **config),  # type: ignore[arg-type]
+        Options(),
+    )
 
 
 @pytest.mark.parametrize("folder, schema_file, dialect", SCHEMAS)
@@ -86,8 +88,7 @@ def test_pagila_model() -> None:
 
 @pytest.mark.parametrize("folder, migrations_dir", FOLDERS)
 def test_corpus_migrations_replay(folder: str, migrations_dir: str) -> None:
-    project = corpus_project(folder, migrations_dir=migrations_dir,
-                             schema="absent.sql")
+    project = corpus_project(folder, migrations_dir=migrations_dir, schema="absent.sql")
     assert migrations(project)
     for migration in migrations(project):
         item = parsed(project, migration.path)
@@ -102,8 +103,7 @@ def test_corpus_migrations_replay(folder: str, migrations_dir: str) -> None:
 
 
 def test_lemmy_replay_follows_renames() -> None:
-    project = corpus_project("lemmy", migrations_dir="migrations",
-                             schema="absent.sql")
+    project = corpus_project("lemmy", migrations_dir="migrations", schema="absent.sql")
     catalog = replay_catalog(project)
     assert catalog is not None
     assert "user_" not in catalog.tables  # renamed to person long ago
@@ -112,9 +112,12 @@ def test_lemmy_replay_follows_renames() -> None:
 
 
 def test_lemmy_baseline_waives_history() -> None:
-    project = corpus_project("lemmy", migrations_dir="migrations",
-                             schema="absent.sql",
-                             migrations_baseline="2099-01-01-000000")
+    project = corpus_project(
+        "lemmy",
+        migrations_dir="migrations",
+        schema="absent.sql",
+        migrations_baseline="2099-01-01-000000",
+    )
     assert list(safety.check(project)) == []
 
 
@@ -139,16 +142,20 @@ def check_text(root: Path, data: bytes | str, dialect: str = "postgres"):  # typ
         target.write_text(data, encoding="utf-8")
     else:
         target.write_bytes(data)
-    project = Project(root, Config(sqlfluff=False, dialect=dialect),
-                      Options())
+    project = Project(root, Config(sqlfluff=False, dialect=dialect), Options())
     return list(schema.check(project)), project
 
 
 @pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
 @pytest.mark.parametrize("depth", [50, 3000, 20000])
 def test_nested_parentheses(tmp_path: Path, dialect: str, depth: int) -> None:
-    sql = ("CREATE TABLE t (id int PRIMARY KEY);\nSELECT "
-           + "(" * depth + "1" + ")" * depth + ";\n")
+    sql = (
+        "CREATE TABLE t (id int PRIMARY KEY);\nSELECT "
+        + "(" * depth
+        + "1"
+        + ")" * depth
+        + ";\n"
+    )
     found, _ = check_text(tmp_path, sql, dialect)
     assert all(f.line == 2 for f in found)
     if depth == 50:
@@ -156,11 +163,14 @@ def test_nested_parentheses(tmp_path: Path, dialect: str, depth: int) -> None:
 
 
 @pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
-@pytest.mark.parametrize("sql", [
-    "CREATE TABLE t (id int PRIMARY KEY);\nSELECT 'unterminated",
-    "CREATE TABLE t (id int PRIMARY KEY);\nSELECT 1 /* unterminated",
-    'CREATE TABLE t (id int PRIMARY KEY);\nSELECT "unterminated',
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE t (id int PRIMARY KEY);\nSELECT 'unterminated",
+        "CREATE TABLE t (id int PRIMARY KEY);\nSELECT 1 /* unterminated",
+        'CREATE TABLE t (id int PRIMARY KEY);\nSELECT "unterminated',
+    ],
+)
 def test_unterminated(tmp_path: Path, dialect: str, sql: str) -> None:
     found, _ = check_text(tmp_path, sql, dialect)
     assert [(f.code, f.line) for f in found] == [("SQ001", 2)]
@@ -188,7 +198,9 @@ def _big_schema(size: int) -> str:
             f"  name text NOT NULL DEFAULT 'x'\n);\n"
             f"CREATE INDEX t{i}_parent ON t{i} (parent_id);\n"
             f"INSERT INTO t{i} (id, name) VALUES "
-            + ", ".join(f"({n}, 'row {n}')" for n in range(400)) + ";\n")
+            + ", ".join(f"({n}, 'row {n}')" for n in range(400))
+            + ";\n"
+        )
         i += 1
     return "".join(parts)
 
@@ -206,11 +218,15 @@ def test_bom_and_crlf(tmp_path: Path) -> None:
     assert [(f.code, f.line, f.column) for f in found] == [("SQ001", 4, 1)]
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)),
-                    max_size=300),
-       dialect=st.sampled_from(["postgres", "mysql", "sqlite", "tsql"]))
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300),
+    dialect=st.sampled_from(["postgres", "mysql", "sqlite", "tsql"]),
+)
 def test_nothing_raises_on_arbitrary_text(text: str, dialect: str) -> None:
     item = parse_file("x.sql", text, dialect)
     from dbdesign.sql.build import build
@@ -221,16 +237,33 @@ def test_nothing_raises_on_arbitrary_text(text: str, dialect: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from([
-    "CREATE TABLE a (id int PRIMARY KEY, b_id int REFERENCES b)",
-    "CREATE TABLE b (id int PRIMARY KEY, x text NOT NULL DEFAULT 'q')",
-    "ALTER TABLE a RENAME TO b", "ALTER TABLE b RENAME COLUMN id TO x",
-    "ALTER TABLE a DROP COLUMN b_id", "DROP TABLE a", "DROP TABLE b CASCADE",
-    "CREATE INDEX i ON a (b_id)", "DROP INDEX i", "ALTER INDEX i RENAME TO j",
-    "ALTER TABLE b ADD CONSTRAINT u UNIQUE (x)", "ALTER TABLE b DROP CONSTRAINT u",
-    "ALTER TABLE a ALTER COLUMN b_id TYPE bigint", "TRUNCATE a",
-    "CREATE TABLE c PARTITION OF b FOR VALUES IN (1)", "(", "'", "$$",
-]), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "CREATE TABLE a (id int PRIMARY KEY, b_id int REFERENCES b)",
+                "CREATE TABLE b (id int PRIMARY KEY, x text NOT NULL DEFAULT 'q')",
+                "ALTER TABLE a RENAME TO b",
+                "ALTER TABLE b RENAME COLUMN id TO x",
+                "ALTER TABLE a DROP COLUMN b_id",
+                "DROP TABLE a",
+                "DROP TABLE b CASCADE",
+                "CREATE INDEX i ON a (b_id)",
+                "DROP INDEX i",
+                "ALTER INDEX i RENAME TO j",
+                "ALTER TABLE b ADD CONSTRAINT u UNIQUE (x)",
+                "ALTER TABLE b DROP CONSTRAINT u",
+                "ALTER TABLE a ALTER COLUMN b_id TYPE bigint",
+                "TRUNCATE a",
+                "CREATE TABLE c PARTITION OF b FOR VALUES IN (1)",
+                "(",
+                "'",
+                "$$",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_any_ddl_sequence_replays(statements: list[str]) -> None:
     from dbdesign.sql.build import build
 
@@ -265,18 +298,31 @@ def test_schema_link_out_of_the_root(tmp_path: Path) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.lists(st.sampled_from(
-    [*"ab ;'\"`$()[]-/*\n\\#{}%", "$$", "$t$", "BEGIN ", "END", "CASE ",
-     "CREATE TRIGGER x "]),
-    max_size=60).map("".join),
-       dialect=st.sampled_from(["postgres", "mysql", "sqlite", "tsql"]))
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [
+                *"ab ;'\"`$()[]-/*\n\\#{}%",
+                "$$",
+                "$t$",
+                "BEGIN ",
+                "END",
+                "CASE ",
+                "CREATE TRIGGER x ",
+            ]
+        ),
+        max_size=60,
+    ).map("".join),
+    dialect=st.sampled_from(["postgres", "mysql", "sqlite", "tsql"]),
+)
 def test_split_positions_point_at_their_text(text: str, dialect: str) -> None:
     from dbdesign.sql.split import split
     from dbdesign.textio import line_starts
 
     starts = line_starts(text)
     for statement in split(text, dialect):
-        assert text[statement.start:statement.start + len(statement.text)] \
+        assert (
+            text[statement.start : statement.start + len(statement.text)]
             == statement.text
-        assert starts[statement.line - 1] + statement.column - 1 == \
-            statement.start
+        )
+        assert starts[statement.line - 1] + statement.column - 1 == statement.start

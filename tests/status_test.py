@@ -56,19 +56,36 @@ def test_summary_counts_each_marker_per_phase():
     result = status.summarise("c.md", parse_checklist(CHECKLIST))
     by_phase = {p.phase: p.progress.counts for p in result.phases}
     assert [p.phase for p in result.phases] == [None, 0, 1, 2]
-    assert by_phase[None] == {"done": 1, "in_progress": 0, "blocked": 0,
-                              "todo": 0, "malformed": 0}
+    assert by_phase[None] == {
+        "done": 1,
+        "in_progress": 0,
+        "blocked": 0,
+        "todo": 0,
+        "malformed": 0,
+    }
     assert by_phase[0]["done"] == 3
-    assert by_phase[1] == {"done": 1, "in_progress": 1, "blocked": 1,
-                           "todo": 1, "malformed": 0}
+    assert by_phase[1] == {
+        "done": 1,
+        "in_progress": 1,
+        "blocked": 1,
+        "todo": 1,
+        "malformed": 0,
+    }
     # `[X]` counts as done (its fix is unambiguous); `[?]` is malformed.
-    assert by_phase[2] == {"done": 1, "in_progress": 0, "blocked": 1,
-                           "todo": 0, "malformed": 1}
+    assert by_phase[2] == {
+        "done": 1,
+        "in_progress": 0,
+        "blocked": 1,
+        "todo": 0,
+        "malformed": 1,
+    }
     assert result.overall.total == 11
     assert result.overall.percent == 54  # 6 of 11 done, rounded down
     assert [p.name for p in result.phases[1:]] == [
-        "Data Requirements & Analysis", "Database Design & Modeling",
-        "Schema Implementation & Migration"]
+        "Data Requirements & Analysis",
+        "Database Design & Modeling",
+        "Schema Implementation & Migration",
+    ]
 
 
 def test_blocked_tasks_come_with_their_reasons():
@@ -79,16 +96,19 @@ def test_blocked_tasks_come_with_their_reasons():
     ]
 
 
-@pytest.mark.parametrize(("counts", "expected"), [
-    ({}, "[          ]"),
-    ({"done": 4}, "[##########]"),
-    ({"todo": 4}, "[----------]"),
-    ({"done": 1, "todo": 1}, "[#####-----]"),
-    ({"done": 1, "in_progress": 1, "blocked": 1, "todo": 1}, "[##~~~!!---]"),
-    # Nearly done is not done: the bar is full only at 100%.
-    ({"done": 99, "todo": 1}, "[#########-]"),
-    ({"done": 1, "malformed": 1}, "[#####?????]"),
-])
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({}, "[          ]"),
+        ({"done": 4}, "[##########]"),
+        ({"todo": 4}, "[----------]"),
+        ({"done": 1, "todo": 1}, "[#####-----]"),
+        ({"done": 1, "in_progress": 1, "blocked": 1, "todo": 1}, "[##~~~!!---]"),
+        # Nearly done is not done: the bar is full only at 100%.
+        ({"done": 99, "todo": 1}, "[#########-]"),
+        ({"done": 1, "malformed": 1}, "[#####?????]"),
+    ],
+)
 def test_bar(counts, expected):
     full = dict.fromkeys(status.STATES, 0) | counts
     assert status.bar(full, width=10) == expected
@@ -96,8 +116,12 @@ def test_bar(counts, expected):
 
 
 def test_percent_rounds_down():
-    assert status.Progress({"done": 2, "todo": 1, "in_progress": 0,
-                            "blocked": 0, "malformed": 0}).percent == 66
+    assert (
+        status.Progress(
+            {"done": 2, "todo": 1, "in_progress": 0, "blocked": 0, "malformed": 0}
+        ).percent
+        == 66
+    )
     assert status.Progress(dict.fromkeys(status.STATES, 0)).percent == 0
 
 
@@ -107,19 +131,28 @@ def test_text_output(tmp_path, capsys):
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "Checklist: .claude/database/database-checklist.md"
-    assert lines[2].split() == ["Phase", "Progress", "done", "doing",
-                                "blocked", "to", "do", "malformed"]
+    assert lines[2].split() == [
+        "Phase",
+        "Progress",
+        "done",
+        "doing",
+        "blocked",
+        "to",
+        "do",
+        "malformed",
+    ]
     row = next(x for x in lines if x.startswith("1 Database Design"))
     assert "[###~~~!!!---]   25%" in row
     assert row.split()[-5:] == ["1", "1", "1", "1", "0"]
-    assert any(x.startswith("0 Data Requirements & Analysis") and
-               "[############]  100%" in x for x in lines)
+    assert any(
+        x.startswith("0 Data Requirements & Analysis") and "[############]  100%" in x
+        for x in lines
+    )
     overall = next(x for x in lines if x.startswith("Overall"))
     assert "54%" in overall
     assert "6 of 11 tasks done (54%), 1 in progress, 2 blocked." in lines
-    assert "1 task(s) have a malformed marker; `dbdesign check` names them." \
-        in lines
-    blocked = lines[lines.index("Blocked (2):") + 1:]
+    assert "1 task(s) have a malformed marker; `dbdesign check` names them." in lines
+    blocked = lines[lines.index("Blocked (2):") + 1 :]
     assert blocked == [
         "  line 15 (Phase 1): Decide on UUIDs, waiting for the mobile team",
         "    reason: the mobile team",
@@ -129,8 +162,7 @@ def test_text_output(tmp_path, capsys):
     assert all(len(x) <= 100 for x in lines)
 
 
-def test_text_output_without_malformed_markers_has_no_such_column(tmp_path,
-                                                                 capsys):
+def test_text_output_without_malformed_markers_has_no_such_column(tmp_path, capsys):
     write(tmp_path, "## Phase 0: Data Requirements & Analysis\n- [ ] a\n")
     code, out, _ = run(capsys, str(tmp_path))
     assert code == 0
@@ -145,8 +177,11 @@ def test_blocked_task_without_reason_says_so(tmp_path, capsys):
 
 
 def test_repository_text_cannot_reach_the_terminal_raw(tmp_path, capsys):
-    write(tmp_path, "## Phase 0: Data \x1b[31mRequirements\n"
-                    "- [!] evil \x1b]0;title\x07 blocked by \x1b[2J\n")
+    write(
+        tmp_path,
+        "## Phase 0: Data \x1b[31mRequirements\n"
+        "- [!] evil \x1b]0;title\x07 blocked by \x1b[2J\n",
+    )
     _, out, _ = run(capsys, str(tmp_path))
     assert "\x1b" not in out and "\x07" not in out
     # Shown as escapes (as `dbdesign check` shows them), not dropped.
@@ -170,19 +205,34 @@ def test_json_output(tmp_path, capsys):
     assert data["path"] == ".claude/database/database-checklist.md"
     phase1 = data["phases"][2]
     assert phase1 == {
-        "phase": 1, "name": "Database Design & Modeling", "line": 11,
-        "counts": {"done": 1, "in_progress": 1, "blocked": 1, "todo": 1,
-                   "malformed": 0},
-        "total": 4, "percent": 25,
+        "phase": 1,
+        "name": "Database Design & Modeling",
+        "line": 11,
+        "counts": {
+            "done": 1,
+            "in_progress": 1,
+            "blocked": 1,
+            "todo": 1,
+            "malformed": 0,
+        },
+        "total": 4,
+        "percent": 25,
     }
     assert data["phases"][0]["phase"] is None
     assert data["overall"] == {
-        "counts": {"done": 6, "in_progress": 1, "blocked": 2, "todo": 1,
-                   "malformed": 1},
-        "total": 11, "percent": 54,
+        "counts": {
+            "done": 6,
+            "in_progress": 1,
+            "blocked": 2,
+            "todo": 1,
+            "malformed": 1,
+        },
+        "total": 11,
+        "percent": 54,
     }
     assert data["blocked"][0] == {
-        "phase": 1, "line": 15,
+        "phase": 1,
+        "line": 15,
         "text": "Decide on UUIDs, waiting for the mobile team",
         "reason": "the mobile team",
     }
@@ -193,8 +243,7 @@ def test_config_moves_the_checklist(tmp_path, capsys):
     path = tmp_path / "docs/process/database-checklist.md"
     path.parent.mkdir(parents=True)
     path.write_text("## Phase 0: Data Requirements & Analysis\n- [x] a\n")
-    code, out, _ = run(capsys, str(tmp_path), "--config",
-                       str(tmp_path / "db.yaml"))
+    code, out, _ = run(capsys, str(tmp_path), "--config", str(tmp_path / "db.yaml"))
     assert code == 0
     assert out.startswith("Checklist: docs/process/database-checklist.md")
     assert "100%" in out
@@ -212,8 +261,10 @@ def test_root_defaults_to_the_git_top_level(repo, chdir, capsys):
 def test_missing_checklist_is_exit_2(tmp_path, capsys):
     code, out, err = run(capsys, str(tmp_path))
     assert (code, out) == (2, "")
-    assert err == ("dbdesign: error: .claude/database/database-checklist.md: "
-                   "no checklist; run `dbdesign init` to create one\n")
+    assert err == (
+        "dbdesign: error: .claude/database/database-checklist.md: "
+        "no checklist; run `dbdesign init` to create one\n"
+    )
 
 
 def test_undecodable_checklist_is_exit_2(tmp_path, capsys):

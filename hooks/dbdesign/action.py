@@ -51,19 +51,21 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     def get(name: str) -> str:
         return env.get(f"INPUT_{name}", "").strip()
 
-    roots = tuple(dict.fromkeys(
-        line.strip() for line in get("ROOT").splitlines() if line.strip()))
+    roots = tuple(
+        dict.fromkeys(line.strip() for line in get("ROOT").splitlines() if line.strip())
+    )
     fail_on = get("FAIL_ON").lower() or "error"
     if fail_on not in FAIL_ON:
-        raise InputError(f"fail-on: {fail_on!r} is not one of "
-                         f"{', '.join(FAIL_ON)}")
+        raise InputError(f"fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
     summary = get("SUMMARY").lower()
     if summary not in _TRUE + _FALSE:
         raise InputError(f"summary: {summary!r} is not true or false")
     # Codes may be given one a line as well as comma-separated.
-    select = ",".join(part.strip() for part in
-                      get("SELECT").replace("\n", ",").split(",")
-                      if part.strip())
+    select = ",".join(
+        part.strip()
+        for part in get("SELECT").replace("\n", ",").split(",")
+        if part.strip()
+    )
     return Inputs(
         roots=roots or (".",),
         config=get("CONFIG") or None,
@@ -77,6 +79,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
 
 
 # -- workflow commands and files ------------------------------------------------
+
 
 def command(kind: str, message: str, title: str = "dbdesign") -> str:
     """An annotation with no file, its title and text escaped."""
@@ -134,8 +137,11 @@ def event_base(event: Mapping[str, object], env: Mapping[str, str]) -> str | Non
     if isinstance(base, str) and base:
         return base
     before = event.get("before")
-    if (env.get("GITHUB_EVENT_NAME") == "push" and isinstance(before, str)
-            and before.strip("0")):
+    if (
+        env.get("GITHUB_EVENT_NAME") == "push"
+        and isinstance(before, str)
+        and before.strip("0")
+    ):
         return before
     return None
 
@@ -144,11 +150,15 @@ def event_labels(event: Mapping[str, object]) -> set[str]:
     labels = _dig(event, "pull_request", "labels")
     if not isinstance(labels, list):
         return set()
-    return {label["name"] for label in labels
-            if isinstance(label, dict) and isinstance(label.get("name"), str)}
+    return {
+        label["name"]
+        for label in labels
+        if isinstance(label, dict) and isinstance(label.get("name"), str)
+    }
 
 
 # -- prepare and install ---------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -168,9 +178,13 @@ def source_digest(root: Path) -> str:
     digest = hashlib.sha256()
     files = [root / "pyproject.toml"]
     package = root / "hooks" / "dbdesign"
-    files.extend(sorted(
-        path for path in package.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts))
+    files.extend(
+        sorted(
+            path
+            for path in package.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        )
+    )
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         try:
@@ -183,8 +197,9 @@ def source_digest(root: Path) -> str:
 
 def plan(env: Mapping[str, str]) -> Plan:
     source = source_digest(action_path(env))
-    interpreter = hashlib.sha256(
-        os.path.realpath(sys.executable).encode()).hexdigest()[:8]
+    interpreter = hashlib.sha256(os.path.realpath(sys.executable).encode()).hexdigest()[
+        :8
+    ]
     version = ".".join(str(part) for part in sys.version_info[:3])
     runner = f"{env.get('RUNNER_OS', sys.platform)}-{env.get('RUNNER_ARCH', '')}"
     key = f"dbdesign-venv-{runner}-py{version}-{interpreter}-{source[:20]}"
@@ -199,12 +214,15 @@ def prepare(env: Mapping[str, str]) -> int:
     # The runner's own Python may be older than ours: say so plainly (this
     # line imports nothing that needs a newer one).
     if sys.version_info < (3, 10):  # noqa: UP036
-        print("::error title=dbdesign::dbdesign needs Python 3.10 or newer "
-              "on the runner; add actions/setup-python before this action")
+        print(
+            "::error title=dbdesign::dbdesign needs Python 3.10 or newer "
+            "on the runner; add actions/setup-python before this action"
+        )
         return 2
     found = plan(env)
-    set_outputs(env, {"venv": str(found.venv), "python": str(found.python),
-                      "key": found.key})
+    set_outputs(
+        env, {"venv": str(found.venv), "python": str(found.python), "key": found.key}
+    )
     print(f"dbdesign venv: {found.venv} (cache key {found.key})")
     return 0
 
@@ -224,15 +242,27 @@ def install(env: Mapping[str, str]) -> int:
     shutil.rmtree(found.venv, ignore_errors=True)
     steps = [
         [sys.executable, "-m", "venv", str(found.venv)],
-        [str(found.python), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", "--no-input",
-         str(action_path(env))],
+        [
+            str(found.python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-input",
+            str(action_path(env)),
+        ],
     ]
     for step in steps:
         if subprocess.run(step, check=False).returncode != 0:
-            print(command("error", f"could not install dbdesign: "
-                          f"`{' '.join(step[:4])} ...` failed; see the log "
-                          "above"))
+            print(
+                command(
+                    "error",
+                    f"could not install dbdesign: "
+                    f"`{' '.join(step[:4])} ...` failed; see the log "
+                    "above",
+                )
+            )
             return 2
     stamp.write_text(found.key + "\n", encoding="utf-8")
     return 0
@@ -240,14 +270,16 @@ def install(env: Mapping[str, str]) -> int:
 
 def _works(python: Path) -> bool:
     try:
-        out = subprocess.run([str(python), "-c", "import dbdesign.cli"],
-                             capture_output=True, check=False)
+        out = subprocess.run(
+            [str(python), "-c", "import dbdesign.cli"], capture_output=True, check=False
+        )
     except OSError:
         return False
     return out.returncode == 0
 
 
 # -- the report step -------------------------------------------------------------
+
 
 def report(env: Mapping[str, str]) -> int:
     from dbdesign import textio
@@ -260,23 +292,28 @@ def report(env: Mapping[str, str]) -> int:
         return 2
     event = load_event(env)
     base = inputs.base or event_base(event, env)
-    allow = inputs.allow_label is not None and \
-        inputs.allow_label in event_labels(event)
+    allow = inputs.allow_label is not None and inputs.allow_label in event_labels(event)
     workspace = Path(env.get("GITHUB_WORKSPACE") or os.getcwd())
     sarif_path = None
     if inputs.sarif:
         sarif_path = (workspace / inputs.sarif).absolute()
         if not _stays_inside(sarif_path, workspace):
-            print(command("error", f"sarif: {inputs.sarif} leads out of the "
-                          "workspace through a symbolic link; choose a path "
-                          "whose folders are not links"))
+            print(
+                command(
+                    "error",
+                    f"sarif: {inputs.sarif} leads out of the "
+                    "workspace through a symbolic link; choose a path "
+                    "whose folders are not links",
+                )
+            )
             return 2
 
     from dbdesign import action_run
 
     results = [
-        action_run.run_root(root, workspace, inputs, base, allow,
-                            want_extras=inputs.summary)
+        action_run.run_root(
+            root, workspace, inputs, base, allow, want_extras=inputs.summary
+        )
         for root in inputs.roots
     ]
     findings = summary.ordered([f for r in results for f in r.findings])
@@ -287,26 +324,30 @@ def report(env: Mapping[str, str]) -> int:
         print(github.annotation(item))
     broken = [r for r in results if r.error is not None]
     for result in broken:
-        print(command("error", f"dbdesign could not check {result.root}: "
-                      f"{result.error}"))
+        print(
+            command("error", f"dbdesign could not check {result.root}: {result.error}")
+        )
     log: list[str] = []
     for result in results:
         log.extend(f"{result.root}: {line}" for line in result.log)
     log.append(verdict_line(errors, warnings, inputs.fail_on, broken != []))
     print("\n".join(github.quoted_block(log)))
 
-    outputs = {"errors": str(errors), "warnings": str(warnings),
-               "sarif-file": ""}
+    outputs = {"errors": str(errors), "warnings": str(warnings), "sarif-file": ""}
     if sarif_path is not None:
         # Atomic, and a link at the path itself is replaced, not followed.
         textio.write_atomic(sarif_path, sarif.render(findings).encode())
         outputs["sarif-file"] = str(sarif_path)
     temp = Path(env.get("RUNNER_TEMP") or workspace)
     json_path = temp / f"dbdesign-{secrets.token_hex(4)}.json"
-    json_path.write_text(json_format.render(
-        findings, Summary(errors, warnings, sum(r.files for r in results)),
-        [note for r in results for note in r.section.notes]),
-        encoding="utf-8")
+    json_path.write_text(
+        json_format.render(
+            findings,
+            Summary(errors, warnings, sum(r.files for r in results)),
+            [note for r in results for note in r.section.notes],
+        ),
+        encoding="utf-8",
+    )
     outputs["json-file"] = str(json_path)
 
     step_summary = env.get("GITHUB_STEP_SUMMARY")
@@ -314,7 +355,8 @@ def report(env: Mapping[str, str]) -> int:
         context = summary.Context(
             server=env.get("GITHUB_SERVER_URL", "https://github.com"),
             repository=env.get("GITHUB_REPOSITORY", ""),
-            sha=results[0].sha if results and results[0].sha
+            sha=results[0].sha
+            if results and results[0].sha
             else env.get("GITHUB_SHA", ""),
             pull_request=summary.PullRequest.of(event),
             base=base,
@@ -342,16 +384,18 @@ def _stays_inside(path: Path, workspace: Path) -> bool:
     return path.parent.resolve().is_relative_to(workspace.resolve())
 
 
-def verdict_line(errors: int, warnings: int, fail_on: str,
-                 broken: bool) -> str:
+def verdict_line(errors: int, warnings: int, fail_on: str, broken: bool) -> str:
     from dbdesign.report.summary import fails
 
-    found = f"{errors} error{'s' * (errors != 1)}, " \
-            f"{warnings} warning{'s' * (warnings != 1)}"
+    found = (
+        f"{errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}"
+    )
     if broken:
         return f"dbdesign: {found}; failing: a project could not be checked"
-    return f"dbdesign: {found} (fail-on: {fail_on}): " + \
-        ("failing" if fails(errors, warnings, fail_on) else "passing")
+    return f"dbdesign: {found} (fail-on: {fail_on}): " + (
+        "failing" if fails(errors, warnings, fail_on) else "passing"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -368,11 +412,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:
             if env.get("DBDESIGN_DEBUG"):
                 raise
-            print(command("error", f"internal error: {type(exc).__name__}: "
-                          f"{exc}; this is a bug, please report it"))
+            print(
+                command(
+                    "error",
+                    f"internal error: {type(exc).__name__}: "
+                    f"{exc}; this is a bug, please report it",
+                )
+            )
             return 2
-    print(command("error", f"unknown step {step!r}; use prepare, install or "
-                  "report"))
+    print(command("error", f"unknown step {step!r}; use prepare, install or report"))
     return 2
 
 

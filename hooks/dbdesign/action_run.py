@@ -37,10 +37,14 @@ class RootResult:
 def _dbdesign(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     # -I: the workspace holds the pull request's files; none of them may
     # shadow a module of ours.
-    return subprocess.run([sys.executable, "-I", "-m", "dbdesign", *args],
-                          cwd=cwd,
-                          capture_output=True, text=True, errors="replace",
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-I", "-m", "dbdesign", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=False,
+    )
 
 
 def _last_line(text: str) -> str:
@@ -56,35 +60,51 @@ def finding_of(data: object, prefix: str) -> Finding:
     if not isinstance(data, dict):
         raise ValueError("a finding is not an object")
     code, severity, check, path, message = (
-        data.get(key) for key in ("code", "severity", "check", "path",
-                                  "message"))
+        data.get(key) for key in ("code", "severity", "check", "path", "message")
+    )
     line, column = data.get("line"), data.get("column")
-    if not (isinstance(code, str) and severity in SEVERITIES
-            and isinstance(check, str) and isinstance(path, str)
-            and isinstance(message, str)):
+    if not (
+        isinstance(code, str)
+        and severity in SEVERITIES
+        and isinstance(check, str)
+        and isinstance(path, str)
+        and isinstance(message, str)
+    ):
         raise ValueError(f"a finding lacks a field: {sorted(data)}")
     for number in (line, column):
-        if number is not None and (not isinstance(number, int)
-                                   or isinstance(number, bool)):
+        if number is not None and (
+            not isinstance(number, int) or isinstance(number, bool)
+        ):
             raise ValueError("a finding's line or column is not a number")
     assert isinstance(severity, str)
-    return Finding(code, severity, check, prefix + path,
-                   line if isinstance(line, int) and line >= 1 else None,
-                   column if isinstance(column, int) and column >= 1 else None,
-                   message, bool(data.get("fixable", False)))
+    return Finding(
+        code,
+        severity,
+        check,
+        prefix + path,
+        line if isinstance(line, int) and line >= 1 else None,
+        column if isinstance(column, int) and column >= 1 else None,
+        message,
+        bool(data.get("fixable", False)),
+    )
 
 
-def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
-             allow_no_changelog: bool, want_extras: bool = True) -> RootResult:
-    path = (workspace / root)
+def run_root(
+    root: str,
+    workspace: Path,
+    inputs: Inputs,
+    base: str | None,
+    allow_no_changelog: bool,
+    want_extras: bool = True,
+) -> RootResult:
+    path = workspace / root
     # A root outside the workspace (`../..`, an absolute path, a link out)
     # would put another folder's files in the annotations as if they were
     # the repository's.
     inside_workspace = path.resolve().is_relative_to(workspace.resolve())
     if not path.is_dir() or not inside_workspace:
         message = "not a folder in the workspace; check the `root` input"
-        return RootResult(root, "", (), 0, message, (),
-                          Section(root, error=message))
+        return RootResult(root, "", (), 0, message, (), Section(root, error=message))
     from dbdesign import change
 
     where = change.location(path)
@@ -108,18 +128,19 @@ def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
     log = tuple(line for line in out.stderr.splitlines() if line.strip())
     if out.returncode not in (0, 1):
         message = _last_line(out.stderr) or f"exit status {out.returncode}"
-        return RootResult(root, sha, (), 0, message, log,
-                          Section(root, prefix, error=message))
+        return RootResult(
+            root, sha, (), 0, message, log, Section(root, prefix, error=message)
+        )
     try:
         document = json.loads(out.stdout)
-        findings = tuple(finding_of(item, prefix)
-                         for item in document["findings"])
+        findings = tuple(finding_of(item, prefix) for item in document["findings"])
         files = int(document["summary"]["files"])
         notes = tuple(str(note) for note in document.get("notes", ()))
     except (ValueError, KeyError, TypeError) as exc:
         message = f"unreadable JSON from `dbdesign check`: {exc}"
-        return RootResult(root, sha, (), 0, message, log,
-                          Section(root, prefix, error=message))
+        return RootResult(
+            root, sha, (), 0, message, log, Section(root, prefix, error=message)
+        )
 
     section = Section(root, prefix, files=files, notes=notes)
     if want_extras:
@@ -127,8 +148,9 @@ def run_root(root: str, workspace: Path, inputs: Inputs, base: str | None,
     return RootResult(root, sha, findings, files, None, log, section)
 
 
-def _with_extras(section: Section, path: Path, workspace: Path,
-                 config: str | None, base: str | None) -> Section:
+def _with_extras(
+    section: Section, path: Path, workspace: Path, config: str | None, base: str | None
+) -> Section:
     """SECTION with the checklist's progress, the ERD and the migrations
     the change adds, computed in this process from one Project: a
     `dbdesign status` and a `dbdesign erd` process per root would each start
@@ -140,15 +162,22 @@ def _with_extras(section: Section, path: Path, workspace: Path,
 
     # `--config` is resolved as the subprocess resolved it, from the
     # workspace, whatever this process's folder.
-    given = None if config is None else (
-        str(workspace / config) if (workspace / config).exists() else config)
+    given = (
+        None
+        if config is None
+        else (str(workspace / config) if (workspace / config).exists() else config)
+    )
     try:
         project = Project(path, config_mod.load(path, given))
     except Exception as exc:  # the check read it, so this is unexpected
         why = f"the config cannot be read ({type(exc).__name__}: {exc})"
         return replace(section, status=why, erd=("", why), migrations=why)
-    return replace(section, status=_status(project), erd=_erd(project),
-                   migrations=_migrations(project, base, section.prefix))
+    return replace(
+        section,
+        status=_status(project),
+        erd=_erd(project),
+        migrations=_migrations(project, base, section.prefix),
+    )
 
 
 def _status(project: Project) -> dict[str, object] | str:
@@ -179,8 +208,9 @@ def _erd(project: Project) -> tuple[str, str]:
         return "", f"unknown ({type(exc).__name__}: {exc})"
 
 
-def _migrations(project: Project, base: str | None,
-                prefix: str) -> tuple[str, ...] | str:
+def _migrations(
+    project: Project, base: str | None, prefix: str
+) -> tuple[str, ...] | str:
     """The migration files the change adds (repository-relative), or why
     they are not known."""
     if base is None:

@@ -1,4 +1,4 @@
-""""The change" (SPEC 2): what a commit, a push or a pull request changes,
+""" "The change" (SPEC 2): what a commit, a push or a pull request changes,
 and the content files had before it. The one module that runs git: always
 with `-z` output, literal pathspecs, `--` before paths and no shell, so any
 file name works; every other module gets plain data."""
@@ -14,13 +14,17 @@ from dbdesign.cli import UsageError
 
 # Said once per run when the root is not in a git repository; the checks
 # that need the change all use this text, so Project.note shows it once.
-NO_GIT_NOTE = ("not a git repository: the rules about the change (MG003, "
-               "MG004, CH001, CH003) were skipped")
+NO_GIT_NOTE = (
+    "not a git repository: the rules about the change (MG003, "
+    "MG004, CH001, CH003) were skipped"
+)
 
 _ZEROS = frozenset("0")
-_FETCH_ADVICE = ("in a shallow clone fetch the history it needs (in GitHub "
-                 "Actions: actions/checkout with `fetch-depth: 0`, or `git "
-                 "fetch --unshallow`)")
+_FETCH_ADVICE = (
+    "in a shallow clone fetch the history it needs (in GitHub "
+    "Actions: actions/checkout with `fetch-depth: 0`, or `git "
+    "fetch --unshallow`)"
+)
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,12 @@ class Change:
     def touches(self, path: str) -> bool:
         """Whether the change adds, edits, deletes or renames PATH (either
         side of a rename)."""
-        return (path in self.added or path in self.modified
-                or path in self.deleted
-                or any(path in pair for pair in self.renamed))
+        return (
+            path in self.added
+            or path in self.modified
+            or path in self.deleted
+            or any(path in pair for pair in self.renamed)
+        )
 
     def touched(self) -> frozenset[str]:
         """Every path the change touches, both sides of renames."""
@@ -57,16 +64,20 @@ class Change:
     def written(self) -> frozenset[str]:
         """The paths whose new content the change brings: added, modified
         and the new side of renames."""
-        return frozenset(self.added | self.modified
-                         | {new for _, new in self.renamed})
+        return frozenset(self.added | self.modified | {new for _, new in self.renamed})
 
     def old_content(self, path: str) -> bytes | None:
         """PATH's content in the base, or None when it did not exist there
         (or the base is the empty tree)."""
         if self.empty_base:
             return None
-        out = _run(self.top, "cat-file", "blob",
-                   f"{self.base}:{self.prefix}{path}", check=False)
+        out = _run(
+            self.top,
+            "cat-file",
+            "blob",
+            f"{self.base}:{self.prefix}{path}",
+            check=False,
+        )
         return out.stdout if out.returncode == 0 else None
 
     def old_paths(self, folder: str) -> list[str]:
@@ -75,13 +86,25 @@ class Change:
             return []
         # git refuses an empty pathspec; "." is the whole tree.
         spec = f"{self.prefix}{folder.strip('/')}" or "."
-        out = _run(self.top, "ls-tree", "-r", "-z", "--name-only",
-                   "--full-tree", self.base, "--", spec, check=False)
+        out = _run(
+            self.top,
+            "ls-tree",
+            "-r",
+            "-z",
+            "--name-only",
+            "--full-tree",
+            self.base,
+            "--",
+            spec,
+            check=False,
+        )
         if out.returncode != 0:
             return []
-        return [path for path in (
-            _strip(self.prefix, raw) for raw in _split_z(out.stdout))
-            if path is not None]
+        return [
+            path
+            for path in (_strip(self.prefix, raw) for raw in _split_z(out.stdout))
+            if path is not None
+        ]
 
 
 def load(root: Path, base: str | None) -> Change | None:
@@ -105,77 +128,119 @@ def load(root: Path, base: str | None) -> Change | None:
 
 # -- the three modes -----------------------------------------------------------
 
+
 def _staged(root: Path, top: Path, prefix: str) -> Change:
     # A merge in progress compares with HEAD, its first parent; a repository
     # with no commits yet (the first commit) with the empty tree.
     head = _commit(top, "HEAD")
     old = head or _empty_tree(top)
-    out = _git(top, "diff", "--cached", "-z", "--name-status", "-M",
-               "--no-ext-diff", "--ignore-submodules", old, "--")
-    return _build(root, top, prefix, old, "the staged change", out,
-                  empty=head is None)
+    out = _git(
+        top,
+        "diff",
+        "--cached",
+        "-z",
+        "--name-status",
+        "-M",
+        "--no-ext-diff",
+        "--ignore-submodules",
+        old,
+        "--",
+    )
+    return _build(root, top, prefix, old, "the staged change", out, empty=head is None)
 
 
 def _against_base(root: Path, top: Path, prefix: str, ref: str) -> Change:
     if ref.startswith("-") or not ref.strip():
-        raise UsageError(f"--base {ref!r}: not a git revision; give a "
-                         "branch, tag or commit such as `origin/main`")
+        raise UsageError(
+            f"--base {ref!r}: not a git revision; give a "
+            "branch, tag or commit such as `origin/main`"
+        )
     commit = _commit(top, ref)
     if commit is None:
         raise UsageError(
             f"--base {ref}: no such commit in this clone; {_FETCH_ADVICE}, "
             "or fetch the branch (`git fetch origin "
-            f"{ref.removeprefix('origin/')}`)")
+            f"{ref.removeprefix('origin/')}`)"
+        )
     head = _commit(top, "HEAD")
     if head is None:
-        raise UsageError(f"--base {ref}: this repository has no commits "
-                         "yet; commit first, or run without --base to check "
-                         "the staged change")
+        raise UsageError(
+            f"--base {ref}: this repository has no commits "
+            "yet; commit first, or run without --base to check "
+            "the staged change"
+        )
     merge_base = _merge_base(top, commit, head)
     if merge_base is None:
         raise UsageError(
-            f"--base {ref}: no common ancestor with HEAD in this clone; "
-            f"{_FETCH_ADVICE}")
+            f"--base {ref}: no common ancestor with HEAD in this clone; {_FETCH_ADVICE}"
+        )
     # The merge base against the working tree: committed, staged and unstaged
     # edits, plus files not yet known to git.
-    out = _git(top, "diff", "-z", "--name-status", "-M", "--no-ext-diff",
-               "--ignore-submodules", merge_base, "--")
+    out = _git(
+        top,
+        "diff",
+        "-z",
+        "--name-status",
+        "-M",
+        "--no-ext-diff",
+        "--ignore-submodules",
+        merge_base,
+        "--",
+    )
     untracked = _git(top, "ls-files", "-z", "--others", "--exclude-standard")
     extra = b"".join(b"A\0" + name + b"\0" for name in _split_raw(untracked))
-    return _build(root, top, prefix, merge_base,
-                  f"the changes since {ref}", out + extra)
+    return _build(
+        root, top, prefix, merge_base, f"the changes since {ref}", out + extra
+    )
 
 
-def _push(root: Path, top: Path, prefix: str, from_ref: str,
-          to_ref: str) -> Change:
+def _push(root: Path, top: Path, prefix: str, from_ref: str, to_ref: str) -> Change:
     to_commit = _commit(top, to_ref)
     if to_commit is None:
         raise UsageError(f"PRE_COMMIT_TO_REF {to_ref}: no such commit")
     if set(from_ref) <= _ZEROS:
         # A new branch with nothing to compare with: everything is new.
-        return _range(root, top, prefix, _empty_tree(top), to_commit,
-                      empty=True)
+        return _range(root, top, prefix, _empty_tree(top), to_commit, empty=True)
     from_commit = _commit(top, from_ref)
     if from_commit is None:
         raise UsageError(
             f"PRE_COMMIT_FROM_REF {from_ref}: no such commit in this clone; "
-            f"{_FETCH_ADVICE}")
+            f"{_FETCH_ADVICE}"
+        )
     old = _merge_base(top, from_commit, to_commit) or from_commit
     return _range(root, top, prefix, old, to_commit)
 
 
-def _range(root: Path, top: Path, prefix: str, old: str, new: str,
-           empty: bool = False) -> Change:
-    out = _git(top, "diff", "-z", "--name-status", "-M", "--no-ext-diff",
-               "--ignore-submodules", old, new, "--")
-    return _build(root, top, prefix, old, "the pushed commits", out,
-                  empty=empty)
+def _range(
+    root: Path, top: Path, prefix: str, old: str, new: str, empty: bool = False
+) -> Change:
+    out = _git(
+        top,
+        "diff",
+        "-z",
+        "--name-status",
+        "-M",
+        "--no-ext-diff",
+        "--ignore-submodules",
+        old,
+        new,
+        "--",
+    )
+    return _build(root, top, prefix, old, "the pushed commits", out, empty=empty)
 
 
 # -- parsing -------------------------------------------------------------------
 
-def _build(root: Path, top: Path, prefix: str, base: str, description: str,
-           raw: bytes, empty: bool = False) -> Change:
+
+def _build(
+    root: Path,
+    top: Path,
+    prefix: str,
+    base: str,
+    description: str,
+    raw: bytes,
+    empty: bool = False,
+) -> Change:
     added: set[str] = set()
     modified: set[str] = set()
     deleted: set[str] = set()
@@ -207,10 +272,18 @@ def _build(root: Path, top: Path, prefix: str, base: str, description: str,
                 deleted.add(old_rel)
         elif new_rel is not None:  # M, T (type change), U (unmerged)
             modified.add(new_rel)
-    return Change(root=root, base=base, description=description,
-                  added=frozenset(added), modified=frozenset(modified),
-                  deleted=frozenset(deleted), renamed=tuple(sorted(renamed)),
-                  top=top, prefix=prefix, empty_base=empty)
+    return Change(
+        root=root,
+        base=base,
+        description=description,
+        added=frozenset(added),
+        modified=frozenset(modified),
+        deleted=frozenset(deleted),
+        renamed=tuple(sorted(renamed)),
+        top=top,
+        prefix=prefix,
+        empty_base=empty,
+    )
 
 
 def _split_raw(data: bytes) -> list[bytes]:
@@ -226,25 +299,36 @@ def _split_z(data: bytes) -> list[str]:
 def _strip(prefix: str, path: str) -> str | None:
     if not prefix:
         return path
-    return path[len(prefix):] if path.startswith(prefix) else None
+    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 # -- git -----------------------------------------------------------------------
 
-def _run(cwd: Path, *args: str, check: bool = True,
-         stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    cmd = ["git", "--no-optional-locks", "--literal-pathspecs",
-           "-c", "core.quotepath=off", *args]
+
+def _run(
+    cwd: Path, *args: str, check: bool = True, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    cmd = [
+        "git",
+        "--no-optional-locks",
+        "--literal-pathspecs",
+        "-c",
+        "core.quotepath=off",
+        *args,
+    ]
     try:
-        out = subprocess.run(cmd, cwd=cwd, capture_output=True, check=False,
-                             input=stdin, env=_env())
+        out = subprocess.run(
+            cmd, cwd=cwd, capture_output=True, check=False, input=stdin, env=_env()
+        )
     except OSError as exc:
-        raise UsageError(f"cannot run git ({exc.strerror}); install git or "
-                         "run outside a repository") from None
+        raise UsageError(
+            f"cannot run git ({exc.strerror}); install git or run outside a repository"
+        ) from None
     if check and out.returncode != 0:
         message = os.fsdecode(out.stderr).strip().splitlines()
-        raise UsageError(f"git {args[0]} failed: "
-                         f"{message[-1] if message else out.returncode}")
+        raise UsageError(
+            f"git {args[0]} failed: {message[-1] if message else out.returncode}"
+        )
     return out
 
 
@@ -262,9 +346,18 @@ def _where(root: Path) -> tuple[Path, str] | None:
     """(work tree top-level, ROOT's prefix in it), or None outside git."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree", "--show-toplevel",
-             "--show-prefix"], cwd=root, capture_output=True, check=False,
-            env=_env())
+            [
+                "git",
+                "rev-parse",
+                "--is-inside-work-tree",
+                "--show-toplevel",
+                "--show-prefix",
+            ],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            env=_env(),
+        )
     except OSError:
         return None  # no git at all: nothing can be compared
     if out.returncode != 0:
@@ -272,8 +365,10 @@ def _where(root: Path) -> tuple[Path, str] | None:
         if "not a git repository" in error.lower():
             return None
         lines = error.strip().splitlines()
-        raise UsageError(f"git cannot read the repository at {root}: "
-                         f"{lines[-1] if lines else 'unknown error'}")
+        raise UsageError(
+            f"git cannot read the repository at {root}: "
+            f"{lines[-1] if lines else 'unknown error'}"
+        )
     lines = os.fsdecode(out.stdout).split("\n")
     if lines[0] != "true":
         return None  # inside .git, or a bare repository
@@ -296,8 +391,9 @@ def head(root: Path) -> str | None:
 
 
 def _commit(top: Path, ref: str) -> str | None:
-    out = _run(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-               check=False)
+    out = _run(
+        top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False
+    )
     if out.returncode != 0:
         return None
     return out.stdout.decode("ascii", "replace").strip() or None

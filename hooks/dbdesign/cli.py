@@ -38,37 +38,67 @@ class Hook:
 
 
 HOOKS: tuple[Hook, ...] = (
-    Hook("dbdesign-framework", "dbdesign framework files",
-         "The Database Design Framework files are present and readable.",
-         ("framework",)),
-    Hook("dbdesign-checklist", "dbdesign checklist",
-         "Checklist markers are well formed and phases are done in order.",
-         ("checklist",), pass_filenames=True, always_run=False,
-         files=r"(^|/)database-checklist\.md$"),
-    Hook("dbdesign-artifacts", "dbdesign design artifacts",
-         "The design artifacts exist and are not stubs.",
-         ("artifacts",)),
-    Hook("dbdesign-migrations", "dbdesign migrations",
-         "Migration scripts are named, ordered, never rewritten, and match "
-         "their integrity file.",
-         ("migrations", "safety")),
-    Hook("dbdesign-schema", "dbdesign schema",
-         "Schema and migration SQL parses, has keys and indexes, follows the "
-         "naming convention, and replaying the migrations gives the schema.",
-         ("schema",)),
-    Hook("dbdesign-erd", "dbdesign ERD",
-         "The ERD's mermaid erDiagram parses and shows the schema's tables, "
-         "foreign keys and columns; --fix regenerates it.",
-         ("erd",)),
-    Hook("dbdesign-changelog", "dbdesign changelog",
-         "A change to the schema or migrations is recorded in the changelog.",
-         ("changelog",)),
+    Hook(
+        "dbdesign-framework",
+        "dbdesign framework files",
+        "The Database Design Framework files are present and readable.",
+        ("framework",),
+    ),
+    Hook(
+        "dbdesign-checklist",
+        "dbdesign checklist",
+        "Checklist markers are well formed and phases are done in order.",
+        ("checklist",),
+        pass_filenames=True,
+        always_run=False,
+        files=r"(^|/)database-checklist\.md$",
+    ),
+    Hook(
+        "dbdesign-artifacts",
+        "dbdesign design artifacts",
+        "The design artifacts exist and are not stubs.",
+        ("artifacts",),
+    ),
+    Hook(
+        "dbdesign-migrations",
+        "dbdesign migrations",
+        "Migration scripts are named, ordered, never rewritten, and match "
+        "their integrity file.",
+        ("migrations", "safety"),
+    ),
+    Hook(
+        "dbdesign-schema",
+        "dbdesign schema",
+        "Schema and migration SQL parses, has keys and indexes, follows the "
+        "naming convention, and replaying the migrations gives the schema.",
+        ("schema",),
+    ),
+    Hook(
+        "dbdesign-erd",
+        "dbdesign ERD",
+        "The ERD's mermaid erDiagram parses and shows the schema's tables, "
+        "foreign keys and columns; --fix regenerates it.",
+        ("erd",),
+    ),
+    Hook(
+        "dbdesign-changelog",
+        "dbdesign changelog",
+        "A change to the schema or migrations is recorded in the changelog.",
+        ("changelog",),
+    ),
 )
 
 # The order in which `dbdesign check` runs the checks.
-CHECKS: tuple[str, ...] = ("framework", "checklist", "artifacts",
-                           "migrations", "safety", "schema", "erd",
-                           "changelog")
+CHECKS: tuple[str, ...] = (
+    "framework",
+    "checklist",
+    "artifacts",
+    "migrations",
+    "safety",
+    "schema",
+    "erd",
+    "changelog",
+)
 
 
 class UsageError(Exception):
@@ -81,6 +111,7 @@ def check_module(name: str) -> ModuleType:
 
 # -- the pipeline -------------------------------------------------------------
 
+
 def _codes_of(check: str) -> list[str]:
     return [rule.code for rule in rules.RULES if rule.check == check]
 
@@ -91,8 +122,9 @@ def _enabled(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     return not rules.matches(code, ignore)
 
 
-def _wanted_checks(checks: Sequence[str], select: Sequence[str],
-                   ignore: Sequence[str]) -> list[str]:
+def _wanted_checks(
+    checks: Sequence[str], select: Sequence[str], ignore: Sequence[str]
+) -> list[str]:
     """The checks with at least one enabled rule. The schema check also
     owns sqlfluff's codes, which we cannot list without importing it."""
     wanted = []
@@ -113,16 +145,17 @@ def _sqlfluff_wanted(select: Sequence[str], ignore: Sequence[str]) -> bool:
     return not all(rules.matches(f, ignore) for f in families)
 
 
-def _per_file_ignored(item: Finding,
-                      per_file: Mapping[str, tuple[str, ...]]) -> bool:
+def _per_file_ignored(item: Finding, per_file: Mapping[str, tuple[str, ...]]) -> bool:
     return any(
         fnmatch.fnmatchcase(item.path, glob) and rules.matches(item.code, codes)
         for glob, codes in per_file.items()
     )
 
 
-def locate(root_arg: str | None, config_arg: str | None = None,
-           ) -> tuple[Path, Config]:
+def locate(
+    root_arg: str | None,
+    config_arg: str | None = None,
+) -> tuple[Path, Config]:
     """The project root (given, else the git top-level, else the current
     folder) and its config, or a UsageError that says what to mend: the one
     way every command finds its project."""
@@ -160,8 +193,9 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
     project = Project(root, config, options)
     for path in options.paths or ():
         if path.startswith(("/", "../")) or path == "..":
-            project.note(f"{path} is outside the project root "
-                         f"({root}) and was not checked")
+            project.note(
+                f"{path} is outside the project root ({root}) and was not checked"
+            )
     ran = _wanted_checks(checks, select, ignore)
     modules = {name: check_module(name) for name in ran}
 
@@ -177,7 +211,8 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
                     # atomic write left the old file whole.
                     raise UsageError(
                         f"--fix: cannot write the fixed file ({exc.strerror});"
-                        " it is left as it was") from None
+                        " it is left as it was"
+                    ) from None
                 for path in rewritten:
                     fixed.append(path)
                     project.forget(path)
@@ -195,26 +230,37 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
         return owner in ran and _enabled(code, select, ignore)
 
     def keep(item: Finding) -> bool:
-        return (_enabled(item.code, select, ignore)
-                and not _per_file_ignored(item, config.per_file_ignores))
+        return _enabled(item.code, select, ignore) and not _per_file_ignored(
+            item, config.per_file_ignores
+        )
 
     # Filter before suppressing (a suppression of a deselected finding is
     # not "used") and after (DB001 itself can be ignored per file).
     found = [item for item in found if keep(item)]
-    found = [item for item in apply_suppressions(found, project.texts,
-                                                 code_ran) if keep(item)]
+    found = [
+        item
+        for item in apply_suppressions(found, project.texts, code_ran)
+        if keep(item)
+    ]
     found = [
         with_severity(item, config.severity[item.code])
-        if item.code in config.severity else item
+        if item.code in config.severity
+        else item
         for item in found
     ]
 
     assert args.format in FORMATS
-    color = (args.output is None and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ and args.format == "text")
+    color = (
+        args.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+        and args.format == "text"
+    )
     for path in fixed:
-        print(f"Fixing {_one_line(path)}",
-              file=sys.stderr if args.format != "text" else sys.stdout)
+        print(
+            f"Fixing {_one_line(path)}",
+            file=sys.stderr if args.format != "text" else sys.stdout,
+        )
     quiet = args.quiet and args.format == "text"
     shown = found if not quiet else [f for f in found if _fails(f, args)]
     notes = [] if quiet else project.notes
@@ -225,9 +271,10 @@ def run(args: argparse.Namespace, checks: Sequence[str]) -> int:
         try:
             write_atomic(Path(args.output), report.encode("utf-8"))
         except OSError as exc:
-            raise UsageError(f"--output {args.output}: cannot write it "
-                             f"({exc.strerror}); choose another path") \
-                from None
+            raise UsageError(
+                f"--output {args.output}: cannot write it "
+                f"({exc.strerror}); choose another path"
+            ) from None
     elif not (quiet and not shown):
         sys.stdout.write(report)
     failed = any(_fails(item, args) for item in found)
@@ -244,47 +291,68 @@ def _split_codes(value: str | None, flag: str) -> list[str]:
     codes = [code.strip().upper() for code in value.split(",") if code.strip()]
     for code in codes:
         if not rules.is_known_pattern(code):
-            raise UsageError(f"{flag}: unknown rule code or prefix {code!r}; "
-                             "`dbdesign rules` lists them")
+            raise UsageError(
+                f"{flag}: unknown rule code or prefix {code!r}; "
+                "`dbdesign rules` lists them"
+            )
     return codes
 
 
 # -- argument parsing ---------------------------------------------------------
 
+
 def _common(parser: argparse.ArgumentParser, changelog: bool = False) -> None:
     from dbdesign.report import FORMATS
 
-    parser.add_argument("--root", metavar="DIR",
-                        help="project root (default: the git top-level, else "
-                             "the current folder)")
-    parser.add_argument("--config", metavar="FILE",
-                        help="config file (default: .dbdesign.yaml, else "
-                             "[tool.dbdesign] in pyproject.toml)")
-    parser.add_argument("--select", metavar="CODES",
-                        help="only these codes or prefixes, e.g. MG,SQ004")
-    parser.add_argument("--ignore", metavar="CODES",
-                        help="skip these codes or prefixes")
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="project root (default: the git top-level, else the current folder)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: .dbdesign.yaml, else "
+        "[tool.dbdesign] in pyproject.toml)",
+    )
+    parser.add_argument(
+        "--select", metavar="CODES", help="only these codes or prefixes, e.g. MG,SQ004"
+    )
+    parser.add_argument(
+        "--ignore", metavar="CODES", help="skip these codes or prefixes"
+    )
     parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.add_argument("--output", metavar="FILE",
-                        help="write the report here instead of stdout")
-    parser.add_argument("--base", metavar="REF",
-                        help="compare with the merge base of REF and HEAD "
-                             "(pull-request mode) instead of the staged "
-                             "change")
-    parser.add_argument("--fix", action="store_true",
-                        help="apply safe fixes where a check has them")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="neither read nor write the result cache")
-    parser.add_argument("--strict", action="store_true",
-                        help="warnings fail too")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print failing findings only")
-    parser.add_argument("--version", action="version",
-                        version=f"dbdesign {__version__}")
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the report here instead of stdout"
+    )
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="compare with the merge base of REF and HEAD "
+        "(pull-request mode) instead of the staged "
+        "change",
+    )
+    parser.add_argument(
+        "--fix", action="store_true", help="apply safe fixes where a check has them"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the result cache",
+    )
+    parser.add_argument("--strict", action="store_true", help="warnings fail too")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print failing findings only"
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"dbdesign {__version__}"
+    )
     if changelog:
-        parser.add_argument("--allow-no-changelog", action="store_true",
-                            help="this change needs no changelog entry "
-                                 "(CH001 and CH003 are skipped)")
+        parser.add_argument(
+            "--allow-no-changelog",
+            action="store_true",
+            help="this change needs no changelog entry (CH001 and CH003 are skipped)",
+        )
 
 
 class _HookHelpFormatter(argparse.HelpFormatter):
@@ -292,9 +360,13 @@ class _HookHelpFormatter(argparse.HelpFormatter):
     (which brings bz2, lzma and zlib): a few ms of every hook's start-up,
     paid even when no help is printed (SPEC 7)."""
 
-    def __init__(self, prog: str, indent_increment: int = 2,
-                 max_help_position: int = 24,
-                 width: int | None = None) -> None:
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
         if width is None:
             width = _columns() - 2
         super().__init__(prog, indent_increment, max_help_position, width)
@@ -317,52 +389,75 @@ def _columns() -> int:
 
 
 def _hook_parser(hook: Hook) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=hook.id, description=hook.description,
-                                     formatter_class=_HookHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=hook.id, description=hook.description, formatter_class=_HookHelpFormatter
+    )
     _common(parser, changelog="changelog" in hook.checks)
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="restrict file-level checks to these files")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="restrict file-level checks to these files",
+    )
     return parser
 
 
 def _umbrella_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="dbdesign",
-        description="Keep a repository's database design honest.")
-    parser.add_argument("--version", action="version",
-                        version=f"dbdesign {__version__}")
+        prog="dbdesign", description="Keep a repository's database design honest."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"dbdesign {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     check = sub.add_parser("check", help="run every check on the project")
     _common(check, changelog=True)
-    check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="restrict file-level checks to these files")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="restrict file-level checks to these files",
+    )
 
-    init = sub.add_parser("init", help="scaffold the framework files and any "
-                                       "missing artifacts")
+    init = sub.add_parser(
+        "init", help="scaffold the framework files and any missing artifacts"
+    )
     init.add_argument("root", nargs="?", metavar="ROOT")
-    init.add_argument("--templates", metavar="DIR",
-                      help="a folder of the team's templates")
-    init.add_argument("--dry-run", action="store_true",
-                      help="say what would be created; write nothing")
+    init.add_argument(
+        "--templates", metavar="DIR", help="a folder of the team's templates"
+    )
+    init.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="say what would be created; write nothing",
+    )
 
-    migrations = sub.add_parser("migrations",
-                                help="migration tools (`migrations hash`)")
+    migrations = sub.add_parser(
+        "migrations", help="migration tools (`migrations hash`)"
+    )
     migrations_sub = migrations.add_subparsers(dest="action", metavar="ACTION")
     migrations_sub.required = True
     hash_cmd = migrations_sub.add_parser(
-        "hash", help="write the migration integrity file (dbdesign.sum)")
+        "hash", help="write the migration integrity file (dbdesign.sum)"
+    )
     hash_cmd.add_argument("root", nargs="?", metavar="ROOT")
     hash_cmd.add_argument("--config", metavar="FILE")
 
-    erd = sub.add_parser("erd", help="print the erDiagram generated from the "
-                                     "schema, or --write it into the ERD")
+    erd = sub.add_parser(
+        "erd",
+        help="print the erDiagram generated from the "
+        "schema, or --write it into the ERD",
+    )
     erd.add_argument("root", nargs="?", metavar="ROOT")
     erd.add_argument("--config", metavar="FILE")
-    erd.add_argument("--write", action="store_true",
-                     help="update the block between the dbdesign:erd "
-                          "markers (appended when there are none)")
+    erd.add_argument(
+        "--write",
+        action="store_true",
+        help="update the block between the dbdesign:erd "
+        "markers (appended when there are none)",
+    )
 
     status = sub.add_parser("status", help="checklist progress per phase")
     status.add_argument("root", nargs="?", metavar="ROOT")
@@ -371,8 +466,7 @@ def _umbrella_parser() -> argparse.ArgumentParser:
 
     rules_cmd = sub.add_parser("rules", help="list the rules, or explain one")
     rules_cmd.add_argument("code", nargs="?", metavar="CODE")
-    rules_cmd.add_argument("--format", choices=("text", "json"),
-                           default="text")
+    rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -388,8 +482,10 @@ def _explain(code: str | None, fmt: str) -> int:
         print(f"{'code':<6} {'check':<{width}} {'severity':<8} fix  summary")
         for rule in rules.RULES:
             fix = "yes" if rule.fixable else "-"
-            print(f"{rule.code:<6} {rule.check:<{width}} {rule.severity:<8} "
-                  f"{fix:<4} {rule.summary}")
+            print(
+                f"{rule.code:<6} {rule.check:<{width}} {rule.severity:<8} "
+                f"{fix:<4} {rule.summary}"
+            )
         return 0
     found = rules.get(code.upper())
     if found is None:
@@ -404,8 +500,10 @@ def _explain(code: str | None, fmt: str) -> int:
     hook = next((h.id for h in HOOKS if rule.check in h.checks), "dbdesign")
     print(f"{rule.code} ({rule.name})\n")
     print(rule.summary)
-    print(f"\nCheck: {rule.check} (hook {hook}); default severity: "
-          f"{rule.severity}; fixable: {'yes' if rule.fixable else 'no'}.")
+    print(
+        f"\nCheck: {rule.check} (hook {hook}); default severity: "
+        f"{rule.severity}; fixable: {'yes' if rule.fixable else 'no'}."
+    )
     print(f"\nWhy it matters:\n  {rule.why}")
     print("\nBad:\n" + _indent(rule.bad))
     print("\nGood:\n" + _indent(rule.good))
@@ -441,10 +539,13 @@ def _guarded(body: Callable[[], int]) -> int:
     except Exception as exc:
         if os.environ.get("DBDESIGN_DEBUG"):
             raise
-        print(f"dbdesign: internal error: {type(exc).__name__}: "
-              f"{_one_line(str(exc))}; this "
-              f"is a bug, please report it at {ISSUES_URL} (set "
-              "DBDESIGN_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(
+            f"dbdesign: internal error: {type(exc).__name__}: "
+            f"{_one_line(str(exc))}; this "
+            f"is a bug, please report it at {ISSUES_URL} (set "
+            "DBDESIGN_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
         return 2
 
 
@@ -487,8 +588,9 @@ def hook_main(hook_id: str, argv: Sequence[str] | None = None) -> int:
     return _guarded(lambda: run(args, hook.checks))
 
 
-def _dashed_files(parser: argparse.ArgumentParser,
-                  argv: Sequence[str]) -> tuple[list[str], list[str]]:
+def _dashed_files(
+    parser: argparse.ArgumentParser, argv: Sequence[str]
+) -> tuple[list[str], list[str]]:
     """pre-commit passes file names after the hook's args and without
     `--`, so `-x/database-checklist.md` would be read as an option (or as
     `-x` with a value). Take out, as paths, the arguments before any `--`
@@ -499,12 +601,19 @@ def _dashed_files(parser: argparse.ArgumentParser,
     options = parser._option_string_actions
     # `--config -team.yaml`: the value of an option stays its value.
     valued = {name for name, action in options.items() if action.nargs != 0}
-    dashed = [n for n, arg in enumerate(argv[:cut])
-              if arg.startswith("-") and len(arg) > 1 and arg not in options
-              and not (n and argv[n - 1] in valued)
-              and os.path.lexists(arg)]
-    return ([arg for n, arg in enumerate(argv) if n not in dashed],
-            [argv[n] for n in dashed])
+    dashed = [
+        n
+        for n, arg in enumerate(argv[:cut])
+        if arg.startswith("-")
+        and len(arg) > 1
+        and arg not in options
+        and not (n and argv[n - 1] in valued)
+        and os.path.lexists(arg)
+    ]
+    return (
+        [arg for n, arg in enumerate(argv) if n not in dashed],
+        [argv[n] for n in dashed],
+    )
 
 
 def framework_main(argv: Sequence[str] | None = None) -> int:

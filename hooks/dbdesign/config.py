@@ -16,17 +16,54 @@ from dbdesign import rules
 
 MAX_CONFIG_BYTES = 1 << 20
 
-NAMING_SCHEMES = ("auto", "flyway", "golang-migrate", "diesel", "dbmate",
-                  "sequential", "timestamp")
+NAMING_SCHEMES = (
+    "auto",
+    "flyway",
+    "golang-migrate",
+    "diesel",
+    "dbmate",
+    "sequential",
+    "timestamp",
+)
 # sqlglot's dialect names, listed here so that loading the config never
 # imports sqlglot (SPEC 7); a test keeps the list in step with sqlglot.
-DIALECTS = frozenset({
-    "athena", "bigquery", "clickhouse", "databricks", "dax", "doris",
-    "dremio", "drill", "druid", "duckdb", "dune", "exasol", "fabric", "hive",
-    "materialize", "mysql", "oracle", "postgres", "presto", "prql",
-    "redshift", "risingwave", "singlestore", "snowflake", "solr", "spark",
-    "spark2", "sqlite", "starrocks", "tableau", "teradata", "trino", "tsql",
-})
+DIALECTS = frozenset(
+    {
+        "athena",
+        "bigquery",
+        "clickhouse",
+        "databricks",
+        "dax",
+        "doris",
+        "dremio",
+        "drill",
+        "druid",
+        "duckdb",
+        "dune",
+        "exasol",
+        "fabric",
+        "hive",
+        "materialize",
+        "mysql",
+        "oracle",
+        "postgres",
+        "presto",
+        "prql",
+        "redshift",
+        "risingwave",
+        "singlestore",
+        "snowflake",
+        "solr",
+        "spark",
+        "spark2",
+        "sqlite",
+        "starrocks",
+        "tableau",
+        "teradata",
+        "trino",
+        "tsql",
+    }
+)
 
 DEFAULT_ARTIFACT_SECTIONS: dict[str, tuple[str, ...]] = {
     "backup-recovery-plan.md": ("RPO", "RTO"),
@@ -59,11 +96,11 @@ class Config:
     sqlfluff_trust_config: bool = False
     naming_convention: str = "snake_case"
     artifacts: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: dict(DEFAULT_ARTIFACT_SECTIONS))
+        default_factory=lambda: dict(DEFAULT_ARTIFACT_SECTIONS)
+    )
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(
-        default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     source: str | None = None  # the file it came from, for messages
 
     def artifact(self, name: str) -> str:
@@ -99,21 +136,32 @@ class Config:
 def _join(base: str, name: str) -> str:
     # normpath: `./docs/`, `docs//db` and `.` name files as git and
     # pre-commit do (no `..` can appear: _expect_relative refuses it).
-    return posixpath.normpath(f"{base}/{name}") if base else \
-        posixpath.normpath(name)
+    return posixpath.normpath(f"{base}/{name}") if base else posixpath.normpath(name)
 
 
 # -- validation --------------------------------------------------------------
 
-_STR_KEYS = ("framework_dir", "artifacts_dir", "schema", "erd",
-             "migrations_dir", "changelog", "naming_convention")
+_STR_KEYS = (
+    "framework_dir",
+    "artifacts_dir",
+    "schema",
+    "erd",
+    "migrations_dir",
+    "changelog",
+    "naming_convention",
+)
 _BOOL_KEYS = ("require_down", "sqlfluff", "sqlfluff_trust_config")
 _CHOICES: dict[str, tuple[str, ...]] = {
     "integrity_file": ("auto", "required", "off"),
     "phase_order": ("phase0", "strict", "off"),
 }
-NAMING_CONVENTIONS = ("snake_case", "camelCase", "PascalCase",
-                      "UPPER_SNAKE_CASE", "off")
+NAMING_CONVENTIONS = (
+    "snake_case",
+    "camelCase",
+    "PascalCase",
+    "UPPER_SNAKE_CASE",
+    "off",
+)
 _OFF_KEYS = ("integrity_file", "phase_order", "naming_convention")
 KEYS = tuple(f.name for f in fields(Config) if f.name != "source")
 
@@ -127,8 +175,7 @@ def from_mapping(data: object, where: _Where) -> Config:
     for key, value in data.items():
         path = (str(key),)
         if key not in KEYS:
-            raise where.error(
-                path, f"unknown key; expected one of: {', '.join(KEYS)}")
+            raise where.error(path, f"unknown key; expected one of: {', '.join(KEYS)}")
         values[key] = _validate(key, value, where)
     if "artifacts" in values:
         merged = dict(DEFAULT_ARTIFACT_SECTIONS)
@@ -145,8 +192,7 @@ def _validate(key: str, value: object, where: _Where) -> object:
     if key in _STR_KEYS:
         text = _expect_str(value, path, where)
         if key == "naming_convention" and text not in NAMING_CONVENTIONS:
-            raise where.error(path, "expected one of: "
-                              + ", ".join(NAMING_CONVENTIONS))
+            raise where.error(path, "expected one of: " + ", ".join(NAMING_CONVENTIONS))
         if key != "naming_convention":
             _expect_relative(text, path, where)
         return text
@@ -157,8 +203,7 @@ def _validate(key: str, value: object, where: _Where) -> object:
     if key in _CHOICES:
         text = _expect_str(value, path, where)
         if text not in _CHOICES[key]:
-            raise where.error(path, "expected one of: "
-                              + ", ".join(_CHOICES[key]))
+            raise where.error(path, "expected one of: " + ", ".join(_CHOICES[key]))
         return text
     if key == "migrations_baseline":
         if value is None:
@@ -170,23 +215,26 @@ def _validate(key: str, value: object, where: _Where) -> object:
         text = _expect_str(value, path, where)
         if text.startswith("regex:"):
             try:
-                pattern = re.compile(text[len("regex:"):])
+                pattern = re.compile(text[len("regex:") :])
             except re.error as exc:
-                raise where.error(
-                    path, f"invalid regular expression: {exc}") from None
+                raise where.error(path, f"invalid regular expression: {exc}") from None
             if "version" not in pattern.groupindex:
                 raise where.error(
-                    path, "the regex needs a named group `(?P<version>...)`")
+                    path, "the regex needs a named group `(?P<version>...)`"
+                )
             return text
         if text not in NAMING_SCHEMES:
-            raise where.error(path, "expected one of: "
-                              + ", ".join(NAMING_SCHEMES) + ", regex:<pattern>")
+            raise where.error(
+                path,
+                "expected one of: " + ", ".join(NAMING_SCHEMES) + ", regex:<pattern>",
+            )
         return text
     if key == "dialect":
         text = _expect_str(value, path, where).lower()
         if text not in DIALECTS:
-            raise where.error(path, "unknown dialect; expected one of: "
-                              + ", ".join(sorted(DIALECTS)))
+            raise where.error(
+                path, "unknown dialect; expected one of: " + ", ".join(sorted(DIALECTS))
+            )
         return text
     if key == "ignore":
         return _expect_codes(value, path, where)
@@ -207,8 +255,9 @@ def _validate(key: str, value: object, where: _Where) -> object:
         if not isinstance(value, dict):
             raise where.error(path, "expected a mapping of glob: [codes]")
         return {
-            _expect_str(glob, (key, str(glob)), where):
-                _expect_codes(codes, (key, str(glob)), where)
+            _expect_str(glob, (key, str(glob)), where): _expect_codes(
+                codes, (key, str(glob)), where
+            )
             for glob, codes in value.items()
         }
     if key == "artifacts":
@@ -236,29 +285,34 @@ def _expect_relative(text: str, path: tuple[str, ...], where: _Where) -> None:
     parts = Path(text).parts
     if Path(text).is_absolute() or ".." in parts or "\\" in text:
         raise where.error(
-            path, "expected a path inside the project root, with / separators")
+            path, "expected a path inside the project root, with / separators"
+        )
 
 
-def _expect_strings(value: object, path: tuple[str, ...],
-                    where: _Where) -> tuple[str, ...]:
+def _expect_strings(
+    value: object, path: tuple[str, ...], where: _Where
+) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(
-            isinstance(item, str) and item for item in value):
+        isinstance(item, str) and item for item in value
+    ):
         raise where.error(path, "expected a list of strings")
     return tuple(value)
 
 
-def _expect_codes(value: object, path: tuple[str, ...],
-                  where: _Where) -> tuple[str, ...]:
+def _expect_codes(
+    value: object, path: tuple[str, ...], where: _Where
+) -> tuple[str, ...]:
     codes = _expect_strings(value, path, where)
     for code in codes:
         if not rules.is_known_pattern(code):
             raise where.error(
-                path, f"unknown rule code or prefix {code!r}; "
-                "see `dbdesign rules`")
+                path, f"unknown rule code or prefix {code!r}; see `dbdesign rules`"
+            )
     return codes
 
 
 # -- files -------------------------------------------------------------------
+
 
 @dataclass
 class _Where:
@@ -286,8 +340,9 @@ def load(root: Path, explicit: str | None = None) -> Config:
         if not path.is_absolute() and not path.exists():
             path = root / explicit
         if not path.is_file():
-            raise ConfigError(f"{explicit}: config file not found; check "
-                              "the --config path")
+            raise ConfigError(
+                f"{explicit}: config file not found; check the --config path"
+            )
         if path.suffix == ".toml":
             return _load_toml(path, explicit, required=True)
         return _load_yaml(path, explicit)
@@ -317,12 +372,15 @@ def _read(path: Path, shown: str) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{shown}: config file is {size} bytes, over "
-                              f"the {MAX_CONFIG_BYTES} byte limit")
+            raise ConfigError(
+                f"{shown}: config file is {size} bytes, over "
+                f"the {MAX_CONFIG_BYTES} byte limit"
+            )
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{shown}: not UTF-8 (byte {exc.start}); save it "
-                          "as UTF-8") from None
+        raise ConfigError(
+            f"{shown}: not UTF-8 (byte {exc.start}); save it as UTF-8"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
 
@@ -341,13 +399,13 @@ def _load_yaml(path: Path, shown: str) -> Config:
                 raise ConfigError(
                     f"{shown}{at}: YAML aliases "
                     "(*name) are not allowed in the config; write the value "
-                    "out")
+                    "out"
+                )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{shown}{line}: invalid YAML: {exc.problem}") \
-            from None
+        raise ConfigError(f"{shown}{line}: invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{shown}: invalid YAML: {exc}") from None
     lines: dict[tuple[str, ...], int] = {}
@@ -357,27 +415,36 @@ def _load_yaml(path: Path, shown: str) -> Config:
 
 
 _YAML_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
 
 
-def _plain(node: Any, path: tuple[str, ...], lines: dict[tuple[str, ...], int],
-           shown: str, seen: set[int]) -> object:
+def _plain(
+    node: Any,
+    path: tuple[str, ...],
+    lines: dict[tuple[str, ...], int],
+    shown: str,
+    seen: set[int],
+) -> object:
     """Turn a composed YAML node into plain data, refusing aliases (the
     'billion laughs') and explicit tags, and noting each key's line."""
     import yaml
 
     at = f"{shown}:{node.start_mark.line + 1}"
     if id(node) in seen:
-        raise ConfigError(f"{at}: YAML aliases (*name) are not allowed in "
-                          "the config; write the value out")
+        raise ConfigError(
+            f"{at}: YAML aliases (*name) are not allowed in "
+            "the config; write the value out"
+        )
     seen.add(id(node))
     if node.tag not in _YAML_TAGS:
-        raise ConfigError(f"{at}: YAML tag {node.tag!r} is not allowed in "
-                          "the config")
+        raise ConfigError(f"{at}: YAML tag {node.tag!r} is not allowed in the config")
     if isinstance(node, yaml.MappingNode):
         out: dict[object, object] = {}
         for key_node, value_node in node.value:
@@ -388,7 +455,8 @@ def _plain(node: Any, path: tuple[str, ...], lines: dict[tuple[str, ...], int],
             lines[sub] = key_node.start_mark.line + 1
             if key in out:
                 raise ConfigError(
-                    f"{shown}:{lines[sub]}: {'.'.join(sub)}: duplicate key")
+                    f"{shown}:{lines[sub]}: {'.'.join(sub)}: duplicate key"
+                )
             out[key] = _plain(value_node, sub, lines, shown, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -430,8 +498,7 @@ def _toml_lines(text: str) -> dict[tuple[str, ...], int]:
         stripped = line.strip()
         header = re.match(r"^\[\s*tool\.dbdesign(?:\.([^\]]+))?\s*\]", stripped)
         if header:
-            table = tuple(header[1].strip().strip('"').split(".")) \
-                if header[1] else ()
+            table = tuple(header[1].strip().strip('"').split(".")) if header[1] else ()
             if table:
                 lines.setdefault(table, number)
             continue

@@ -36,7 +36,7 @@ def updated(text: str, diagram: str) -> str:
     if starts:  # one start and one end below it, or CannotWrite
         first, last = starts[0], ends[0]
         offsets = textio.line_starts(text)
-        return text[:offsets[first + 1]] + fence + text[offsets[last]:]
+        return text[: offsets[first + 1]] + fence + text[offsets[last] :]
     block = START_MARKER + nl + fence + END_MARKER + nl
     if not text:
         return TITLE + nl + nl + block
@@ -49,12 +49,17 @@ def updated(text: str, diagram: str) -> str:
 
 def _markers_or_fail(text: str) -> tuple[list[int], list[int]]:
     starts, ends = markers(text)
-    if len(starts) > 1 or len(ends) > 1 or len(starts) != len(ends) or (
-            starts and ends[0] < starts[0]):
+    if (
+        len(starts) > 1
+        or len(ends) > 1
+        or len(starts) != len(ends)
+        or (starts and ends[0] < starts[0])
+    ):
         raise CannotWrite(
             f"the ERD needs one `{START_MARKER}` line followed by one "
             f"`{END_MARKER}` line (found {len(starts)} start and {len(ends)} "
-            "end markers); fix the markers or remove them")
+            "end markers); fix the markers or remove them"
+        )
     return starts, ends
 
 
@@ -67,8 +72,9 @@ def generated(project: Project) -> str:
     if catalog is None:
         schema = project.config.schema_path
         reason = project.read(schema)
-        why = (reason.reason if isinstance(reason, textio.Unreadable)
-               else "cannot be read")
+        why = (
+            reason.reason if isinstance(reason, textio.Unreadable) else "cannot be read"
+        )
         raise CannotWrite(f"{schema} {why}; the ERD is generated from it")
     return render(catalog)
 
@@ -104,9 +110,13 @@ def _warn_if_incomplete(project: Project) -> None:
         why = parsed.skipped or (
             f"it has {len(parsed.errors)} syntax error"
             f"{'s' if len(parsed.errors) > 1 else ''} (dbdesign-schema "
-            "reports them)")
-        print(f"dbdesign: note: {schema}: {why}; tables in statements that "
-              "do not parse are missing from the diagram", file=sys.stderr)
+            "reports them)"
+        )
+        print(
+            f"dbdesign: note: {schema}: {why}; tables in statements that "
+            "do not parse are missing from the diagram",
+            file=sys.stderr,
+        )
 
 
 def main(args: argparse.Namespace) -> int:

@@ -48,13 +48,28 @@ def finding(
     """A finding of one of our registered rules, with its defaults; FIXABLE
     narrows a fixable rule to the findings its fix really mends."""
     rule = rules.BY_CODE[code]
-    return Finding(code, rule.severity, rule.check, path, line, column,
-                   message, rule.fixable if fixable is None else fixable)
+    return Finding(
+        code,
+        rule.severity,
+        rule.check,
+        path,
+        line,
+        column,
+        message,
+        rule.fixable if fixable is None else fixable,
+    )
 
 
-def external(code: str, check: str, path: str, message: str,
-             line: int | None = None, column: int | None = None,
-             severity: str = rules.WARNING, fixable: bool = False) -> Finding:
+def external(
+    code: str,
+    check: str,
+    path: str,
+    message: str,
+    line: int | None = None,
+    column: int | None = None,
+    severity: str = rules.WARNING,
+    fixable: bool = False,
+) -> Finding:
     """A finding whose code is not ours (sqlfluff's LT01, CP01, ...)."""
     return Finding(code, severity, check, path, line, column, message, fixable)
 
@@ -116,9 +131,16 @@ def parse_suppressions(path: str, text: str) -> list[Suppression]:
                 code.strip() for code in (raw or "").split(",") if code.strip()
             )
             # Kept (to be reported) but never applied.
-            found.append(Suppression(path, number, match.start() + 1,
-                                     file_wide, codes,
-                                     misplaced=file_wide and not in_header))
+            found.append(
+                Suppression(
+                    path,
+                    number,
+                    match.start() + 1,
+                    file_wide,
+                    codes,
+                    misplaced=file_wide and not in_header,
+                )
+            )
     return found
 
 
@@ -153,8 +175,9 @@ def apply_suppressions(
     return kept
 
 
-def _suppressed_by(item: Finding,
-                   suppressions: Iterable[Suppression]) -> Suppression | None:
+def _suppressed_by(
+    item: Finding, suppressions: Iterable[Suppression]
+) -> Suppression | None:
     if item.code == "DB001":
         return None
     for sup in suppressions:
@@ -167,42 +190,52 @@ def _suppressed_by(item: Finding,
     return None
 
 
-def _check_suppression(sup: Suppression, used: set[tuple[Suppression, str]],
-                       code_ran: Callable[[str], bool]) -> Iterable[Finding]:
+def _check_suppression(
+    sup: Suppression,
+    used: set[tuple[Suppression, str]],
+    code_ran: Callable[[str], bool],
+) -> Iterable[Finding]:
     kind = "ignore-file" if sup.file_wide else "ignore"
     if sup.misplaced:
         yield finding(
-            "DB001", sup.path,
+            "DB001",
+            sup.path,
             "`dbdesign: ignore-file` counts only in the file's first comment "
             "block and suppresses nothing here; move it to the top of the "
             "file, or use `dbdesign: ignore[...]` on or above the line",
-            sup.line, sup.column,
+            sup.line,
+            sup.column,
         )
         return
     if not sup.codes:
         yield finding(
-            "DB001", sup.path,
+            "DB001",
+            sup.path,
             f"bare `dbdesign: {kind}` suppresses nothing; name the codes, "
             f"as in `dbdesign: {kind}[SQ002]`",
-            sup.line, sup.column,
+            sup.line,
+            sup.column,
         )
         return
     for code in sup.codes:
         if not rules.is_known_code(code):
             yield finding(
-                "DB001", sup.path,
+                "DB001",
+                sup.path,
                 f"unknown code {code!r} in a suppression; use a code from "
                 "`dbdesign rules`",
-                sup.line, sup.column,
+                sup.line,
+                sup.column,
             )
         elif (sup, code) not in used and code_ran(code):
             yield finding(
-                "DB001", sup.path,
+                "DB001",
+                sup.path,
                 f"suppression of {code} suppresses nothing; remove it",
-                sup.line, sup.column,
+                sup.line,
+                sup.column,
             )
 
 
 def with_severity(item: Finding, severity: str) -> Finding:
-    return item if item.severity == severity else replace(item,
-                                                          severity=severity)
+    return item if item.severity == severity else replace(item, severity=severity)

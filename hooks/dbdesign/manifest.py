@@ -38,27 +38,36 @@ def render() -> str:
 
 
 def hooks_table() -> str:
-    rows = ["| hook id / console script | checks | rule codes | runs on |",
-            "|---|---|---|---|"]
+    rows = [
+        "| hook id / console script | checks | rule codes | runs on |",
+        "|---|---|---|---|",
+    ]
     for hook in HOOKS:
         codes = [r.code for r in rules.RULES if r.check in hook.checks]
         span = f"{codes[0]}–{codes[-1]}" if codes else ""
         if "schema" in hook.checks:
             span += ", sqlfluff's codes"
-        runs = ("the files pre-commit passes" if hook.pass_filenames
-                else "the whole project, on every commit")
+        runs = (
+            "the files pre-commit passes"
+            if hook.pass_filenames
+            else "the whole project, on every commit"
+        )
         rows.append(f"| `{hook.id}` | {hook.description} | {span} | {runs} |")
     return "\n".join(rows)
 
 
 def rules_table() -> str:
-    rows = ["| code | name | check | severity | fix | summary |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| code | name | check | severity | fix | summary |",
+        "|---|---|---|---|---|---|",
+    ]
     for rule in rules.RULES:
         fix = "yes" if rule.fixable else ""
         summary = rule.summary.replace("|", "\\|")
-        rows.append(f"| {rule.code} | {rule.name} | {rule.check} | "
-                    f"{rule.severity} | {fix} | {summary} |")
+        rows.append(
+            f"| {rule.code} | {rule.name} | {rule.check} | "
+            f"{rule.severity} | {fix} | {summary} |"
+        )
     return "\n".join(rows)
 
 
@@ -66,7 +75,8 @@ def update_block(text: str, name: str, content: str) -> str:
     """TEXT with the lines between `<!-- NAME:start -->` and
     `<!-- NAME:end -->` replaced by CONTENT."""
     pattern = re.compile(
-        rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
+        rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL
+    )
     if not pattern.search(text):
         raise ValueError(f"README.md has no `<!-- {name}:start -->` block")
     return pattern.sub(lambda m: m[1] + content + "\n" + m[2], text, count=1)

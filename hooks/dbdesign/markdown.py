@@ -115,8 +115,7 @@ def _parser() -> MarkdownIt:
     # long checklist.
     # markdown-it stops at MAX_NESTING levels of lists and quotes (bounding
     # its recursion) and drops the rest of the file; `cut_at` reports that.
-    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}) \
-        .disable("inline")
+    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).disable("inline")
 
 
 def cut_at(parsed: list[Token]) -> int | None:
@@ -139,8 +138,14 @@ def headings(text: str, parsed: list[Token] | None = None) -> list[Heading]:
         if token.type == "heading_open" and token.map:
             content = parsed[index + 1].content.strip()
             match = _PHASE.match(content)
-            found.append(Heading(token.map[0] + 1, int(token.tag[1:]), content,
-                                 int(match[1]) if match else None))
+            found.append(
+                Heading(
+                    token.map[0] + 1,
+                    int(token.tag[1:]),
+                    content,
+                    int(match[1]) if match else None,
+                )
+            )
     return found
 
 
@@ -183,21 +188,18 @@ def parse_checklist(text: str) -> Checklist:
                     continue
             # Text under a task (a nested item, a second paragraph) may
             # give a blocked task's reason.
-            owner = next((t for t in reversed(open_items) if t is not None),
-                         None)
+            owner = next((t for t in reversed(open_items) if t is not None), None)
             if owner is not None:
                 owner.children.append(token.content)
     return Checklist(phase_headings, tasks, cut_at(parsed))
 
 
-def _task(token: Token, lines: list[str], phase: int | None,
-          depth: int) -> Task | None:
+def _task(token: Token, lines: list[str], phase: int | None, depth: int) -> Task | None:
     match = _MARKER.match(token.content)
     if match is None or token.map is None:
         return None
     inner = match["inner"]
-    if inner not in STATES and (len(inner.strip()) > 1
-                                or inner.strip().isdigit()):
+    if inner not in STATES and (len(inner.strip()) > 1 or inner.strip().isdigit()):
         return None
     line = token.map[0]
     source = lines[line] if line < len(lines) else ""
@@ -205,5 +207,6 @@ def _task(token: Token, lines: list[str], phase: int | None,
     column = source.find(first)
     if column < 0:
         column = source.find("[")
-    return Task(line + 1, column + 1, inner, token.content[match.end():].strip(),
-                phase, depth)
+    return Task(
+        line + 1, column + 1, inner, token.content[match.end() :].strip(), phase, depth
+    )

@@ -29,10 +29,20 @@ from dbdesign.textio import split_lines
 if TYPE_CHECKING:
     from markdown_it.token import Token as MdToken
 
-LEFT = {ONLY_ONE: "||", ZERO_OR_ONE: "|o", ZERO_OR_MORE: "}o",
-        ONE_OR_MORE: "}|", MD_PARENT: "u"}
-RIGHT = {ONLY_ONE: "||", ZERO_OR_ONE: "o|", ZERO_OR_MORE: "o{",
-         ONE_OR_MORE: "|{", MD_PARENT: "u"}
+LEFT = {
+    ONLY_ONE: "||",
+    ZERO_OR_ONE: "|o",
+    ZERO_OR_MORE: "}o",
+    ONE_OR_MORE: "}|",
+    MD_PARENT: "u",
+}
+RIGHT = {
+    ONLY_ONE: "||",
+    ZERO_OR_ONE: "o|",
+    ZERO_OR_MORE: "o{",
+    ONE_OR_MORE: "|{",
+    MD_PARENT: "u",
+}
 MAX_DEPTH = 50  # nested subgraphs
 
 
@@ -78,13 +88,24 @@ class Diagram:
 
 # -- the parser ---------------------------------------------------------------
 
-_ENTITY_NAME = {"ENTITY_NAME", "UNICODE_TEXT", "NUM", "DECIMAL_NUM",
-                "ENTITY_ONE"}
+_ENTITY_NAME = {"ENTITY_NAME", "UNICODE_TEXT", "NUM", "DECIMAL_NUM", "ENTITY_ONE"}
 _ROLE = {"WORD", "ENTITY_NAME", "UNICODE_TEXT"}
 _STATEMENT_START = _ENTITY_NAME | {
-    "NEWLINE", "EOF", "acc_title", "acc_descr", "acc_descr_multiline_value",
-    "direction_tb", "direction_bt", "direction_rl", "direction_lr",
-    "CLASSDEF", "CLASS", "STYLE", "SUBGRAPH", "END"}
+    "NEWLINE",
+    "EOF",
+    "acc_title",
+    "acc_descr",
+    "acc_descr_multiline_value",
+    "direction_tb",
+    "direction_bt",
+    "direction_rl",
+    "direction_lr",
+    "CLASSDEF",
+    "CLASS",
+    "STYLE",
+    "SUBGRAPH",
+    "END",
+}
 
 
 def _show(token: Token) -> str:
@@ -124,11 +145,11 @@ class _Parser:
     def fail(self, expected: str, after: str = "") -> ParseError:
         token = self.token
         where = f" after {after}" if after else ""
-        return ParseError(f"expected {expected}{where}, found {_show(token)}",
-                          token.line)
+        return ParseError(
+            f"expected {expected}{where}, found {_show(token)}", token.line
+        )
 
-    def expect(self, kinds: set[str] | str, expected: str,
-               after: str = "") -> Token:
+    def expect(self, kinds: set[str] | str, expected: str, after: str = "") -> Token:
         kinds = {kinds} if isinstance(kinds, str) else kinds
         if self.token.kind not in kinds:
             raise self.fail(expected, after)
@@ -156,19 +177,26 @@ class _Parser:
                 if depth:
                     self.take()
                     return
-                raise ParseError("`end` without a `subgraph`; remove it, or "
-                                 "quote an entity named end", self.token.line)
+                raise ParseError(
+                    "`end` without a `subgraph`; remove it, or "
+                    "quote an entity named end",
+                    self.token.line,
+                )
             if kind == "NEWLINE":
                 self.take()
                 continue
             after = self.statement(depth)
             if self.token.text == "%":
-                raise ParseError("a `%%` comment must be on a line of its "
-                                 "own; move it", self.token.line)
+                raise ParseError(
+                    "a `%%` comment must be on a line of its own; move it",
+                    self.token.line,
+                )
             if self.token.kind not in _STATEMENT_START:
                 if self.token.kind in ("IDENTIFYING", "NON_IDENTIFYING"):
-                    raise self.fail("a cardinality such as `||` or `}o` "
-                                    f"before {_show(self.token)}")
+                    raise self.fail(
+                        "a cardinality such as `||` or `}o` "
+                        f"before {_show(self.token)}"
+                    )
                 raise self.fail("a new line", after)
 
     def statement(self, depth: int) -> str:
@@ -185,13 +213,12 @@ class _Parser:
         elif kind.startswith("direction_"):
             self.take()
             if depth == 0:
-                self.direction = kind[len("direction_"):].upper()
+                self.direction = kind[len("direction_") :].upper()
         elif kind in ("CLASSDEF", "STYLE"):
             self.take()
             self.id_list("STYLE_TEXT", f"a name after `{token.text}`")
             self.styles()
-            self.expect({"SEMI", "NEWLINE", "EOF"}, "the end of the line",
-                        "the style")
+            self.expect({"SEMI", "NEWLINE", "EOF"}, "the end of the line", "the style")
         elif kind == "CLASS":
             self.take()
             self.id_list("UNICODE_TEXT", "entity names after `class`")
@@ -221,8 +248,10 @@ class _Parser:
 
     def subgraph(self, depth: int) -> None:
         if depth >= MAX_DEPTH:
-            raise ParseError(f"subgraphs nested more than {MAX_DEPTH} deep; "
-                             "nest fewer", self.token.line)
+            raise ParseError(
+                f"subgraphs nested more than {MAX_DEPTH} deep; nest fewer",
+                self.token.line,
+            )
         self.take()
         self.expect(_ENTITY_NAME, "a subgraph name", "`subgraph`")
         if self.token.kind == "SQS":
@@ -231,8 +260,7 @@ class _Parser:
             while self.token.kind in _ENTITY_NAME:
                 self.take()
             self.expect("SQE", "`]`", "the subgraph title")
-        self.expect({"NEWLINE", "EOF"}, "the end of the line",
-                    "the subgraph name")
+        self.expect({"NEWLINE", "EOF"}, "the end of the line", "the subgraph name")
         self.document(depth + 1)
 
     def classes(self) -> None:
@@ -256,8 +284,7 @@ class _Parser:
             return "the relationship label"
         entity = self.entity(first)
         if self.token.kind in ("IDENTIFYING", "NON_IDENTIFYING"):
-            raise self.fail("a cardinality such as `||` or `}o`",
-                            f"`{first.text}`")
+            raise self.fail("a cardinality such as `||` or `}o`", f"`{first.text}`")
         self.block(entity)
         return f"the entity {entity.name}"
 
@@ -269,9 +296,12 @@ class _Parser:
             entity.block_line = opened.line
         while self.token.kind != "BLOCK_STOP":
             if self.token.kind == "EOF":
-                raise ParseError(f"the attribute block of {entity.name} "
-                                 f"opened on line {opened.line} is not "
-                                 "closed; add `}`", opened.line)
+                raise ParseError(
+                    f"the attribute block of {entity.name} "
+                    f"opened on line {opened.line} is not "
+                    "closed; add `}`",
+                    opened.line,
+                )
             entity.attributes.append(self.attribute())
         self.take()
 
@@ -279,49 +309,68 @@ class _Parser:
         type_ = self.expect("ATTRIBUTE_WORD", "an attribute type")
         type_text = type_.text
         if type_text.count("(") > type_text.count(")"):
-            raise ParseError(f"the type `{type_text}` is cut at a space; "
-                             "write it without spaces, as in "
-                             "`numeric(10,2)`", type_.line)
+            raise ParseError(
+                f"the type `{type_text}` is cut at a space; "
+                "write it without spaces, as in "
+                "`numeric(10,2)`",
+                type_.line,
+            )
         if self.token.kind == "CHAR" and self.token.text == "?":
             type_text += self.take().text
-        name = self.expect("ATTRIBUTE_WORD", "an attribute name",
-                           f"the type `{type_text}`")
+        name = self.expect(
+            "ATTRIBUTE_WORD", "an attribute name", f"the type `{type_text}`"
+        )
         keys: list[str] = []
         if self.token.kind == "ATTRIBUTE_KEY":
             keys.append(self.take().text.upper())
             while self.token.kind == "CHAR" and self.token.text == ",":
                 self.take()
-                keys.append(self.expect("ATTRIBUTE_KEY", "PK, FK or UK",
-                                        "`,`").text.upper())
+                keys.append(
+                    self.expect("ATTRIBUTE_KEY", "PK, FK or UK", "`,`").text.upper()
+                )
         comment = None
         if self.token.kind == "COMMENT":
             comment = self.take().text[1:-1]
         if keys and self.token.kind == "ATTRIBUTE_KEY":
-            raise ParseError("separate an attribute's keys with commas, as "
-                             "in `PK, FK`", self.token.line)
+            raise ParseError(
+                "separate an attribute's keys with commas, as in `PK, FK`",
+                self.token.line,
+            )
         if self.token.kind not in ("ATTRIBUTE_WORD", "BLOCK_STOP", "EOF"):
-            raise self.fail("PK, FK, UK, a \"comment\" or the next attribute",
-                            f"`{name.text}`")
-        return Attribute(type_text, name.text, tuple(keys), comment,
-                         type_.line)
+            raise self.fail(
+                'PK, FK, UK, a "comment" or the next attribute', f"`{name.text}`"
+            )
+        return Attribute(type_text, name.text, tuple(keys), comment, type_.line)
 
     def relationship(self, first: Token) -> None:
         left = self.take()
-        line = self.expect({"IDENTIFYING", "NON_IDENTIFYING"}, "`--` or `..`",
-                           f"`{left.text}`")
-        right = self.expect(set(CARDINALITIES),
-                            "a cardinality such as `o{` or `||`",
-                            f"`{left.text}{line.text}`")
+        line = self.expect(
+            {"IDENTIFYING", "NON_IDENTIFYING"}, "`--` or `..`", f"`{left.text}`"
+        )
+        right = self.expect(
+            set(CARDINALITIES),
+            "a cardinality such as `o{` or `||`",
+            f"`{left.text}{line.text}`",
+        )
         marker = f"`{left.text}{line.text}{right.text}`"
         second = self.expect(_ENTITY_NAME, "the second entity", marker)
         self.classes()
         self.expect("COLON", "`:` and a label", f"{marker} {second.text}")
-        label = self.expect(_ROLE, "a label (use \"\" for none)", "`:`")
+        label = self.expect(_ROLE, 'a label (use "" for none)', "`:`")
         a, b = self.entity(first), self.entity(second)
-        self.relationships.append(Relationship(
-            a.name, b.name, left.kind, right.kind,
-            line.kind == "IDENTIFYING", label.text.replace('"', "")
-            if label.kind != "UNICODE_TEXT" else label.text, first.line))
+        self.relationships.append(
+            Relationship(
+                a.name,
+                b.name,
+                left.kind,
+                right.kind,
+                line.kind == "IDENTIFYING",
+                label.text.replace('"', "")
+                if label.kind != "UNICODE_TEXT"
+                else label.text,
+                first.line,
+            )
+        )
 
 
 def parse(source: str, first_line: int = 1) -> Diagram:
@@ -340,18 +389,31 @@ def parse(source: str, first_line: int = 1) -> Diagram:
     except ParseError as exc:
         raise ParseError(exc.message, exc.line + offset) from None
     entities = tuple(
-        Entity(e.name, e.line + offset, e.alias, tuple(
-            Attribute(a.type, a.name, a.keys, a.comment, a.line + offset)
-            for a in e.attributes),
-            None if e.block_line is None else e.block_line + offset)
-        for e in parser.entities.values())
+        Entity(
+            e.name,
+            e.line + offset,
+            e.alias,
+            tuple(
+                Attribute(a.type, a.name, a.keys, a.comment, a.line + offset)
+                for a in e.attributes
+            ),
+            None if e.block_line is None else e.block_line + offset,
+        )
+        for e in parser.entities.values()
+    )
     relationships = tuple(
-        Relationship(r.first, r.second, r.first_cardinality,
-                     r.second_cardinality, r.identifying, r.label,
-                     r.line + offset)
-        for r in parser.relationships)
-    return Diagram(start.line + offset, entities, relationships,
-                   parser.direction)
+        Relationship(
+            r.first,
+            r.second,
+            r.first_cardinality,
+            r.second_cardinality,
+            r.identifying,
+            r.label,
+            r.line + offset,
+        )
+        for r in parser.relationships
+    )
+    return Diagram(start.line + offset, entities, relationships, parser.direction)
 
 
 # -- finding diagrams in Markdown ---------------------------------------------
@@ -372,8 +434,10 @@ class Block:
     error: ParseError | None
 
 
-def markers(text: str, parsed: list[MdToken] | None = None,
-            ) -> tuple[list[int], list[int]]:
+def markers(
+    text: str,
+    parsed: list[MdToken] | None = None,
+) -> tuple[list[int], list[int]]:
     """0-based indexes of the lines that are a start or an end marker (HTML
     comments on their own line; not text inside a code block)."""
     from dbdesign.markdown import tokens
@@ -392,8 +456,10 @@ def markers(text: str, parsed: list[MdToken] | None = None,
     return starts, ends
 
 
-def marked_span(text: str, parsed: list[MdToken] | None = None,
-                ) -> tuple[int, int] | None:
+def marked_span(
+    text: str,
+    parsed: list[MdToken] | None = None,
+) -> tuple[int, int] | None:
     """(start, end) line indexes of the first start marker and the first
     end marker after it, or None."""
     starts, ends = markers(text, parsed)
@@ -427,6 +493,7 @@ def blocks(text: str) -> list[Block]:
             error = None
         except ParseError as exc:
             diagram, error = None, exc
-        found.append(Block(begin + 1, begin + 2, token.content, generated,
-                           diagram, error))
+        found.append(
+            Block(begin + 1, begin + 2, token.content, generated, diagram, error)
+        )
     return found

@@ -71,6 +71,7 @@ def code_length(source: str) -> int:
 
 # -- the lexer ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Token:
     kind: str
@@ -151,8 +152,8 @@ _STATES: dict[str, list[_Rule]] = {
     "acc_title": _rules((r"[^\n]*", "acc_title_value", "pop")),
     "acc_descr": _rules((r"[^\n]*", "acc_descr_value", "pop")),
     "acc_descr_multiline": _rules(
-        (r"\}", None, "pop"),
-        (r"[^}]*", "acc_descr_multiline_value", None)),
+        (r"\}", None, "pop"), (r"[^}]*", "acc_descr_multiline_value", None)
+    ),
     "block": _rules(
         (r"\s+", None, None),
         (r"\b(?:PK|FK|UK)\b", "ATTRIBUTE_KEY", None),
@@ -161,10 +162,9 @@ _STATES: dict[str, list[_Rule]] = {
         (r"`", None, "push:block_bq"),
         (r'"[^"]*"', "COMMENT", None),
         (r"\}", "BLOCK_STOP", "pop"),
-        (r".", "CHAR", None)),
-    "block_bq": _rules(
-        (r"[^`]+", "ATTRIBUTE_WORD", None),
-        (r"`", None, "pop")),
+        (r".", "CHAR", None),
+    ),
+    "block_bq": _rules((r"[^`]+", "ATTRIBUTE_WORD", None), (r"`", None, "pop")),
     "style": _rules(
         (r"\n+", "NEWLINE", "pop"),
         (r"\s+", None, None),
@@ -172,7 +172,8 @@ _STATES: dict[str, list[_Rule]] = {
         (r",", "COMMA", None),
         (r"#", "BRKT", None),
         (r"(?:[^\x00-\x7F]|\w|-|\*)+", "STYLE_TEXT", None),
-        (r";", "SEMI", None)),
+        (r";", "SEMI", None),
+    ),
 }
 _DIRECTION = re.compile(r"direction\s+(TB|BT|RL|LR)", _I)
 
@@ -203,8 +204,7 @@ class _Directions:
         if not self.found:
             return None
         index = bisect.bisect_left(self.newlines, pos)
-        eol = (self.newlines[index] if index < len(self.newlines)
-               else len(self.text))
+        eol = self.newlines[index] if index < len(self.newlines) else len(self.text)
         for key in ("TB", "BT", "RL", "LR"):
             spans = self.found.get(key, [])
             # the last occurrence that starts on this line at or after POS
@@ -231,10 +231,15 @@ def tokenize(text: str) -> Iterator[Token]:
                 kind, end = "direction_" + found[0].lower(), found[1]
         if kind is None:
             match = _COMBINED[state].match(text, pos)
-            if match is None or match.lastindex is None or (
-                    match.end() == pos and _STATES[state][
-                        match.lastindex - 1][2] is None):
-                near = text[pos:pos + 20].split("\n")[0]
+            if (
+                match is None
+                or match.lastindex is None
+                or (
+                    match.end() == pos
+                    and _STATES[state][match.lastindex - 1][2] is None
+                )
+            ):
+                near = text[pos : pos + 20].split("\n")[0]
                 raise ParseError(f"cannot read `{near}`", line)
             _pattern, kind, change = _STATES[state][match.lastindex - 1]
             end = match.end()

@@ -16,17 +16,15 @@ from pathlib import Path
 
 from dbdesign import textio
 
-SCHEMES = ("flyway", "golang-migrate", "diesel", "dbmate", "sequential",
-           "timestamp")
+SCHEMES = ("flyway", "golang-migrate", "diesel", "dbmate", "sequential", "timestamp")
 
 # What each scheme expects, for messages.
 SHAPES = {
     "flyway": "V<version>__<description>.sql (U<version>__ for undo, "
-              "R__<description>.sql for repeatable)",
+    "R__<description>.sql for repeatable)",
     "golang-migrate": "<version>_<description>.up.sql and .down.sql",
     "diesel": "<YYYY-MM-DD-HHMMSS>_<description>/up.sql and down.sql",
-    "dbmate": "<version>_<description>.sql with `-- migrate:up` and "
-              "`-- migrate:down`",
+    "dbmate": "<version>_<description>.sql with `-- migrate:up` and `-- migrate:down`",
     "sequential": "<number>_<description>.sql",
     "timestamp": "<timestamp>_<description>.sql",
 }
@@ -34,14 +32,19 @@ SHAPES = {
 # Kinds of migration file. FORWARD kinds are the ones that move a database
 # to a new version; the others are undo/down scripts and helpers.
 UP, DOWN, UNDO, REPEATABLE, BASELINE, META = (
-    "up", "down", "undo", "repeatable", "baseline", "meta")
+    "up",
+    "down",
+    "undo",
+    "repeatable",
+    "baseline",
+    "meta",
+)
 FORWARD = (UP,)
 
 SUM_FILE = "dbdesign.sum"
 _DEFAULT_IGNORES = (".gitkeep", ".keep", "readme", "readme.*")
 
-_FLYWAY = re.compile(
-    r"(?P<kind>[VUB])(?P<version>\d+(?:[._]\d+)*)__(?P<desc>.+)\.sql")
+_FLYWAY = re.compile(r"(?P<kind>[VUB])(?P<version>\d+(?:[._]\d+)*)__(?P<desc>.+)\.sql")
 _FLYWAY_R = re.compile(r"R__(?P<desc>.+)\.sql")
 _GOLANG = re.compile(r"(?P<version>\d+)_(?P<desc>.+)\.(?P<dir>up|down)\.sql")
 _DIESEL_DIR = re.compile(r"(?P<version>\d(?:[\d-]*\d)?)_(?P<desc>[^/]+)")
@@ -135,6 +138,7 @@ def sort_key(migration: Migration) -> tuple[int, tuple[int, ...], str]:
 
 # -- classifying one file --------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1 << 16)
 def classify(scheme: str, name: str) -> Migration | str:
     """NAME (a POSIX path inside the folder) as a migration of SCHEME, or
@@ -142,7 +146,7 @@ def classify(scheme: str, name: str) -> Migration | str:
     base = name.rsplit("/", 1)[-1]
     nested = "/" in name
     if scheme.startswith("regex:"):
-        return _classify_regex(scheme[len("regex:"):], name)
+        return _classify_regex(scheme[len("regex:") :], name)
     if scheme == "flyway":
         # Flyway scans sub-folders of a location too.
         match = _FLYWAY.fullmatch(base)
@@ -150,8 +154,9 @@ def classify(scheme: str, name: str) -> Migration | str:
             kind = {"V": UP, "U": UNDO, "B": BASELINE}[match["kind"]]
             version = parse_version(match["version"])
             assert version is not None
-            return Migration(name, version, match["desc"], kind,
-                             f"{match['kind']}:{version.key}")
+            return Migration(
+                name, version, match["desc"], kind, f"{match['kind']}:{version.key}"
+            )
         match = _FLYWAY_R.fullmatch(base)
         if match:
             return Migration(name, None, match["desc"], REPEATABLE, name)
@@ -159,35 +164,44 @@ def classify(scheme: str, name: str) -> Migration | str:
     if scheme == "diesel":
         parts = name.split("/")
         if len(parts) != 2 or not _DIESEL_DIR.fullmatch(parts[0]):
-            return ("is not inside a migration folder named "
-                    "<YYYY-MM-DD-HHMMSS>_<description>/ (diesel)")
+            return (
+                "is not inside a migration folder named "
+                "<YYYY-MM-DD-HHMMSS>_<description>/ (diesel)"
+            )
         if parts[1] not in _DIESEL_FILES:
-            return ("is not a diesel migration file (a migration folder "
-                    "holds up.sql, down.sql and optionally metadata.toml)")
+            return (
+                "is not a diesel migration file (a migration folder "
+                "holds up.sql, down.sql and optionally metadata.toml)"
+            )
         match = _DIESEL_DIR.fullmatch(parts[0])
         assert match is not None
         version = parse_version(match["version"])
         assert version is not None
-        return Migration(name, version, match["desc"],
-                         _DIESEL_FILES[parts[1]], parts[0])
+        return Migration(
+            name, version, match["desc"], _DIESEL_FILES[parts[1]], parts[0]
+        )
     if nested:
-        return (f"is in a sub-folder, which {scheme} does not read; move it "
-                "up into the migrations folder")
+        return (
+            f"is in a sub-folder, which {scheme} does not read; move it "
+            "up into the migrations folder"
+        )
     if scheme == "golang-migrate":
         match = _GOLANG.fullmatch(base)
         if not match:
-            return (f"does not follow the folder's naming scheme "
-                    f"({SHAPES[scheme]})")
+            return f"does not follow the folder's naming scheme ({SHAPES[scheme]})"
         version = parse_version(match["version"])
         assert version is not None
-        return Migration(name, version, match["desc"],
-                         UP if match["dir"] == "up" else DOWN,
-                         f"{match['version']}_{match['desc']}")
+        return Migration(
+            name,
+            version,
+            match["desc"],
+            UP if match["dir"] == "up" else DOWN,
+            f"{match['version']}_{match['desc']}",
+        )
     if scheme in ("dbmate", "sequential", "timestamp"):
         match = _PLAIN.fullmatch(base)
         if not match:
-            return (f"does not follow the folder's naming scheme "
-                    f"({SHAPES[scheme]})")
+            return f"does not follow the folder's naming scheme ({SHAPES[scheme]})"
         version = parse_version(match["version"])
         assert version is not None
         return Migration(name, version, match["desc"], UP, name)
@@ -211,13 +225,13 @@ def _classify_regex(pattern: str, name: str) -> Migration | str:
 
 # -- detection -------------------------------------------------------------------
 
+
 def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | None:
     """The scheme that names the most of NAMES (the files of one folder),
     preferring the more specific on a tie; None when none names any. READ
     gives a file's text (by name) for content markers."""
     names = list(names)
-    counts = dict.fromkeys(("diesel", "golang-migrate", "flyway",
-                            "sequential"), 0)
+    counts = dict.fromkeys(("diesel", "golang-migrate", "flyway", "sequential"), 0)
     for name in names:
         for scheme in _plausible(name):
             if isinstance(classify(scheme, name), Migration):
@@ -229,8 +243,14 @@ def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | Non
             best, best_count = scheme, count
     if best != "sequential":
         return best
-    plain = sorted((m for m in (classify("sequential", n) for n in names)
-                    if isinstance(m, Migration)), key=sort_key)
+    plain = sorted(
+        (
+            m
+            for m in (classify("sequential", n) for n in names)
+            if isinstance(m, Migration)
+        ),
+        key=sort_key,
+    )
     # dbmate's marker opens every file; looking at the first and the last
     # is enough to tell, and keeps detection cheap on large folders.
     for name in dict.fromkeys((plain[0].name, plain[-1].name)):
@@ -243,7 +263,8 @@ def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | Non
 
 
 _DEFAULT_IGNORED = re.compile(
-    "|".join(fnmatch.translate(pattern) for pattern in _DEFAULT_IGNORES))
+    "|".join(fnmatch.translate(pattern) for pattern in _DEFAULT_IGNORES)
+)
 
 
 def _plausible(name: str) -> list[str]:
@@ -269,11 +290,14 @@ def is_ignored(name: str, globs: Iterable[str]) -> bool:
     base = name.rsplit("/", 1)[-1]
     if name == SUM_FILE or _DEFAULT_IGNORED.match(base.lower()):
         return True
-    return any(fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(base, glob)
-               for glob in globs)
+    return any(
+        fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(base, glob)
+        for glob in globs
+    )
 
 
 # -- scanning a folder -------------------------------------------------------------
+
 
 def list_files(root: Path, folder: str) -> tuple[list[str], list[tuple[str, str]]]:
     """The files under ROOT/FOLDER (names relative to it, sorted), and the
@@ -298,8 +322,12 @@ def list_files(root: Path, folder: str) -> tuple[list[str], list[tuple[str, str]
                     if why:
                         odd.append((name, why))
                     elif entry.is_dir():
-                        odd.append((name, "is a symbolic link to a folder, "
-                                          "which is not followed"))
+                        odd.append(
+                            (
+                                name,
+                                "is a symbolic link to a folder, which is not followed",
+                            )
+                        )
                     elif entry.is_file():
                         files.append(name)
                     else:
@@ -316,8 +344,13 @@ def list_files(root: Path, folder: str) -> tuple[list[str], list[tuple[str, str]
     return files, odd
 
 
-def scan(root: Path, folder: str, setting: str, ignore: Iterable[str],
-         read: Callable[[str], str | None]) -> Folder | None:
+def scan(
+    root: Path,
+    folder: str,
+    setting: str,
+    ignore: Iterable[str],
+    read: Callable[[str], str | None],
+) -> Folder | None:
     """ROOT/FOLDER as migrations under SETTING (`auto`, a scheme, or
     `regex:<pattern>`); None when the folder does not exist. READ gives a
     file's text by its root-relative path, or None when it is unreadable."""
@@ -337,13 +370,19 @@ def scan(root: Path, folder: str, setting: str, ignore: Iterable[str],
     configured = setting != "auto"
     scheme = setting if configured else detect(candidates, read_name)
     migrations: list[Migration] = []
-    unnamed: list[tuple[str, str]] = [item for item in odd
-                                      if not is_ignored(item[0], globs)]
+    unnamed: list[tuple[str, str]] = [
+        item for item in odd if not is_ignored(item[0], globs)
+    ]
     for name in candidates:
         if scheme is None:
-            unnamed.append((name, "follows none of the naming schemes dbdesign "
-                                  "knows; rename it, or set `migration_naming` "
-                                  "(e.g. `regex:...`)"))
+            unnamed.append(
+                (
+                    name,
+                    "follows none of the naming schemes dbdesign "
+                    "knows; rename it, or set `migration_naming` "
+                    "(e.g. `regex:...`)",
+                )
+            )
             continue
         result = classify(scheme, name)
         if isinstance(result, str):
@@ -352,19 +391,26 @@ def scan(root: Path, folder: str, setting: str, ignore: Iterable[str],
         if scheme == "dbmate":
             text = read_name(name)
             if text is not None and not _DBMATE_UP.search(text):
-                unnamed.append((name, "has no `-- migrate:up` line, so dbmate "
-                                      "cannot run it; add one above its "
-                                      "statements"))
+                unnamed.append(
+                    (
+                        name,
+                        "has no `-- migrate:up` line, so dbmate "
+                        "cannot run it; add one above its "
+                        "statements",
+                    )
+                )
                 continue
         migrations.append(result)
     migrations.sort(key=sort_key)
     unnamed.sort()
-    return Folder(folder, scheme, configured, tuple(migrations),
-                  tuple(unnamed), tuple(ignored))
+    return Folder(
+        folder, scheme, configured, tuple(migrations), tuple(unnamed), tuple(ignored)
+    )
 
 
-def without_down(folder: Folder,
-                 read: Callable[[str], str | None]) -> list[Migration] | None:
+def without_down(
+    folder: Folder, read: Callable[[str], str | None]
+) -> list[Migration] | None:
     """The forward migrations that have no down/undo, or None when the
     folder has no downs at all and its scheme cannot say (sequential,
     timestamp, a regex without a `direction` group)."""
@@ -380,7 +426,8 @@ def without_down(folder: Folder,
     wanted = UNDO if scheme == "flyway" else DOWN
     downs = {pair_key(scheme, m) for m in folder.migrations if m.kind == wanted}
     if scheme in ("sequential", "timestamp", "") or (
-            scheme.startswith("regex:") and not downs):
+        scheme.startswith("regex:") and not downs
+    ):
         return None
     return [m for m in forward if pair_key(scheme, m) not in downs]
 
@@ -395,8 +442,10 @@ def pair_key(scheme: str, migration: Migration) -> object:
 
 # -- suggesting a version ------------------------------------------------------------
 
-def next_version(scheme: str | None, newest: Version,
-                 now: datetime.datetime | None = None) -> str:
+
+def next_version(
+    scheme: str | None, newest: Version, now: datetime.datetime | None = None
+) -> str:
     """The next free version after NEWEST, written the folder's way: the
     first number plus one (zero padding kept), or for dated versions the
     current time (NOW) in the same shape, or one second after NEWEST."""
@@ -405,7 +454,7 @@ def next_version(scheme: str | None, newest: Version,
     if shape is not None or scheme in ("diesel", "timestamp"):
         if shape is not None:
             moment = now or datetime.datetime.now(datetime.timezone.utc)
-            stamped = moment.strftime(shape) + raw[len(moment.strftime(shape)):]
+            stamped = moment.strftime(shape) + raw[len(moment.strftime(shape)) :]
             version = parse_version(stamped)
             if version is not None and version > newest:
                 return stamped
@@ -443,4 +492,4 @@ def _later_timestamp(raw: str) -> str:
         # diesel's `-0000` suffix: bump the time before it
         last = runs[-2]
     bumped = str(int(last[0]) + 1).zfill(len(last[0]))
-    return raw[:last.start()] + bumped + raw[last.end():]
+    return raw[: last.start()] + bumped + raw[last.end() :]

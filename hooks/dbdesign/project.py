@@ -30,8 +30,9 @@ class Options:
 
 
 class Project:
-    def __init__(self, root: Path, config: Config,
-                 options: Options | None = None) -> None:
+    def __init__(
+        self, root: Path, config: Config, options: Options | None = None
+    ) -> None:
         self.root = root
         self.config = config
         self.options = options or Options()
@@ -44,9 +45,11 @@ class Project:
 
     @property
     def files_read(self) -> int:
-        return sum(1 for result in self._reads.values()
-                   if not isinstance(result, textio.Unreadable)
-                   or not result.missing)
+        return sum(
+            1
+            for result in self._reads.values()
+            if not isinstance(result, textio.Unreadable) or not result.missing
+        )
 
     def note(self, message: str) -> None:
         if message not in self.notes:
@@ -91,14 +94,18 @@ def find_root(start: Path) -> Path:
     # pre-commit runs hooks from the top-level: answer that common case
     # without starting git (a few ms a hook, SPEC 7's startup budget).
     if (start / ".git").exists() and not (
-            os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE")):
+        os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE")
+    ):
         return start
     import subprocess
 
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=start,
-            capture_output=True, text=True, check=False,
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=start,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except OSError:
         return start

@@ -26,10 +26,17 @@ from dbdesign import textio
 from dbdesign.config import Config
 
 CONVENTIONAL = Path(".claude", "process-templates-n-prompts", "database")
-FRAMEWORK_FILES = ("database-prompt.md", "database-template.md",
-                   "database-checklist.md")
-DOCUMENTS = ("performance-optimization.md", "security-configuration.md",
-             "backup-recovery-plan.md", "monitoring-setup.md")
+FRAMEWORK_FILES = (
+    "database-prompt.md",
+    "database-template.md",
+    "database-checklist.md",
+)
+DOCUMENTS = (
+    "performance-optimization.md",
+    "security-configuration.md",
+    "backup-recovery-plan.md",
+    "monitoring-setup.md",
+)
 MIGRATIONS_README = "migration-scripts/README.md"
 MAX_TEMPLATE_BYTES = 1 << 20
 BUNDLED = "bundled"
@@ -68,18 +75,25 @@ class Outcome:
 def plan(config: Config) -> list[Item]:
     """Every file of SPEC 1, at the paths the project's config gives."""
     folder = config.framework_dir.rstrip("/")
-    items = [Item(name, f"{folder}/{name}", f"{folder}/{name}")
-             for name in FRAMEWORK_FILES]
-    items.append(Item("database-schema.sql", config.schema_path,
-                      config.schema_path))
-    items.append(Item("entity-relationship-diagram.md", config.erd_path,
-                      config.erd_path))
+    items = [
+        Item(name, f"{folder}/{name}", f"{folder}/{name}") for name in FRAMEWORK_FILES
+    ]
+    items.append(Item("database-schema.sql", config.schema_path, config.schema_path))
+    items.append(
+        Item("entity-relationship-diagram.md", config.erd_path, config.erd_path)
+    )
     migrations = config.migrations_path.rstrip("/")
     items.append(Item(MIGRATIONS_README, f"{migrations}/README.md", migrations))
-    items += [Item(name, config.artifact(name), config.artifact(name),
-                   config.artifacts.get(name, ())) for name in DOCUMENTS]
-    items.append(Item("CHANGELOG.md", config.changelog_path,
-                      config.changelog_path))
+    items += [
+        Item(
+            name,
+            config.artifact(name),
+            config.artifact(name),
+            config.artifacts.get(name, ()),
+        )
+        for name in DOCUMENTS
+    ]
+    items.append(Item("CHANGELOG.md", config.changelog_path, config.changelog_path))
     # The documents the config's `artifacts:` adds, which the artifacts check
     # requires too; a name that is already planned only adds its sections.
     for name, sections in config.artifacts.items():
@@ -94,10 +108,16 @@ def plan(config: Config) -> list[Item]:
 
 # -- templates ----------------------------------------------------------------
 
+
 def template_names() -> tuple[str, ...]:
-    return (*FRAMEWORK_FILES, "database-schema.sql",
-            "entity-relationship-diagram.md", MIGRATIONS_README, *DOCUMENTS,
-            "CHANGELOG.md")
+    return (
+        *FRAMEWORK_FILES,
+        "database-schema.sql",
+        "entity-relationship-diagram.md",
+        MIGRATIONS_README,
+        *DOCUMENTS,
+        "CHANGELOG.md",
+    )
 
 
 def choose_source(explicit: str | None, home: Path) -> Source:
@@ -106,13 +126,17 @@ def choose_source(explicit: str | None, home: Path) -> Source:
     if explicit is not None:
         folder = Path(explicit).expanduser()
         if not folder.is_dir():
-            raise _usage(f"--templates {explicit}: no such folder; pass the "
-                         "folder that holds your team's database-prompt.md, "
-                         "database-template.md and database-checklist.md")
+            raise _usage(
+                f"--templates {explicit}: no such folder; pass the "
+                "folder that holds your team's database-prompt.md, "
+                "database-template.md and database-checklist.md"
+            )
         if not any((folder / name).exists() for name in template_names()):
-            raise _usage(f"--templates {explicit}: holds none of the template "
-                         f"files ({', '.join(FRAMEWORK_FILES)}, ...); check "
-                         "the path")
+            raise _usage(
+                f"--templates {explicit}: holds none of the template "
+                f"files ({', '.join(FRAMEWORK_FILES)}, ...); check "
+                "the path"
+            )
         return Source(folder, f"--templates {explicit}")
     conventional = home / CONVENTIONAL
     if conventional.is_dir():
@@ -143,9 +167,14 @@ def _missing_sections(text: str, wanted: tuple[str, ...]) -> list[str]:
     from dbdesign.markdown import headings
 
     titles = [heading.text for heading in headings(text)]
-    return [keyword for keyword in wanted
-            if not any(re.search(r"(?<!\w)" + re.escape(keyword), title,
-                                 re.IGNORECASE) for title in titles)]
+    return [
+        keyword
+        for keyword in wanted
+        if not any(
+            re.search(r"(?<!\w)" + re.escape(keyword), title, re.IGNORECASE)
+            for title in titles
+        )
+    ]
 
 
 def _title(text: str) -> str:
@@ -161,9 +190,11 @@ def _skeleton(target: str, sections: tuple[str, ...]) -> str:
     stem = name.rsplit(".", 1)[0]
     title = " ".join(_title(word) for word in re.split(r"[-_ ]+", stem) if word)
     body = _todo_sections(sections)
-    return (f"# {title or name}\n\n<!-- The project's dbdesign config "
-            f"requires this document\n(artifacts: {name}); replace each TODO "
-            f"with the facts. -->\n{body}")
+    return (
+        f"# {title or name}\n\n<!-- The project's dbdesign config "
+        f"requires this document\n(artifacts: {name}); replace each TODO "
+        f"with the facts. -->\n{body}"
+    )
 
 
 def load_template(source: Source, name: str) -> tuple[bytes, str]:
@@ -182,15 +213,18 @@ def _read_team_template(path: Path) -> bytes:
     try:
         info = path.stat()  # a team's dotfiles may well be links: follow
         if not stat.S_ISREG(info.st_mode):
-            raise _usage(f"template {path} is not a regular file; replace it "
-                         "with the file itself")
+            raise _usage(
+                f"template {path} is not a regular file; replace it "
+                "with the file itself"
+            )
         if info.st_size > MAX_TEMPLATE_BYTES:
-            raise _usage(f"template {path} is {info.st_size} bytes, over the "
-                         f"{MAX_TEMPLATE_BYTES} byte limit for a template")
+            raise _usage(
+                f"template {path} is {info.st_size} bytes, over the "
+                f"{MAX_TEMPLATE_BYTES} byte limit for a template"
+            )
         data = path.read_bytes()
     except OSError as exc:
-        raise _usage(f"template {path} cannot be read ({exc.strerror})") \
-            from None
+        raise _usage(f"template {path} cannot be read ({exc.strerror})") from None
     decoded = textio.decode(str(path), data)
     if isinstance(decoded, textio.Unreadable):
         raise _usage(f"template {decoded.path} {decoded.reason}")
@@ -198,6 +232,7 @@ def _read_team_template(path: Path) -> bytes:
 
 
 # -- writing ------------------------------------------------------------------
+
 
 def outcome_of(root: Path, item: Item) -> Outcome | None:
     """Kept or skipped without writing (what a dry run reports too), or
@@ -216,8 +251,11 @@ def shown(outcome: Outcome) -> str:
     """The path a report line names: the migrations folder, not its README,
     when the folder is what was kept."""
     item = outcome.item
-    if outcome.action == "kept" and item.guard != item.target \
-            and outcome.reason == "already exists":
+    if (
+        outcome.action == "kept"
+        and item.guard != item.target
+        and outcome.reason == "already exists"
+    ):
         return f"{item.guard}/"
     return item.target
 
@@ -248,15 +286,19 @@ def create_new(root: Path, relpath: str, data: bytes) -> bool:
         _write_new(tmp, fd, data)
         try:
             try:
-                os.link(tmp, name, src_dir_fd=fd, dst_dir_fd=fd,
-                        follow_symlinks=False)
+                os.link(tmp, name, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
             except FileExistsError:
                 return False
             except OSError as exc:
                 # A file system without hard links: an exclusive create
                 # still never replaces a file.
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV,
-                                     errno.EMLINK, errno.ENOSYS):
+                if exc.errno not in (
+                    errno.EPERM,
+                    errno.ENOTSUP,
+                    errno.EXDEV,
+                    errno.EMLINK,
+                    errno.ENOSYS,
+                ):
                     raise
                 try:
                     _write_new(name, fd, data)
@@ -272,10 +314,13 @@ def create_new(root: Path, relpath: str, data: bytes) -> bool:
         os.close(fd)
 
 
-_HAVE_DIR_FD = (os.open in os.supports_dir_fd
-                and os.mkdir in os.supports_dir_fd
-                and os.link in os.supports_dir_fd
-                and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))
+_HAVE_DIR_FD = (
+    os.open in os.supports_dir_fd
+    and os.mkdir in os.supports_dir_fd
+    and os.link in os.supports_dir_fd
+    and hasattr(os, "O_NOFOLLOW")
+    and hasattr(os, "O_DIRECTORY")
+)
 
 
 def _open_folders(real_root: Path, folders: list[str]) -> int:
@@ -284,8 +329,9 @@ def _open_folders(real_root: Path, folders: list[str]) -> int:
         for part in folders:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(part, 0o777, dir_fd=fd)
-            child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
-                            dir_fd=fd)
+            child = os.open(
+                part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd
+            )
             os.close(fd)
             fd = child
     except BaseException:
@@ -317,8 +363,10 @@ def _create_by_path(path: Path, data: bytes) -> bool:  # pragma: no cover
 
 # -- the command --------------------------------------------------------------
 
-def scaffold(root: Path, config: Config, source: Source,
-             dry_run: bool = False) -> list[Outcome]:
+
+def scaffold(
+    root: Path, config: Config, source: Source, dry_run: bool = False
+) -> list[Outcome]:
     """Create every missing file of PLAN(config) under ROOT from SOURCE."""
     outcomes = []
     for item in plan(config):
@@ -333,13 +381,21 @@ def scaffold(root: Path, config: Config, source: Source,
         try:
             created = create_new(root, item.target, data)
         except OSError as exc:
-            why = ("a folder on the way is a symbolic link; it is not "
-                   "followed" if exc.errno == errno.ELOOP else
-                   exc.strerror or str(exc))
+            why = (
+                "a folder on the way is a symbolic link; it is not followed"
+                if exc.errno == errno.ELOOP
+                else exc.strerror or str(exc)
+            )
             outcomes.append(Outcome(item, "failed", why, origin))
             continue
-        outcomes.append(Outcome(item, "created" if created else "kept",
-                                "" if created else "already exists", origin))
+        outcomes.append(
+            Outcome(
+                item,
+                "created" if created else "kept",
+                "" if created else "already exists",
+                origin,
+            )
+        )
     return outcomes
 
 
@@ -352,8 +408,10 @@ def main(args: argparse.Namespace) -> int:
     _report(source, outcomes, args.dry_run)
     failed = [o for o in outcomes if o.action == "failed"]
     for outcome in failed:
-        print(f"dbdesign: error: cannot create {outcome.item.target}: "
-              f"{outcome.reason}", file=sys.stderr)
+        print(
+            f"dbdesign: error: cannot create {outcome.item.target}: {outcome.reason}",
+            file=sys.stderr,
+        )
     return 2 if failed else 0
 
 
@@ -361,26 +419,35 @@ def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
     if source.folder is None:
         print("Templates: bundled with dbdesign")
     else:
-        print(f"Templates: {source.folder} ({source.label}); files it lacks "
-              "come from the bundled templates")
-    verbs = {"created": "would create" if dry_run else "created",
-             "kept": "kept", "skipped": "skipped", "failed": "failed"}
+        print(
+            f"Templates: {source.folder} ({source.label}); files it lacks "
+            "come from the bundled templates"
+        )
+    verbs = {
+        "created": "would create" if dry_run else "created",
+        "kept": "kept",
+        "skipped": "skipped",
+        "failed": "failed",
+    }
     width = max(len(verb) for verb in verbs.values())
     for outcome in outcomes:
         line = f"{verbs[outcome.action]:<{width}}  {shown(outcome)}"
         if outcome.action == "created" and outcome.origin == GENERATED:
             line += "  (skeleton for the config's `artifacts:` sections)"
         elif outcome.action == "created" and source.folder is not None:
-            line += "  (bundled template)" if outcome.origin == BUNDLED \
+            line += (
+                "  (bundled template)"
+                if outcome.origin == BUNDLED
                 else "  (team template)"
+            )
         elif outcome.reason:
             line += f"  ({outcome.reason})"
         print(line)
-    counts = {action: sum(o.action == action for o in outcomes)
-              for action in verbs}
+    counts = {action: sum(o.action == action for o in outcomes) for action in verbs}
     created = counts["created"]
-    summary = (f"{created} {'would be ' if dry_run else ''}created, "
-               f"{counts['kept']} kept")
+    summary = (
+        f"{created} {'would be ' if dry_run else ''}created, {counts['kept']} kept"
+    )
     if counts["skipped"]:
         summary += f", {counts['skipped']} skipped"
     if counts["failed"]:
@@ -388,8 +455,10 @@ def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
     if dry_run:
         print(f"{summary}; dry run, nothing was written.")
     elif created:
-        print(f"{summary}. Fill in the new files, then run `dbdesign check`; "
-              "`dbdesign status` shows the checklist's progress.")
+        print(
+            f"{summary}. Fill in the new files, then run `dbdesign check`; "
+            "`dbdesign status` shows the checklist's progress."
+        )
     else:
         print(f"{summary}.")
 

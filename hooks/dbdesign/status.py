@@ -20,10 +20,20 @@ if TYPE_CHECKING:
 # Counted states, in the order they are shown; `malformed` is a marker that
 # `dbdesign check` reports (CL001) and whose meaning is not clear.
 STATES = ("done", "in_progress", "blocked", "todo", "malformed")
-LABELS = {"done": "done", "in_progress": "doing", "blocked": "blocked",
-          "todo": "to do", "malformed": "malformed"}
-BAR_CELLS = {"done": "#", "in_progress": "~", "blocked": "!", "todo": "-",
-             "malformed": "?"}
+LABELS = {
+    "done": "done",
+    "in_progress": "doing",
+    "blocked": "blocked",
+    "todo": "to do",
+    "malformed": "malformed",
+}
+BAR_CELLS = {
+    "done": "#",
+    "in_progress": "~",
+    "blocked": "!",
+    "todo": "-",
+    "malformed": "?",
+}
 BAR_WIDTH = 12
 LINE_WIDTH = 100  # repository text is cut to fit a CI log's line
 _PHASE_PREFIX = re.compile(r"^Phase\s+\d+\s*[:.)\-–—]?\s*", re.IGNORECASE)
@@ -85,12 +95,14 @@ def summarise(path: str, checklist: Checklist) -> Status:
     phases = []
     if any(task.phase is None for task in checklist.tasks):
         loose = [task for task in checklist.tasks if task.phase is None]
-        phases.append(PhaseStatus(None, "(before the first phase)", None,
-                                  progress(loose)))
+        phases.append(
+            PhaseStatus(None, "(before the first phase)", None, progress(loose))
+        )
     for number in sorted(names):
         name, line = names[number]
-        phases.append(PhaseStatus(number, name, line,
-                                  progress(checklist.phase_tasks(number))))
+        phases.append(
+            PhaseStatus(number, name, line, progress(checklist.phase_tasks(number)))
+        )
     blocked = tuple(t for t in checklist.tasks if state_of(t) == "blocked")
     return Status(path, tuple(phases), progress(checklist.tasks), blocked)
 
@@ -118,6 +130,7 @@ def bar(counts: dict[str, int], width: int = BAR_WIDTH) -> str:
 
 # -- output -------------------------------------------------------------------
 
+
 def _clean(text: str, limit: int = 100) -> str:
     """One printable line from repository text: no escape sequences can
     reach the terminal or the CI log."""
@@ -129,14 +142,11 @@ def _clean(text: str, limit: int = 100) -> str:
 def render_text(status: Status) -> str:
     out = [f"Checklist: {_clean(status.path, 200)}", ""]
     if not status.overall.total:
-        out.append("No tasks yet: add `- [ ] ...` items under the phase "
-                   "headings.")
+        out.append("No tasks yet: add `- [ ] ...` items under the phase headings.")
         return "\n".join(out) + "\n"
-    shown = [s for s in STATES
-             if s != "malformed" or status.overall.counts[s]]
+    shown = [s for s in STATES if s != "malformed" or status.overall.counts[s]]
     labels = [
-        ("Overall" if p is None else _phase_label(p), p)
-        for p in (*status.phases, None)
+        ("Overall" if p is None else _phase_label(p), p) for p in (*status.phases, None)
     ]
     width = max(len(label) for label, _ in labels)
     heads = " ".join(f"{LABELS[s]:>{max(len(LABELS[s]), 3)}}" for s in shown)
@@ -145,18 +155,22 @@ def render_text(status: Status) -> str:
         prog = status.overall if phase is None else phase.progress
         if phase is None:
             out.append("")
-        counts = " ".join(f"{prog.counts[s]:>{max(len(LABELS[s]), 3)}}"
-                           for s in shown)
-        out.append(f"{label:<{width}}  {bar(prog.counts)}  "
-                   f"{prog.percent:>3}%  {counts}")
+        counts = " ".join(f"{prog.counts[s]:>{max(len(LABELS[s]), 3)}}" for s in shown)
+        out.append(
+            f"{label:<{width}}  {bar(prog.counts)}  {prog.percent:>3}%  {counts}"
+        )
     overall = status.overall
     out.append("")
-    out.append(f"{overall.counts['done']} of {overall.total} tasks done "
-               f"({overall.percent}%), {overall.counts['in_progress']} in "
-               f"progress, {overall.counts['blocked']} blocked.")
+    out.append(
+        f"{overall.counts['done']} of {overall.total} tasks done "
+        f"({overall.percent}%), {overall.counts['in_progress']} in "
+        f"progress, {overall.counts['blocked']} blocked."
+    )
     if overall.counts["malformed"]:
-        out.append(f"{overall.counts['malformed']} task(s) have a malformed "
-                   "marker; `dbdesign check` names them.")
+        out.append(
+            f"{overall.counts['malformed']} task(s) have a malformed "
+            "marker; `dbdesign check` names them."
+        )
     if status.blocked:
         out.append("")
         out.append(f"Blocked ({len(status.blocked)}):")
@@ -165,10 +179,14 @@ def render_text(status: Status) -> str:
             lead = f"  line {task.line}{where}: "
             out.append(lead + _clean(task.text, LINE_WIDTH - len(lead)))
             reason = task.reason
-            out.append("    reason: " + (_clean(reason, LINE_WIDTH - 12)
-                                         if reason else
-                                         "none given (CL003); say why on the "
-                                         "task's line"))
+            out.append(
+                "    reason: "
+                + (
+                    _clean(reason, LINE_WIDTH - 12)
+                    if reason
+                    else "none given (CL003); say why on the task's line"
+                )
+            )
     return "\n".join(out) + "\n"
 
 
@@ -179,21 +197,18 @@ def _phase_label(phase: PhaseStatus) -> str:
 
 def render_json(status: Status) -> str:
     def prog(p: Progress) -> dict[str, object]:
-        return {"counts": dict(p.counts), "total": p.total,
-                "percent": p.percent}
+        return {"counts": dict(p.counts), "total": p.total, "percent": p.percent}
 
     data = {
         "version": 1,
         "path": status.path,
         "phases": [
-            {"phase": s.phase, "name": s.name, "line": s.line,
-             **prog(s.progress)}
+            {"phase": s.phase, "name": s.name, "line": s.line, **prog(s.progress)}
             for s in status.phases
         ],
         "overall": prog(status.overall),
         "blocked": [
-            {"phase": t.phase, "line": t.line, "text": t.text,
-             "reason": t.reason}
+            {"phase": t.phase, "line": t.line, "text": t.text, "reason": t.reason}
             for t in status.blocked
         ],
     }
@@ -201,6 +216,7 @@ def render_json(status: Status) -> str:
 
 
 # -- the command --------------------------------------------------------------
+
 
 def load(root: Path, config: Config) -> Status:
     """The Status of the project's checklist; a UsageError that says how to
@@ -212,8 +228,7 @@ def load(root: Path, config: Config) -> Status:
     result = textio.read(root, path)
     if isinstance(result, textio.Unreadable):
         if result.missing:
-            raise UsageError(f"{path}: no checklist; run `dbdesign init` to "
-                             "create one")
+            raise UsageError(f"{path}: no checklist; run `dbdesign init` to create one")
         raise UsageError(f"{path} {result.reason}")
     return summarise(path, parse_checklist(result.text))
 

@@ -66,7 +66,7 @@ def escape(name: str) -> str:
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
         elif "\udc80" <= char <= "\udcff":  # an undecodable byte of the name
-            out.append(f"\\x{ord(char) - 0xdc00:02x}")
+            out.append(f"\\x{ord(char) - 0xDC00:02x}")
         else:
             out.append(char)
     return "".join(out)
@@ -76,7 +76,7 @@ def unescape(text: str) -> str:
     def one(match: re.Match[str]) -> str:
         code = match[1]
         if code.startswith("x"):
-            return chr(0xdc00 + int(code[1:], 16))
+            return chr(0xDC00 + int(code[1:], 16))
         return {"\\": "\\", "n": "\n", "r": "\r"}[code]
 
     return _UNESCAPE.sub(one, text)
@@ -105,19 +105,26 @@ def parse(text: str) -> SumFile:
         lines.pop()
     for number, line in enumerate(lines, start=1):
         if _CONFLICT.match(line):
-            raise SumError(number, "has git conflict markers: two branches "
-                           "added migrations; merge or rebase so that every "
-                           "migration has its own version, then run "
-                           "`dbdesign migrations hash`")
+            raise SumError(
+                number,
+                "has git conflict markers: two branches "
+                "added migrations; merge or rebase so that every "
+                "migration has its own version, then run "
+                "`dbdesign migrations hash`",
+            )
     if not lines or not lines[0].startswith(PREFIX) or " " in lines[0]:
-        raise SumError(1, f"does not start with the list's hash "
-                       f"(`{PREFIX}...`); run `dbdesign migrations hash`")
+        raise SumError(
+            1,
+            f"does not start with the list's hash "
+            f"(`{PREFIX}...`); run `dbdesign migrations hash`",
+        )
     entries = []
     for number, line in enumerate(lines[1:], start=2):
         name, sep, value = line.rpartition(" ")
         if not sep or not name or not value.startswith(PREFIX):
-            raise SumError(number, "is not `<file> h1:<hash>`; run "
-                           "`dbdesign migrations hash`")
+            raise SumError(
+                number, "is not `<file> h1:<hash>`; run `dbdesign migrations hash`"
+            )
         entries.append(Entry(unescape(name), value, number))
     return SumFile(lines[0], tuple(entries))
 
@@ -156,6 +163,7 @@ def _read_bytes(path: str) -> bytes:
 
 # -- `dbdesign migrations hash` -------------------------------------------------
 
+
 def main(args: argparse.Namespace) -> int:
     from dbdesign.cli import UsageError, locate
     from dbdesign.project import Project
@@ -166,19 +174,23 @@ def main(args: argparse.Namespace) -> int:
 
     outside = textio.check_inside(root, config.migrations_path)
     if outside is not None:
-        raise UsageError(f"{config.migrations_path}: the migrations folder "
-                         f"{outside}")
+        raise UsageError(f"{config.migrations_path}: the migrations folder {outside}")
     folder = folder_of(project)
     if folder is None:
-        raise UsageError(f"{config.migrations_path}: no migrations folder; "
-                         "create it or set `migrations_dir` in the config")
+        raise UsageError(
+            f"{config.migrations_path}: no migrations folder; "
+            "create it or set `migrations_dir` in the config"
+        )
     entries, unreadable = compute(root, folder)
     if unreadable:
-        raise UsageError(f"{folder.relpath(unreadable[0])}: cannot be read; "
-                         "fix its permissions and run again")
+        raise UsageError(
+            f"{folder.relpath(unreadable[0])}: cannot be read; "
+            "fix its permissions and run again"
+        )
     target = folder.relpath(naming.SUM_FILE)
-    textio.write_atomic(root / target, render(entries).encode("utf-8",
-                                                              "surrogateescape"))
+    textio.write_atomic(
+        root / target, render(entries).encode("utf-8", "surrogateescape")
+    )
     print(f"wrote {target} ({len(entries)} migration files)")
     for name, why in folder.unnamed:
         print(f"note: {folder.relpath(name)} is not listed: it {why}")

@@ -63,8 +63,10 @@ def check_inside(root: Path, relpath: str) -> str | None:
     except OSError:  # pragma: no cover - the root was readable a moment ago
         real_root = root
     if resolved != real_root and real_root not in resolved.parents:
-        return ("is a symbolic link that leaves the project root; it is not "
-                "followed, replace it with the file itself")
+        return (
+            "is a symbolic link that leaves the project root; it is not "
+            "followed, replace it with the file itself"
+        )
     return None
 
 
@@ -80,8 +82,9 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
     except OSError as exc:
         return Unreadable(relpath, f"cannot be read ({exc.strerror})")
     except ValueError:  # a NUL in the name: no file can be called that
-        return Unreadable(relpath, "is not a valid file name (a NUL "
-                          "character)", missing=True)
+        return Unreadable(
+            relpath, "is not a valid file name (a NUL character)", missing=True
+        )
     # A link anywhere on the way (the file or a folder above it) may leave
     # the root: check where the path really goes before opening it.
     outside = check_inside(root, relpath)
@@ -97,8 +100,10 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
     if not stat.S_ISREG(info.st_mode):
         return Unreadable(relpath, "is not a regular file")
     if info.st_size > max_bytes:
-        return Unreadable(relpath, f"is {info.st_size} bytes, over the "
-                          f"{max_bytes} byte limit for a text file")
+        return Unreadable(
+            relpath,
+            f"is {info.st_size} bytes, over the {max_bytes} byte limit for a text file",
+        )
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -110,13 +115,16 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
 def decode(relpath: str, data: bytes) -> Text | Unreadable:
     nul = data.find(b"\0")
     if nul >= 0:
-        return Unreadable(relpath, f"is binary (a NUL byte at offset {nul}); "
-                          "save it as UTF-8 text")
+        return Unreadable(
+            relpath, f"is binary (a NUL byte at offset {nul}); save it as UTF-8 text"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Unreadable(relpath, f"is not UTF-8 (invalid byte at offset "
-                          f"{exc.start}); save it as UTF-8")
+        return Unreadable(
+            relpath,
+            f"is not UTF-8 (invalid byte at offset {exc.start}); save it as UTF-8",
+        )
     bom = text.startswith(BOM)
     return Text(relpath, text[1:] if bom else text, bom)
 
@@ -137,8 +145,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                               dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -23,7 +23,8 @@ DOCUMENTS = (
 )
 # What a placeholder looks like: TODO, TBD, FIXME, `<fill me in>`, `...`.
 _PLACEHOLDER = re.compile(
-    r"\b(?:TODO|TBD|FIXME|XXX)\b:?|<[^<>\n]*>|\.\.\.|…", re.IGNORECASE)
+    r"\b(?:TODO|TBD|FIXME|XXX)\b:?|<[^<>\n]*>|\.\.\.|…", re.IGNORECASE
+)
 _SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
 
 
@@ -50,20 +51,27 @@ def check(project: Project) -> Iterator[Finding]:
         result = project.read(path)
         if isinstance(result, textio.Unreadable):
             if result.missing:
-                yield finding("AR001", path,
-                              f"required artifact {path} is missing; create "
-                              "it (`dbdesign init` writes a skeleton)")
+                yield finding(
+                    "AR001",
+                    path,
+                    f"required artifact {path} is missing; create "
+                    "it (`dbdesign init` writes a skeleton)",
+                )
             else:
-                yield finding("AR002", path,
-                              f"artifact {path} {result.reason}")
+                yield finding("AR002", path, f"artifact {path} {result.reason}")
             continue
         # Parse once: the stub test and the section test read the same tokens.
         parsed = tokens(result.text) if kind == "markdown" else None
         if is_stub(result.text, kind, parsed):
             what = "SQL statements" if kind == "sql" else "content"
-            yield finding("AR002", path,
-                          f"artifact {path} is a stub (only headings, comments "
-                          f"or placeholders); fill it in with real {what}", 1, 1)
+            yield finding(
+                "AR002",
+                path,
+                f"artifact {path} is a stub (only headings, comments "
+                f"or placeholders); fill it in with real {what}",
+                1,
+                1,
+            )
             continue
         name = path.rsplit("/", 1)[-1]
         wanted = project.config.artifacts.get(name, ())
@@ -76,11 +84,13 @@ def _check_folder(project: Project, path: str) -> Iterator[Finding]:
     if outside:
         yield finding("AR001", path, f"the migrations folder {outside}")
     elif not (project.root / path).is_dir():
-        what = "is not a folder" if (project.root / path).exists() \
-            else "is missing"
-        yield finding("AR001", path,
-                      f"the migrations folder {path} {what}; create it for "
-                      "the versioned migration scripts")
+        what = "is not a folder" if (project.root / path).exists() else "is missing"
+        yield finding(
+            "AR001",
+            path,
+            f"the migrations folder {path} {what}; create it for "
+            "the versioned migration scripts",
+        )
 
 
 def is_stub(text: str, kind: str, parsed: list[Token] | None = None) -> bool:
@@ -100,8 +110,9 @@ def is_stub(text: str, kind: str, parsed: list[Token] | None = None) -> bool:
     return not any(ch.isalnum() for ch in body)
 
 
-def missing_sections(path: str, text: str, wanted: tuple[str, ...],
-                     parsed: list[Token] | None = None) -> Iterator[Finding]:
+def missing_sections(
+    path: str, text: str, wanted: tuple[str, ...], parsed: list[Token] | None = None
+) -> Iterator[Finding]:
     """AR003: each keyword appears in a heading (case-insensitive, at the
     start of a word: `index` matches `Indexes`, `RPO` not `Purpose`)."""
     titles = [h.text for h in headings(text, parsed)]
@@ -109,7 +120,12 @@ def missing_sections(path: str, text: str, wanted: tuple[str, ...],
     for keyword in wanted:
         pattern = re.compile(r"(?<!\w)" + re.escape(keyword), re.IGNORECASE)
         if not any(pattern.search(title) for title in titles):
-            yield finding("AR003", path,
-                          f"{name} has no section on {keyword}; add a heading "
-                          f"such as `## {keyword[:1].upper()}{keyword[1:]}` "
-                          "and state it there", 1, 1)
+            yield finding(
+                "AR003",
+                path,
+                f"{name} has no section on {keyword}; add a heading "
+                f"such as `## {keyword[:1].upper()}{keyword[1:]}` "
+                "and state it there",
+                1,
+                1,
+            )

@@ -50,6 +50,7 @@ def check(project: Project) -> Iterator[Finding]:
 
 # -- CH001 ---------------------------------------------------------------------
 
+
 def database_paths(project: Project, change: Change) -> list[str]:
     """The paths of the change that are the schema or migrations."""
     config = project.config
@@ -57,7 +58,8 @@ def database_paths(project: Project, change: Change) -> list[str]:
     found = []
     for path in sorted(change.touched()):
         migration = path.startswith(lead) and not naming.is_ignored(
-            path[len(lead):], config.migrations_ignore)
+            path[len(lead) :], config.migrations_ignore
+        )
         if migration or path == config.schema_path:
             found.append(path)
     return found
@@ -73,13 +75,16 @@ def _not_updated(project: Project, change: Change) -> Iterator[Finding]:
     shown = ", ".join(touched[:_SHOWN])
     more = f" and {len(touched) - _SHOWN} more" if len(touched) > _SHOWN else ""
     yield finding(
-        "CH001", path,
+        "CH001",
+        path,
         f"{change.description} touches {shown}{more} but not {path}; add a "
         "line about it under `## [Unreleased]`, or pass "
-        "`--allow-no-changelog` if it needs none")
+        "`--allow-no-changelog` if it needs none",
+    )
 
 
 # -- CH002 ---------------------------------------------------------------------
+
 
 def headings(text: str) -> list[markdown.Heading]:
     """TEXT's headings, with their lines. Only lines that can open or
@@ -93,9 +98,11 @@ def headings(text: str) -> list[markdown.Heading]:
     return markdown.headings("\n".join(kept))
 
 
-def keep_a_changelog(path: str, text: str,
-                     heads: list[markdown.Heading] | None = None,
-                     ) -> Iterator[Finding]:
+def keep_a_changelog(
+    path: str,
+    text: str,
+    heads: list[markdown.Heading] | None = None,
+) -> Iterator[Finding]:
     """Keep a Changelog's layout: `## [Unreleased]` or a dated version
     first, every `##` a version with an ISO date (newest first), and `###`
     change types from the standard six."""
@@ -104,10 +111,13 @@ def keep_a_changelog(path: str, text: str,
         heads = headings(text)
     sections = [h for h in heads if h.level == 2]
     if not sections:
-        yield finding("CH002", path,
-                      "the changelog has no `## [Unreleased]` or "
-                      f"`## [1.0.0] - YYYY-MM-DD` section; add one ({how})",
-                      1)
+        yield finding(
+            "CH002",
+            path,
+            "the changelog has no `## [Unreleased]` or "
+            f"`## [1.0.0] - YYYY-MM-DD` section; add one ({how})",
+            1,
+        )
         return
     last_date: str | None = None
     in_version = False
@@ -115,41 +125,57 @@ def keep_a_changelog(path: str, text: str,
         match = _SECTION.match(head.text)
         if match is None:
             yield finding(
-                "CH002", path,
+                "CH002",
+                path,
                 f"section `## {head.text}` is not `## [Unreleased]` or "
-                f"`## [<version>] - YYYY-MM-DD`; rename it ({how})", head.line)
+                f"`## [<version>] - YYYY-MM-DD`; rename it ({how})",
+                head.line,
+            )
             continue
         if match["name"].lower() == "unreleased":
             if index:
-                yield finding("CH002", path,
-                              "`## [Unreleased]` must be the first section, "
-                              "above the released versions; move it up",
-                              head.line)
+                yield finding(
+                    "CH002",
+                    path,
+                    "`## [Unreleased]` must be the first section, "
+                    "above the released versions; move it up",
+                    head.line,
+                )
             continue
         date = match["date"]
         if date is None:
-            yield finding("CH002", path,
-                          f"version section `## {head.text}` has no release "
-                          "date; write it as `## [<version>] - YYYY-MM-DD`",
-                          head.line)
+            yield finding(
+                "CH002",
+                path,
+                f"version section `## {head.text}` has no release "
+                "date; write it as `## [<version>] - YYYY-MM-DD`",
+                head.line,
+            )
             continue
         if last_date is not None and date > last_date:
-            yield finding("CH002", path,
-                          f"version section `## {head.text}` is dated after "
-                          "the section above it; keep the newest first",
-                          head.line)
+            yield finding(
+                "CH002",
+                path,
+                f"version section `## {head.text}` is dated after "
+                "the section above it; keep the newest first",
+                head.line,
+            )
         last_date = date
     for head in heads:
         if head.level == 2:
             in_version = _SECTION.match(head.text) is not None
-        elif head.level == 3 and in_version and \
-                head.text.strip() not in TYPES:
-            yield finding("CH002", path,
-                          f"`### {head.text}` is not a Keep a Changelog change "
-                          f"type; use one of {', '.join(TYPES)}", head.line)
+        elif head.level == 3 and in_version and head.text.strip() not in TYPES:
+            yield finding(
+                "CH002",
+                path,
+                f"`### {head.text}` is not a Keep a Changelog change "
+                f"type; use one of {', '.join(TYPES)}",
+                head.line,
+            )
 
 
 # -- CH003 ---------------------------------------------------------------------
+
 
 def added_lines(old: str | None, new: str) -> list[str]:
     """The lines of NEW that OLD did not have (as a multiset, so moving a
@@ -175,33 +201,42 @@ def names_for(migration: naming.Migration) -> list[str]:
         names.add(parts[-2])  # diesel's folder
     for suffix in (".up.sql", ".down.sql", ".sql"):
         if base.endswith(suffix):
-            names.add(base[:-len(suffix)])  # golang-migrate's `0001_init`
+            names.add(base[: -len(suffix)])  # golang-migrate's `0001_init`
             break
     return sorted(names)
 
 
 def _named(migration: naming.Migration, added: str) -> bool:
     # A name stands alone too: `1_init` is not named by `11_init`.
-    if any(re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", added)
-           for name in names_for(migration)):
+    if any(
+        re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", added)
+        for name in names_for(migration)
+    ):
         return True
     if migration.version is None:
         return False
-    versions = {migration.version.raw,
-                ".".join(str(n) for n in migration.version.key) or "0"}
+    versions = {
+        migration.version.raw,
+        ".".join(str(n) for n in migration.version.key) or "0",
+    }
     # A version stands alone: `8`, `V8`, `v8` but not `18`, `8.1` or `8b`.
-    return any(re.search(rf"(?<![\w.])[Vv]?{re.escape(v)}(?![A-Za-z0-9]|\.\d)",
-                         added)
-               for v in versions)
+    return any(
+        re.search(rf"(?<![\w.])[Vv]?{re.escape(v)}(?![A-Za-z0-9]|\.\d)", added)
+        for v in versions
+    )
 
 
-def _unnamed_migrations(project: Project, change: Change, text: str,
-                        heads: list[markdown.Heading]) -> Iterator[Finding]:
+def _unnamed_migrations(
+    project: Project, change: Change, text: str, heads: list[markdown.Heading]
+) -> Iterator[Finding]:
     folder = folder_of(project)
     if folder is None:
         return
-    new = [m for m in added_migrations(folder, change)
-           if m.forward or m.kind == naming.REPEATABLE]
+    new = [
+        m
+        for m in added_migrations(folder, change)
+        if m.forward or m.kind == naming.REPEATABLE
+    ]
     if not new:
         return
     path = project.config.changelog_path
@@ -210,20 +245,34 @@ def _unnamed_migrations(project: Project, change: Change, text: str,
     if old_bytes is not None:
         old = old_bytes.decode("utf-8", "replace").removeprefix(textio.BOM)
     added = "\n".join(added_lines(old, text))
-    unreleased = next((h.line for h in heads
-                       if h.level == 2 and h.text.strip("[] ").lower()
-                       == "unreleased"), None)
+    unreleased = next(
+        (
+            h.line
+            for h in heads
+            if h.level == 2 and h.text.strip("[] ").lower() == "unreleased"
+        ),
+        None,
+    )
     seen: set[str] = set()
     for migration in new:
-        label = migration.name.split("/")[0] if folder.scheme == "diesel" \
+        label = (
+            migration.name.split("/")[0]
+            if folder.scheme == "diesel"
             else migration.name
+        )
         if label in seen or _named(migration, added):
             continue
         seen.add(label)
-        version = f" or its version {migration.version}" \
-            if migration.version is not None else ""
+        version = (
+            f" or its version {migration.version}"
+            if migration.version is not None
+            else ""
+        )
         yield finding(
-            "CH003", path,
+            "CH003",
+            path,
             f"migration {label}, added by {change.description}, is not named "
             f"in the lines it adds to {path}; name it (its file name{version}) "
-            f"in the entry that describes it", unreleased)
+            f"in the entry that describes it",
+            unreleased,
+        )

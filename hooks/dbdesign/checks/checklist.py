@@ -26,8 +26,7 @@ def load(project: Project) -> tuple[str, Checklist | textio.Unreadable | None]:
         return path, None if result.missing else result
     cached = project.cache.get(("checklist", path))
     if cached is None:
-        cached = project.cache[("checklist", path)] = parse_checklist(
-            result.text)
+        cached = project.cache[("checklist", path)] = parse_checklist(result.text)
     return path, cached
 
 
@@ -44,9 +43,11 @@ def check(project: Project) -> Iterator[Finding]:
     if parsed.cut is not None:
         from dbdesign.markdown import MAX_NESTING
 
-        project.note(f"{path}: lists or quotes nest more than {MAX_NESTING} "
-                     f"levels deep at line {parsed.cut}; what follows was not "
-                     "checked, flatten the nesting")
+        project.note(
+            f"{path}: lists or quotes nest more than {MAX_NESTING} "
+            f"levels deep at line {parsed.cut}; what follows was not "
+            "checked, flatten the nesting"
+        )
     yield from malformed_markers(path, parsed)
     yield from phase_headings(path, parsed)
     yield from blocked_without_reason(path, parsed)
@@ -64,19 +65,31 @@ def malformed_markers(path: str, checklist: Checklist) -> Iterator[Finding]:
         if task.valid:
             continue
         fixed = task.fixed_marker
-        mend = (f"use `[{fixed}]` (fixable with --fix)" if fixed is not None
-                else "use `[ ]`, `[~]`, `[x]` or `[!]`")
-        yield finding("CL001", path,
-                      f"malformed marker `{_marker(task)}`; {mend}",
-                      task.line, task.column, fixable=fixed is not None)
+        mend = (
+            f"use `[{fixed}]` (fixable with --fix)"
+            if fixed is not None
+            else "use `[ ]`, `[~]`, `[x]` or `[!]`"
+        )
+        yield finding(
+            "CL001",
+            path,
+            f"malformed marker `{_marker(task)}`; {mend}",
+            task.line,
+            task.column,
+            fixable=fixed is not None,
+        )
 
 
 def phase_headings(path: str, checklist: Checklist) -> Iterator[Finding]:
     """CL002: `Phase 0` to `Phase 7`, each once, in order."""
     if not checklist.headings:
-        yield finding("CL002", path,
-                      "no phase headings; add `## Phase 0: "
-                      f"{PHASES[0]}` through `## Phase 7: {PHASES[7]}`", 1)
+        yield finding(
+            "CL002",
+            path,
+            "no phase headings; add `## Phase 0: "
+            f"{PHASES[0]}` through `## Phase 7: {PHASES[7]}`",
+            1,
+        )
         return
     seen: dict[int, int] = {}
     highest = -1
@@ -84,39 +97,64 @@ def phase_headings(path: str, checklist: Checklist) -> Iterator[Finding]:
         number = heading.phase
         assert number is not None
         if number >= len(PHASES):
-            yield finding("CL002", path,
-                          f"unknown phase {number}; the framework's phases "
-                          "are 0 to 7", heading.line, 1)
+            yield finding(
+                "CL002",
+                path,
+                f"unknown phase {number}; the framework's phases are 0 to 7",
+                heading.line,
+                1,
+            )
         elif number in seen:
-            yield finding("CL002", path,
-                          f"Phase {number} appears twice (first at line "
-                          f"{seen[number]}); merge the two sections",
-                          heading.line, 1)
+            yield finding(
+                "CL002",
+                path,
+                f"Phase {number} appears twice (first at line "
+                f"{seen[number]}); merge the two sections",
+                heading.line,
+                1,
+            )
         elif number < highest:
-            yield finding("CL002", path,
-                          f"Phase {number} comes after Phase {highest}; move "
-                          "it so that phases run from 0 to 7", heading.line, 1)
+            yield finding(
+                "CL002",
+                path,
+                f"Phase {number} comes after Phase {highest}; move "
+                "it so that phases run from 0 to 7",
+                heading.line,
+                1,
+            )
         seen.setdefault(number, heading.line)
         highest = max(highest, number)
     for number, title in enumerate(PHASES):
         if number not in seen:
-            after = [h for h in checklist.headings
-                     if h.phase is not None and h.phase < number]
+            after = [
+                h
+                for h in checklist.headings
+                if h.phase is not None and h.phase < number
+            ]
             line = after[-1].line if after else 1
-            yield finding("CL002", path,
-                          f"Phase {number} is missing; add a `## Phase "
-                          f"{number}: {title}` section with its tasks", line, 1)
+            yield finding(
+                "CL002",
+                path,
+                f"Phase {number} is missing; add a `## Phase "
+                f"{number}: {title}` section with its tasks",
+                line,
+                1,
+            )
 
 
 def blocked_without_reason(path: str, checklist: Checklist) -> Iterator[Finding]:
     """CL003: a `[!]` task says why it is blocked."""
     for task in checklist.tasks:
         if task.state == "blocked" and task.reason is None:
-            yield finding("CL003", path,
-                          "blocked task gives no reason; add `blocked by "
-                          "...`, `waiting for ...`, `because ...` or "
-                          "`reason: ...` to it or in a nested item",
-                          task.line, task.column)
+            yield finding(
+                "CL003",
+                path,
+                "blocked task gives no reason; add `blocked by "
+                "...`, `waiting for ...`, `because ...` or "
+                "`reason: ...` to it or in a nested item",
+                task.line,
+                task.column,
+            )
 
 
 def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]:
@@ -125,29 +163,43 @@ def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]
     if mode == "off":
         return
     phase0_open = [t for t in checklist.phase_tasks(0) if t.state != "done"]
-    started = [t for t in checklist.tasks
-               if t.state in ("done", "in_progress") and t.phase]
+    started = [
+        t for t in checklist.tasks if t.state in ("done", "in_progress") and t.phase
+    ]
     for task in started:
         assert task.phase is not None
         if phase0_open:
-            yield finding("CL004", path,
-                          f"Phase {task.phase} task is `{_marker(task)}` while "
-                          f"Phase 0 has {len(phase0_open)} unfinished "
-                          f"task(s) (first at line {phase0_open[0].line}); "
-                          "finish Phase 0 first or set this task back to `[ ]`",
-                          task.line, task.column)
+            yield finding(
+                "CL004",
+                path,
+                f"Phase {task.phase} task is `{_marker(task)}` while "
+                f"Phase 0 has {len(phase0_open)} unfinished "
+                f"task(s) (first at line {phase0_open[0].line}); "
+                "finish Phase 0 first or set this task back to `[ ]`",
+                task.line,
+                task.column,
+            )
             continue
         if mode != "strict":
             continue
-        earlier = next((t for t in checklist.tasks
-                        if t.phase is not None and t.phase < task.phase
-                        and t.state == "todo"), None)
+        earlier = next(
+            (
+                t
+                for t in checklist.tasks
+                if t.phase is not None and t.phase < task.phase and t.state == "todo"
+            ),
+            None,
+        )
         if earlier is not None:
-            yield finding("CL004", path,
-                          f"Phase {task.phase} task is `{_marker(task)}` while "
-                          f"Phase {earlier.phase} has a task not started (line "
-                          f"{earlier.line}); phase_order is strict",
-                          task.line, task.column)
+            yield finding(
+                "CL004",
+                path,
+                f"Phase {task.phase} task is `{_marker(task)}` while "
+                f"Phase {earlier.phase} has a task not started (line "
+                f"{earlier.line}); phase_order is strict",
+                task.line,
+                task.column,
+            )
 
 
 def empty_phases(path: str, checklist: Checklist) -> Iterator[Finding]:
@@ -159,9 +211,13 @@ def empty_phases(path: str, checklist: Checklist) -> Iterator[Finding]:
         if number is None or number in with_tasks or number in reported:
             continue
         reported.add(number)
-        yield finding("CL005", path,
-                      f"Phase {number} has no tasks; list what it takes as "
-                      "`- [ ] ...` items", heading.line, 1)
+        yield finding(
+            "CL005",
+            path,
+            f"Phase {number} has no tasks; list what it takes as `- [ ] ...` items",
+            heading.line,
+            1,
+        )
 
 
 def fix(project: Project) -> list[str]:
@@ -183,12 +239,12 @@ def fix(project: Project) -> list[str]:
             continue
         offset = starts[task.line - 1] + task.column - 1
         old = _marker(task)
-        if text[offset:offset + len(old)] == old:
+        if text[offset : offset + len(old)] == old:
             edits.append((offset, old, f"[{fixed}]"))
     if not edits:
         return []
     for offset, old, new in sorted(edits, reverse=True):
-        text = text[:offset] + new + text[offset + len(old):]
+        text = text[:offset] + new + text[offset + len(old) :]
     target = project.root / path
     if target.is_symlink():
         # Write where the link points (read() made sure that is inside the

@@ -54,57 +54,83 @@ def check(project: Project) -> Iterator[Finding]:
     result = project.read(path)
     if isinstance(result, textio.Unreadable):
         if result.missing:
-            yield finding("ER001", path,
-                          f"{path} does not exist; `dbdesign erd --write` "
-                          "creates it with the diagram of the schema")
+            yield finding(
+                "ER001",
+                path,
+                f"{path} does not exist; `dbdesign erd --write` "
+                "creates it with the diagram of the schema",
+            )
         else:
-            yield _fixable(finding("ER001", path, f"{path} {result.reason}"),
-                           False)
+            yield _fixable(finding("ER001", path, f"{path} {result.reason}"), False)
         return
     found = mermaid.blocks(result.text)
     if not found:
-        yield finding("ER001", path,
-                      f"{path} has no ```mermaid block with an erDiagram; "
-                      "`dbdesign erd --write` appends one generated from "
-                      "the schema", 1)
+        yield finding(
+            "ER001",
+            path,
+            f"{path} has no ```mermaid block with an erDiagram; "
+            "`dbdesign erd --write` appends one generated from "
+            "the schema",
+            1,
+        )
         return
     # What `--fix` rewrites: the lines of the block between the markers.
-    generated = {line for block in found if block.generated
-                 for line in range(block.line, block.first_line
-                                   + block.source.count("\n") + 1)}
+    generated = {
+        line
+        for block in found
+        if block.generated
+        for line in range(block.line, block.first_line + block.source.count("\n") + 1)
+    }
     broken = False
     for block in found:
         if block.error is not None:
             broken = True
-            yield _fixable(finding("ER002", path,
-                                   f"the erDiagram does not parse: "
-                                   f"{block.error.message}",
-                                   block.error.line),
-                           block.error.line in generated)
+            yield _fixable(
+                finding(
+                    "ER002",
+                    path,
+                    f"the erDiagram does not parse: {block.error.message}",
+                    block.error.line,
+                ),
+                block.error.line in generated,
+            )
         elif mermaid.code_length(block.source) > mermaid.MAX_TEXT:
-            yield _fixable(finding(
-                "ER002", path,
-                f"the erDiagram is {mermaid.code_length(block.source):,} "
-                f"characters long, over the {mermaid.MAX_TEXT:,} that mermaid "
-                "draws (GitHub shows \"Maximum text size in diagram "
-                "exceeded\"); split it or list fewer attributes",
-                block.line), block.line in generated)
+            yield _fixable(
+                finding(
+                    "ER002",
+                    path,
+                    f"the erDiagram is {mermaid.code_length(block.source):,} "
+                    f"characters long, over the {mermaid.MAX_TEXT:,} that mermaid "
+                    'draws (GitHub shows "Maximum text size in diagram '
+                    'exceeded"); split it or list fewer attributes',
+                    block.line,
+                ),
+                block.line in generated,
+            )
     if broken:
-        project.note(f"{path} was not compared with the schema: its "
-                     "erDiagram does not parse")
+        project.note(
+            f"{path} was not compared with the schema: its erDiagram does not parse"
+        )
         return
     from dbdesign.sql import load
 
     catalog = load.schema_catalog(project)
     if catalog is None:
-        project.note(f"{path} was not compared with the schema: "
-                     f"{config.schema_path} cannot be read")
+        project.note(
+            f"{path} was not compared with the schema: "
+            f"{config.schema_path} cannot be read"
+        )
         return
     schema = load.parsed(project, config.schema_path)
     diagrams = [block.diagram for block in found if block.diagram]
-    yield from compare(diagrams, catalog, path, config.schema_path,
-                       schema_has_errors=bool(schema and schema.errors),
-                       generated_lines=generated)
+    yield from compare(
+        diagrams,
+        catalog,
+        path,
+        config.schema_path,
+        schema_has_errors=bool(schema and schema.errors),
+        generated_lines=generated,
+    )
 
 
 def fix(project: Project) -> list[str]:
@@ -122,6 +148,7 @@ def fix(project: Project) -> list[str]:
 
 # -- the comparison -----------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Context:
     catalog: Catalog
@@ -132,23 +159,25 @@ class _Context:
         return self.catalog.tables[name]
 
 
-def compare(diagrams: Sequence[Diagram], catalog: Catalog, path: str,
-            schema: str = "database-schema.sql",
-            schema_has_errors: bool = False,
-            generated_lines: Collection[int] = ()) -> list[Finding]:
+def compare(
+    diagrams: Sequence[Diagram],
+    catalog: Catalog,
+    path: str,
+    schema: str = "database-schema.sql",
+    schema_has_errors: bool = False,
+    generated_lines: Collection[int] = (),
+) -> list[Finding]:
     """ER003-ER005 for DIAGRAMS (the parsed blocks of the ERD at PATH)
     against CATALOG (the schema file SCHEMA's). A finding is fixable when
     regenerating the marked block (GENERATED_LINES) cures it: whatever is
     missing, and whatever the marked block states wrongly; never what a
     hand-drawn diagram states."""
     found = _compare(diagrams, catalog, path, schema, schema_has_errors)
-    return [_fixable(f, f.fixable or f.line in generated_lines)
-            for f in found]
+    return [_fixable(f, f.fixable or f.line in generated_lines) for f in found]
 
 
 def _fixable(item: Finding, fixable: bool) -> Finding:
-    return item if item.fixable == fixable else replace(item,
-                                                        fixable=fixable)
+    return item if item.fixable == fixable else replace(item, fixable=fixable)
 
 
 def _missing(item: Finding) -> Finding:
@@ -156,8 +185,13 @@ def _missing(item: Finding) -> Finding:
     return _fixable(item, True)
 
 
-def _compare(diagrams: Sequence[Diagram], catalog: Catalog, path: str,
-             schema: str, schema_has_errors: bool) -> list[Finding]:
+def _compare(
+    diagrams: Sequence[Diagram],
+    catalog: Catalog,
+    path: str,
+    schema: str,
+    schema_has_errors: bool,
+) -> list[Finding]:
     ctx = _Context(catalog, path, schema)
     resolve = _resolver(catalog)
     out: list[Finding] = []
@@ -170,23 +204,38 @@ def _compare(diagrams: Sequence[Diagram], catalog: Catalog, path: str,
     for name, occurrences in entities.items():
         table = resolve(name)
         if table is None:
-            hint = (f" ({schema} has syntax errors, which may hide it)"
-                    if schema_has_errors else "")
-            out.append(finding(
-                "ER003", path,
-                f"entity {name} is not a table in {schema}{hint}; rename it "
-                "to a table's name or remove it", occurrences[0].line))
+            hint = (
+                f" ({schema} has syntax errors, which may hide it)"
+                if schema_has_errors
+                else ""
+            )
+            out.append(
+                finding(
+                    "ER003",
+                    path,
+                    f"entity {name} is not a table in {schema}{hint}; rename it "
+                    "to a table's name or remove it",
+                    occurrences[0].line,
+                )
+            )
         else:
             shown.setdefault(table, []).extend(occurrences)
     first_line = diagrams[0].line if diagrams else 1
     for drawn in drawn_tables(catalog):
         if drawn.name not in shown:
             ref = entity_ref(display(drawn.name, drawn.spelled))
-            out.append(_missing(finding(
-                "ER003", path,
-                f"table {drawn.name} of {schema} is not in the ERD; add the "
-                f"entity {ref} (`dbdesign erd --write` regenerates the "
-                "diagram)", first_line)))
+            out.append(
+                _missing(
+                    finding(
+                        "ER003",
+                        path,
+                        f"table {drawn.name} of {schema} is not in the ERD; add the "
+                        f"entity {ref} (`dbdesign erd --write` regenerates the "
+                        "diagram)",
+                        first_line,
+                    )
+                )
+            )
     out += _relationships(ctx, diagrams, resolve, set(shown), first_line)
     for name, occurrences in shown.items():
         out += _attributes(ctx, ctx.table(name), occurrences)
@@ -200,8 +249,11 @@ def _resolver(catalog: Catalog) -> Callable[[str], str | None]:
     exact: dict[str, str] = {}
     folded: dict[str, set[str]] = {}
     for table in catalog.tables.values():
-        for spelling in {table.name, entity_text(table.name),
-                         entity_text(display(table.name, table.spelled))}:
+        for spelling in {
+            table.name,
+            entity_text(table.name),
+            entity_text(display(table.name, table.spelled)),
+        }:
             exact.setdefault(spelling, table.name)
             folded.setdefault(spelling.casefold(), set()).add(table.name)
 
@@ -216,9 +268,14 @@ def _resolver(catalog: Catalog) -> Callable[[str], str | None]:
 
 # -- relationships (ER004, and ER005 for cardinality) --------------------------
 
-def _relationships(ctx: _Context, diagrams: Sequence[Diagram],
-                   resolve: Callable[[str], str | None], shown: set[str],
-                   first_line: int) -> list[Finding]:
+
+def _relationships(
+    ctx: _Context,
+    diagrams: Sequence[Diagram],
+    resolve: Callable[[str], str | None],
+    shown: set[str],
+    first_line: int,
+) -> list[Finding]:
     rels: list[tuple[Relationship, str, str]] = []
     for diagram in diagrams:
         for rel in diagram.relationships:
@@ -227,8 +284,9 @@ def _relationships(ctx: _Context, diagrams: Sequence[Diagram],
                 rels.append((rel, a, b))
     used: set[int] = set()
     out: list[Finding] = []
-    drawn = [link for link in links(ctx.catalog)
-             if {link.parent, link.child} <= shown]  # else ER003 said it
+    drawn = [
+        link for link in links(ctx.catalog) if {link.parent, link.child} <= shown
+    ]  # else ER003 said it
     # Relationships labelled with a foreign key's columns or name go to that
     # foreign key first; the others are shared out in order after.
     matched: dict[int, int] = {}
@@ -242,18 +300,25 @@ def _relationships(ctx: _Context, diagrams: Sequence[Diagram],
         if index is None:
             index = _match(link, rels, used)
         if index is None:
-            parent = entity_ref(display(link.parent,
-                                        ctx.table(link.parent).spelled))
-            child = entity_ref(display(link.child,
-                                       ctx.table(link.child).spelled))
-            marker = (LEFT[link.parent_cardinality]
-                      + ("--" if link.identifying else "..")
-                      + RIGHT[link.child_cardinality])
-            out.append(_missing(finding(
-                "ER004", ctx.path,
-                f"foreign key {link.child}({link.label}) -> {link.parent} "
-                f"has no relationship in the ERD; add `{parent} {marker} "
-                f'{child} : "{link.label}"`', first_line)))
+            parent = entity_ref(display(link.parent, ctx.table(link.parent).spelled))
+            child = entity_ref(display(link.child, ctx.table(link.child).spelled))
+            marker = (
+                LEFT[link.parent_cardinality]
+                + ("--" if link.identifying else "..")
+                + RIGHT[link.child_cardinality]
+            )
+            out.append(
+                _missing(
+                    finding(
+                        "ER004",
+                        ctx.path,
+                        f"foreign key {link.child}({link.label}) -> {link.parent} "
+                        f"has no relationship in the ERD; add `{parent} {marker} "
+                        f'{child} : "{link.label}"`',
+                        first_line,
+                    )
+                )
+            )
             continue
         used.add(index)
         rel, a, b = rels[index]
@@ -262,27 +327,38 @@ def _relationships(ctx: _Context, diagrams: Sequence[Diagram],
             out.append(finding("ER005", ctx.path, problem, rel.line))
     for index, (rel, _a, _b) in enumerate(rels):
         if index not in used:
-            out.append(finding(
-                "ER004", ctx.path,
-                f"relationship {rel.first} -- {rel.second} has no foreign "
-                f"key behind it in {ctx.schema}; add the foreign key or "
-                "remove the relationship", rel.line))
+            out.append(
+                finding(
+                    "ER004",
+                    ctx.path,
+                    f"relationship {rel.first} -- {rel.second} has no foreign "
+                    f"key behind it in {ctx.schema}; add the foreign key or "
+                    "remove the relationship",
+                    rel.line,
+                )
+            )
     return out
 
 
-def _match(link: Link, rels: list[tuple[Relationship, str, str]],
-           used: set[int], labelled_only: bool = False) -> int | None:
+def _match(
+    link: Link,
+    rels: list[tuple[Relationship, str, str]],
+    used: set[int],
+    labelled_only: bool = False,
+) -> int | None:
     """The unused relationship that best stands for LINK: between the same
     two tables; preferably labelled with its columns or constraint name,
     then one whose cardinality agrees."""
-    candidates = [i for i, (_rel, a, b) in enumerate(rels)
-                  if i not in used and {a, b} == {link.parent, link.child}]
+    candidates = [
+        i
+        for i, (_rel, a, b) in enumerate(rels)
+        if i not in used and {a, b} == {link.parent, link.child}
+    ]
     if not candidates:
         return None
     names = {_plain(link.label), _plain(link.fk.name or "")} - {""}
     if labelled_only:
-        candidates = [i for i in candidates if _plain(rels[i][0].label)
-                      in names]
+        candidates = [i for i in candidates if _plain(rels[i][0].label) in names]
         if not candidates:
             return None
 
@@ -309,41 +385,53 @@ def _cardinality(link: Link, rel: Relationship, first: str) -> str | None:
         orientations.append(True)
     if rel.second == rel.first or first != link.parent:
         orientations.append(False)
-    messages = [_cardinality_in(link, rel, parent_first)
-                for parent_first in orientations]
+    messages = [
+        _cardinality_in(link, rel, parent_first) for parent_first in orientations
+    ]
     return None if None in messages else messages[0]
 
 
-def _cardinality_in(link: Link, rel: Relationship,
-                    parent_first: bool) -> str | None:
+def _cardinality_in(link: Link, rel: Relationship, parent_first: bool) -> str | None:
     if parent_first:
         parent_card, child_card = rel.first_cardinality, rel.second_cardinality
     else:
         parent_card, child_card = rel.second_cardinality, rel.first_cardinality
-    cols = f"{link.child}.{link.label}" if len(link.fk.columns) == 1 else (
-        f"{link.child}({link.label})")
+    cols = (
+        f"{link.child}.{link.label}"
+        if len(link.fk.columns) == 1
+        else (f"{link.child}({link.label})")
+    )
     reasons = []
     want_parent = link.parent_cardinality
     if parent_card != MD_PARENT and parent_card != want_parent:
         if parent_card not in _MAX_ONE:
-            reasons.append(f"the {link.parent} end allows many, but each "
-                           f"{link.child} row references one {link.parent}")
+            reasons.append(
+                f"the {link.parent} end allows many, but each "
+                f"{link.child} row references one {link.parent}"
+            )
         elif link.optional:
-            reasons.append(f"the {link.parent} end says every {link.child} "
-                           f"has one, but {cols} is nullable")
+            reasons.append(
+                f"the {link.parent} end says every {link.child} "
+                f"has one, but {cols} is nullable"
+            )
         else:
-            reasons.append(f"the {link.parent} end says a {link.child} may "
-                           f"have none, but {cols} is NOT NULL")
+            reasons.append(
+                f"the {link.parent} end says a {link.child} may "
+                f"have none, but {cols} is NOT NULL"
+            )
     want_child = child_card
     if child_card != MD_PARENT:
         min_one = child_card in _MIN_ONE
         if link.unique and child_card not in _MAX_ONE:
-            reasons.append(f"the {link.child} end allows many, but {cols} is "
-                           "unique (one-to-one)")
+            reasons.append(
+                f"the {link.child} end allows many, but {cols} is unique (one-to-one)"
+            )
             want_child = ONLY_ONE if min_one else ZERO_OR_ONE
         elif not link.unique and child_card in _MAX_ONE:
-            reasons.append(f"the {link.child} end allows one, but {cols} is "
-                           "not unique (one-to-many)")
+            reasons.append(
+                f"the {link.child} end allows one, but {cols} is "
+                "not unique (one-to-many)"
+            )
             want_child = ONE_OR_MORE if min_one else ZERO_OR_MORE
     if not reasons:
         return None
@@ -352,31 +440,57 @@ def _cardinality_in(link: Link, rel: Relationship,
         marker = LEFT[want_parent] + line + RIGHT[want_child]
     else:
         marker = LEFT[want_child] + line + RIGHT[want_parent]
-    return (f"relationship {rel.first} -- {rel.second}: "
-            + "; ".join(reasons)
-            + f"; write `{rel.first} {marker} {rel.second}`")
+    return (
+        f"relationship {rel.first} -- {rel.second}: "
+        + "; ".join(reasons)
+        + f"; write `{rel.first} {marker} {rel.second}`"
+    )
 
 
 # -- attributes (ER005) --------------------------------------------------------
 
 _SYNONYMS = {
-    "int": "integer", "int4": "integer", "serial": "integer",
-    "serial4": "integer", "mediumint": "integer",
-    "int8": "bigint", "bigserial": "bigint", "serial8": "bigint",
-    "int2": "smallint", "smallserial": "smallint", "serial2": "smallint",
+    "int": "integer",
+    "int4": "integer",
+    "serial": "integer",
+    "serial4": "integer",
+    "mediumint": "integer",
+    "int8": "bigint",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "int2": "smallint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
     "bool": "boolean",
-    "float8": "double precision", "double": "double precision",
+    "float8": "double precision",
+    "double": "double precision",
     "float4": "real",
-    "decimal": "numeric", "dec": "numeric",
-    "varchar": "character varying", "nvarchar": "character varying",
-    "varchar2": "character varying", "nvarchar2": "character varying",
-    "char": "character", "bpchar": "character", "nchar": "character",
+    "decimal": "numeric",
+    "dec": "numeric",
+    "varchar": "character varying",
+    "nvarchar": "character varying",
+    "varchar2": "character varying",
+    "nvarchar2": "character varying",
+    "char": "character",
+    "bpchar": "character",
+    "nchar": "character",
     "timestamp with time zone": "timestamptz",
     "timestamp without time zone": "timestamp",
-    "time with time zone": "timetz", "time without time zone": "time",
+    "time with time zone": "timetz",
+    "time without time zone": "time",
 }
-_TEXTS = {"character varying", "character", "text", "citext", "tinytext",
-          "mediumtext", "longtext", "clob", "ntext", "string"}
+_TEXTS = {
+    "character varying",
+    "character",
+    "text",
+    "citext",
+    "tinytext",
+    "mediumtext",
+    "longtext",
+    "clob",
+    "ntext",
+    "string",
+}
 _INTS = {"integer", "bigint", "smallint", "tinyint"}
 _FLOATS = {"real", "double precision"}
 # The loose words hand-drawn ERDs use, and the types each stands for.
@@ -413,19 +527,25 @@ def type_matches(written: str, column_type: str) -> bool:
     return generic is not None and schema in generic
 
 
-def _attributes(ctx: _Context, table: Table,
-                occurrences: list[Entity]) -> list[Finding]:
+def _attributes(
+    ctx: _Context, table: Table, occurrences: list[Entity]
+) -> list[Finding]:
     attributes = [a for entity in occurrences for a in entity.attributes]
     if not attributes:
         return []
-    block_line = next((e.block_line for e in occurrences
-                       if e.attributes and e.block_line), occurrences[0].line)
+    block_line = next(
+        (e.block_line for e in occurrences if e.attributes and e.block_line),
+        occurrences[0].line,
+    )
     keys = column_keys(table, ctx.catalog)
     by_name: dict[str, str] = {}
     folded: dict[str, set[str]] = {}
     for name, column in table.columns.items():
-        for spelling in {name, attribute_name(name),
-                         attribute_name(display(name, column.spelled))}:
+        for spelling in {
+            name,
+            attribute_name(name),
+            attribute_name(display(name, column.spelled)),
+        }:
             by_name.setdefault(spelling, name)
             folded.setdefault(spelling.casefold(), set()).add(name)
     out: list[Finding] = []
@@ -435,44 +555,62 @@ def _attributes(ctx: _Context, table: Table,
         column_name = by_name.get(written)
         if column_name is None:
             candidates = folded.get(written.casefold(), set())
-            column_name = next(iter(candidates)) if len(candidates) == 1 \
-                else None
+            column_name = next(iter(candidates)) if len(candidates) == 1 else None
         if column_name is None:
-            out.append(finding(
-                "ER005", ctx.path,
-                f"attribute {written} of {table.name} is not a column in "
-                f"{ctx.schema}; rename it to a column or remove it",
-                attr.line))
+            out.append(
+                finding(
+                    "ER005",
+                    ctx.path,
+                    f"attribute {written} of {table.name} is not a column in "
+                    f"{ctx.schema}; rename it to a column or remove it",
+                    attr.line,
+                )
+            )
             continue
         if column_name in seen:
             continue
         seen.add(column_name)
         column = table.columns[column_name]
-        stated = set(attr.keys) | ({"PK"} if attr.name.startswith("*")
-                                   else set())
+        stated = set(attr.keys) | ({"PK"} if attr.name.startswith("*") else set())
         expected = set(keys[column_name])
         if stated != expected:
             want = ", ".join(k for k in ("PK", "FK", "UK") if k in expected)
             said = ", ".join(k for k in ("PK", "FK", "UK") if k in stated)
-            out.append(finding(
-                "ER005", ctx.path,
-                f"{table.name}.{column_name} is marked "
-                f"{said or 'with no key'} in the ERD but is "
-                f"{want or 'no key'} in the schema; write "
-                f"`{attr.type} {written}{' ' + want if want else ''}`",
-                attr.line))
+            out.append(
+                finding(
+                    "ER005",
+                    ctx.path,
+                    f"{table.name}.{column_name} is marked "
+                    f"{said or 'with no key'} in the ERD but is "
+                    f"{want or 'no key'} in the schema; write "
+                    f"`{attr.type} {written}{' ' + want if want else ''}`",
+                    attr.line,
+                )
+            )
         if not type_matches(attr.type, column.type):
-            out.append(finding(
-                "ER005", ctx.path,
-                f"{table.name}.{column_name} is `{attr.type}` in the ERD but "
-                f"`{column.type}` in the schema; write "
-                f"`{attribute_type(column.type)[0]} {written}`", attr.line))
+            out.append(
+                finding(
+                    "ER005",
+                    ctx.path,
+                    f"{table.name}.{column_name} is `{attr.type}` in the ERD but "
+                    f"`{column.type}` in the schema; write "
+                    f"`{attribute_type(column.type)[0]} {written}`",
+                    attr.line,
+                )
+            )
     missing = [name for name in table.columns if name not in seen]
     if missing:
-        out.append(_missing(finding(
-            "ER005", ctx.path,
-            f"the ERD lists attributes of {table.name} but not its column"
-            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; add "
-            f"{'them' if len(missing) > 1 else 'it'} (`dbdesign erd --write` "
-            "regenerates the diagram)", block_line)))
+        out.append(
+            _missing(
+                finding(
+                    "ER005",
+                    ctx.path,
+                    f"the ERD lists attributes of {table.name} but not its column"
+                    f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; add "
+                    f"{'them' if len(missing) > 1 else 'it'} (`dbdesign erd --write` "
+                    "regenerates the diagram)",
+                    block_line,
+                )
+            )
+        )
     return out

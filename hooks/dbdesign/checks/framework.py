@@ -26,9 +26,11 @@ def check(project: Project) -> Iterator[Finding]:
     if not path.is_dir():
         what = "is not a folder" if path.exists() else "is missing"
         yield finding(
-            "FW001", folder,
+            "FW001",
+            folder,
             f"the framework folder {what}; run `dbdesign init` to create it "
-            "with the prompt, template and checklist")
+            "with the prompt, template and checklist",
+        )
         return
     for relpath in framework_files(project):
         yield from _check_file(project, relpath)
@@ -39,14 +41,19 @@ def _check_file(project: Project, relpath: str) -> Iterator[Finding]:
     result = project.read(relpath)
     if isinstance(result, textio.Unreadable):
         if result.missing:
-            yield finding("FW002", relpath,
-                          f"framework file {name} is missing; run `dbdesign "
-                          "init` to create it, or copy your team's template")
+            yield finding(
+                "FW002",
+                relpath,
+                f"framework file {name} is missing; run `dbdesign "
+                "init` to create it, or copy your team's template",
+            )
         else:
-            yield finding("FW003", relpath,
-                          f"framework file {name} {result.reason}")
+            yield finding("FW003", relpath, f"framework file {name} {result.reason}")
         return
     if not result.text.strip():
-        yield finding("FW003", relpath,
-                      f"framework file {name} is empty; fill it in or run "
-                      "`dbdesign init` on a fresh folder for a starting point")
+        yield finding(
+            "FW003",
+            relpath,
+            f"framework file {name} is empty; fill it in or run "
+            "`dbdesign init` on a fresh folder for a starting point",
+        )

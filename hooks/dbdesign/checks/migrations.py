@@ -24,8 +24,12 @@ def folder_of(project: Project) -> naming.Folder | None:
     if _CACHE_KEY not in project.cache:
         config = project.config
         project.cache[_CACHE_KEY] = naming.scan(
-            project.root, config.migrations_path, config.migration_naming,
-            config.migrations_ignore, lambda path: _text(project, path))
+            project.root,
+            config.migrations_path,
+            config.migration_naming,
+            config.migrations_ignore,
+            lambda path: _text(project, path),
+        )
     folder: naming.Folder | None = project.cache[_CACHE_KEY]
     return folder
 
@@ -67,14 +71,20 @@ def _text(project: Project, relpath: str) -> str | None:
 
 # -- MG001 ---------------------------------------------------------------------
 
+
 def _unnamed(folder: naming.Folder) -> Iterator[Finding]:
     for name, why in folder.unnamed:
         base = name.rsplit("/", 1)[-1]
         # Reasons that name their own remedy (a link loop, a sub-folder)
         # keep it alone: one fix per message.
-        mend = "" if "; " in why else (
-            "; rename it, or list it under `migrations_ignore` in the config "
-            "if it is not a migration")
+        mend = (
+            ""
+            if "; " in why
+            else (
+                "; rename it, or list it under `migrations_ignore` in the config "
+                "if it is not a migration"
+            )
+        )
         yield finding("MG001", folder.relpath(name), f"{base} {why}{mend}")
 
 
@@ -83,19 +93,26 @@ def _orphans(folder: naming.Folder) -> Iterator[Finding]:
     scheme = folder.scheme or ""
     ups = {naming.pair_key(scheme, m) for m in folder.forward}
     for migration in folder.migrations:
-        if migration.kind in (naming.DOWN, naming.UNDO, naming.META) and \
-                naming.pair_key(scheme, migration) not in ups:
+        if (
+            migration.kind in (naming.DOWN, naming.UNDO, naming.META)
+            and naming.pair_key(scheme, migration) not in ups
+        ):
             base = migration.name.rsplit("/", 1)[-1]
-            what = "diesel migration folder has no up.sql" \
-                if scheme == "diesel" else \
-                f"{migration.kind} migration has no up migration of version " \
+            what = (
+                "diesel migration folder has no up.sql"
+                if scheme == "diesel"
+                else f"{migration.kind} migration has no up migration of version "
                 f"{migration.version}"
-            yield finding("MG001", folder.relpath(migration.name),
-                          f"{base}: its {what}; add the up migration or "
-                          "remove this file")
+            )
+            yield finding(
+                "MG001",
+                folder.relpath(migration.name),
+                f"{base}: its {what}; add the up migration or remove this file",
+            )
 
 
 # -- MG002 ---------------------------------------------------------------------
+
 
 def _duplicates(project: Project, folder: naming.Folder) -> Iterator[Finding]:
     by_version: dict[naming.Version, list[naming.Migration]] = defaultdict(list)
@@ -116,10 +133,12 @@ def _duplicates(project: Project, folder: naming.Folder) -> Iterator[Finding]:
         keep = next(m for m in group if m not in blamed)
         for migration in blamed:
             yield finding(
-                "MG002", folder.relpath(migration.name),
+                "MG002",
+                folder.relpath(migration.name),
                 f"{_label(migration)} has version {version}, as "
                 f"{_label(keep)} does; give it the next free version, "
-                f"{free} ({_renamed(migration, free)})")
+                f"{free} ({_renamed(migration, free)})",
+            )
 
 
 def _next_free(folder: naming.Folder) -> str:
@@ -133,8 +152,11 @@ def _next_free(folder: naming.Folder) -> str:
 def _label(migration: naming.Migration) -> str:
     """How people call a migration: its file name, or its diesel folder."""
     parts = migration.name.split("/")
-    if migration.kind != naming.REPEATABLE and len(parts) == 2 and \
-            parts[1] in ("up.sql", "down.sql", "metadata.toml"):
+    if (
+        migration.kind != naming.REPEATABLE
+        and len(parts) == 2
+        and parts[1] in ("up.sql", "down.sql", "metadata.toml")
+    ):
         return parts[0]
     return parts[-1]
 
@@ -147,39 +169,47 @@ def _renamed(migration: naming.Migration, version: str) -> str:
 
 # -- MG003 ---------------------------------------------------------------------
 
-def added_migrations(folder: naming.Folder,
-                     change: Change) -> list[naming.Migration]:
+
+def added_migrations(folder: naming.Folder, change: Change) -> list[naming.Migration]:
     """The migrations (every kind) that CHANGE brings into the folder:
     added files, and files moved in from elsewhere."""
     lead = folder.relpath("")
     brought = set(change.added) | {
-        new for old, new in change.renamed if not old.startswith(lead)}
+        new for old, new in change.renamed if not old.startswith(lead)
+    }
     return [m for m in folder.migrations if folder.relpath(m.name) in brought]
 
 
-def _as_migration(folder: naming.Folder, path: str,
-                  ignore: tuple[str, ...]) -> naming.Migration | None:
+def _as_migration(
+    folder: naming.Folder, path: str, ignore: tuple[str, ...]
+) -> naming.Migration | None:
     """PATH (root-relative, of any commit) as one of FOLDER's migrations by
     its name; None when it is outside the folder, ignored or no migration."""
     lead = folder.relpath("")
     if folder.scheme is None or not path.startswith(lead):
         return None
-    name = path[len(lead):]
+    name = path[len(lead) :]
     if naming.is_ignored(name, ignore):
         return None
     result = naming.classify(folder.scheme, name)
     return result if isinstance(result, naming.Migration) else None
 
 
-def _out_of_order(project: Project, folder: naming.Folder,
-                  change: Change) -> Iterator[Finding]:
+def _out_of_order(
+    project: Project, folder: naming.Folder, change: Change
+) -> Iterator[Finding]:
     new = [m for m in added_migrations(folder, change) if m.forward]
     if not new:
         return
     ignore = project.config.migrations_ignore
-    before = [m for m in (_as_migration(folder, path, ignore)
-                          for path in change.old_paths(folder.path))
-              if m is not None and m.forward]
+    before = [
+        m
+        for m in (
+            _as_migration(folder, path, ignore)
+            for path in change.old_paths(folder.path)
+        )
+        if m is not None and m.forward
+    ]
     if not before:
         return
     newest_before = max(before, key=naming.sort_key)
@@ -190,18 +220,22 @@ def _out_of_order(project: Project, folder: naming.Folder,
         if migration.version > newest_before.version:
             continue
         yield finding(
-            "MG003", folder.relpath(migration.name),
+            "MG003",
+            folder.relpath(migration.name),
             f"{_label(migration)} (version {migration.version}) is not newer "
             f"than {_label(newest_before)} (version "
             f"{newest_before.version}), which already exists: databases "
             f"already migrated would never run it; give it the next free "
-            f"version, {free} ({_renamed(migration, free)})")
+            f"version, {free} ({_renamed(migration, free)})",
+        )
 
 
 # -- MG004 ---------------------------------------------------------------------
 
-def _rewritten(project: Project, folder: naming.Folder,
-               change: Change) -> Iterator[Finding]:
+
+def _rewritten(
+    project: Project, folder: naming.Folder, change: Change
+) -> Iterator[Finding]:
     lead = folder.relpath("")
     ignore = project.config.migrations_ignore
 
@@ -221,23 +255,27 @@ def _rewritten(project: Project, folder: naming.Folder,
         old, new = _short(change.old_content(path)), _short(_bytes(project, path))
         what = "edited" if old != new else "changed (its file mode)"
         yield finding(
-            "MG004", path,
+            "MG004",
+            path,
             f"{_label(migration)} was {what} by {change.description}, but it "
             f"already existed (content {old} -> {new}): databases that ran it "
             f"never see the change; restore it ({restore.replace('<path>', path)}) "
-            "and put the change in a new migration")
+            "and put the change in a new migration",
+        )
     for path in sorted(change.deleted):
         migration = old_migration(path)
         if migration is None:
             continue
         old = _short(change.old_content(path))
         yield finding(
-            "MG004", path,
+            "MG004",
+            path,
             f"{_label(migration)} was deleted by {change.description}, but it "
             f"already existed (content {old} -> deleted): databases that ran "
             f"it keep its effects; restore it "
             f"({restore.replace('<path>', path)}) and undo it in a new "
-            "migration if needed")
+            "migration if needed",
+        )
     for old_path, new_path in change.renamed:
         migration = old_migration(old_path)
         if migration is None:
@@ -246,11 +284,13 @@ def _rewritten(project: Project, folder: naming.Folder,
         new = _short(_bytes(project, new_path))
         at = new_path if new_path.startswith(lead) else old_path
         yield finding(
-            "MG004", at,
+            "MG004",
+            at,
             f"{_label(migration)} was renamed to {new_path} by "
             f"{change.description}, but it already existed (content {old} -> "
             f"{new}): migration tools track it by its name and would run it "
-            f"again; rename it back to {old_path}")
+            f"again; rename it back to {old_path}",
+        )
 
 
 def _bytes(project: Project, path: str) -> bytes | None:
@@ -270,6 +310,7 @@ def _short(data: bytes | None) -> str:
 
 # -- MG005 ---------------------------------------------------------------------
 
+
 def _gaps(folder: naming.Folder) -> Iterator[Finding]:
     if folder.scheme != "sequential":
         return
@@ -281,16 +322,18 @@ def _gaps(folder: naming.Folder) -> Iterator[Finding]:
     numbers = sorted(seen)
     for low, high in itertools.pairwise(numbers):
         if high - low > 1:
-            missing = f"{low + 1}" if high - low == 2 else \
-                f"{low + 1} to {high - 1}"
+            missing = f"{low + 1}" if high - low == 2 else f"{low + 1} to {high - 1}"
             yield finding(
-                "MG005", folder.relpath(seen[high].name),
+                "MG005",
+                folder.relpath(seen[high].name),
                 f"{_label(seen[high])} follows {_label(seen[low])}: version "
                 f"{missing} is missing; renumber it, or commit the missing "
-                "migration if it was lost")
+                "migration if it was lost",
+            )
 
 
 # -- MG006 ---------------------------------------------------------------------
+
 
 def _missing_downs(project: Project, folder: naming.Folder) -> Iterator[Finding]:
     required = project.config.require_down
@@ -305,18 +348,20 @@ def _missing_downs(project: Project, folder: naming.Folder) -> Iterator[Finding]
     if not (required or has_any):
         return
     for migration in missing:
-        item = finding("MG006", folder.relpath(migration.name),
-                       f"{_label(migration)} has no "
-                       f"{_down_name(folder.scheme, migration)}; add it so "
-                       "that a bad deploy can be rolled back")
+        item = finding(
+            "MG006",
+            folder.relpath(migration.name),
+            f"{_label(migration)} has no "
+            f"{_down_name(folder.scheme, migration)}; add it so "
+            "that a bad deploy can be rolled back",
+        )
         yield with_severity(item, "error") if required else item
 
 
 def _down_name(scheme: str, migration: naming.Migration) -> str:
     assert migration.version is not None
     if scheme == "flyway":
-        return (f"undo migration (U{migration.version.raw}__"
-                f"{migration.description}.sql)")
+        return f"undo migration (U{migration.version.raw}__{migration.description}.sql)"
     if scheme == "golang-migrate":
         return f"down migration ({migration.unit}.down.sql)"
     if scheme == "diesel":
@@ -327,6 +372,7 @@ def _down_name(scheme: str, migration: naming.Migration) -> str:
 
 
 # -- MG007 ---------------------------------------------------------------------
+
 
 def _integrity(project: Project, folder: naming.Folder) -> Iterator[Finding]:
     mode = project.config.integrity_file
@@ -339,10 +385,13 @@ def _integrity(project: Project, folder: naming.Folder) -> Iterator[Finding]:
         if not result.missing:
             yield finding("MG007", path, f"{naming.SUM_FILE} {result.reason}")
         elif mode == "required":
-            yield finding("MG007", path,
-                          f"{naming.SUM_FILE} is missing but `integrity_file: "
-                          "required`; run `dbdesign migrations hash` to write "
-                          "it and commit it")
+            yield finding(
+                "MG007",
+                path,
+                f"{naming.SUM_FILE} is missing but `integrity_file: "
+                "required`; run `dbdesign migrations hash` to write "
+                "it and commit it",
+            )
         return
     try:
         recorded = sumfile.parse(result.text)
@@ -350,36 +399,54 @@ def _integrity(project: Project, folder: naming.Folder) -> Iterator[Finding]:
         yield finding("MG007", path, f"{naming.SUM_FILE} {exc}", exc.line)
         return
     if sumfile.total_of(sumfile.body(recorded.entries)) != recorded.total:
-        yield finding("MG007", path,
-                      f"{naming.SUM_FILE}: the hash of the list does not match "
-                      f"its lines (edited by hand, or merged); {hint}", 1)
+        yield finding(
+            "MG007",
+            path,
+            f"{naming.SUM_FILE}: the hash of the list does not match "
+            f"its lines (edited by hand, or merged); {hint}",
+            1,
+        )
     actual, unreadable = sumfile.compute(project.root, folder)
     now = {entry.name: entry.digest for entry in actual}
     listed = set()
     for name in unreadable:
-        yield finding("MG007", folder.relpath(name),
-                      f"{name} cannot be read, so its hash cannot be checked; "
-                      "fix its permissions")
+        yield finding(
+            "MG007",
+            folder.relpath(name),
+            f"{name} cannot be read, so its hash cannot be checked; "
+            "fix its permissions",
+        )
     for entry in recorded.entries:
         listed.add(entry.name)
         if entry.name in unreadable:
             continue
         if entry.name not in now:
-            yield finding("MG007", path,
-                          f"{naming.SUM_FILE} lists {entry.name}, which is no "
-                          f"longer a migration in the folder; restore it, or "
-                          f"{hint}", entry.line)
+            yield finding(
+                "MG007",
+                path,
+                f"{naming.SUM_FILE} lists {entry.name}, which is no "
+                f"longer a migration in the folder; restore it, or "
+                f"{hint}",
+                entry.line,
+            )
         elif now[entry.name] != entry.digest:
-            yield finding("MG007", path,
-                          f"{entry.name} has changed since {naming.SUM_FILE} "
-                          f"was written ({entry.digest} -> {now[entry.name]}); "
-                          f"restore it, or if the change is intended, {hint}",
-                          entry.line)
+            yield finding(
+                "MG007",
+                path,
+                f"{entry.name} has changed since {naming.SUM_FILE} "
+                f"was written ({entry.digest} -> {now[entry.name]}); "
+                f"restore it, or if the change is intended, {hint}",
+                entry.line,
+            )
     unlisted = [entry.name for entry in actual if entry.name not in listed]
     for name in unlisted[:_LIST_AT_MOST]:
-        yield finding("MG007", path,
-                      f"{name} is not listed in {naming.SUM_FILE}; {hint}")
+        yield finding(
+            "MG007", path, f"{name} is not listed in {naming.SUM_FILE}; {hint}"
+        )
     if len(unlisted) > _LIST_AT_MOST:
-        yield finding("MG007", path,
-                      f"{len(unlisted) - _LIST_AT_MOST} more migrations are "
-                      f"not listed in {naming.SUM_FILE}; {hint}")
+        yield finding(
+            "MG007",
+            path,
+            f"{len(unlisted) - _LIST_AT_MOST} more migrations are "
+            f"not listed in {naming.SUM_FILE}; {hint}",
+        )

@@ -31,7 +31,8 @@ from dbdesign.sql.trees import column_rename, ident, table_name, type_sql
 _RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
 # DELETE without WHERE: the table is empty afterwards
 _DELETE_ALL = re.compile(
-    rf"(?is)^delete\s+from\s+(?:only\s+)?(?P<table>{textual.QNAME})\s*$")
+    rf"(?is)^delete\s+from\s+(?:only\s+)?(?P<table>{textual.QNAME})\s*$"
+)
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -46,9 +47,11 @@ def check(project: Project) -> Iterator[Finding]:
         item = parsed(project, migration.path)
         if item is None:
             continue
-        judged = (project.wants(migration.path)
-                  and not migration.repeatable
-                  and not _at_or_below(migration, baseline))
+        judged = (
+            project.wants(migration.path)
+            and not migration.repeatable
+            and not _at_or_below(migration, baseline)
+        )
         file_steps = steps.get(migration.path, {})
         created_here: set[str] = set()
         emptied: set[str] = set()  # no rows left: MG011 cannot fail
@@ -59,9 +62,15 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             step = file_steps.get(index, Step())
             if judged:
-                yield from _rules(project, migration.path, statement, tree,
-                                  step.columns, created_here | new_tables,
-                                  emptied)
+                yield from _rules(
+                    project,
+                    migration.path,
+                    statement,
+                    tree,
+                    step.columns,
+                    created_here | new_tables,
+                    emptied,
+                )
             if type(tree).__name__ == "TruncateTable":
                 emptied |= {table_name(t, dialect) for t in tree.expressions}
             created_here |= step.created
@@ -89,13 +98,25 @@ def _at_or_below(migration: Migration, baseline: tuple[int, ...] | None) -> bool
 
 def _data_loss(path: str, what: str, line: int, col: int) -> Finding:
     """MG010: WHAT is lost for good; the mend is the same for every form."""
-    return finding("MG010", path, f"{what}; make sure that is intended and "
-                   "backed up, then suppress this with a reason", line, col)
+    return finding(
+        "MG010",
+        path,
+        f"{what}; make sure that is intended and "
+        "backed up, then suppress this with a reason",
+        line,
+        col,
+    )
 
 
-def _rules(project: Project, path: str, statement: Statement, tree: Any,
-           known: Mapping[str, Column] | None, created: set[str],
-           emptied: set[str]) -> Iterator[Finding]:
+def _rules(
+    project: Project,
+    path: str,
+    statement: Statement,
+    tree: Any,
+    known: Mapping[str, Column] | None,
+    created: set[str],
+    emptied: set[str],
+) -> Iterator[Finding]:
     """KNOWN: the columns of the table an ALTER TABLE changes, before it.
     CREATED: tables this migration or the change made (nothing can break
     on them). EMPTIED: tables with no rows left (no data to lose, no NOT
@@ -112,20 +133,24 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
     if isinstance(tree, exp.Drop):
         kind = str(tree.args.get("kind") or "").upper()
         if kind == "SCHEMA":
-            yield _data_loss(path, "DROP SCHEMA deletes every object in it "
-                             "and their data", line, col)
+            yield _data_loss(
+                path, "DROP SCHEMA deletes every object in it and their data", line, col
+            )
         elif kind == "TABLE":
             for target in tree.args.get("tables") or []:
                 table = table_name(target, dialect)
                 if existing(table):
-                    yield _data_loss(path, f"DROP TABLE {table} deletes the "
-                                     "table and its data", line, col)
+                    yield _data_loss(
+                        path,
+                        f"DROP TABLE {table} deletes the table and its data",
+                        line,
+                        col,
+                    )
     elif isinstance(tree, exp.TruncateTable):
         for target in tree.expressions:
             table = table_name(target, dialect)
             if existing(table):
-                yield _data_loss(path, f"TRUNCATE {table} deletes every row",
-                                 line, col)
+                yield _data_loss(path, f"TRUNCATE {table} deletes every row", line, col)
     elif isinstance(tree, exp.Create):
         yield from _create_index(project, path, statement, tree, existing)
     elif isinstance(tree, exp.Alter):
@@ -134,21 +159,27 @@ def _rules(project: Project, path: str, statement: Statement, tree: Any,
         table = table_name(tree.this, dialect)
         if table in created:
             return
-        yield from _alter(path, statement, tree, table, known, dialect,
-                          table in emptied)
+        yield from _alter(
+            path, statement, tree, table, known, dialect, table in emptied
+        )
     elif isinstance(tree, exp.Command):
         m = _RENAME_TABLE.match(statement.text)
         if m:
             old = m["names"].split()[0]
-            yield finding("MG013", path,
-                          f"RENAME TABLE {old} breaks code that still uses "
-                          "the old name; add the new table or a view first, "
-                          "move readers and writers, then drop the old one",
-                          line, col)
+            yield finding(
+                "MG013",
+                path,
+                f"RENAME TABLE {old} breaks code that still uses "
+                "the old name; add the new table or a view first, "
+                "move readers and writers, then drop the old one",
+                line,
+                col,
+            )
 
 
-def _create_index(project: Project, path: str, statement: Statement,
-                  tree: Any, existing: Any) -> Iterator[Finding]:
+def _create_index(
+    project: Project, path: str, statement: Statement, tree: Any, existing: Any
+) -> Iterator[Finding]:
     from sqlglot import exp
 
     if str(tree.args.get("kind") or "").upper() != "INDEX":
@@ -163,16 +194,25 @@ def _create_index(project: Project, path: str, statement: Statement,
         return
     unique = "UNIQUE " if tree.args.get("unique") else ""
     yield finding(
-        "MG012", path,
+        "MG012",
+        path,
         f"CREATE {unique}INDEX on existing table {table} without "
         f"CONCURRENTLY blocks writes to it while the index builds; use "
         f"`CREATE {unique}INDEX CONCURRENTLY` (outside a transaction)",
-        statement.line, statement.column)
+        statement.line,
+        statement.column,
+    )
 
 
-def _alter(path: str, statement: Statement, tree: Any, table: str,
-           known: Mapping[str, Column] | None, dialect: str,
-           emptied: bool) -> Iterator[Finding]:
+def _alter(
+    path: str,
+    statement: Statement,
+    tree: Any,
+    table: str,
+    known: Mapping[str, Column] | None,
+    dialect: str,
+    emptied: bool,
+) -> Iterator[Finding]:
     from sqlglot import exp
 
     line, col = statement.line, statement.column
@@ -181,22 +221,31 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             kind = str(action.args.get("kind") or "").upper()
             if kind == "COLUMN" and not emptied:
                 for target in action.args.get("tables") or []:
-                    column = ident(target.this if isinstance(
-                        target, exp.Column) else target, dialect)
-                    yield _data_loss(path, f"DROP COLUMN {table}.{column} "
-                                     "deletes its data", line, col)
+                    column = ident(
+                        target.this if isinstance(target, exp.Column) else target,
+                        dialect,
+                    )
+                    yield _data_loss(
+                        path,
+                        f"DROP COLUMN {table}.{column} deletes its data",
+                        line,
+                        col,
+                    )
         elif isinstance(action, exp.ColumnDef):
             if not emptied and _not_null_without_default(action):
                 column = ident(action.this, dialect)
-                if known is not None and column in known and \
-                        action.args.get("exists"):
+                if known is not None and column in known and action.args.get("exists"):
                     continue
                 yield finding(
-                    "MG011", path,
+                    "MG011",
+                    path,
                     f"ADD COLUMN {table}.{column} NOT NULL without a DEFAULT "
                     f"{_WITHOUT_DEFAULT.get(dialect, _WITHOUT_DEFAULT[''])}; "
                     "add a DEFAULT, or add the column nullable, backfill "
-                    "it, then make it NOT NULL", line, col)
+                    "it, then make it NOT NULL",
+                    line,
+                    col,
+                )
         elif isinstance(action, exp.AlterColumn):
             dtype = action.args.get("dtype")
             if dtype is None:
@@ -205,38 +254,56 @@ def _alter(path: str, statement: Statement, tree: Any, table: str,
             new_type = normalise_type(type_sql(dtype, dialect))
             old = known.get(column) if known is not None else None
             if old is None or old.type != new_type:
-                yield _type_change(path, table, column, old, new_type, line,
-                                   col)
+                yield _type_change(path, table, column, old, new_type, line, col)
         elif isinstance(action, exp.ModifyColumn):
             coldef = action.this
             column = ident(coldef.this, dialect)
             renamed = action.args.get("rename_from")
             if renamed is not None and ident(renamed, dialect) != column:
-                yield _rename_column(path, table, ident(renamed, dialect),
-                                     column, line, col)
+                yield _rename_column(
+                    path, table, ident(renamed, dialect), column, line, col
+                )
             source = ident(renamed, dialect) if renamed is not None else column
             old = known.get(source) if known is not None else None
             kind = coldef.args.get("kind")
-            new_type = (normalise_type(type_sql(kind, dialect)) if kind
-                        else "")
+            new_type = normalise_type(type_sql(kind, dialect)) if kind else ""
             if new_type and (old is None or old.type != new_type):
-                yield _type_change(path, table, column, old, new_type, line,
-                                   col)
+                yield _type_change(path, table, column, old, new_type, line, col)
         elif isinstance(action, exp.RenameColumn):
-            yield _rename_column(path, table, ident(action.this, dialect),
-                                 ident(action.args["to"], dialect), line, col)
-        elif isinstance(action, exp.AlterRename) and (
-                names := column_rename(tree, action)) is not None:
-            yield _rename_column(path, table, ident(names[0], dialect),
-                                 ident(names[1], dialect), line, col)
+            yield _rename_column(
+                path,
+                table,
+                ident(action.this, dialect),
+                ident(action.args["to"], dialect),
+                line,
+                col,
+            )
+        elif (
+            isinstance(action, exp.AlterRename)
+            and (names := column_rename(tree, action)) is not None
+        ):
+            yield _rename_column(
+                path,
+                table,
+                ident(names[0], dialect),
+                ident(names[1], dialect),
+                line,
+                col,
+            )
         elif isinstance(action, exp.AlterRename):
-            new = ident(action.this.this if isinstance(action.this, exp.Table)
-                         else action.this, dialect)
+            new = ident(
+                action.this.this if isinstance(action.this, exp.Table) else action.this,
+                dialect,
+            )
             yield finding(
-                "MG013", path,
+                "MG013",
+                path,
                 f"renaming table {table} to {new} breaks code that still "
                 "uses the old name; add a view with the old name, or move "
-                "readers and writers first", line, col)
+                "readers and writers first",
+                line,
+                col,
+            )
 
 
 _WITHOUT_DEFAULT = {
@@ -246,23 +313,39 @@ _WITHOUT_DEFAULT = {
 }
 
 
-def _rename_column(path: str, table: str, old: str, new: str, line: int,
-                   col: int) -> Finding:
+def _rename_column(
+    path: str, table: str, old: str, new: str, line: int, col: int
+) -> Finding:
     return finding(
-        "MG013", path,
+        "MG013",
+        path,
         f"renaming {table}.{old} to {new} breaks code that still uses the "
         "old name; add the new column, backfill it and move readers before "
-        "dropping the old one", line, col)
+        "dropping the old one",
+        line,
+        col,
+    )
 
 
-def _type_change(path: str, table: str, column: str, old: Column | None,
-                 new_type: str, line: int, col: int) -> Finding:
+def _type_change(
+    path: str,
+    table: str,
+    column: str,
+    old: Column | None,
+    new_type: str,
+    line: int,
+    col: int,
+) -> Finding:
     was = f" from {old.type}" if old is not None else ""
     return finding(
-        "MG013", path,
+        "MG013",
+        path,
         f"changing the type of {table}.{column}{was} to {new_type} may "
         "rewrite the table under a lock and break code that expects the old "
-        "type; add a new column and backfill it instead", line, col)
+        "type; add a new column and backfill it instead",
+        line,
+        col,
+    )
 
 
 def _not_null_without_default(coldef: Any) -> bool:
@@ -274,15 +357,23 @@ def _not_null_without_default(coldef: Any) -> bool:
         return False
     not_null = has_default = False
     for constraint in coldef.args.get("constraints") or []:
-        ckind = constraint.args.get("kind") if isinstance(
-            constraint, exp.ColumnConstraint) else constraint
+        ckind = (
+            constraint.args.get("kind")
+            if isinstance(constraint, exp.ColumnConstraint)
+            else constraint
+        )
         if isinstance(ckind, exp.NotNullColumnConstraint):
             not_null = not ckind.args.get("allow_null")
         elif isinstance(ckind, exp.PrimaryKeyColumnConstraint):
             not_null = True
-        elif isinstance(ckind, (exp.DefaultColumnConstraint,
-                                exp.GeneratedAsIdentityColumnConstraint,
-                                exp.ComputedColumnConstraint,
-                                exp.AutoIncrementColumnConstraint)):
+        elif isinstance(
+            ckind,
+            (
+                exp.DefaultColumnConstraint,
+                exp.GeneratedAsIdentityColumnConstraint,
+                exp.ComputedColumnConstraint,
+                exp.AutoIncrementColumnConstraint,
+            ),
+        ):
             has_default = True
     return not_null and not has_default

@@ -36,11 +36,11 @@ def check(project: Project) -> Iterator[Finding]:
             yield from naming_convention(project, catalog)
     yield from drift(project)
     if project.config.sqlfluff and project.options.sqlfluff:
-        yield from sqlfluff(project, [p for p in sql_files
-                                      if project.wants(p)])
+        yield from sqlfluff(project, [p for p in sql_files if project.wants(p)])
 
 
 # -- per file: SQ001, SQ009 ---------------------------------------------------
+
 
 def check_file(project: Project, path: str) -> Iterator[Finding]:
     """SQ001: the file does not parse (or cannot be read as text); SQ009:
@@ -55,18 +55,32 @@ def check_file(project: Project, path: str) -> Iterator[Finding]:
     if item is None:  # pragma: no cover - read succeeded a moment ago
         return
     for error in item.errors:
-        yield finding("SQ001", path,
-                      f"{error.message}; correct the SQL ({_dialect(item)})",
-                      error.line, error.column)
+        yield finding(
+            "SQ001",
+            path,
+            f"{error.message}; correct the SQL ({_dialect(item)})",
+            error.line,
+            error.column,
+        )
     if item.skipped:
-        yield finding("SQ009", path, f"{_name(path)} was not fully checked: "
-                      f"{item.skipped}", 1, 1)
+        yield finding(
+            "SQ009", path, f"{_name(path)} was not fully checked: {item.skipped}", 1, 1
+        )
     if item.unchecked:
         line, why = item.unchecked[0]
-        more = (f" (and {len(item.unchecked) - 1} more statements)"
-                if len(item.unchecked) > 1 else "")
-        yield finding("SQ009", path, f"the statement at line {line} was not "
-                      f"checked: {why}{more}; split or simplify it", line, 1)
+        more = (
+            f" (and {len(item.unchecked) - 1} more statements)"
+            if len(item.unchecked) > 1
+            else ""
+        )
+        yield finding(
+            "SQ009",
+            path,
+            f"the statement at line {line} was not "
+            f"checked: {why}{more}; split or simplify it",
+            line,
+            1,
+        )
     for note in item.notes:
         project.note(note)
 
@@ -84,7 +98,8 @@ def note_unmodelled(project: Project, catalog: Catalog) -> None:
         project.note(
             f"{path}:{line}: the schema model does not understand `{text}`"
             f"{more}; the rules that use it (keys, indexes, drift, ERD) do "
-            "not see its effect")
+            "not see its effect"
+        )
 
 
 def _name(path: str) -> str:
@@ -99,8 +114,8 @@ def _dialect(item: ParsedFile) -> str:
 
 # -- the schema file's Catalog: SQ002-SQ006, SQ008 -----------------------------
 
-def _at(project: Project, code: str, origin: Origin | None,
-        message: str) -> Finding:
+
+def _at(project: Project, code: str, origin: Origin | None, message: str) -> Finding:
     """A finding where ORIGIN says the element was defined (the schema file
     when the Catalog does not know)."""
     if origin is None:
@@ -114,13 +129,16 @@ def missing_primary_key(project: Project, catalog: Catalog) -> Iterator[Finding]
     for table in catalog.tables.values():
         if not table.complete or table.key_of_partition(catalog):
             continue
-        yield _at(project, "SQ002", table.origin,
-                  f"table {table.name} has no primary key; add one, e.g. "
-                  f"`ALTER TABLE {table.name} ADD PRIMARY KEY (...)`")
+        yield _at(
+            project,
+            "SQ002",
+            table.origin,
+            f"table {table.name} has no primary key; add one, e.g. "
+            f"`ALTER TABLE {table.name} ADD PRIMARY KEY (...)`",
+        )
 
 
-def dangling_foreign_key(project: Project,
-                         catalog: Catalog) -> Iterator[Finding]:
+def dangling_foreign_key(project: Project, catalog: Catalog) -> Iterator[Finding]:
     """SQ003: a foreign key to a table or column that does not exist (or
     from a column its own table lacks)."""
     for table in catalog.tables.values():
@@ -130,37 +148,49 @@ def dangling_foreign_key(project: Project,
             ref = catalog.tables.get(fk.ref_table)
             if ref is None:
                 yield _at(
-                    project, "SQ003", origin,
+                    project,
+                    "SQ003",
+                    origin,
                     f"foreign key {table.name} ({cols}) references table "
                     f"{fk.ref_table}, which the schema does not define; "
-                    "create it or correct the name")
+                    "create it or correct the name",
+                )
                 continue
             if table.complete:
                 own = [c for c in fk.columns if c not in table.columns]
                 if own:
                     yield _at(
-                        project, "SQ003", origin,
+                        project,
+                        "SQ003",
+                        origin,
                         f"foreign key on {table.name} names column "
                         f"{own[0]}, which {table.name} does not have; add the "
-                        "column or correct the name")
+                        "column or correct the name",
+                    )
             if not ref.complete:
                 continue
             if not fk.ref_columns:
                 if not ref.key_of_partition(catalog):
                     yield _at(
-                        project, "SQ003", origin,
+                        project,
+                        "SQ003",
+                        origin,
                         f"foreign key {table.name} ({cols}) references "
                         f"{fk.ref_table} without naming columns, but "
                         f"{fk.ref_table} has no primary key; name the "
-                        "referenced columns or add the key")
+                        "referenced columns or add the key",
+                    )
                 continue
             missing = [c for c in fk.ref_columns if c not in ref.columns]
             if missing:
                 yield _at(
-                    project, "SQ003", origin,
+                    project,
+                    "SQ003",
+                    origin,
                     f"foreign key {table.name} ({cols}) references "
                     f"{fk.ref_table}.{missing[0]}, which does not exist; "
-                    "correct the column name")
+                    "correct the column name",
+                )
 
 
 _NOT_NULL = re.compile(r'^\(?\s*"?([\w$]+)"?\s+is\s+not\s+null\s*\)?$')
@@ -180,8 +210,9 @@ def _not_null_only(predicate: str | None) -> set[str] | None:
     return columns
 
 
-def _key_columns(table: Table, catalog: Catalog,
-                 for_columns: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _key_columns(
+    table: Table, catalog: Catalog, for_columns: tuple[str, ...] = ()
+) -> list[tuple[str, ...]]:
     """Column lists of every index that can serve lookups on TABLE: its
     own and its partitioned parents' (a parent's index cascades), and
     partial indexes that only leave out NULLs of FOR_COLUMNS."""
@@ -195,30 +226,30 @@ def _key_columns(table: Table, catalog: Catalog,
         out.extend(current.uniques)
         for index in catalog.indexes_on(current.name):
             nulls = _not_null_only(index.predicate)
-            if not index.partial or (nulls is not None
-                                     and nulls <= set(for_columns)):
+            if not index.partial or (nulls is not None and nulls <= set(for_columns)):
                 out.append(index.columns)
-        current = (catalog.tables.get(current.parent)
-                   if current.parent else None)
+        current = catalog.tables.get(current.parent) if current.parent else None
     return out
 
 
-def unindexed_foreign_key(project: Project,
-                          catalog: Catalog) -> Iterator[Finding]:
+def unindexed_foreign_key(project: Project, catalog: Catalog) -> Iterator[Finding]:
     """SQ004: foreign-key columns that no index's leading columns cover."""
     for table in catalog.tables.values():
         for fk in table.foreign_keys:
             keys = _key_columns(table, catalog, fk.columns)
             wanted = set(fk.columns)
-            if any(set(k[:len(fk.columns)]) == wanted for k in keys):
+            if any(set(k[: len(fk.columns)]) == wanted for k in keys):
                 continue
             origin = fk.origin or table.origin
             cols = ", ".join(fk.columns)
             name = f"{table.name.rsplit('.', 1)[-1]}_{'_'.join(fk.columns)}_idx"
             yield _at(
-                project, "SQ004", origin,
+                project,
+                "SQ004",
+                origin,
                 f"foreign key {table.name} ({cols}) has no index; add `CREATE "
-                f"INDEX {name} ON {table.name} ({cols})`")
+                f"INDEX {name} ON {table.name} ({cols})`",
+            )
 
 
 def redundant_index(project: Project, catalog: Catalog) -> Iterator[Finding]:
@@ -243,17 +274,24 @@ def redundant_index(project: Project, catalog: Catalog) -> Iterator[Finding]:
             origin = index.origin
             what = index.name or "an index"
             yield _at(
-                project, "SQ005", origin,
+                project,
+                "SQ005",
+                origin,
                 f"index {what} on {table_name} ({', '.join(index.columns)}) "
-                f"is redundant with {cover}; drop it")
+                f"is redundant with {cover}; drop it",
+            )
 
 
-def _covering(index: Index, position: int, indexes: list[Index],
-              keys: list[tuple[str, tuple[str, ...]]]) -> str | None:
+def _covering(
+    index: Index,
+    position: int,
+    indexes: list[Index],
+    keys: list[tuple[str, tuple[str, ...]]],
+) -> str | None:
     cols = index.columns
     if index.method == "btree":
         for what, key in keys:
-            if key == cols or (not index.unique and key[:len(cols)] == cols):
+            if key == cols or (not index.unique and key[: len(cols)] == cols):
                 return f"{what} ({', '.join(key)})"
     for other_pos, other in enumerate(indexes):
         if other_pos == position or other.partial or other.method != index.method:
@@ -266,26 +304,42 @@ def _covering(index: Index, position: int, indexes: list[Index],
             if other_pos < position or (other.unique and not index.unique):
                 return f"index {other.name or '(unnamed)'}"
             continue
-        prefix = (len(other.columns) > len(cols)
-                  and other.columns[:len(cols)] == cols)
+        prefix = len(other.columns) > len(cols) and other.columns[: len(cols)] == cols
         if prefix and not index.unique and index.method == "btree":
-            return (f"index {other.name or '(unnamed)'} "
-                    f"({', '.join(other.columns)})")
+            return f"index {other.name or '(unnamed)'} ({', '.join(other.columns)})"
     return None
 
 
 _REPEAT = re.compile(r"^(?P<stem>[A-Za-z_]*?[A-Za-z])_?(?P<n>\d{1,2})$")
 # stems whose numbers are versions or sizes, not repeated values
-_NOT_GROUPS = {"ipv", "sha", "md", "utf", "int", "float", "base", "crc",
-               "http", "oauth", "col", "x", "y", "z", "lat", "lon", "lng"}
+_NOT_GROUPS = {
+    "ipv",
+    "sha",
+    "md",
+    "utf",
+    "int",
+    "float",
+    "base",
+    "crc",
+    "http",
+    "oauth",
+    "col",
+    "x",
+    "y",
+    "z",
+    "lat",
+    "lon",
+    "lng",
+}
 _LIST_NAME = re.compile(r"(?:_ids|_list|[a-z0-9](?:Ids|List))$")
-_LIST_TYPES = re.compile(r"^(?:text|character varying|character|json|jsonb|"
-                         r"varchar|nvarchar|clob|string|longtext|mediumtext|"
-                         r"tinytext)\b")
+_LIST_TYPES = re.compile(
+    r"^(?:text|character varying|character|json|jsonb|"
+    r"varchar|nvarchar|clob|string|longtext|mediumtext|"
+    r"tinytext)\b"
+)
 
 
-def normalisation_smell(project: Project,
-                        catalog: Catalog) -> Iterator[Finding]:
+def normalisation_smell(project: Project, catalog: Catalog) -> Iterator[Finding]:
     """SQ006: repeating groups (`phone1`, `phone2`) and list-valued
     columns (`tag_ids text`)."""
     for table in catalog.tables.values():
@@ -295,8 +349,12 @@ def normalisation_smell(project: Project,
         for name in table.columns:
             m = _REPEAT.match(name)
             stem = m["stem"].lower().rstrip("_") if m else ""
-            if m and len(stem) >= 2 and stem not in _NOT_GROUPS \
-                    and not stem.endswith("_v"):  # versions: cvss_v2, _v3
+            if (
+                m
+                and len(stem) >= 2
+                and stem not in _NOT_GROUPS
+                and not stem.endswith("_v")
+            ):  # versions: cvss_v2, _v3
                 groups.setdefault(m["stem"].lower(), []).append(name)
         for stem, names in groups.items():
             if len(names) < 2:
@@ -304,18 +362,24 @@ def normalisation_smell(project: Project,
             first = table.columns[names[0]]
             origin = first.origin or table.origin
             yield _at(
-                project, "SQ006", origin,
+                project,
+                "SQ006",
+                origin,
                 f"{table.name} has a repeating group ({', '.join(names)}); "
-                f"move {stem} into a child table with one row per value")
+                f"move {stem} into a child table with one row per value",
+            )
         for column in table.columns.values():
             spelled = column.spelled or column.name
             if _LIST_NAME.search(spelled) and _LIST_TYPES.match(column.type):
                 origin = column.origin or table.origin
                 yield _at(
-                    project, "SQ006", origin,
+                    project,
+                    "SQ006",
+                    origin,
                     f"{table.name}.{column.name} holds a list in a "
                     f"{column.type} column; use a child table (or at least "
-                    "an array of keys)")
+                    "an array of keys)",
+                )
 
 
 _CONVENTIONS = {
@@ -336,9 +400,13 @@ def naming_convention(project: Project, catalog: Catalog) -> Iterator[Finding]:
     for table in catalog.tables.values():
         spelled = table.spelled or table.name.rsplit(".", 1)[-1]
         if not pattern.match(spelled):
-            yield _at(project, "SQ008", table.origin,
-                      f"table name {spelled!r} is not {convention}; rename "
-                      f"it to {_suggest(spelled, convention)!r}")
+            yield _at(
+                project,
+                "SQ008",
+                table.origin,
+                f"table name {spelled!r} is not {convention}; rename "
+                f"it to {_suggest(spelled, convention)!r}",
+            )
         if table.parent:
             continue
         for column in table.columns.values():
@@ -347,15 +415,22 @@ def naming_convention(project: Project, catalog: Catalog) -> Iterator[Finding]:
                 continue
             origin = column.origin or table.origin
             yield _at(
-                project, "SQ008", origin,
+                project,
+                "SQ008",
+                origin,
                 f"column {table.name}.{name} is not {convention}; rename it "
-                f"to {_suggest(name, convention)!r}")
+                f"to {_suggest(name, convention)!r}",
+            )
 
 
 def _suggest(name: str, convention: str) -> str:
-    words = [w for w in re.split(
-        r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])",
-        name) if w]
+    words = [
+        w
+        for w in re.split(
+            r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", name
+        )
+        if w
+    ]
     if not words:
         return name
     if convention == "snake_case":
@@ -367,6 +442,7 @@ def _suggest(name: str, convention: str) -> str:
 
 
 # -- SQ007: drift ---------------------------------------------------------------
+
 
 def drift(project: Project) -> Iterator[Finding]:
     """SQ007: replaying the migrations in order does not give the schema
@@ -384,26 +460,36 @@ def drift(project: Project) -> Iterator[Finding]:
     for item in diff(replayed, schema):
         if item.what == "table":
             if item.migrations == ABSENT:
-                message = (f"table {item.table} is in {schema_path} but no "
-                           "migration creates it; add a migration that does, "
-                           "or remove it from the schema file")
+                message = (
+                    f"table {item.table} is in {schema_path} but no "
+                    "migration creates it; add a migration that does, "
+                    "or remove it from the schema file"
+                )
             else:
-                message = (f"table {item.table} is created by the migrations "
-                           f"but missing from {schema_path}; add it there, "
-                           "or a migration that drops it")
+                message = (
+                    f"table {item.table} is created by the migrations "
+                    f"but missing from {schema_path}; add it there, "
+                    "or a migration that drops it"
+                )
         elif item.what == "column" and item.migrations == ABSENT:
-            message = (f"column {item.subject} ({item.schema}) is in "
-                       f"{schema_path} but no migration adds it; add a "
-                       "migration, or remove it from the schema file")
+            message = (
+                f"column {item.subject} ({item.schema}) is in "
+                f"{schema_path} but no migration adds it; add a "
+                "migration, or remove it from the schema file"
+            )
         elif item.what == "column":
-            message = (f"column {item.subject} ({item.migrations}) is added "
-                       f"by the migrations but missing from {schema_path}; "
-                       "add it there, or a migration that drops it")
+            message = (
+                f"column {item.subject} ({item.migrations}) is added "
+                f"by the migrations but missing from {schema_path}; "
+                "add it there, or a migration that drops it"
+            )
         else:
-            message = (f"{item.what} of {item.subject} differs: "
-                       f"{_side(item.schema)} in {schema_path}, "
-                       f"{_side(item.migrations)} after the migrations; add a "
-                       "migration or correct the schema file")
+            message = (
+                f"{item.what} of {item.subject} differs: "
+                f"{_side(item.schema)} in {schema_path}, "
+                f"{_side(item.migrations)} after the migrations; add a "
+                "migration or correct the schema file"
+            )
         yield _at(project, "SQ007", item.origin, message)
 
 
@@ -412,6 +498,7 @@ def _side(text: str) -> str:
 
 
 # -- sqlfluff -------------------------------------------------------------------
+
 
 def sqlfluff(project: Project, paths: list[str]) -> Iterator[Finding]:
     """sqlfluff's findings (its own codes) for PATHS. A commit, push or pull

@@ -22,20 +22,29 @@ class Summary:
         return cls(errors, len(findings) - errors, files)
 
 
-def render(fmt: str, findings: Sequence[Finding], files: int,
-           color: bool = False, notes: Sequence[str] = ()) -> str:
+def render(
+    fmt: str,
+    findings: Sequence[Finding],
+    files: int,
+    color: bool = False,
+    notes: Sequence[str] = (),
+) -> str:
     """FINDINGS, sorted, in format FMT; NOTES are one-line remarks for
     people (not in `sarif`)."""
     ordered = sorted(findings, key=Finding.sort_key)
     summary = Summary.of(ordered, files)
     if fmt == "json":
         from dbdesign.report import json_format
+
         return json_format.render(ordered, summary, notes)
     if fmt == "github":
         from dbdesign.report import github
+
         return github.render(ordered, summary, notes)
     if fmt == "sarif":
         from dbdesign.report import sarif
+
         return sarif.render(ordered)
     from dbdesign.report import text
+
     return text.render(ordered, summary, color, notes)

@@ -42,10 +42,16 @@ def quoted_block(lines: Sequence[str]) -> list[str]:
     return [f"::stop-commands::{token}", *lines, f"::{token}::"]
 
 
-def render(findings: Sequence[Finding], summary: Summary,
-           notes: Sequence[str] = ()) -> str:
+def render(
+    findings: Sequence[Finding], summary: Summary, notes: Sequence[str] = ()
+) -> str:
     out = [annotation(item) for item in findings]
-    out.extend(quoted_block([
-        *(f"note: {text.printable(note)}" for note in notes),
-        text.summary_line(summary)]))
+    out.extend(
+        quoted_block(
+            [
+                *(f"note: {text.printable(note)}" for note in notes),
+                text.summary_line(summary),
+            ]
+        )
+    )
     return "\n".join(out) + "\n"

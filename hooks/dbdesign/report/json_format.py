@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from dbdesign.report import Summary
 
 
-def render(findings: Sequence[Finding], summary: Summary,
-           notes: Sequence[str] = ()) -> str:
+def render(
+    findings: Sequence[Finding], summary: Summary, notes: Sequence[str] = ()
+) -> str:
     document = {
         "version": 1,
         "findings": [item.as_dict() for item in findings],

@@ -23,12 +23,12 @@ def _rule(code: str, sample: Finding | None) -> dict[str, object]:
             "shortDescription": {"text": summary},
             "fullDescription": {"text": summary},
             "help": {"text": f"See `sqlfluff rules {code}`."},
-            "defaultConfiguration": {
-                "level": sample.severity if sample else "warning"},
+            "defaultConfiguration": {"level": sample.severity if sample else "warning"},
             "properties": {"tags": ["sqlfluff"]},
         }
-    help_text = (f"{rule.summary}\n\nWhy: {rule.why}\n\nBad:\n{rule.bad}\n\n"
-                 f"Good:\n{rule.good}")
+    help_text = (
+        f"{rule.summary}\n\nWhy: {rule.why}\n\nBad:\n{rule.bad}\n\nGood:\n{rule.good}"
+    )
     return {
         "id": rule.code,
         "name": rule.name,
@@ -57,29 +57,34 @@ def render(findings: Sequence[Finding]) -> str:
         if item.line and item.column:
             region["startColumn"] = item.column
         location: dict[str, object] = {
-            "artifactLocation": {"uri": _uri(item.path),
-                                 "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": _uri(item.path), "uriBaseId": "%SRCROOT%"},
             "region": region,
         }
-        results.append({
-            "ruleId": item.code,
-            "ruleIndex": index[item.code],
-            "level": item.severity,
-            "message": {"text": item.message},
-            "locations": [{"physicalLocation": location}],
-        })
+        results.append(
+            {
+                "ruleId": item.code,
+                "ruleIndex": index[item.code],
+                "level": item.severity,
+                "message": {"text": item.message},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "dbdesign",
-                "version": __version__,
-                "informationUri": INFO_URI,
-                "rules": [_rule(code, samples.get(code)) for code in codes],
-            }},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dbdesign",
+                        "version": __version__,
+                        "informationUri": INFO_URI,
+                        "rules": [_rule(code, samples.get(code)) for code in codes],
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -33,13 +33,18 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "&#96;"}
 # Characters Markdown (with GitHub's math and strikethrough) may read as
 # syntax inside a line; a backslash makes each a literal.
 _PUNCTUATION = frozenset("\\*_[]()#!|~$")
-_STATES = (("done", "Done"), ("in_progress", "Doing"),
-           ("blocked", "Blocked"), ("todo", "To do"))
+_STATES = (
+    ("done", "Done"),
+    ("in_progress", "Doing"),
+    ("blocked", "Blocked"),
+    ("todo", "To do"),
+)
 
 
 def _escape(flat: str) -> str:
-    return "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _PUNCTUATION
-                                         else ch) for ch in flat)
+    return "".join(
+        _ENTITIES.get(ch) or ("\\" + ch if ch in _PUNCTUATION else ch) for ch in flat
+    )
 
 
 def md(text: str, limit: int | None = None) -> str:
@@ -54,8 +59,10 @@ def prose(text: str, limit: int | None = None) -> str:
     parts = one_line(text, limit).split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: all literal
         return _escape("`".join(parts))
-    return "".join(f"<code>{_escape(part)}</code>" if n % 2 else
-                   _escape(part) for n, part in enumerate(parts))
+    return "".join(
+        f"<code>{_escape(part)}</code>" if n % 2 else _escape(part)
+        for n, part in enumerate(parts)
+    )
 
 
 def code(text: str) -> str:
@@ -86,9 +93,13 @@ class PullRequest:
             return text(part.get("ref")) if isinstance(part, dict) else ""
 
         number = pull.get("number")
-        return cls(number if isinstance(number, int) else None,
-                   text(pull.get("title")), text(pull.get("html_url")),
-                   ref("head"), ref("base"))
+        return cls(
+            number if isinstance(number, int) else None,
+            text(pull.get("title")),
+            text(pull.get("html_url")),
+            ref("head"),
+            ref("base"),
+        )
 
 
 @dataclass(frozen=True)
@@ -107,8 +118,10 @@ class Context:
         commit, or None when the run does not know the repository."""
         if not (self.repository and self.sha):
             return None
-        url = (f"{self.server.rstrip('/')}/{quote(self.repository, safe='/')}"
-               f"/blob/{quote(self.sha, safe='')}/{quote(path, safe='/')}")
+        url = (
+            f"{self.server.rstrip('/')}/{quote(self.repository, safe='/')}"
+            f"/blob/{quote(self.sha, safe='')}/{quote(path, safe='/')}"
+        )
         return url + (f"#L{line}" if line else "")
 
 
@@ -137,8 +150,7 @@ def fails(errors: int, warnings: int, fail_on: str) -> bool:
 def ordered(findings: Sequence[Finding]) -> list[Finding]:
     """Errors first (GitHub shows the first few annotations, and a cut
     table keeps the errors), then by path and line."""
-    return sorted(findings,
-                  key=lambda f: (f.severity != "error", *f.sort_key()))
+    return sorted(findings, key=lambda f: (f.severity != "error", *f.sort_key()))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -153,8 +165,10 @@ def _where(item: Finding, context: Context) -> str:
 
 # -- sections ---------------------------------------------------------------------
 
-def _verdict(sections: Sequence[Section], findings: Sequence[Finding],
-             context: Context) -> list[str]:
+
+def _verdict(
+    sections: Sequence[Section], findings: Sequence[Finding], context: Context
+) -> list[str]:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     broken = [s for s in sections if s.error is not None]
@@ -167,8 +181,11 @@ def _verdict(sections: Sequence[Section], findings: Sequence[Finding],
         mark = "⚠️"
     else:
         mark = "✅"
-    counts = (f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-              if findings else "no findings")
+    counts = (
+        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        if findings
+        else "no findings"
+    )
     out = [f"## {mark} dbdesign: {counts}", ""]
     files = sum(s.files for s in sections)
     if len(sections) == 1:
@@ -180,24 +197,39 @@ def _verdict(sections: Sequence[Section], findings: Sequence[Finding],
     if pull is not None:
         name = f"#{pull.number}" if pull.number is not None else "pull request"
         title = md(pull.title, 200)
-        facts.append(f"pull request {name} {title}".rstrip()
-                     + (f": {code(pull.head)} into {code(pull.base)}"
-                        if pull.head and pull.base else ""))
+        facts.append(
+            f"pull request {name} {title}".rstrip()
+            + (
+                f": {code(pull.head)} into {code(pull.base)}"
+                if pull.head and pull.base
+                else ""
+            )
+        )
     if context.base:
         facts.append(f"compared with {code(context.base[:12])}")
     out.append("; ".join(facts) + ".")
-    policy = {"error": "fails on errors", "warning": "fails on errors and "
-              "warnings", "never": "never fails on findings"}
+    policy = {
+        "error": "fails on errors",
+        "warning": "fails on errors and warnings",
+        "never": "never fails on findings",
+    }
     out.append("")
-    out.append(f"The step {policy.get(context.fail_on, 'fails on errors')} "
-               f"(`fail-on: {md(context.fail_on)}`)"
-               + (", and it failed." if failed or broken else ".")
-               + (" The changelog rules were waived by the pull request's "
-                  "label." if context.allow_no_changelog else ""))
+    out.append(
+        f"The step {policy.get(context.fail_on, 'fails on errors')} "
+        f"(`fail-on: {md(context.fail_on)}`)"
+        + (", and it failed." if failed or broken else ".")
+        + (
+            " The changelog rules were waived by the pull request's label."
+            if context.allow_no_changelog
+            else ""
+        )
+    )
     for section in broken:
         out.append("")
-        out.append(f"> [!CAUTION]\n> {code(section.root)} could not be "
-                   f"checked: {md(section.error or '')}")
+        out.append(
+            f"> [!CAUTION]\n> {code(section.root)} could not be "
+            f"checked: {md(section.error or '')}"
+        )
     out.append("")
     return out
 
@@ -205,27 +237,37 @@ def _verdict(sections: Sequence[Section], findings: Sequence[Finding],
 def _table(findings: Sequence[Finding], context: Context) -> list[str]:
     if not findings:
         return []
-    out = ["### Findings", "",
-           "| Severity | Code | Where | Message |", "|---|---|---|---|"]
+    out = [
+        "### Findings",
+        "",
+        "| Severity | Code | Where | Message |",
+        "|---|---|---|---|",
+    ]
     used = 0
     shown = 0
     for item in findings:
         mark = "❌ error" if item.severity == "error" else "⚠️ warning"
-        row = (f"| {mark} | {code(item.code)} | {_where(item, context)} | "
-               f"{prose(item.message, MESSAGE_LIMIT)} |")
+        row = (
+            f"| {mark} | {code(item.code)} | {_where(item, context)} | "
+            f"{prose(item.message, MESSAGE_LIMIT)} |"
+        )
         if shown >= MAX_ROWS or used + len(row) > TABLE_BUDGET:
             break
         out.append(row)
         used += len(row) + 1
         shown += 1
     if shown < len(findings):
-        where = (f"the SARIF file {code(context.sarif_path)}"
-                 if context.sarif_path else
-                 "this step's log (one annotation each)")
+        where = (
+            f"the SARIF file {code(context.sarif_path)}"
+            if context.sarif_path
+            else "this step's log (one annotation each)"
+        )
         out.append("")
-        out.append(f"**Showing {shown:,} of {len(findings):,} findings**, "
-                   f"errors first. All of them are in {where}, and "
-                   "`dbdesign check --format json` lists them locally.")
+        out.append(
+            f"**Showing {shown:,} of {len(findings):,} findings**, "
+            f"errors first. All of them are in {where}, and "
+            "`dbdesign check --format json` lists them locally."
+        )
     out.append("")
     return out
 
@@ -240,8 +282,7 @@ def _bar(done: int, total: int) -> str:
 
 
 def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) \
-        else 0
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _progress_row(label: str, data: Mapping[str, object]) -> str:
@@ -262,8 +303,10 @@ def _checklist(section: Section, context: Context) -> list[str]:
         return [f"_Checklist progress not shown: {md(status)}_", ""]
     phases = status.get("phases")
     phases = phases if isinstance(phases, list) else []
-    out = ["| Phase | Progress | " + " | ".join(n for _, n in _STATES) + " |",
-           "|---|---|" + "---:|" * len(_STATES)]
+    out = [
+        "| Phase | Progress | " + " | ".join(n for _, n in _STATES) + " |",
+        "|---|---|" + "---:|" * len(_STATES),
+    ]
     for phase in phases:
         if not isinstance(phase, dict):
             continue
@@ -278,8 +321,9 @@ def _checklist(section: Section, context: Context) -> list[str]:
         out.append(_progress_row("**Overall**", overall))
     out.append("")
     blocked = status.get("blocked")
-    blocked = [b for b in blocked if isinstance(b, dict)] \
-        if isinstance(blocked, list) else []
+    blocked = (
+        [b for b in blocked if isinstance(b, dict)] if isinstance(blocked, list) else []
+    )
     if blocked:
         path = status.get("path")
         path = section.prefix + path if isinstance(path, str) else None
@@ -306,8 +350,10 @@ def _checklist(section: Section, context: Context) -> list[str]:
                 why = f" — *because* {md(reason, 200)}"
             out.append(f"- {where}: {md(text, 200)}{why}")
         if len(blocked) > MAX_ITEMS:
-            out.append(f"- … and {len(blocked) - MAX_ITEMS:,} more "
-                       "(`dbdesign status` lists them)")
+            out.append(
+                f"- … and {len(blocked) - MAX_ITEMS:,} more "
+                "(`dbdesign status` lists them)"
+            )
         out.append("")
     return out
 
@@ -344,25 +390,35 @@ def _erd(section: Section, room: int) -> list[str]:
     if not diagram:
         return [f"_ERD not shown: {md(why)}_", ""] if why else []
     if len(diagram.encode("utf-8")) > min(ERD_BUDGET, room):
-        return ["_ERD not shown: the diagram is too large for a job summary; "
-                "`dbdesign erd` prints it._", ""]
+        return [
+            "_ERD not shown: the diagram is too large for a job summary; "
+            "`dbdesign erd` prints it._",
+            "",
+        ]
     fence = _fence(diagram)
     # The block sits between HTML tags, so blank lines around it matter.
-    return ["<details open><summary>Entity relationship diagram (from "
-            "<code>dbdesign erd</code>)</summary>", "",
-            f"{fence}mermaid", diagram.rstrip("\n"), fence, "", "</details>",
-            ""]
+    return [
+        "<details open><summary>Entity relationship diagram (from "
+        "<code>dbdesign erd</code>)</summary>",
+        "",
+        f"{fence}mermaid",
+        diagram.rstrip("\n"),
+        fence,
+        "",
+        "</details>",
+        "",
+    ]
 
 
 def _notes(section: Section) -> list[str]:
     if not section.notes:
         return []
-    return [*(f"- Note: {prose(note, MESSAGE_LIMIT)}" for note in section.notes),
-            ""]
+    return [*(f"- Note: {prose(note, MESSAGE_LIMIT)}" for note in section.notes), ""]
 
 
-def render(sections: Sequence[Section], findings: Sequence[Finding],
-           context: Context) -> str:
+def render(
+    sections: Sequence[Section], findings: Sequence[Finding], context: Context
+) -> str:
     """The job summary. FINDINGS carry repository-relative paths and are
     shown in the order given (see `ordered`)."""
     out = _verdict(sections, findings, context)
@@ -371,16 +427,19 @@ def render(sections: Sequence[Section], findings: Sequence[Finding],
     for section in sections:
         if section.error is not None:
             continue
-        body = [*_notes(section), *_checklist(section, context),
-                *_migrations(section, context)]
-        room = TOTAL_BUDGET - size - sum(len(line.encode("utf-8")) + 1
-                                         for line in body)
+        body = [
+            *_notes(section),
+            *_checklist(section, context),
+            *_migrations(section, context),
+        ]
+        room = TOTAL_BUDGET - size - sum(len(line.encode("utf-8")) + 1 for line in body)
         body.extend(_erd(section, room))
         if not body:
             continue
         title = "Project" if len(sections) > 1 else "Design status"
-        heading = f"### {title}" + (f" {code(section.root)}"
-                                    if len(sections) > 1 else "")
+        heading = f"### {title}" + (
+            f" {code(section.root)}" if len(sections) > 1 else ""
+        )
         out.extend([heading, "", *body])
         size += sum(len(line.encode("utf-8")) + 1 for line in body)
     return "\n".join(out).rstrip("\n") + "\n\n"

@@ -34,13 +34,12 @@ def printable(text: str) -> str:
     )
 
 
-def one_line(text: str, limit: int | None = None,
-             ellipsis: str = "…") -> str:
+def one_line(text: str, limit: int | None = None, ellipsis: str = "…") -> str:
     """TEXT on one printable line (whitespace runs, line breaks too, become
     one space), cut to LIMIT characters."""
     flat = printable(" ".join(text.split()))
     if limit is not None and len(flat) > limit:
-        flat = flat[:limit - len(ellipsis)].rstrip() + ellipsis
+        flat = flat[: limit - len(ellipsis)].rstrip() + ellipsis
     return flat
 
 
@@ -61,16 +60,19 @@ def summary_line(summary: Summary) -> str:
         parts.append(_plural(summary.errors, "error"))
     if summary.warnings:
         parts.append(_plural(summary.warnings, "warning"))
-    return f"Found {' and '.join(parts)} ({_plural(summary.files, 'file')} " \
-           "checked)."
+    return f"Found {' and '.join(parts)} ({_plural(summary.files, 'file')} checked)."
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def render(findings: Sequence[Finding], summary: Summary, color: bool,
-           notes: Sequence[str] = ()) -> str:
+def render(
+    findings: Sequence[Finding],
+    summary: Summary,
+    color: bool,
+    notes: Sequence[str] = (),
+) -> str:
     out = [line(item, color) for item in findings]
     out.extend(f"note: {printable(note)}" for note in notes)
     out.append(summary_line(summary))

@@ -50,12 +50,14 @@ class Step:
     of a replay, recorded while the one replay runs: the tables it created,
     and the columns of the table an ALTER TABLE changes as they were just
     before it (None when the table is unknown)."""
+
     created: frozenset[str] = frozenset()
     columns: Mapping[str, Column] | None = None
 
 
-def apply_file(catalog: Catalog, parsed: ParsedFile,
-               steps: dict[int, Step] | None = None) -> None:
+def apply_file(
+    catalog: Catalog, parsed: ParsedFile, steps: dict[int, Step] | None = None
+) -> None:
     """Apply PARSED's statements to CATALOG; with STEPS, record each parsed
     statement's Step under its index."""
     unread = {line for line, _ in parsed.unreadable}
@@ -70,8 +72,7 @@ def apply_file(catalog: Catalog, parsed: ParsedFile,
             before = set(catalog.tables)
             columns = _altered_columns(catalog, tree)
             apply(catalog, tree, statement, parsed.path)
-            steps[index] = Step(frozenset(catalog.tables.keys() - before),
-                                columns)
+            steps[index] = Step(frozenset(catalog.tables.keys() - before), columns)
         elif statement.line in unread:
             textual.placeholder(catalog, statement, parsed.path)
         elif statement.text[:7].lower() == "comment":
@@ -81,8 +82,10 @@ def apply_file(catalog: Catalog, parsed: ParsedFile,
 def _altered_columns(catalog: Catalog, tree: Any) -> dict[str, Column] | None:
     from sqlglot import exp
 
-    if not isinstance(tree, exp.Alter) or \
-            str(tree.args.get("kind") or "").upper() != "TABLE":
+    if (
+        not isinstance(tree, exp.Alter)
+        or str(tree.args.get("kind") or "").upper() != "TABLE"
+    ):
         return None
     try:
         table = catalog.tables.get(table_name(tree.this, catalog.dialect))
@@ -97,13 +100,13 @@ def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
     try:
         _Builder(catalog, statement, path).statement(tree)
     except (RecursionError, Exception):  # a model, not a judge
-        catalog.unmodelled.append((Origin(path, statement.line),
-                                   textual.short(statement.text)))
+        catalog.unmodelled.append(
+            (Origin(path, statement.line), textual.short(statement.text))
+        )
 
 
 class _Builder:
-    def __init__(self, catalog: Catalog, statement: Statement,
-                 path: str) -> None:
+    def __init__(self, catalog: Catalog, statement: Statement, path: str) -> None:
         self.catalog = catalog
         self.dialect = catalog.dialect
         self.statement_ = statement
@@ -152,8 +155,9 @@ class _Builder:
         return text
 
     def unmodelled(self) -> None:
-        self.catalog.unmodelled.append((self.origin(),
-                                        textual.short(self.statement_.text)))
+        self.catalog.unmodelled.append(
+            (self.origin(), textual.short(self.statement_.text))
+        )
 
     # -- statements ------------------------------------------------------
 
@@ -184,14 +188,18 @@ class _Builder:
         name = self.table_name(target)
         if tree.args.get("exists") and name in self.catalog.tables:
             return
-        table = Table(name, origin=self.origin(
-            target.this if isinstance(target, exp.Schema) else target),
-            spelled=self.table_spelled(target))
+        table = Table(
+            name,
+            origin=self.origin(
+                target.this if isinstance(target, exp.Schema) else target
+            ),
+            spelled=self.table_spelled(target),
+        )
         if name in self.catalog.tables:
             self.catalog.drop_indexes_of(name)
         self.catalog.tables[name] = table
         properties = tree.args.get("properties")
-        for prop in (properties.expressions if properties else []):
+        for prop in properties.expressions if properties else []:
             if isinstance(prop, exp.PartitionedOfProperty):
                 table.parent = self.table_name(prop.this)
                 parent = self.catalog.tables.get(table.parent)
@@ -224,8 +232,11 @@ class _Builder:
         if is_serial(raw_type):
             nullable, default = False, "nextval()"
         for constraint in coldef.args.get("constraints") or []:
-            ckind = constraint.args.get("kind") if isinstance(
-                constraint, exp.ColumnConstraint) else constraint
+            ckind = (
+                constraint.args.get("kind")
+                if isinstance(constraint, exp.ColumnConstraint)
+                else constraint
+            )
             if isinstance(ckind, exp.NotNullColumnConstraint):
                 nullable = bool(ckind.args.get("allow_null"))
             elif isinstance(ckind, exp.DefaultColumnConstraint):
@@ -238,14 +249,20 @@ class _Builder:
                     table.uniques.append((name,))
             elif isinstance(ckind, exp.Reference):
                 self.add_reference(table, (name,), ckind, None)
-            elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint) \
-                    and ckind.args.get("this") is not None \
-                    and not ckind.args.get("expression"):
+            elif (
+                isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint)
+                and ckind.args.get("this") is not None
+                and not ckind.args.get("expression")
+            ):
                 nullable, default = False, "identity"
         table.columns[name] = Column(
-            name, normalise_type(raw_type) if raw_type else "", nullable,
-            default, self.origin(coldef.this),
-            spelled=self.spelled(coldef.this))
+            name,
+            normalise_type(raw_type) if raw_type else "",
+            nullable,
+            default,
+            self.origin(coldef.this),
+            spelled=self.spelled(coldef.this),
+        )
 
     def default_sql(self, node: Any) -> str | None:
         from sqlglot import exp
@@ -254,8 +271,9 @@ class _Builder:
             node = node.this
         return normalise_default(node.sql(dialect=self.dialect))
 
-    def add_constraint(self, table: Table, element: Any,
-                       name: str | None = None) -> None:
+    def add_constraint(
+        self, table: Table, element: Any, name: str | None = None
+    ) -> None:
         from sqlglot import exp
 
         if isinstance(element, exp.Constraint):
@@ -270,20 +288,25 @@ class _Builder:
                 column = table.columns.get(col)
                 if column is not None and column.nullable:
                     table.columns[col] = replace(column, nullable=False)
-            table.constraints[name or f"{_bare(table.name)}_pkey"] = ("pk",
-                                                                      cols)
+            table.constraints[name or f"{_bare(table.name)}_pkey"] = ("pk", cols)
         elif isinstance(element, exp.UniqueColumnConstraint):
             schema = element.this
-            if name is None and isinstance(schema, exp.Schema) and isinstance(
-                    schema.this, exp.Identifier):
+            if (
+                name is None
+                and isinstance(schema, exp.Schema)
+                and isinstance(schema.this, exp.Identifier)
+            ):
                 name = self.ident(schema.this)  # MySQL's UNIQUE KEY name (...)
-            cols = tuple(self.ident(c) for c in (
-                schema.expressions if schema is not None else []))
+            cols = tuple(
+                self.ident(c)
+                for c in (schema.expressions if schema is not None else [])
+            )
             if cols and cols not in table.uniques:
                 table.uniques.append(cols)
             if cols:
-                table.constraints[name or "_".join(
-                    (_bare(table.name), *cols, "key"))] = ("unique", cols)
+                table.constraints[
+                    name or "_".join((_bare(table.name), *cols, "key"))
+                ] = ("unique", cols)
         elif isinstance(element, exp.ForeignKey):
             cols = tuple(self.ident(c) for c in element.expressions)
             reference = element.args.get("reference")
@@ -295,12 +318,19 @@ class _Builder:
             kind = str(element.args.get("kind") or "").upper()
             iname = self.ident(element.this) if element.this else None
             if cols:
-                self.catalog.add_index(Index(
-                    iname, table.name, cols, unique=kind == "UNIQUE",
-                    origin=self.origin(element.this)))
+                self.catalog.add_index(
+                    Index(
+                        iname,
+                        table.name,
+                        cols,
+                        unique=kind == "UNIQUE",
+                        origin=self.origin(element.this),
+                    )
+                )
 
-    def add_reference(self, table: Table, cols: tuple[str, ...],
-                      reference: Any, name: str | None) -> None:
+    def add_reference(
+        self, table: Table, cols: tuple[str, ...], reference: Any, name: str | None
+    ) -> None:
         from sqlglot import exp
 
         target = reference.this
@@ -310,12 +340,16 @@ class _Builder:
         ref_table = self.table_name(target)
         if name is None:
             name = "_".join((_bare(table.name), *cols, "fkey"))
-        table.foreign_keys = [fk for fk in table.foreign_keys
-                              if fk.name != name]
-        table.foreign_keys.append(ForeignKey(
-            cols, ref_table, ref_cols, name,
-            self.origin(target.this if isinstance(target, exp.Schema)
-                        else target)))
+        table.foreign_keys = [fk for fk in table.foreign_keys if fk.name != name]
+        table.foreign_keys.append(
+            ForeignKey(
+                cols,
+                ref_table,
+                ref_cols,
+                name,
+                self.origin(target.this if isinstance(target, exp.Schema) else target),
+            )
+        )
 
     def create_index(self, tree: Any) -> None:
         from sqlglot import exp
@@ -328,8 +362,11 @@ class _Builder:
             return
         table = self.table_name(table_node)
         name = self.ident(index.this) if index.this is not None else None
-        if name is not None and tree.args.get("exists") and \
-                self.catalog.has_index(name):
+        if (
+            name is not None
+            and tree.args.get("exists")
+            and self.catalog.has_index(name)
+        ):
             return
         params = index.args.get("params")
         columns: list[str] = []
@@ -348,19 +385,28 @@ class _Builder:
             where = params.args.get("where")
             partial = where is not None
             if where is not None:
-                predicate = where.this.sql(dialect=self.dialect).lower() \
-                    if isinstance(where, exp.Where) else \
-                    where.sql(dialect=self.dialect).lower()
+                predicate = (
+                    where.this.sql(dialect=self.dialect).lower()
+                    if isinstance(where, exp.Where)
+                    else where.sql(dialect=self.dialect).lower()
+                )
             using = params.args.get("using")
             if using is not None:
                 method = str(using.name or using.sql()).lower() or "btree"
         if name is not None and self.catalog.has_index(name):
-            self.catalog.indexes = [i for i in self.catalog.indexes
-                                    if i.name != name]
-        self.catalog.add_index(Index(
-            name, table, tuple(columns), unique=bool(tree.args.get("unique")),
-            partial=partial, origin=self.origin(index.this), method=method,
-            predicate=predicate))
+            self.catalog.indexes = [i for i in self.catalog.indexes if i.name != name]
+        self.catalog.add_index(
+            Index(
+                name,
+                table,
+                tuple(columns),
+                unique=bool(tree.args.get("unique")),
+                partial=partial,
+                origin=self.origin(index.this),
+                method=method,
+                predicate=predicate,
+            )
+        )
 
     def alter_table(self, tree: Any) -> None:
         from sqlglot import exp
@@ -371,8 +417,10 @@ class _Builder:
             return  # a table we never saw created: nothing to change
         for action in tree.args.get("actions") or []:
             if isinstance(action, exp.ColumnDef):
-                if action.args.get("exists") and self.ident(
-                        action.this) in table.columns:
+                if (
+                    action.args.get("exists")
+                    and self.ident(action.this) in table.columns
+                ):
                     continue
                 self.add_column(table, action)
             elif isinstance(action, exp.AddConstraint):
@@ -384,17 +432,22 @@ class _Builder:
                 coldef = action.this
                 old = action.args.get("rename_from")
                 if old is not None:
-                    self.catalog.rename_column(table, self.ident(old),
-                                       self.ident(coldef.this))
+                    self.catalog.rename_column(
+                        table, self.ident(old), self.ident(coldef.this)
+                    )
                 self.add_column(table, coldef)
             elif isinstance(action, exp.RenameColumn):
-                self.catalog.rename_column(table, self.ident(action.this),
-                                   self.ident(action.args["to"]))
-            elif isinstance(action, exp.AlterRename) and (
-                    bare_column := column_rename(tree, action)) is not None:
+                self.catalog.rename_column(
+                    table, self.ident(action.this), self.ident(action.args["to"])
+                )
+            elif (
+                isinstance(action, exp.AlterRename)
+                and (bare_column := column_rename(tree, action)) is not None
+            ):
                 # `ALTER TABLE t RENAME a TO b` (COLUMN is optional)
-                self.catalog.rename_column(table, self.ident(bare_column[0]),
-                                   self.ident(bare_column[1]))
+                self.catalog.rename_column(
+                    table, self.ident(bare_column[0]), self.ident(bare_column[1])
+                )
             elif isinstance(action, exp.AlterRename):
                 new = self.table_name(action.this)
                 schema_of_old = name.rsplit(".", 1)[0] if "." in name else None
@@ -407,11 +460,13 @@ class _Builder:
                 self.alter_drop(table, action)
             elif isinstance(action, exp.DropPrimaryKey):
                 table.primary_key = ()
-                table.constraints = {k: v for k, v in table.constraints.items()
-                                     if v[0] != "pk"}
+                table.constraints = {
+                    k: v for k, v in table.constraints.items() if v[0] != "pk"
+                }
             elif isinstance(action, exp.RenameIndex):
-                self.catalog.rename_index(self.ident(action.this),
-                                          self.ident(action.args["to"]))
+                self.catalog.rename_index(
+                    self.ident(action.this), self.ident(action.args["to"])
+                )
 
     def alter_column(self, table: Table, action: Any) -> None:
         name = self.ident(action.this)
@@ -420,11 +475,9 @@ class _Builder:
             return
         dtype = action.args.get("dtype")
         if dtype is not None:
-            column = replace(column, type=normalise_type(
-                type_sql(dtype, self.dialect)))
+            column = replace(column, type=normalise_type(type_sql(dtype, self.dialect)))
         if "default" in action.args and action.args["default"] is not None:
-            column = replace(column,
-                              default=self.default_sql(action.args["default"]))
+            column = replace(column, default=self.default_sql(action.args["default"]))
         allow_null = action.args.get("allow_null")
         if allow_null is not None:
             column = replace(column, nullable=bool(allow_null))
@@ -435,47 +488,60 @@ class _Builder:
     def alter_drop(self, table: Table, action: Any) -> None:
         kind = str(action.args.get("kind") or "").upper()
         for target in action.args.get("tables") or []:
-            name = self.ident(target.this if hasattr(target, "this")
-                              and target.this is not None else target)
+            name = self.ident(
+                target.this
+                if hasattr(target, "this") and target.this is not None
+                else target
+            )
             if kind == "COLUMN":
                 self.catalog.drop_column(table, name)
             elif kind in ("CONSTRAINT", "FOREIGN KEY"):
                 self.catalog.drop_constraint(table, name)
             elif kind == "INDEX":  # MySQL: an index, or a UNIQUE KEY
                 self.catalog.indexes = [
-                    i for i in self.catalog.indexes
-                    if not (i.name == name and i.table == table.name)]
+                    i
+                    for i in self.catalog.indexes
+                    if not (i.name == name and i.table == table.name)
+                ]
                 self.catalog.drop_constraint(table, name)
 
     def alter_index(self, tree: Any) -> None:
         from sqlglot import exp
 
-        old = self.ident(tree.this.this if isinstance(tree.this, exp.Table)
-                         else tree.this)
+        old = self.ident(
+            tree.this.this if isinstance(tree.this, exp.Table) else tree.this
+        )
         for action in tree.args.get("actions") or []:
             if isinstance(action, exp.AlterRename):
-                new = self.ident(action.this.this if isinstance(
-                    action.this, exp.Table) else action.this)
+                new = self.ident(
+                    action.this.this
+                    if isinstance(action.this, exp.Table)
+                    else action.this
+                )
                 self.catalog.rename_index(old, new)
 
     def drop(self, tree: Any) -> None:
         kind = str(tree.args.get("kind") or "").upper()
         targets = tree.args.get("tables") or (
-            [tree.this] if tree.this is not None else [])
+            [tree.this] if tree.this is not None else []
+        )
         for target in targets:
             if kind == "TABLE":
                 self.catalog.drop_table(self.table_name(target))
             elif kind == "INDEX":
-                name = self.ident(target.this if hasattr(target, "this")
-                                  and target.this is not None else target)
-                self.catalog.indexes = [i for i in self.catalog.indexes
-                                        if i.name != name]
+                name = self.ident(
+                    target.this
+                    if hasattr(target, "this") and target.this is not None
+                    else target
+                )
+                self.catalog.indexes = [
+                    i for i in self.catalog.indexes if i.name != name
+                ]
             elif kind == "SCHEMA":
                 db = target.args.get("db") or target.this
                 schema = self.ident(db) if db is not None else ""
                 prefix = f"{schema}."
-                for name in [n for n in self.catalog.tables
-                             if n.startswith(prefix)]:
+                for name in [n for n in self.catalog.tables if n.startswith(prefix)]:
                     self.catalog.drop_table(name)
 
 

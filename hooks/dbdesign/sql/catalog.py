@@ -65,8 +65,7 @@ class Table:
     # False when the columns are unknown (CREATE TABLE ... AS SELECT)
     complete: bool = True
     # Named PRIMARY KEY / UNIQUE constraints: name -> ("pk" | "unique", cols)
-    constraints: dict[str, tuple[str, tuple[str, ...]]] = field(
-        default_factory=dict)
+    constraints: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def key_of_partition(self, catalog: Catalog) -> tuple[str, ...]:
         """The primary key, or the nearest partitioned parent's: a
@@ -93,8 +92,7 @@ class Catalog:
     # grows (it is only ever replaced or appended to), so that large schemas
     # stay linear. The view holds the list it was built from: compared by
     # `is`, as an id() could be reused by a later list once the old one dies
-    _view: dict[str, Any] = field(default_factory=dict, repr=False,
-                                  compare=False)
+    _view: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def indexes_on(self, table: str) -> list[Index]:
         return list(self._index_view()["by_table"].get(table, ()))
@@ -118,13 +116,15 @@ class Catalog:
             return
         self.drop_indexes_of(name)
         for other in self.tables.values():
-            other.foreign_keys = [fk for fk in other.foreign_keys
-                                  if fk.ref_table != name]
+            other.foreign_keys = [
+                fk for fk in other.foreign_keys if fk.ref_table != name
+            ]
 
     def rename_index(self, old: str, new: str) -> None:
         """An index, or the UNIQUE / PRIMARY KEY constraint behind it."""
-        self.indexes = [replace(i, name=new) if i.name == old else i
-                        for i in self.indexes]
+        self.indexes = [
+            replace(i, name=new) if i.name == old else i for i in self.indexes
+        ]
         for table in self.tables.values():
             if old in table.constraints:
                 table.constraints[new] = table.constraints.pop(old)
@@ -138,17 +138,16 @@ class Catalog:
         if name in table.primary_key:
             table.primary_key = ()
         table.uniques = [u for u in table.uniques if name not in u]
-        table.foreign_keys = [fk for fk in table.foreign_keys
-                              if name not in fk.columns]
-        table.constraints = {k: v for k, v in table.constraints.items()
-                             if name not in v[1]}
+        table.foreign_keys = [fk for fk in table.foreign_keys if name not in fk.columns]
+        table.constraints = {
+            k: v for k, v in table.constraints.items() if name not in v[1]
+        }
         self.indexes = [
-            i for i in self.indexes
-            if not (i.table == table.name and name in i.columns)]
+            i for i in self.indexes if not (i.table == table.name and name in i.columns)
+        ]
 
     def drop_constraint(self, table: Table, name: str) -> None:
-        table.foreign_keys = [fk for fk in table.foreign_keys
-                              if fk.name != name]
+        table.foreign_keys = [fk for fk in table.foreign_keys if fk.name != name]
         kind_cols = table.constraints.pop(name, None)
         if kind_cols is None:
             return
@@ -159,8 +158,9 @@ class Catalog:
             table.uniques.remove(cols)
 
     def rename_constraint(self, table: Table, old: str, new: str) -> None:
-        table.foreign_keys = [replace(fk, name=new) if fk.name == old
-                              else fk for fk in table.foreign_keys]
+        table.foreign_keys = [
+            replace(fk, name=new) if fk.name == old else fk for fk in table.foreign_keys
+        ]
         if old in table.constraints:
             table.constraints[new] = table.constraints.pop(old)
 
@@ -169,27 +169,34 @@ class Catalog:
         if old not in table.columns or old == new:
             return
         table.columns = {
-            (new if key == old else key):
-                (replace(col, name=new, spelled=new) if key == old else col)
-            for key, col in table.columns.items()}
+            (new if key == old else key): (
+                replace(col, name=new, spelled=new) if key == old else col
+            )
+            for key, col in table.columns.items()
+        }
 
         def swap(cols: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(new if c == old else c for c in cols)
 
         table.primary_key = swap(table.primary_key)
         table.uniques = [swap(u) for u in table.uniques]
-        table.constraints = {k: (v[0], swap(v[1]))
-                             for k, v in table.constraints.items()}
-        table.foreign_keys = [replace(fk, columns=swap(fk.columns))
-                              for fk in table.foreign_keys]
+        table.constraints = {
+            k: (v[0], swap(v[1])) for k, v in table.constraints.items()
+        }
+        table.foreign_keys = [
+            replace(fk, columns=swap(fk.columns)) for fk in table.foreign_keys
+        ]
         for other in self.tables.values():
             other.foreign_keys = [
                 replace(fk, ref_columns=swap(fk.ref_columns))
-                if fk.ref_table == table.name else fk
-                for fk in other.foreign_keys]
+                if fk.ref_table == table.name
+                else fk
+                for fk in other.foreign_keys
+            ]
         self.indexes = [
-            replace(i, columns=swap(i.columns))
-            if i.table == table.name else i for i in self.indexes]
+            replace(i, columns=swap(i.columns)) if i.table == table.name else i
+            for i in self.indexes
+        ]
 
     def rename_table(self, old: str, new: str, spelled: str) -> None:
         """Rename a table, and what refers to it."""
@@ -202,49 +209,68 @@ class Catalog:
         for other in self.tables.values():
             other.foreign_keys = [
                 replace(fk, ref_table=new) if fk.ref_table == old else fk
-                for fk in other.foreign_keys]
+                for fk in other.foreign_keys
+            ]
             if other.parent == old:
                 other.parent = new
         self.indexes = [
-            replace(i, table=new) if i.table == old else i
-            for i in self.indexes]
+            replace(i, table=new) if i.table == old else i for i in self.indexes
+        ]
 
     def _index_view(self) -> dict[str, Any]:
         key = self._view.get("key")
-        if key is None or key[0] is not self.indexes or \
-                key[1] != len(self.indexes):
+        if key is None or key[0] is not self.indexes or key[1] != len(self.indexes):
             by_table: dict[str, list[Index]] = {}
             for index in self.indexes:
                 by_table.setdefault(index.table, []).append(index)
-            self._view = {"key": (self.indexes, len(self.indexes)),
-                          "by_table": by_table,
-                          "names": {index.name for index in self.indexes}}
+            self._view = {
+                "key": (self.indexes, len(self.indexes)),
+                "by_table": by_table,
+                "names": {index.name for index in self.indexes},
+            }
         return self._view
 
 
 # -- normalisation -----------------------------------------------------------
 
 _TYPE_ALIASES = {
-    "int": "integer", "int4": "integer", "integer": "integer",
-    "serial": "integer", "serial4": "integer", "mediumint": "integer",
-    "int8": "bigint", "bigserial": "bigint", "serial8": "bigint",
-    "int2": "smallint", "smallserial": "smallint", "serial2": "smallint",
-    "bool": "boolean", "float8": "double precision",
-    "double": "double precision", "float": "double precision",
-    "float4": "real", "decimal": "numeric", "dec": "numeric",
-    "varchar": "character varying", "char": "character",
-    "bpchar": "character", "nvarchar": "character varying",
+    "int": "integer",
+    "int4": "integer",
+    "integer": "integer",
+    "serial": "integer",
+    "serial4": "integer",
+    "mediumint": "integer",
+    "int8": "bigint",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "int2": "smallint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+    "bool": "boolean",
+    "float8": "double precision",
+    "double": "double precision",
+    "float": "double precision",
+    "float4": "real",
+    "decimal": "numeric",
+    "dec": "numeric",
+    "varchar": "character varying",
+    "char": "character",
+    "bpchar": "character",
+    "nvarchar": "character varying",
     "timestamp with time zone": "timestamptz",
     "timestamp without time zone": "timestamp",
-    "time with time zone": "timetz", "time without time zone": "time",
-    "datetime": "datetime", "uint": "integer unsigned",
+    "time with time zone": "timetz",
+    "time without time zone": "time",
+    "datetime": "datetime",
+    "uint": "integer unsigned",
     "varbit": "bit varying",
-    "ubigint": "bigint unsigned", "usmallint": "smallint unsigned",
-    "utinyint": "tinyint unsigned", "umediumint": "integer unsigned",
+    "ubigint": "bigint unsigned",
+    "usmallint": "smallint unsigned",
+    "utinyint": "tinyint unsigned",
+    "umediumint": "integer unsigned",
 }
 _INT_TYPES = {"integer", "bigint", "smallint", "tinyint"}
-_SERIAL = {"serial", "serial4", "bigserial", "serial8", "smallserial",
-           "serial2"}
+_SERIAL = {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"}
 _DEFAULT_SCHEMAS = {"public", "pg_catalog", "dbo", "main"}
 
 
@@ -277,8 +303,10 @@ def is_serial(raw: str) -> bool:
     return raw.strip().lower().replace('"', "") in _SERIAL
 
 
-_NOW = re.compile(r"^(?:now\(\)|current_timestamp(?:\(\))?"
-                  r"|transaction_timestamp\(\))$")
+_NOW = re.compile(
+    r"^(?:now\(\)|current_timestamp(?:\(\))?"
+    r"|transaction_timestamp\(\))$"
+)
 
 
 def normalise_default(raw: str | None) -> str | None:
@@ -291,8 +319,10 @@ def normalise_default(raw: str | None) -> str | None:
     while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
         text = text[1:-1].strip()
     parts = re.split(r"('(?:[^']|'')*')", text)
-    text = "".join(part if part.startswith("'") else
-                   re.sub(r"\s+", " ", part.lower()) for part in parts)
+    text = "".join(
+        part if part.startswith("'") else re.sub(r"\s+", " ", part.lower())
+        for part in parts
+    )
     text = re.sub(r"::[a-z_ .]+(?:\([0-9, ]*\))?(?:\[\])*", "", text)
     if text.startswith("nextval("):
         return "nextval()"
@@ -312,14 +342,19 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def normalise_name(name: str, quoted: bool = False,
-                   dialect: str = "postgres") -> str:
+def normalise_name(name: str, quoted: bool = False, dialect: str = "postgres") -> str:
     """An identifier as the database resolves it: unquoted names fold to
     lower case (postgres folds them; mysql, sqlite and tsql compare them
     without case); quoted names keep their case where it matters."""
-    if not quoted or dialect not in ("postgres", "redshift", "materialize",
-                                     "risingwave", "snowflake", "oracle",
-                                     "duckdb"):
+    if not quoted or dialect not in (
+        "postgres",
+        "redshift",
+        "materialize",
+        "risingwave",
+        "snowflake",
+        "oracle",
+        "duckdb",
+    ):
         return name.lower()
     return name
 

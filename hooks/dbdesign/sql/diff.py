@@ -34,12 +34,10 @@ def diff(migrations: Catalog, schema: Catalog) -> list[Difference]:
     for name, table in schema.tables.items():
         other = migrations.tables.get(name)
         if other is None:
-            out.append(Difference(name, None, "table", "defined", ABSENT,
-                                  table.origin))
+            out.append(Difference(name, None, "table", "defined", ABSENT, table.origin))
     for name, other in migrations.tables.items():
         if name not in schema.tables:
-            out.append(Difference(name, None, "table", ABSENT, "created",
-                                  other.origin))
+            out.append(Difference(name, None, "table", ABSENT, "created", other.origin))
     for name, table in schema.tables.items():
         other = migrations.tables.get(name)
         if other is not None and table.complete and other.complete:
@@ -47,55 +45,118 @@ def diff(migrations: Catalog, schema: Catalog) -> list[Difference]:
     return out
 
 
-def _table(schema_t: Table, mig_t: Table, schema: Catalog,
-           migrations: Catalog) -> list[Difference]:
+def _table(
+    schema_t: Table, mig_t: Table, schema: Catalog, migrations: Catalog
+) -> list[Difference]:
     out: list[Difference] = []
     name = schema_t.name
     for col_name, col in schema_t.columns.items():
         other = mig_t.columns.get(col_name)
         if other is None:
-            out.append(Difference(name, col_name, "column", col.type, ABSENT,
-                                  col.origin or schema_t.origin))
+            out.append(
+                Difference(
+                    name,
+                    col_name,
+                    "column",
+                    col.type,
+                    ABSENT,
+                    col.origin or schema_t.origin,
+                )
+            )
             continue
         where = col.origin or schema_t.origin
         if col.type != other.type:
-            out.append(Difference(name, col_name, "type", col.type,
-                                  other.type, where))
+            out.append(Difference(name, col_name, "type", col.type, other.type, where))
         if col.nullable != other.nullable:
-            out.append(Difference(
-                name, col_name, "nullability",
-                "NULL" if col.nullable else "NOT NULL",
-                "NULL" if other.nullable else "NOT NULL", where))
+            out.append(
+                Difference(
+                    name,
+                    col_name,
+                    "nullability",
+                    "NULL" if col.nullable else "NOT NULL",
+                    "NULL" if other.nullable else "NOT NULL",
+                    where,
+                )
+            )
         if col.default != other.default:
-            out.append(Difference(name, col_name, "default",
-                                  _show(col.default), _show(other.default),
-                                  where))
+            out.append(
+                Difference(
+                    name,
+                    col_name,
+                    "default",
+                    _show(col.default),
+                    _show(other.default),
+                    where,
+                )
+            )
     for col_name, other in mig_t.columns.items():
         if col_name not in schema_t.columns:
-            out.append(Difference(name, col_name, "column", ABSENT,
-                                  other.type, schema_t.origin))
+            out.append(
+                Difference(
+                    name, col_name, "column", ABSENT, other.type, schema_t.origin
+                )
+            )
     if schema_t.primary_key != mig_t.primary_key:
-        out.append(Difference(name, None, "primary key",
-                              _cols(schema_t.primary_key) or ABSENT,
-                              _cols(mig_t.primary_key) or ABSENT,
-                              schema_t.origin))
+        out.append(
+            Difference(
+                name,
+                None,
+                "primary key",
+                _cols(schema_t.primary_key) or ABSENT,
+                _cols(mig_t.primary_key) or ABSENT,
+                schema_t.origin,
+            )
+        )
     if (schema_t.parent or None) != (mig_t.parent or None):
-        out.append(Difference(name, None, "partition of",
-                              schema_t.parent or ABSENT,
-                              mig_t.parent or ABSENT, schema_t.origin))
-    out.extend(_keyed(name, "unique key", _uniques(schema_t, schema),
-                      _uniques(mig_t, migrations), schema_t.origin))
-    out.extend(_keyed(name, "foreign key", _fks(schema_t, schema),
-                      _fks(mig_t, migrations), schema_t.origin))
-    out.extend(_keyed(name, "index", _indexes(name, schema),
-                      _indexes(name, migrations), schema_t.origin,
-                      _index_origins(name, schema)))
+        out.append(
+            Difference(
+                name,
+                None,
+                "partition of",
+                schema_t.parent or ABSENT,
+                mig_t.parent or ABSENT,
+                schema_t.origin,
+            )
+        )
+    out.extend(
+        _keyed(
+            name,
+            "unique key",
+            _uniques(schema_t, schema),
+            _uniques(mig_t, migrations),
+            schema_t.origin,
+        )
+    )
+    out.extend(
+        _keyed(
+            name,
+            "foreign key",
+            _fks(schema_t, schema),
+            _fks(mig_t, migrations),
+            schema_t.origin,
+        )
+    )
+    out.extend(
+        _keyed(
+            name,
+            "index",
+            _indexes(name, schema),
+            _indexes(name, migrations),
+            schema_t.origin,
+            _index_origins(name, schema),
+        )
+    )
     return out
 
 
-def _keyed(table: str, what: str, schema_side: Counter[str],
-           mig_side: Counter[str], origin: Origin | None,
-           origins: dict[str, Origin] | None = None) -> list[Difference]:
+def _keyed(
+    table: str,
+    what: str,
+    schema_side: Counter[str],
+    mig_side: Counter[str],
+    origin: Origin | None,
+    origins: dict[str, Origin] | None = None,
+) -> list[Difference]:
     out = []
     for key in sorted((schema_side - mig_side).elements()):
         where = (origins or {}).get(key, origin)
@@ -107,8 +168,11 @@ def _keyed(table: str, what: str, schema_side: Counter[str],
 
 def _uniques(table: Table, catalog: Catalog) -> Counter[str]:
     keys = {_cols(u) for u in table.uniques}
-    keys |= {_cols(i.columns) for i in catalog.indexes_on(table.name)
-             if i.unique and not i.partial}
+    keys |= {
+        _cols(i.columns)
+        for i in catalog.indexes_on(table.name)
+        if i.unique and not i.partial
+    }
     return Counter(keys)
 
 
@@ -130,13 +194,17 @@ def _index_key(index: Index) -> str:
 
 
 def _indexes(table: str, catalog: Catalog) -> Counter[str]:
-    return Counter(_index_key(i) for i in catalog.indexes_on(table)
-                   if not i.unique or i.partial)
+    return Counter(
+        _index_key(i) for i in catalog.indexes_on(table) if not i.unique or i.partial
+    )
 
 
 def _index_origins(table: str, catalog: Catalog) -> dict[str, Origin]:
-    return {_index_key(i): i.origin for i in catalog.indexes_on(table)
-            if i.origin is not None}
+    return {
+        _index_key(i): i.origin
+        for i in catalog.indexes_on(table)
+        if i.origin is not None
+    }
 
 
 def _cols(cols: tuple[str, ...]) -> str:

@@ -19,8 +19,7 @@ from typing import Any
 from dbdesign import textio
 from dbdesign.project import Project
 
-CONFIG_FILES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff",
-                "pyproject.toml")
+CONFIG_FILES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff", "pyproject.toml")
 IGNORE_FILE = ".sqlfluffignore"
 MAX_CONFIG_BYTES = 1 << 20
 _INI_SECTION = re.compile(r"^\s*\[([^\]]*)\]")
@@ -57,7 +56,7 @@ class Finder:
                 continue
             if entry.specs is None:
                 entry.specs = _specs(entry.ignores)
-            inside = path if folder == "." else path[len(folder) + 1:]
+            inside = path if folder == "." else path[len(folder) + 1 :]
             for source, spec in entry.specs:
                 if spec.match_file(inside):
                     return source
@@ -71,11 +70,9 @@ class Finder:
             rel = name if folder == "." else f"{folder}/{name}"
             if not (self.project.root / rel).is_file():
                 continue
-            got = textio.read(self.project.root, rel,
-                              max_bytes=MAX_CONFIG_BYTES)
+            got = textio.read(self.project.root, rel, max_bytes=MAX_CONFIG_BYTES)
             if not isinstance(got, textio.Text):
-                self.project.note(f"{rel} {got.reason}; sqlfluff runs "
-                                  "without it")
+                self.project.note(f"{rel} {got.reason}; sqlfluff runs without it")
                 continue
             if name == IGNORE_FILE:
                 entry.ignores.append((rel, got.lines()))
@@ -103,8 +100,7 @@ def _specs(ignores: list[tuple[str, list[str]]]) -> list[tuple[str, Any]]:
         # pathspec knows only "gitwildmatch". A bad pattern ignores nothing.
         for style in ("gitignore", "gitwildmatch"):
             try:
-                specs.append((source, pathspec.PathSpec.from_lines(style,
-                                                                   lines)))
+                specs.append((source, pathspec.PathSpec.from_lines(style, lines)))
                 break
             except Exception:
                 continue
@@ -124,8 +120,7 @@ def sqlfluff_part(name: str, text: str) -> str:
         if data is None:
             return text  # sqlfluff will say what is wrong with it
         section = data.get("tool", {}).get("sqlfluff")
-        return json.dumps(section, sort_keys=True, default=str) \
-            if section else ""
+        return json.dumps(section, sort_keys=True, default=str) if section else ""
     kept: list[str] = []
     inside = False
     for line in textio.split_lines(text):
@@ -143,8 +138,9 @@ def _ignore_paths(name: str, text: str) -> list[str]:
     value: object = None
     if name == "pyproject.toml":
         data = _toml(text) or {}
-        value = data.get("tool", {}).get("sqlfluff", {}).get("core", {}) \
-            .get("ignore_paths")
+        value = (
+            data.get("tool", {}).get("sqlfluff", {}).get("core", {}).get("ignore_paths")
+        )
     elif name == ".sqlfluff":
         parser = configparser.ConfigParser(delimiters="=", interpolation=None)
         try:

@@ -40,16 +40,16 @@ class _Worker:
     deadline: float = 0.0
 
 
-def run(tasks: Sequence[dict[str, Any]], timeout: float,
-        jobs: int) -> list[dict[str, Any] | Failure]:
+def run(
+    tasks: Sequence[dict[str, Any]], timeout: float, jobs: int
+) -> list[dict[str, Any] | Failure]:
     """Run every task through `fluff_worker.serve` in up to JOBS processes,
     longest text first; each task gets TIMEOUT seconds."""
     results: list[dict[str, Any] | Failure | None] = [None] * len(tasks)
     if not tasks:
         return []
     context = multiprocessing.get_context("spawn")
-    pending = deque(sorted(range(len(tasks)),
-                           key=lambda i: -len(tasks[i]["text"])))
+    pending = deque(sorted(range(len(tasks)), key=lambda i: -len(tasks[i]["text"])))
     jobs = max(1, min(jobs, len(tasks)))
     workers: list[_Worker] = []
 
@@ -57,8 +57,12 @@ def run(tasks: Sequence[dict[str, Any]], timeout: float,
         from dbdesign.sql import fluff_worker
 
         ours, theirs = context.Pipe()
-        process = context.Process(target=fluff_worker.serve, args=(theirs,),
-                                  daemon=True, name="dbdesign-sqlfluff")
+        process = context.Process(
+            target=fluff_worker.serve,
+            args=(theirs,),
+            daemon=True,
+            name="dbdesign-sqlfluff",
+        )
         process.start()
         theirs.close()
         workers.append(_Worker(process, ours, time.monotonic()))
@@ -80,8 +84,7 @@ def run(tasks: Sequence[dict[str, Any]], timeout: float,
     try:
         for _ in range(jobs):
             spawn()
-        while workers and (pending or any(w.task is not None
-                                          for w in workers)):
+        while workers and (pending or any(w.task is not None for w in workers)):
             now = time.monotonic()
             for worker in workers:
                 if worker.ready and worker.task is None and pending:
@@ -107,29 +110,37 @@ def run(tasks: Sequence[dict[str, Any]], timeout: float,
                         retire(worker, Failure("start", str(message[1])))
                 elif not worker.process.is_alive() or worker.conn.closed:
                     code = worker.process.exitcode
-                    retire(worker, Failure(
-                        "crash", f"the sqlfluff worker stopped (exit code "
-                        f"{code})"))
+                    retire(
+                        worker,
+                        Failure(
+                            "crash", f"the sqlfluff worker stopped (exit code {code})"
+                        ),
+                    )
                 elif worker.task is not None and now >= worker.deadline:
                     retire(worker, Failure("timeout", f"{timeout:g} s"))
-                elif not worker.ready and \
-                        now >= worker.started + STARTUP_TIMEOUT:
-                    retire(worker, Failure(
-                        "start", f"sqlfluff did not start within "
-                        f"{STARTUP_TIMEOUT:g} s"))
+                elif not worker.ready and now >= worker.started + STARTUP_TIMEOUT:
+                    retire(
+                        worker,
+                        Failure(
+                            "start",
+                            f"sqlfluff did not start within {STARTUP_TIMEOUT:g} s",
+                        ),
+                    )
     finally:
         for worker in workers:
             _stop(worker)
-    return [r if r is not None else Failure("crash", "no result")
-            for r in results]
+    return [r if r is not None else Failure("crash", "no result") for r in results]
 
 
 def _wait(workers: list[_Worker], now: float) -> None:
     from multiprocessing.connection import wait
 
-    deadlines = [w.deadline if w.task is not None else
-                 (w.started + STARTUP_TIMEOUT if not w.ready else None)
-                 for w in workers]
+    deadlines = [
+        w.deadline
+        if w.task is not None
+        else (w.started + STARTUP_TIMEOUT if not w.ready else None)
+        for w in workers
+    ]
     due = [d for d in deadlines if d is not None]
     limit = max(0.0, min(due) - now) if due else None
     waitables: list[Any] = [w.conn for w in workers]

@@ -17,8 +17,12 @@ if TYPE_CHECKING:
 
 # Config keys that make sqlfluff import Python (library_path) or read Jinja
 # files (macros, includes) from the repository.
-CODE_KEYS = ("library_path", "load_macros_from_path", "loader_search_path",
-             "exclude_macros_from_path")
+CODE_KEYS = (
+    "library_path",
+    "load_macros_from_path",
+    "loader_search_path",
+    "exclude_macros_from_path",
+)
 # Templaters that read nothing but the SQL file and the config's values.
 SAFE_TEMPLATERS = ("raw", "jinja", "placeholder")
 # sqlfluff stops at 100,000 parse nodes; a pg_dump of a few hundred
@@ -27,7 +31,8 @@ SAFE_TEMPLATERS = ("raw", "jinja", "placeholder")
 MAX_PARSE_NODES = 2_000_000
 
 _BOUND = re.compile(
-    r"Maximum parse (?P<what>depth|node count) exceeded \(limit (?P<limit>\d+)\)")
+    r"Maximum parse (?P<what>depth|node count) exceeded \(limit (?P<limit>\d+)\)"
+)
 # Go `{{ .X }}`, Jinja `{% ... %}` and `{{ x }}`, Flyway `${x}`.
 _TEMPLATE_MARK = re.compile(r"\{\{|\{%|\$\{")
 _FAILS = ("PRS", "LXR", "TMP")
@@ -67,11 +72,18 @@ def serve(conn: Connection) -> None:
         try:
             result = lint_task(task, linters)
         except Exception as exc:  # a sqlfluff crash is one file's finding
-            result = {"items": [note(1, "sqlfluff failed on this file "
-                                     f"({type(exc).__name__}: {_short(exc)}), "
-                                     "so its sqlfluff rules were not checked; "
-                                     "run `sqlfluff lint` on it to see why")],
-                      "ignored": []}
+            result = {
+                "items": [
+                    note(
+                        1,
+                        "sqlfluff failed on this file "
+                        f"({type(exc).__name__}: {_short(exc)}), "
+                        "so its sqlfluff rules were not checked; "
+                        "run `sqlfluff lint` on it to see why",
+                    )
+                ],
+                "ignored": [],
+            }
         conn.send(("done", task_id, result))
 
 
@@ -120,10 +132,17 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
         try:
             loaded = load_config_file_as_dict(path)
         except Exception as exc:
-            return {"items": [note(1, f"sqlfluff's config {shown} cannot be "
-                                   f"read ({_short(exc)}), so sqlfluff's rules "
-                                   f"were not checked; fix {shown}")],
-                    "ignored": []}
+            return {
+                "items": [
+                    note(
+                        1,
+                        f"sqlfluff's config {shown} cannot be "
+                        f"read ({_short(exc)}), so sqlfluff's rules "
+                        f"were not checked; fix {shown}",
+                    )
+                ],
+                "ignored": [],
+            }
         configs = nested_combine(configs, loaded)
     ignored = [] if trust else sanitise(configs)
     _bound(configs["core"])
@@ -131,17 +150,25 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
     linter = linters.get(key)
     if linter is None:
         try:
-            linter = Linter(config=FluffConfig(configs=configs,
-                                               ignore_local_config=True))
+            linter = Linter(
+                config=FluffConfig(configs=configs, ignore_local_config=True)
+            )
         except Exception as exc:  # sqlfluff raises KeyError, ValueError...
             why = _short(exc)
             if isinstance(exc, KeyError):
                 why = f"unknown dialect {configs['core'].get('dialect')!r}"
             where = ", ".join(shown for _, shown in task["config_files"])
-            return {"items": [note(1, f"sqlfluff rejects its config "
-                                   f"({why}), so its rules were not checked; "
-                                   f"fix {where or 'the sqlfluff settings'}")],
-                    "ignored": ignored}
+            return {
+                "items": [
+                    note(
+                        1,
+                        f"sqlfluff rejects its config "
+                        f"({why}), so its rules were not checked; "
+                        f"fix {where or 'the sqlfluff settings'}",
+                    )
+                ],
+                "ignored": ignored,
+            }
         linters[key] = linter
     text: str = task["text"]
     fname: str = task["fname"]
@@ -152,27 +179,42 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
         config.process_raw_file_for_config(text, fname)
     except Exception as exc:
         why = _short(str(exc).replace(fname, task["path"]))
-        return {"items": [note(1, f"an inline `-- sqlfluff:` setting is "
-                               f"invalid ({why}), so sqlfluff's rules "
-                               "were not checked; fix the setting")],
-                "ignored": ignored}
+        return {
+            "items": [
+                note(
+                    1,
+                    f"an inline `-- sqlfluff:` setting is "
+                    f"invalid ({why}), so sqlfluff's rules "
+                    "were not checked; fix the setting",
+                )
+            ],
+            "ignored": ignored,
+        }
     if not trust:
         ignored += _sanitise_live(config)
     for key_path, value in (
-            (("core", "max_parse_nodes"),
-             _nodes(config.get("max_parse_nodes"))),
-            (("core", "large_file_skip_byte_limit"), 0),
-            (("core", "large_file_skip_char_limit"), 0)):
+        (("core", "max_parse_nodes"), _nodes(config.get("max_parse_nodes"))),
+        (("core", "large_file_skip_byte_limit"), 0),
+        (("core", "large_file_skip_char_limit"), 0),
+    ):
         config.set_value(key_path, value)
     rendered = linter.render_string(text, fname, config, "utf-8")
     parsed = Linter.parse_rendered(rendered)
-    linted = Linter.lint_parsed(parsed, linter.get_rulepack(config=config),
-                                encoding="utf-8")
+    linted = Linter.lint_parsed(
+        parsed, linter.get_rulepack(config=config), encoding="utf-8"
+    )
     violations = linted.get_violations(filter_warning=False)
-    items = classify(text, bool(rendered.templated_variants), violations,
-                     str(config.get("templater_obj").name))
-    return {"items": items, "ignored": sorted(set(ignored)),
-            "dialect": str(config.get("dialect"))}
+    items = classify(
+        text,
+        bool(rendered.templated_variants),
+        violations,
+        str(config.get("templater_obj").name),
+    )
+    return {
+        "items": items,
+        "ignored": sorted(set(ignored)),
+        "dialect": str(config.get("dialect")),
+    }
 
 
 def sanitise(configs: dict[str, Any]) -> list[str]:
@@ -228,8 +270,9 @@ def _nodes(configured: object) -> int:
     return max(value, MAX_PARSE_NODES)
 
 
-def classify(text: str, rendered: bool, violations: list[Any],
-             templater: str) -> list[list[Any]]:
+def classify(
+    text: str, rendered: bool, violations: list[Any], templater: str
+) -> list[list[Any]]:
     """Turn sqlfluff's violations into result items: a failed template, a
     parse bound, or templated SQL sqlfluff cannot read become one SQ009
     note; everything else keeps sqlfluff's code."""
@@ -237,20 +280,31 @@ def classify(text: str, rendered: bool, violations: list[Any],
     if not rendered:
         first = next((v for v in violations if v.rule_code() == "TMP"), None)
         why = _short_desc(first) if first is not None else "no output"
-        return [note(_line(first), f"sqlfluff's {templater} templater cannot "
-                     f"render this file ({why}), so sqlfluff's rules were not "
-                     "checked; set `templater` in .sqlfluff to one that reads "
-                     "it (raw, placeholder), or ignore SQ009 for this file")]
+        return [
+            note(
+                _line(first),
+                f"sqlfluff's {templater} templater cannot "
+                f"render this file ({why}), so sqlfluff's rules were not "
+                "checked; set `templater` in .sqlfluff to one that reads "
+                "it (raw, placeholder), or ignore SQ009 for this file",
+            )
+        ]
     templated = _TEMPLATE_MARK.search(text) is not None
-    failures = [v for v in violations
-                if v.rule_code() in _FAILS and not _BOUND.search(v.desc())]
+    failures = [
+        v for v in violations if v.rule_code() in _FAILS and not _BOUND.search(v.desc())
+    ]
     if templated and failures:
-        items.append(note(_line(failures[0]), (
-            f"templated SQL that sqlfluff's {templater} templater leaves "
-            f"unreadable: {len(failures)} section(s) were not linted "
-            f"(first: {_short_desc(failures[0])}); set `templater` in "
-            ".sqlfluff (for `${...}` placeholders: `templater = placeholder`)"
-        )))
+        items.append(
+            note(
+                _line(failures[0]),
+                (
+                    f"templated SQL that sqlfluff's {templater} templater leaves "
+                    f"unreadable: {len(failures)} section(s) were not linted "
+                    f"(first: {_short_desc(failures[0])}); set `templater` in "
+                    ".sqlfluff (for `${...}` placeholders: `templater = placeholder`)"
+                ),
+            )
+        )
     for violation in violations:
         code = violation.rule_code()
         desc = violation.desc()
@@ -261,21 +315,33 @@ def classify(text: str, rendered: bool, violations: list[Any],
         if templated and code in _FAILS:
             continue
         rule = getattr(violation, "rule", None)
-        items.append(["v", code, violation.line_no, violation.line_pos, desc,
-                      bool(getattr(violation, "fixable", False)),
-                      str(getattr(rule, "name", "") or "")])
+        items.append(
+            [
+                "v",
+                code,
+                violation.line_no,
+                violation.line_pos,
+                desc,
+                bool(getattr(violation, "fixable", False)),
+                str(getattr(rule, "name", "") or ""),
+            ]
+        )
     return items
 
 
 def _bound_message(match: re.Match[str]) -> str:
     if match["what"] == "depth":
-        return (f"SQL nested deeper than sqlfluff's max_parse_depth "
-                f"({match['limit']}) was not parsed, so sqlfluff's rules were "
-                "not checked on it; raise `max_parse_depth` in .sqlfluff or "
-                "simplify the nesting")
-    return (f"the file has more than {match['limit']} parse nodes "
-            "(sqlfluff's max_parse_nodes), so sqlfluff's rules were not "
-            "checked; split the file or raise `max_parse_nodes` in .sqlfluff")
+        return (
+            f"SQL nested deeper than sqlfluff's max_parse_depth "
+            f"({match['limit']}) was not parsed, so sqlfluff's rules were "
+            "not checked on it; raise `max_parse_depth` in .sqlfluff or "
+            "simplify the nesting"
+        )
+    return (
+        f"the file has more than {match['limit']} parse nodes "
+        "(sqlfluff's max_parse_nodes), so sqlfluff's rules were not "
+        "checked; split the file or raise `max_parse_nodes` in .sqlfluff"
+    )
 
 
 def _line(violation: Any) -> int | None:
@@ -291,4 +357,4 @@ def _short_desc(violation: Any) -> str:
 
 def _short(exc: object, limit: int = 160) -> str:
     text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -37,20 +37,50 @@ BYTES_PER_WORKER = 64_000
 
 # sqlglot's dialect names that sqlfluff spells differently or lacks.
 DIALECTS = {
-    "spark": "sparksql", "spark2": "sparksql", "presto": "trino",
-    "dune": "trino", "fabric": "tsql", "risingwave": "postgres",
+    "spark": "sparksql",
+    "spark2": "sparksql",
+    "presto": "trino",
+    "dune": "trino",
+    "fabric": "tsql",
+    "risingwave": "postgres",
     "singlestore": "mysql",
 }
-FLUFF_DIALECTS = frozenset({
-    "ansi", "athena", "bigquery", "clickhouse", "databricks", "db2", "doris",
-    "duckdb", "exasol", "flink", "greenplum", "hive", "impala", "mariadb",
-    "materialize", "mysql", "oracle", "postgres", "redshift", "snowflake",
-    "soql", "sparksql", "sqlite", "starrocks", "teradata", "trino", "tsql",
-    "vertica",
-})
+FLUFF_DIALECTS = frozenset(
+    {
+        "ansi",
+        "athena",
+        "bigquery",
+        "clickhouse",
+        "databricks",
+        "db2",
+        "doris",
+        "duckdb",
+        "exasol",
+        "flink",
+        "greenplum",
+        "hive",
+        "impala",
+        "mariadb",
+        "materialize",
+        "mysql",
+        "oracle",
+        "postgres",
+        "redshift",
+        "snowflake",
+        "soql",
+        "sparksql",
+        "sqlite",
+        "starrocks",
+        "teradata",
+        "trino",
+        "tsql",
+        "vertica",
+    }
+)
 _RUNS_CODE = re.compile(
     r"library_path|load_macros_from_path|loader_search_path"
-    r"|templater\s*[=:]\s*[\"']?(?!(?:raw|jinja|placeholder)\b)\w")
+    r"|templater\s*[=:]\s*[\"']?(?!(?:raw|jinja|placeholder)\b)\w"
+)
 
 
 def fluff_dialect(dialect: str) -> str:
@@ -109,19 +139,31 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
             continue
         size = len(got.text.encode("utf-8", "surrogatepass"))
         if size > MAX_BYTES:
-            early[path] = [finding("SQ009", path, (
-                f"sqlfluff's rules were not checked: the file is {size:,} "
-                f"bytes, over dbdesign's {MAX_BYTES:,}-byte bound for sqlfluff "
-                "(about a minute of linting); split the file or run "
-                "`sqlfluff lint` on it directly"), 1)]
+            early[path] = [
+                finding(
+                    "SQ009",
+                    path,
+                    (
+                        f"sqlfluff's rules were not checked: the file is {size:,} "
+                        f"bytes, over dbdesign's {MAX_BYTES:,}-byte bound for sqlfluff "
+                        "(about a minute of linting); split the file or run "
+                        "`sqlfluff lint` on it directly"
+                    ),
+                    1,
+                )
+            ]
             continue
         plans.append(_plan(project, path, got.text, configs, versions))
     if plans and fluff_dialect(config.dialect) == "ansi":
-        project.note(f"sqlfluff has no {config.dialect} dialect; it lints "
-                     "as ansi unless .sqlfluff sets `dialect`")
+        project.note(
+            f"sqlfluff has no {config.dialect} dialect; it lints "
+            "as ansi unless .sqlfluff sets `dialect`"
+        )
     if left_alone:
-        project.note("sqlfluff: not linted, as the repository's sqlfluff "
-                     f"ignore patterns ask: {', '.join(left_alone)}")
+        project.note(
+            "sqlfluff: not linted, as the repository's sqlfluff "
+            f"ignore patterns ask: {', '.join(left_alone)}"
+        )
     use_cache = not project.options.no_cache
     results: dict[str, dict[str, Any] | Failure] = {}
     todo: list[_Plan] = []
@@ -132,8 +174,9 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
         else:
             todo.append(plan)
     if todo:
-        outcomes = fluff_pool.run([p.task for p in todo], timeout(),
-                                  _jobs(p.task["text"] for p in todo))
+        outcomes = fluff_pool.run(
+            [p.task for p in todo], timeout(), _jobs(p.task["text"] for p in todo)
+        )
         for plan, outcome in zip(todo, outcomes, strict=True):
             results[plan.path] = outcome
             if use_cache and plan.key and isinstance(outcome, dict):
@@ -147,6 +190,7 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
 
 # -- planning ----------------------------------------------------------------
 
+
 def _versions() -> str:
     from importlib import metadata
 
@@ -157,12 +201,14 @@ def _versions() -> str:
     # Plugins add rules and dialects: their versions change results too.
     plugins = sorted(
         f"{ep.name}={ep.dist.version if ep.dist else '?'}"
-        for ep in metadata.entry_points(group="sqlfluff"))
+        for ep in metadata.entry_points(group="sqlfluff")
+    )
     return f"{__version__}|{fluff}|{','.join(plugins)}|{sys.version_info[:2]}"
 
 
-def _plan(project: Project, path: str, text: str,
-          configs: fluff_config.Finder, versions: str) -> _Plan:
+def _plan(
+    project: Project, path: str, text: str, configs: fluff_config.Finder, versions: str
+) -> _Plan:
     config = project.config
     found = configs.configs(path)
     task = {
@@ -175,13 +221,20 @@ def _plan(project: Project, path: str, text: str,
     }
     runs_code = config.sqlfluff_trust_config and (
         any(_RUNS_CODE.search(part) for _, part in found)
-        or _RUNS_CODE.search(text) is not None)
+        or _RUNS_CODE.search(text) is not None
+    )
     if runs_code:
         # Trusted code may read anything: no content hash covers it.
         return _Plan(path, task, None)
     digest = hashlib.sha256()
-    parts = (f"v{CACHE_FORMAT}", versions, fluff_dialect(config.dialect),
-             str(config.sqlfluff_trust_config), json.dumps(found), text)
+    parts = (
+        f"v{CACHE_FORMAT}",
+        versions,
+        fluff_dialect(config.dialect),
+        str(config.sqlfluff_trust_config),
+        json.dumps(found),
+        text,
+    )
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
@@ -198,6 +251,7 @@ def _jobs(texts: Iterator[str]) -> int:
 
 
 # -- cache -------------------------------------------------------------------
+
 
 def _cache_file(key: str) -> Path:
     return cache_dir() / "sqlfluff" / key[:2] / f"{key}.json"
@@ -225,10 +279,14 @@ def _valid(result: object) -> bool:
     if not isinstance(items, list) or not isinstance(ignored, list):
         return False
     for item in items:
-        if not (isinstance(item, list) and len(item) == 7
-                and item[0] in ("v", "n") and isinstance(item[1], str)
-                and isinstance(item[4], str)
-                and all(v is None or isinstance(v, int) for v in item[2:4])):
+        if not (
+            isinstance(item, list)
+            and len(item) == 7
+            and item[0] in ("v", "n")
+            and isinstance(item[1], str)
+            and isinstance(item[4], str)
+            and all(v is None or isinstance(v, int) for v in item[2:4])
+        ):
             return False
     return all(isinstance(name, str) for name in ignored)
 
@@ -240,8 +298,9 @@ def _store(key: str, result: dict[str, Any]) -> None:
     data = json.dumps({"key": key, "result": result}).encode("utf-8")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp",
-                                   dir=target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{key[:8]}.", suffix=".tmp", dir=target.parent
+        )
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -255,38 +314,51 @@ def _store(key: str, result: dict[str, Any]) -> None:
 
 # -- findings ----------------------------------------------------------------
 
-def _findings(project: Project, path: str, result: dict[str, Any] | Failure,
-              dialect: str) -> Iterator[Finding]:
+
+def _findings(
+    project: Project, path: str, result: dict[str, Any] | Failure, dialect: str
+) -> Iterator[Finding]:
     if not isinstance(result, dict):
         yield finding("SQ009", path, _failure_message(result), 1)
         return
     if result["ignored"]:
         names = ", ".join(f"`{name}`" for name in result["ignored"])
-        project.note(f"sqlfluff: ignored {names} from the repository's "
-                     "sqlfluff config (it would run code from the "
-                     "repository); set `sqlfluff_trust_config: true` to "
-                     "allow it")
+        project.note(
+            f"sqlfluff: ignored {names} from the repository's "
+            "sqlfluff config (it would run code from the "
+            "repository); set `sqlfluff_trust_config: true` to "
+            "allow it"
+        )
     severity = project.config.severity
     dialect = str(result.get("dialect") or dialect)
     for kind, code, line, column, desc, fixable, name in result["items"]:
         if kind == "n":
             yield finding("SQ009", path, desc, line, column)
             continue
-        yield external(code, CHECK, path, _message(code, desc, fixable, name,
-                                                   dialect),
-                       line, column, severity.get(code, rules.WARNING))
+        yield external(
+            code,
+            CHECK,
+            path,
+            _message(code, desc, fixable, name, dialect),
+            line,
+            column,
+            severity.get(code, rules.WARNING),
+        )
 
 
-def _message(code: str, desc: str, fixable: bool, name: str,
-             dialect: str) -> str:
+def _message(code: str, desc: str, fixable: bool, name: str, dialect: str) -> str:
     desc = desc.rstrip(". ")
     if code == "PRS":
-        return (f"{desc}; sqlfluff's {dialect} grammar cannot parse it, so "
-                "its rules skip this part (if the database accepts it, "
-                "`-- dbdesign: ignore[PRS]` on the line above silences it)")
+        return (
+            f"{desc}; sqlfluff's {dialect} grammar cannot parse it, so "
+            "its rules skip this part (if the database accepts it, "
+            "`-- dbdesign: ignore[PRS]` on the line above silences it)"
+        )
     if code == "TMP":
-        return (f"{desc}; give the templater what it needs in .sqlfluff "
-                "(for Jinja, `[sqlfluff:templater:jinja:context]`)")
+        return (
+            f"{desc}; give the templater what it needs in .sqlfluff "
+            "(for Jinja, `[sqlfluff:templater:jinja:context]`)"
+        )
     rule = f" ({name})" if name else ""
     if fixable:
         return f"{desc}{rule}; `sqlfluff fix --dialect {dialect}` mends it"
@@ -296,13 +368,19 @@ def _message(code: str, desc: str, fixable: bool, name: str,
 def _failure_message(failure: Failure) -> str:
     kind, detail = failure.kind, failure.detail
     if kind == "timeout":
-        return (f"sqlfluff did not finish linting this file within {detail}, "
-                "so its sqlfluff rules were not checked; raise "
-                "DBDESIGN_SQLFLUFF_TIMEOUT or run `sqlfluff lint` on it "
-                "directly")
+        return (
+            f"sqlfluff did not finish linting this file within {detail}, "
+            "so its sqlfluff rules were not checked; raise "
+            "DBDESIGN_SQLFLUFF_TIMEOUT or run `sqlfluff lint` on it "
+            "directly"
+        )
     if kind == "start":
-        return (f"sqlfluff could not run ({detail}), so sqlfluff's rules were "
-                "not checked; reinstall it with `pip install sqlfluff`")
-    return (f"sqlfluff stopped while linting this file ({detail}), so its "
-            "sqlfluff rules were not checked; run `sqlfluff lint` on it to "
-            "see why")
+        return (
+            f"sqlfluff could not run ({detail}), so sqlfluff's rules were "
+            "not checked; reinstall it with `pip install sqlfluff`"
+        )
+    return (
+        f"sqlfluff stopped while linting this file ({detail}), so its "
+        "sqlfluff rules were not checked; run `sqlfluff lint` on it to "
+        "see why"
+    )

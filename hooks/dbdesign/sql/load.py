@@ -37,8 +37,7 @@ def parsed(project: Project, relpath: str) -> ParsedFile | None:
             project.cache[key] = None
         else:
             text = _dbmate_up(result.text)
-            project.cache[key] = parse_file(relpath, text,
-                                            project.config.dialect)
+            project.cache[key] = parse_file(relpath, text, project.config.dialect)
     value = project.cache[key]
     assert value is None or isinstance(value, ParsedFile)
     return value
@@ -52,8 +51,9 @@ def schema_catalog(project: Project) -> Catalog | None:
         from dbdesign.sql.build import build
 
         schema = parsed(project, project.config.schema_path)
-        project.cache[key] = (None if schema is None
-                              else build([schema], project.config.dialect))
+        project.cache[key] = (
+            None if schema is None else build([schema], project.config.dialect)
+        )
     value = project.cache[key]
     assert value is None or isinstance(value, Catalog)
     return value
@@ -71,16 +71,18 @@ def replay_steps(project: Project) -> dict[str, dict[int, Step]]:
     return _replay(project)[1]
 
 
-def _replay(project: Project) -> tuple[Catalog | None,
-                                       dict[str, dict[int, Step]]]:
+def _replay(project: Project) -> tuple[Catalog | None, dict[str, dict[int, Step]]]:
     # One replay per run serves SQ007 (the Catalog) and MG010-MG013 (the
     # Steps): the migrations are the slowest SQL to replay.
     key = "sql.replay"
     if key not in project.cache:
         from dbdesign.sql.build import apply_file
 
-        files = [p for m in migrations(project) if m.forward
-                 and (p := parsed(project, m.path)) is not None]
+        files = [
+            p
+            for m in migrations(project)
+            if m.forward and (p := parsed(project, m.path)) is not None
+        ]
         catalog = Catalog(dialect=project.config.dialect)
         steps: dict[str, dict[int, Step]] = {}
         for item in files:
@@ -97,8 +99,9 @@ def migrations(project: Project) -> list[Migration]:
     the migrations folder."""
     key = "sql.migrations"
     if key not in project.cache:
-        project.cache[key] = [m for m in _migrations(project)
-                              if m.path != project.config.schema_path]
+        project.cache[key] = [
+            m for m in _migrations(project) if m.path != project.config.schema_path
+        ]
     value = project.cache[key]
     assert isinstance(value, list)
     return value
@@ -136,15 +139,19 @@ def _scanned(project: Project, folder: str) -> list[Migration] | None:
     if scanned is None or scanned.scheme is None:
         return None
     return [
-        Migration(scanned.relpath(item.name), forward=item.forward,
-                  repeatable=item.kind == naming.REPEATABLE,
-                  version=item.version.key if item.version else None)
-        for item in scanned.migrations if item.name.lower().endswith(".sql")
+        Migration(
+            scanned.relpath(item.name),
+            forward=item.forward,
+            repeatable=item.kind == naming.REPEATABLE,
+            version=item.version.key if item.version else None,
+        )
+        for item in scanned.migrations
+        if item.name.lower().endswith(".sql")
     ]
 
 
 def _version_key(folder: str, path: str) -> tuple[int, list[tuple[int, object]]]:
-    rel = path[len(folder) + 1:] if path.startswith(folder + "/") else path
+    rel = path[len(folder) + 1 :] if path.startswith(folder + "/") else path
     name = rel.rsplit("/", 1)[-1]
     repeatable = 1 if re.match(r"(?i)^R__", name) else 0
     segments: list[tuple[int, object]] = []
@@ -154,15 +161,22 @@ def _version_key(folder: str, path: str) -> tuple[int, list[tuple[int, object]]]
 
 
 def _classify(folder: str, path: str) -> Migration:
-    rel = path[len(folder) + 1:] if path.startswith(folder + "/") else path
+    rel = path[len(folder) + 1 :] if path.startswith(folder + "/") else path
     name = rel.rsplit("/", 1)[-1].lower()
-    backward = (name.endswith(".down.sql") or name == "down.sql"
-                or bool(re.match(r"^u\d", name)) or name.endswith("_down.sql"))
+    backward = (
+        name.endswith(".down.sql")
+        or name == "down.sql"
+        or bool(re.match(r"^u\d", name))
+        or name.endswith("_down.sql")
+    )
     unit = rel.split("/", 1)[0] if "/" in rel else name
     digits = tuple(int(d) for d in re.findall(r"\d+", unit.split("__")[0]))
-    return Migration(path, forward=not backward,
-                     repeatable=bool(re.match(r"^r__", name)),
-                     version=digits or None)
+    return Migration(
+        path,
+        forward=not backward,
+        repeatable=bool(re.match(r"^r__", name)),
+        version=digits or None,
+    )
 
 
 def baseline_key(project: Project) -> tuple[int, ...] | None:
@@ -190,10 +204,10 @@ def _dbmate_up(text: str) -> str:
     marks = list(_DBMATE.finditer(text))
     if not marks or not any(m[1].lower() == "down" for m in marks):
         return text
-    out = [text[:marks[0].start()]]
+    out = [text[: marks[0].start()]]
     for i, mark in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        chunk = text[mark.start():end]
+        chunk = text[mark.start() : end]
         if mark[1].lower() == "down":
             chunk = re.sub(r"[^\r\n]", " ", chunk)
         out.append(chunk)

@@ -39,7 +39,8 @@ _DDL = re.compile(
     r"(?:(?:temp|temporary|unlogged)\s+)?(?:unique\s+)?(?:clustered\s+|"
     r"nonclustered\s+)?(?:table|index)\b"
     r"|alter\s+(?:table|index)\b|drop\s+(?:table|index|schema)\b"
-    r"|truncate\b|rename\s+table\b)")
+    r"|truncate\b|rename\s+table\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ def templated(text: str) -> str | None:
         end = text.find(closer, m.end(), m.end() + TEMPLATE_SPAN)
         if end < 0:
             continue
-        tag = text[m.start():end + len(closer)]
-        inner = text[m.end():end]
+        tag = text[m.start() : end + len(closer)]
+        inner = text[m.end() : end]
         if m[0] == "${" and not re.fullmatch(r"[A-Za-z_][\w.:-]*", inner):
             continue
         # `'{{1,2},{3,4}}'` is a PostgreSQL array literal, not a template
@@ -102,8 +103,12 @@ def is_ddl(statement: Statement) -> bool:
     return bool(_DDL.match(statement.text))
 
 
-def parse_file(path: str, text: str, dialect: str = "postgres",
-               clock: Callable[[], float] = time.perf_counter) -> ParsedFile:
+def parse_file(
+    path: str,
+    text: str,
+    dialect: str = "postgres",
+    clock: Callable[[], float] = time.perf_counter,
+) -> ParsedFile:
     """Parse TEXT (the content of PATH). Never raises."""
     parsed = ParsedFile(path, dialect, text)
     try:
@@ -113,8 +118,10 @@ def parse_file(path: str, text: str, dialect: str = "postgres",
         return parsed
     marker = templated(text)
     if marker is not None:
-        parsed.skipped = (f"it is templated ({marker!r}); no parser can read "
-                          "it as it stands, so it was not checked")
+        parsed.skipped = (
+            f"it is templated ({marker!r}); no parser can read "
+            "it as it stands, so it was not checked"
+        )
     elif dialect in POSTGRES_LIKE:
         _check_postgres(parsed)
     _trees(parsed, clock)
@@ -127,7 +134,8 @@ def _check_postgres(parsed: ParsedFile) -> None:
     except ImportError:  # pragma: no cover - pglast has no Windows wheels
         parsed.notes.append(
             "pglast is not installed, so PostgreSQL syntax (SQ001) is not "
-            "checked; `pip install pglast` for PostgreSQL's own parser")
+            "checked; `pip install pglast` for PostgreSQL's own parser"
+        )
         return
     try:
         pg.parse_sql_json(parsed.text)
@@ -173,17 +181,25 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
         if clock() - started > TIME_BUDGET:
             parsed.skipped = (
                 f"reading it took over {TIME_BUDGET:.0f} s; statements from "
-                f"line {statement.line} on were not checked")
+                f"line {statement.line} on were not checked"
+            )
             return
         if statement.depth > MAX_DEPTH or len(statement.text) > MAX_STATEMENT:
-            what = (f"it is nested {statement.depth} parentheses deep"
-                    if statement.depth > MAX_DEPTH else "it is over 1 MB long")
+            what = (
+                f"it is nested {statement.depth} parentheses deep"
+                if statement.depth > MAX_DEPTH
+                else "it is over 1 MB long"
+            )
             _not_read(parsed, statement, what, check_syntax, wanted)
             continue
         if statement.unterminated and check_syntax:
-            parsed.errors.append(SyntaxProblem(
-                statement.line, statement.column,
-                f"unterminated {statement.unterminated}; close it"))
+            parsed.errors.append(
+                SyntaxProblem(
+                    statement.line,
+                    statement.column,
+                    f"unterminated {statement.unterminated}; close it",
+                )
+            )
             continue
         source = _prepare(statement.text) if wanted else statement.text
         try:
@@ -203,28 +219,43 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
                 parsed.unreadable.append((statement.line, short(statement.text)))
             continue
         except RecursionError:
-            _not_read(parsed, statement, "it is nested too deeply for the "
-                      "SQL parser", check_syntax, wanted)
+            _not_read(
+                parsed,
+                statement,
+                "it is nested too deeply for the SQL parser",
+                check_syntax,
+                wanted,
+            )
             continue
         except Exception as exc:  # a parser crash, contained
-            _not_read(parsed, statement, f"the SQL parser failed on it "
-                      f"({type(exc).__name__})", check_syntax, wanted)
+            _not_read(
+                parsed,
+                statement,
+                f"the SQL parser failed on it ({type(exc).__name__})",
+                check_syntax,
+                wanted,
+            )
             continue
         if check_syntax:
             comma = _TRAILING_COMMA.search(_code_only(statement.text))
             if comma is not None:
                 offset = statement.start + comma.start()
                 line, column = parsed.position(offset)
-                parsed.errors.append(SyntaxProblem(
-                    line, column, "a comma before `)` ends an empty list "
-                    "item; remove the comma"))
+                parsed.errors.append(
+                    SyntaxProblem(
+                        line,
+                        column,
+                        "a comma before `)` ends an empty list item; remove the comma",
+                    )
+                )
         trees = [tree for tree in trees if tree is not None]
         if wanted and len(trees) == 1:
             parsed.trees[index] = trees[0]
 
 
-def _not_read(parsed: ParsedFile, statement: Statement, why: str,
-              check_syntax: bool, wanted: bool) -> None:
+def _not_read(
+    parsed: ParsedFile, statement: Statement, why: str, check_syntax: bool, wanted: bool
+) -> None:
     if check_syntax:
         parsed.unchecked.append((statement.line, why))
     if wanted:
@@ -247,35 +278,38 @@ def _prepare(text: str) -> str:
     """Same-length rewrites of PostgreSQL forms sqlglot does not read
     (pg_dump's `CREATE INDEX ... ON ONLY t`, PostgreSQL 18's virtual
     generated columns), so that positions stay exact."""
-    text = re.sub(r"(?i)(\bON\s+)(ONLY)(\s)", lambda m: m[1] + "    " + m[3],
-                  text, count=1)
+    text = re.sub(
+        r"(?i)(\bON\s+)(ONLY)(\s)", lambda m: m[1] + "    " + m[3], text, count=1
+    )
     text = re.sub(r"(?i)(\)\s*)VIRTUAL\b", lambda m: m[1] + "STORED ", text)
-    text = re.sub(r"(?i)\bbit\s+varying\b",
-                  lambda m: "varbit" + " " * (len(m[0]) - 6), text)
+    text = re.sub(
+        r"(?i)\bbit\s+varying\b", lambda m: "varbit" + " " * (len(m[0]) - 6), text
+    )
     # PostgreSQL 18 dumps NOT NULL as named table constraints
     return _NAMED_NOT_NULL.sub(lambda m: _blank(m[0]), text)
 
 
 _NAMED_NOT_NULL = re.compile(
     r'(?i),\s*CONSTRAINT\s+(?:"[^"]+"|\w+)\s+NOT\s+NULL\s+(?:"[^"]+"|\w+)'
-    r"(?:\s+NO\s+INHERIT)?(?=\s*[,)])")
+    r"(?:\s+NO\s+INHERIT)?(?=\s*[,)])"
+)
 _DROP_MANY = re.compile(
     r"(?is)\A(drop\s+)(index|table)(\s+concurrently)?(\s+if\s+exists)?"
-    r"(\s+[^;]+?,[^;]+?)(\s+(?:cascade|restrict))?\s*\Z")
+    r"(\s+[^;]+?,[^;]+?)(\s+(?:cascade|restrict))?\s*\Z"
+)
 
 
 # sqlglot accepts `(a int,)`, which no database does
 _TRAILING_COMMA = re.compile(r",(?=\s*\))")
 _NOT_CODE = re.compile(
-    r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|--[^\n]*|/\*.*?\*/|#[^\n]*",
-    re.S)
+    r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|--[^\n]*|/\*.*?\*/|#[^\n]*", re.S
+)
 
 
 def _code_only(text: str) -> str:
     """TEXT with strings and quoted names as `x...x` and comments as blanks
     (same length)."""
-    return _NOT_CODE.sub(
-        lambda m: (" " if m[0][0] in "-/#" else "x") * len(m[0]), text)
+    return _NOT_CODE.sub(lambda m: (" " if m[0][0] in "-/#" else "x") * len(m[0]), text)
 
 
 def _blank(text: str) -> str:
@@ -289,7 +323,7 @@ def _drop_many(text: str, dialect: str) -> Any:
     m = _DROP_MANY.match(text)
     if m is None:
         return None
-    source = (m[1] + "TABLE" + (m[4] or "") + m[5] + (m[6] or ""))
+    source = m[1] + "TABLE" + (m[4] or "") + m[5] + (m[6] or "")
     tree = sqlglot.parse_one(source, read=dialect)
     tree.set("kind", m[2].upper())
     if m[3]:
@@ -297,8 +331,9 @@ def _drop_many(text: str, dialect: str) -> Any:
     return tree
 
 
-def _sqlglot_error(parsed: ParsedFile, statement: Statement,
-                   exc: Exception) -> SyntaxProblem:
+def _sqlglot_error(
+    parsed: ParsedFile, statement: Statement, exc: Exception
+) -> SyntaxProblem:
     errors = getattr(exc, "errors", None) or []
     line, column = statement.line, statement.column
     message = str(exc).split("\n", 1)[0]

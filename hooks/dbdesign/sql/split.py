@@ -23,19 +23,37 @@ class Statement:
 
 # Dialects whose double quotes and backticks are strings or identifiers, and
 # whose backslash escapes inside quotes.
-_BACKSLASH = {"mysql", "singlestore", "doris", "starrocks", "hive", "spark",
-              "spark2", "databricks", "bigquery", "clickhouse", "drill"}
-_HASH_COMMENT = {"mysql", "singlestore", "doris", "starrocks", "clickhouse",
-                 "bigquery"}
-_NESTED_COMMENTS = {"postgres", "redshift", "materialize", "risingwave",
-                    "duckdb", "snowflake", "tsql", "fabric"}
-_DOLLAR = {"postgres", "redshift", "materialize", "risingwave", "duckdb",
-           "snowflake"}
+_BACKSLASH = {
+    "mysql",
+    "singlestore",
+    "doris",
+    "starrocks",
+    "hive",
+    "spark",
+    "spark2",
+    "databricks",
+    "bigquery",
+    "clickhouse",
+    "drill",
+}
+_HASH_COMMENT = {"mysql", "singlestore", "doris", "starrocks", "clickhouse", "bigquery"}
+_NESTED_COMMENTS = {
+    "postgres",
+    "redshift",
+    "materialize",
+    "risingwave",
+    "duckdb",
+    "snowflake",
+    "tsql",
+    "fabric",
+}
+_DOLLAR = {"postgres", "redshift", "materialize", "risingwave", "duckdb", "snowflake"}
 _BRACKETS = {"tsql", "fabric", "sqlite"}
 
 _TRIGGER_HEAD = re.compile(
     r"(?is)\s*create\s+(?:or\s+replace\s+)?(?:definer\s*=\s*\S+\s+)?"
-    r"(?:temp(?:orary)?\s+)?(?:trigger|procedure|function|event)\b")
+    r"(?:temp(?:orary)?\s+)?(?:trigger|procedure|function|event)\b"
+)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _ATOMIC = re.compile(r"(?i)begin\s+atomic\b")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
@@ -65,14 +83,14 @@ class _Splitter:
         index = bisect.bisect_right(self.starts, offset) - 1
         return index + 1, offset - self.starts[index] + 1
 
-    def emit(self, start: int, end: int, depth: int,
-             unterminated: str | None = None) -> None:
+    def emit(
+        self, start: int, end: int, depth: int, unterminated: str | None = None
+    ) -> None:
         body = self.text[start:end].rstrip()
         if not body.strip():
             return
         line, column = self.position(start)
-        self.out.append(Statement(body, start, line, column, depth,
-                                  unterminated))
+        self.out.append(Statement(body, start, line, column, depth, unterminated))
 
     def run(self) -> list[Statement]:
         text, n = self.text, len(self.text)
@@ -115,7 +133,8 @@ class _Splitter:
             if ch.isspace():
                 i += 1
             elif text.startswith("--", i) or (
-                    ch == "#" and self.dialect in _HASH_COMMENT):
+                ch == "#" and self.dialect in _HASH_COMMENT
+            ):
                 i = self.line_end(i)
             elif text.startswith("/*", i):
                 end = self.block_comment(i)
@@ -190,8 +209,9 @@ class _Splitter:
                 i = end
             elif token[0] == "$":
                 tag = _DOLLAR_TAG.match(text, i)
-                if tag is None or (i > 0 and (text[i - 1].isalnum()
-                                              or text[i - 1] == "_")):
+                if tag is None or (
+                    i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")
+                ):
                     i += 1
                     continue
                 end = text.find(tag[0], tag.end())
@@ -222,9 +242,12 @@ class _Splitter:
         if quote == "[" and self.dialect not in _BRACKETS:
             return i + 1
         backslash = (self.dialect in _BACKSLASH and quote != "`") or (
-            quote == "'" and i > 0 and text[i - 1] in "eE"
+            quote == "'"
+            and i > 0
+            and text[i - 1] in "eE"
             and self.dialect in _DOLLAR
-            and (i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_")))
+            and (i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_"))
+        )
         j = i + 1
         while True:
             end = text.find(close, j)

@@ -15,23 +15,29 @@ _NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 QNAME = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
 _ATTACH = re.compile(
     rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<parent>{QNAME})"
-    rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{QNAME})")
+    rf"\s+(?P<op>attach|detach)\s+partition\s+(?P<child>{QNAME})"
+)
 _RENAME_TABLE = re.compile(
-    rf"(?is)^rename\s+table\s+(?P<old>{QNAME})\s+to\s+(?P<new>{QNAME})")
+    rf"(?is)^rename\s+table\s+(?P<old>{QNAME})\s+to\s+(?P<new>{QNAME})"
+)
 _CREATE_TABLE = re.compile(
     r"(?is)^create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?"
     r"(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?"
-    rf"(?P<name>{QNAME})")
+    rf"(?P<name>{QNAME})"
+)
 _COMMENT = re.compile(
     rf"(?is)^comment\s+on\s+(?P<kind>table|column)\s+(?P<name>{QNAME})\s+is"
-    r"\s+(?:(?P<text>'(?:[^']|'')*')|(?P<null>null))\s*$")
+    r"\s+(?:(?P<text>'(?:[^']|'')*')|(?P<null>null))\s*$"
+)
 _ADD_IDENTITY = re.compile(
     rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{QNAME})"
     rf"\s+alter\s+(?:column\s+)?(?P<column>{_NAME})\s+add\s+generated\s+"
-    r"(?:always|by\s+default)\s+as\s+identity\b")
+    r"(?:always|by\s+default)\s+as\s+identity\b"
+)
 _RENAME_CONSTRAINT = re.compile(
     rf"(?is)^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{QNAME})"
-    rf"\s+rename\s+constraint\s+(?P<old>{_NAME})\s+to\s+(?P<new>{_NAME})")
+    rf"\s+rename\s+constraint\s+(?P<old>{_NAME})\s+to\s+(?P<new>{_NAME})"
+)
 # ALTER TABLE forms that change nothing the Catalog models.
 _IGNORABLE_ALTER = re.compile(
     r"(?is)\b(?:owner\s+to|enable|disable|replica\s+identity|cluster\s+on|"
@@ -41,7 +47,8 @@ _IGNORABLE_ALTER = re.compile(
     r"add\s+(?:constraint\s+\S+\s+)?(?:check|exclude)\b|"
     r"alter\s+(?:column\s+)?\S+\s+(?:set\s+(?:statistics|storage|"
     r"compression)|add\s+generated|set\s+generated|restart|drop\s+identity|"
-    r"drop\s+expression|set\s+(?:\(|options)|reset))")
+    r"drop\s+expression|set\s+(?:\(|options)|reset))"
+)
 
 
 def text_name(dialect: str, text: str) -> str:
@@ -50,7 +57,7 @@ def text_name(dialect: str, text: str) -> str:
     parts = [p.strip() for p in re.findall(_NAME, text)]
     names = []
     for part in parts:
-        quoted = part[0] in "\"`["
+        quoted = part[0] in '"`['
         bare = part[1:-1].replace('""', '"') if quoted else part
         names.append(normalise_name(bare, quoted, dialect))
     if not names:
@@ -65,15 +72,21 @@ def command(catalog: Catalog, statement: Statement, path: str) -> None:
     if m:
         child = catalog.tables.get(text_name(catalog.dialect, m["child"]))
         if child is not None:
-            child.parent = (text_name(catalog.dialect, m["parent"])
-                            if m["op"].lower() == "attach" else None)
+            child.parent = (
+                text_name(catalog.dialect, m["parent"])
+                if m["op"].lower() == "attach"
+                else None
+            )
         return
     m = _RENAME_CONSTRAINT.match(text)
     if m:
         table = catalog.tables.get(text_name(catalog.dialect, m["table"]))
         if table is not None:
-            catalog.rename_constraint(table, text_name(catalog.dialect, m["old"]),
-                                      text_name(catalog.dialect, m["new"]))
+            catalog.rename_constraint(
+                table,
+                text_name(catalog.dialect, m["old"]),
+                text_name(catalog.dialect, m["new"]),
+            )
         return
     m = _ADD_IDENTITY.match(text)
     if m:
@@ -82,20 +95,23 @@ def command(catalog: Catalog, statement: Statement, path: str) -> None:
         column = table.columns.get(column_name) if table else None
         if table is not None and column is not None:
             table.columns[column_name] = replace(
-                column, default="identity", nullable=False)
+                column, default="identity", nullable=False
+            )
         return
     m = _RENAME_TABLE.match(text)
     if m:
-        catalog.rename_table(text_name(catalog.dialect, m["old"]),
-                             text_name(catalog.dialect, m["new"]), m["new"])
+        catalog.rename_table(
+            text_name(catalog.dialect, m["old"]),
+            text_name(catalog.dialect, m["new"]),
+            m["new"],
+        )
         return
-    if re.match(r"(?is)^alter\s+table\b", text) and _IGNORABLE_ALTER.search(
-            text):
+    if re.match(r"(?is)^alter\s+table\b", text) and _IGNORABLE_ALTER.search(text):
         return
     if re.match(r"(?is)^(?:create|alter)\s", text):
         catalog.unmodelled.append(
-            (Origin(path, statement.line, statement.column),
-             short(statement.text)))
+            (Origin(path, statement.line, statement.column), short(statement.text))
+        )
 
 
 def placeholder(catalog: Catalog, statement: Statement, path: str) -> None:
@@ -108,8 +124,11 @@ def placeholder(catalog: Catalog, statement: Statement, path: str) -> None:
     if name not in catalog.tables:
         parts = re.findall(_NAME, m["name"])
         catalog.tables[name] = Table(
-            name, origin=Origin(path, statement.line, statement.column),
-            spelled=parts[-1].strip('"`[]'), complete=False)
+            name,
+            origin=Origin(path, statement.line, statement.column),
+            spelled=parts[-1].strip('"`[]'),
+            complete=False,
+        )
 
 
 def comment(catalog: Catalog, statement: Statement, path: str) -> None:

@@ -34,8 +34,9 @@ def table_name(node: Any, dialect: str) -> str:
     if not isinstance(node, exp.Table):
         return ident(node, dialect)
     db = node.args.get("db")
-    return qualified(ident(db, dialect) if db is not None else None,
-                     ident(node.this, dialect))
+    return qualified(
+        ident(db, dialect) if db is not None else None, ident(node.this, dialect)
+    )
 
 
 def type_sql(kind: Any, dialect: str) -> str:
@@ -53,10 +54,12 @@ def column_rename(tree: Any, action: Any) -> tuple[Any, Any] | None:
 
     for option in tree.args.get("options") or []:
         if isinstance(option, exp.ToTableProperty):
-            old = action.this.this if isinstance(action.this, exp.Table) \
-                else action.this
-            new = option.this.this if isinstance(option.this, exp.Table) \
-                else option.this
+            old = (
+                action.this.this if isinstance(action.this, exp.Table) else action.this
+            )
+            new = (
+                option.this.this if isinstance(option.this, exp.Table) else option.this
+            )
             return old, new
     return None
 
