@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, needs_corpus
-from dbdesign import cli, config, mermaid
+from dbdesign import cli, config
 from dbdesign.checks import erd as erd_check
-from dbdesign.erd import updated
-from dbdesign.erd_render import (
+from dbdesign.erd import mermaid
+from dbdesign.erd.document import updated
+from dbdesign.erd.mermaid import END_MARKER, START_MARKER
+from dbdesign.erd.render import (
     attribute_name,
     attribute_type,
     display,
@@ -27,7 +29,6 @@ from dbdesign.erd_render import (
     links,
     render,
 )
-from dbdesign.mermaid import END_MARKER, START_MARKER
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Column, ForeignKey, Table
 

@@ -283,7 +283,7 @@ def _works(python: Path) -> bool:
 
 def report(env: Mapping[str, str]) -> int:
     from dbdesign import textio
-    from dbdesign.report import Summary, github, json_format, sarif, summary
+    from dbdesign.report import Summary, github, job_summary, json_format, sarif
 
     try:
         inputs = read_inputs(env)
@@ -316,7 +316,7 @@ def report(env: Mapping[str, str]) -> int:
         )
         for root in inputs.roots
     ]
-    findings = summary.ordered([f for r in results for f in r.findings])
+    findings = job_summary.ordered([f for r in results for f in r.findings])
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
 
@@ -352,26 +352,26 @@ def report(env: Mapping[str, str]) -> int:
 
     step_summary = env.get("GITHUB_STEP_SUMMARY")
     if inputs.summary and step_summary:
-        context = summary.Context(
+        context = job_summary.Context(
             server=env.get("GITHUB_SERVER_URL", "https://github.com"),
             repository=env.get("GITHUB_REPOSITORY", ""),
             sha=results[0].sha
             if results and results[0].sha
             else env.get("GITHUB_SHA", ""),
-            pull_request=summary.PullRequest.of(event),
+            pull_request=job_summary.PullRequest.of(event),
             base=base,
             fail_on=inputs.fail_on,
             sarif_path=inputs.sarif,
             allow_no_changelog=allow,
         )
-        text = summary.render([r.section for r in results], findings, context)
+        text = job_summary.render([r.section for r in results], findings, context)
         with open(step_summary, "a", encoding="utf-8", newline="\n") as out:
             out.write(text)
     set_outputs(env, outputs)
 
     if broken:
         return 2
-    return 1 if summary.fails(errors, warnings, inputs.fail_on) else 0
+    return 1 if job_summary.fails(errors, warnings, inputs.fail_on) else 0
 
 
 def _stays_inside(path: Path, workspace: Path) -> bool:
@@ -385,7 +385,7 @@ def _stays_inside(path: Path, workspace: Path) -> bool:
 
 
 def verdict_line(errors: int, warnings: int, fail_on: str, broken: bool) -> str:
-    from dbdesign.report.summary import fails
+    from dbdesign.report.job_summary import fails
 
     found = (
         f"{errors} error{'s' * (errors != 1)}, "

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbdesign.findings import Finding
-from dbdesign.report.summary import Section
+from dbdesign.report.job_summary import Section
 
 if TYPE_CHECKING:
     from dbdesign.action import Inputs
@@ -182,7 +182,7 @@ def _with_extras(
 
 def _status(project: Project) -> dict[str, object] | str:
     """What `dbdesign status --format json` prints, or why there is none."""
-    from dbdesign import status
+    from dbdesign import progress as status
     from dbdesign.cli import UsageError
 
     try:
@@ -198,7 +198,7 @@ def _status(project: Project) -> dict[str, object] | str:
 def _erd(project: Project) -> tuple[str, str]:
     """(diagram, "") as `dbdesign erd` prints it, or ("", why there is
     none)."""
-    from dbdesign import erd
+    from dbdesign.erd import document as erd
 
     try:
         return erd.generated(project), ""

@@ -567,11 +567,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return sumfile.main(args)
         if args.command == "erd":
-            from dbdesign import erd
+            from dbdesign.erd import document as erd
 
             return erd.main(args)
         if args.command == "status":
-            from dbdesign import status
+            from dbdesign import progress as status
 
             return status.main(args)
         raise UsageError(f"unknown command {args.command!r}")  # pragma: no cover

@@ -9,8 +9,8 @@ import re
 import sys
 
 from dbdesign import textio
-from dbdesign.erd_render import render
-from dbdesign.mermaid import END_MARKER, START_MARKER, markers
+from dbdesign.erd.mermaid import END_MARKER, START_MARKER, markers
+from dbdesign.erd.render import render
 from dbdesign.project import Project
 
 TITLE = "# Entity relationship diagram"
