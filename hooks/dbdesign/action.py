@@ -26,57 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-FAIL_ON = ("error", "warning", "never")
-_TRUE = ("true", "yes", "1", "on")
-_FALSE = ("false", "no", "0", "off", "")  # "" (unset): the default
-
-
-class InputError(Exception):
-    """An input the action cannot use; str() says which and how to mend it."""
-
-
-@dataclass(frozen=True)
-class Inputs:
-    roots: tuple[str, ...]
-    config: str | None
-    base: str | None
-    select: str | None
-    fail_on: str
-    sarif: str | None
-    summary: bool
-    allow_label: str | None
-
-
-def read_inputs(env: Mapping[str, str]) -> Inputs:
-    def get(name: str) -> str:
-        return env.get(f"INPUT_{name}", "").strip()
-
-    roots = tuple(
-        dict.fromkeys(line.strip() for line in get("ROOT").splitlines() if line.strip())
-    )
-    fail_on = get("FAIL_ON").lower() or "error"
-    if fail_on not in FAIL_ON:
-        raise InputError(f"fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
-    summary = get("SUMMARY").lower()
-    if summary not in _TRUE + _FALSE:
-        raise InputError(f"summary: {summary!r} is not true or false")
-    # Codes may be given one a line as well as comma-separated.
-    select = ",".join(
-        part.strip()
-        for part in get("SELECT").replace("\n", ",").split(",")
-        if part.strip()
-    )
-    return Inputs(
-        roots=roots or (".",),
-        config=get("CONFIG") or None,
-        base=get("BASE") or None,
-        select=select or None,
-        fail_on=fail_on,
-        sarif=get("SARIF") or None,
-        summary=summary not in _FALSE[:-1],
-        allow_label=get("ALLOW_NO_CHANGELOG_LABEL") or None,
-    )
-
+from dbdesign.action_inputs import InputError, read_inputs
 
 # -- workflow commands and files ------------------------------------------------
 
@@ -283,7 +233,8 @@ def _works(python: Path) -> bool:
 
 def report(env: Mapping[str, str]) -> int:
     from dbdesign import textio
-    from dbdesign.report import Summary, github, job_summary, json_format, sarif
+    from dbdesign.findings import Counts
+    from dbdesign.report import github, job_summary, json_format, sarif
 
     try:
         inputs = read_inputs(env)
@@ -343,7 +294,7 @@ def report(env: Mapping[str, str]) -> int:
     json_path.write_text(
         json_format.render(
             findings,
-            Summary(errors, warnings, sum(r.files for r in results)),
+            Counts(errors, warnings, sum(r.files for r in results)),
             [note for r in results for note in r.section.notes],
         ),
         encoding="utf-8",
