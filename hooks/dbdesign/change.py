@@ -6,6 +6,7 @@ file name works; every other module gets plain data."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ NO_GIT_NOTE = (
 )
 
 _ZEROS = frozenset("0")
+_UPS = re.compile(r"(?:\.\./)*")
 _FETCH_ADVICE = (
     "in a shallow clone fetch the history it needs (in GitHub "
     "Actions: actions/checkout with `fetch-depth: 0`, or `git "
@@ -344,15 +346,12 @@ def _git(cwd: Path, *args: str) -> bytes:
 
 def _where(root: Path) -> tuple[Path, str] | None:
     """(work tree top-level, ROOT's prefix in it), or None outside git."""
+    # `--show-cdup` is only `../` steps, so the answer reads the same
+    # whatever the folders' names hold (a newline in `--show-toplevel` or
+    # `--show-prefix` would split a line-based answer in the wrong place).
     try:
         out = subprocess.run(
-            [
-                "git",
-                "rev-parse",
-                "--is-inside-work-tree",
-                "--show-toplevel",
-                "--show-prefix",
-            ],
+            ["git", "rev-parse", "--is-inside-work-tree", "--show-cdup"],
             cwd=root,
             capture_output=True,
             check=False,
@@ -369,10 +368,21 @@ def _where(root: Path) -> tuple[Path, str] | None:
             f"git cannot read the repository at {root}: "
             f"{lines[-1] if lines else 'unknown error'}"
         )
-    lines = os.fsdecode(out.stdout).split("\n")
-    if lines[0] != "true":
+    inside, _, cdup = os.fsdecode(out.stdout).partition("\n")
+    if inside != "true":
         return None  # inside .git, or a bare repository
-    return Path(lines[1]), lines[2]
+    cdup = cdup.removesuffix("\n")
+    here = root.resolve()
+    if not _UPS.fullmatch(cdup):  # pragma: no cover - git always answers ../
+        top = toplevel(root)
+        if top is None:
+            return None
+        rel = here.relative_to(top.resolve()).as_posix()
+        return top, "" if rel == "." else rel + "/"
+    ups = cdup.count("../")
+    if not ups:
+        return here, ""
+    return here.parents[ups - 1], "".join(f"{p}/" for p in here.parts[-ups:])
 
 
 def location(root: Path) -> tuple[Path, str] | None:
@@ -397,7 +407,7 @@ def toplevel(start: Path) -> Path | None:
         )
     except OSError:
         return None
-    top = os.fsdecode(out.stdout).rstrip("\n")
+    top = os.fsdecode(out.stdout).removesuffix("\n")
     return Path(top) if out.returncode == 0 and top else None
 
 
