@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -141,14 +141,15 @@ def report(request: Request, outcome: Outcome) -> int:
     from dbdesign.report import FORMATS, render
 
     assert request.format in FORMATS
-    found, project = outcome.findings, outcome.project
+    project = outcome.project
+    found, fixed = from_top(project.root, outcome.findings, outcome.fixed)
     color = (
         request.output is None
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
         and request.format == "text"
     )
-    for path in outcome.fixed:
+    for path in fixed:
         print(
             f"Fixing {printable(path)}",
             file=sys.stderr if request.format != "text" else sys.stdout,
@@ -171,6 +172,27 @@ def report(request: Request, outcome: Outcome) -> int:
         sys.stdout.write(text)
     failed = any(fails(item, request.strict) for item in found)
     return 1 if failed or outcome.fixed else 0
+
+
+def from_top(
+    root: Path, findings: Sequence[Finding], fixed: Sequence[str]
+) -> tuple[list[Finding], list[str]]:
+    """FINDINGS and FIXED paths named from the git top-level, not from ROOT
+    (SPEC 3): GitHub places annotations and SARIF results, and editors
+    open files, from there. Checks, suppressions and per-file ignores all
+    work on root-relative paths; only the output changes."""
+    prefix = ""
+    if not (root / ".git").exists() or "GIT_DIR" in os.environ:
+        from dbdesign import change
+
+        where = change.location(root)
+        prefix = where[1] if where is not None else ""
+    if not prefix:
+        return list(findings), list(fixed)
+    return (
+        [replace(item, path=prefix + item.path) for item in findings],
+        [prefix + path for path in fixed],
+    )
 
 
 def fails(item: Finding, strict: bool) -> bool:
