@@ -103,7 +103,9 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
     found = [item for item in found if keep(item)]
     found = [
         item
-        for item in apply_suppressions(found, project.texts, code_ran)
+        for item in apply_suppressions(
+            found, project.texts, code_ran, sql_comments(project)
+        )
         if keep(item)
     ]
     found = [
@@ -113,6 +115,21 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         for item in found
     ]
     return Outcome(project, found, fixed)
+
+
+def sql_comments(project: Project) -> dict[str, list[tuple[int, int]]]:
+    """The comments of each SQL file that holds a suppression: only a real
+    comment suppresses, never the same text in a string literal."""
+    sql = {
+        path: text
+        for path, text in project.texts.items()
+        if path.endswith(".sql") and "dbdesign:" in text
+    }
+    if not sql:
+        return {}
+    from dbdesign.sql import split
+
+    return {path: split.comments(text, project.config.dialect) for path, text in sql.items()}
 
 
 def _fix(project: Project, modules: Iterable[ModuleType]) -> list[str]:
