@@ -584,7 +584,7 @@ def test_sarif_is_not_written_through_a_link_out_of_the_workspace(
     assert list(outside.iterdir()) == []
 
 
-def test_sarif_replaces_a_link_at_its_own_path(
+def test_sarif_is_not_written_through_its_own_link_out(
     repo: Repo, runner: Runner, tmp_path: Path
 ) -> None:
     make_project(repo)
@@ -595,11 +595,28 @@ def test_sarif_replaces_a_link_at_its_own_path(
     runner.event = pull_request_event(head, head)
     runner.inputs = {"sarif": "dbdesign.sarif"}
     result = runner.run()
-    assert result.returncode in (0, 1)
+    assert result.returncode == 2
+    assert "leads out of the workspace" in result.stdout
     assert victim.read_text(encoding="utf-8") == "keep\n"
-    sarif = repo.path / "dbdesign.sarif"
-    assert not sarif.is_symlink()
-    check_sarif(json.loads(sarif.read_text(encoding="utf-8")))
+    assert (repo.path / "dbdesign.sarif").is_symlink()
+
+
+def test_sarif_is_written_through_a_link_inside_the_workspace(
+    repo: Repo, runner: Runner
+) -> None:
+    # One rule for every writer: a link inside is written through and
+    # stays a link.
+    make_project(repo)
+    (repo.path / "reports").mkdir()
+    (repo.path / "dbdesign.sarif").symlink_to("reports/dbdesign.sarif")
+    head = repo.commit("base")
+    runner.event = pull_request_event(head, head)
+    runner.inputs = {"sarif": "dbdesign.sarif"}
+    result = runner.run()
+    assert result.returncode in (0, 1)
+    assert (repo.path / "dbdesign.sarif").is_symlink()
+    target = repo.path / "reports/dbdesign.sarif"
+    check_sarif(json.loads(target.read_text(encoding="utf-8")))
 
 
 def test_extras_come_from_this_process(repo: Repo) -> None:

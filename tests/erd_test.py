@@ -932,3 +932,15 @@ def test_a_type_written_over_lines_stays_on_one_line() -> None:
     written, comment = attribute_type('numeric(10,\n  2) COLLATE "C"')
     assert (written, comment) == ("numeric", "numeric(10, 2) COLLATE C")
     mermaid.parse(f'erDiagram\n  A {{ {written} x "{comment}" }}\n')
+
+
+def test_erd_write_through_a_link_inside_the_root_keeps_the_link(tmp_path, capsys):
+    # As the checklist fixer does: one rule for every writer.
+    root = make(tmp_path, None)
+    (root / "docs").mkdir()
+    (root / "docs/erd.md").write_text("# ERD\n")
+    (root / ERD).symlink_to("docs/erd.md")
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    assert (root / ERD).is_symlink()
+    assert "erDiagram" in (root / "docs/erd.md").read_text()
+    assert cli.erd_main(["--root", str(root)]) == 0

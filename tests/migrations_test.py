@@ -669,3 +669,16 @@ def test_mg003_ignores_old_files_listed_in_migrations_ignore(
     repo.write(f"{M}/V3__next.sql", "select 3;\n")
     repo.add()
     assert findings(repo.path, "--select", "MG003", capsys=capsys) == (0, [])
+
+
+def test_hash_never_writes_through_a_link_out_of_the_root(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    flyway(repo, 1)
+    outside = tmp_path / "outside.sum"
+    outside.write_text("theirs\n")
+    (repo.path / M / "dbdesign.sum").symlink_to(outside)
+    assert main(["migrations", "hash", str(repo.path)]) == 2
+    assert "leaves the project root" in capsys.readouterr().err
+    assert outside.read_text() == "theirs\n"
+    assert (repo.path / M / "dbdesign.sum").is_symlink()

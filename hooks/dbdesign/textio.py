@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -133,13 +134,46 @@ def encode(text: str, bom: bool) -> bytes:
     return ((BOM if bom else "") + text).encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+class LeavesRoot(OSError):
+    """A write that would go through a symbolic link out of the root (or
+    a broken one, or a loop); str() says which."""
+
+
+def write_target(path: Path, root: Path | None = None) -> Path:
+    """Where writing PATH lands: a symbolic link is written through, to
+    its target, so that it stays a link (as editors, ruff and black do);
+    with ROOT, a target outside ROOT is LeavesRoot, never written."""
+    if root is None and not path.is_symlink():
+        return path
+    try:
+        resolved = path.resolve(strict=False)
+    except (RuntimeError, OSError):
+        raise LeavesRoot(
+            errno.ELOOP, f"{path.name} is a symbolic link loop; not written"
+        ) from None
+    if root is not None:
+        real_root = root.resolve()
+        if resolved != real_root and real_root not in resolved.parents:
+            raise LeavesRoot(
+                errno.EXDEV,
+                f"{path.name} is a symbolic link that leaves the project root; "
+                "it is not written through, replace it with the file itself",
+            )
+    return resolved if path.is_symlink() else path
+
+
+def write_atomic(
+    path: Path, data: bytes, durable: bool = True, root: Path | None = None
+) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
     whole, and a racing reader sees the old file or the new one. DURABLE
-    also flushes it to disk (not worth it for a cache entry)."""
+    also flushes it to disk (not worth it for a cache entry). A link at
+    PATH is written through (write_target); ROOT, where given, is the
+    folder no write may leave."""
     import tempfile  # here: only fixes and init write, and it is slow to import
 
+    path = write_target(path, root)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     try:

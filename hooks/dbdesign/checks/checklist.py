@@ -246,11 +246,8 @@ def fix(project: Project) -> list[str]:
         return []
     for offset, old, new in sorted(edits, reverse=True):
         text = text[:offset] + new + text[offset + len(old) :]
-    target = project.root / path
-    if target.is_symlink():
-        # Write where the link points (read() made sure that is inside the
-        # root), so that the link stays a link.
-        target = target.resolve()
-    textio.write_atomic(target, textio.encode(text, result.bom))
+    textio.write_atomic(
+        project.root / path, textio.encode(text, result.bom), root=project.root
+    )
     project.cache.pop(("checklist", path), None)
     return [path]

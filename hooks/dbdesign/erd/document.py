@@ -95,7 +95,12 @@ def write(project: Project) -> bool:
     new = updated(text, diagram)
     if new == text and not isinstance(result, textio.Unreadable):
         return False
-    textio.write_atomic(project.root / path, textio.encode(new, bom))
+    try:
+        textio.write_atomic(
+            project.root / path, textio.encode(new, bom), root=project.root
+        )
+    except textio.LeavesRoot as exc:  # a link swapped in since the read
+        raise CannotWrite(f"{path}: {exc.strerror}") from None
     project.forget(path)
     return True
 
