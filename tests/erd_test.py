@@ -619,7 +619,9 @@ def test_erd_write_keeps_the_files_mode(tmp_path):
 
 
 def test_hook_fix_regenerates_the_block(tmp_path, capsys):
-    root = make(tmp_path, GOOD.replace("    coupons\n", "    ghost\n"))
+    # ghost is no table (not fixable), a relationship is missing (fixable)
+    erd = GOOD.replace("    coupons\n", "    ghost\n")
+    root = make(tmp_path, erd.replace('    profiles |o--|| users : "belongs to"\n', ""))
     assert cli.erd_main(["--root", str(root)]) == 1
     capsys.readouterr()
     assert cli.erd_main(["--root", str(root), "--fix"]) == 1
@@ -944,3 +946,34 @@ def test_erd_write_through_a_link_inside_the_root_keeps_the_link(tmp_path, capsy
     assert (root / ERD).is_symlink()
     assert "erDiagram" in (root / "docs/erd.md").read_text()
     assert cli.erd_main(["--root", str(root)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("yaml", "args"),
+    [
+        ("ignore: [ER003]\n", []),
+        ("", ["--select", "ER004"]),
+        (f"per_file_ignores:\n  '{ERD}': [ER]\n", []),
+    ],
+)
+def test_fix_only_when_a_fixable_finding_is_reported(tmp_path, capsys, yaml, args):
+    # coupons is missing (ER003, fixable); nothing else is wrong.
+    source = GOOD.replace("    coupons\n", "")
+    source = source.replace('    coupons |o--o{ orders : "applies to"\n', "")
+    source = source.replace("int coupon_id FK", "int coupon_id")
+    root = make(
+        tmp_path,
+        source,
+        SCHEMA.replace(
+            "coupon_id integer REFERENCES coupons (id),", "coupon_id integer,"
+        ),
+    )
+    assert run(root) == [("ER003", 4)]
+    if yaml:
+        (root / ".dbdesign.yaml").write_text(yaml)
+    cli.erd_main(["--root", str(root), "--fix", *args])
+    assert (root / ERD).read_text() == source
+    assert "Fixing" not in capsys.readouterr().out
+    (root / ".dbdesign.yaml").unlink(missing_ok=True)
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 1
+    assert "coupons" in (root / ERD).read_text()

@@ -79,14 +79,6 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
             )
     ran = selection.wanted_checks(checks, select, ignore)
     modules = {name: check_module(name) for name in ran}
-    fixed = _fix(project, modules.values()) if request.fix else []
-
-    found: list[Finding] = []
-    for module in modules.values():
-        found.extend(module.check(project))
-    # Two checks may see the same broken file (framework and checklist both
-    # read the checklist): report it once.
-    found = list(dict.fromkeys(found))
 
     def code_ran(code: str) -> bool:
         rule = rules.get(code)
@@ -98,16 +90,27 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
             item.code, select, ignore
         ) and not selection.per_file_ignored(item, config.per_file_ignores)
 
-    # Filter before suppressing (a suppression of a deselected finding is
-    # not "used") and after (DB001 itself can be ignored per file).
-    found = [item for item in found if keep(item)]
-    found = [
-        item
-        for item in apply_suppressions(
-            found, project.texts, code_ran, sql_comments(project)
-        )
-        if keep(item)
-    ]
+    def reported(found: list[Finding]) -> list[Finding]:
+        """Of FOUND, what the run reports (and so what --fix may mend)."""
+        # Filter before suppressing (a suppression of a deselected finding
+        # is not "used") and after (DB001 itself can be ignored per file).
+        found = [item for item in found if keep(item)]
+        return [
+            item
+            for item in apply_suppressions(
+                found, project.texts, code_ran, sql_comments(project)
+            )
+            if keep(item)
+        ]
+
+    fixed = _fix(project, modules.values(), reported) if request.fix else []
+
+    found: list[Finding] = []
+    for module in modules.values():
+        found.extend(module.check(project))
+    # Two checks may see the same broken file (framework and checklist both
+    # read the checklist): report it once.
+    found = reported(list(dict.fromkeys(found)))
     found = [
         with_severity(item, config.severity[item.code])
         if item.code in config.severity
@@ -129,17 +132,31 @@ def sql_comments(project: Project) -> dict[str, list[tuple[int, int]]]:
         return {}
     from dbdesign.sql import split
 
-    return {path: split.comments(text, project.config.dialect) for path, text in sql.items()}
+    return {
+        path: split.comments(text, project.config.dialect) for path, text in sql.items()
+    }
 
 
-def _fix(project: Project, modules: Iterable[ModuleType]) -> list[str]:
+def _fix(
+    project: Project,
+    modules: Iterable[ModuleType],
+    reported: Callable[[list[Finding]], list[Finding]],
+) -> list[str]:
+    """Apply the fixes of the findings the run would report, as ruff does:
+    never of a rule that is ignored, not selected, ignored for the file or
+    suppressed on its line. The files they rewrote."""
     fixed: list[str] = []
     for module in modules:
         fix: Callable[..., list[str]] | None = getattr(module, "fix", None)
         if fix is None:
             continue
+        wanted = [
+            item for item in reported(list(module.check(project))) if item.fixable
+        ]
+        if not wanted:
+            continue
         try:
-            rewritten = fix(project)
+            rewritten = fix(project, wanted)
         except OSError as exc:
             # A full disk or a read-only folder, not a bug: the atomic
             # write left the old file whole.

@@ -134,9 +134,11 @@ def check(project: Project) -> Iterator[Finding]:
     )
 
 
-def fix(project: Project) -> list[str]:
+def fix(project: Project, findings: Sequence[Finding]) -> list[str]:
     """`dbdesign erd --write`: regenerate the marked block (or append
-    one). Nothing is written when the schema or the ERD cannot be read."""
+    one), the one edit that mends every fixable ER finding, called only
+    when the run reports one (FINDINGS). Nothing is written when the
+    schema or the ERD cannot be read."""
     from dbdesign.erd.document import CannotWrite, write
 
     try:
