@@ -78,22 +78,29 @@ def generated(project: Project) -> str:
     return render(catalog)
 
 
+def planned(project: Project, text: str | None) -> str:
+    """What `write` makes of the ERD whose text is TEXT (None: it does not
+    exist yet); CannotWrite when it would refuse."""
+    path = project.config.erd_path
+    if text is None:
+        outside = textio.check_inside(project.root, path)
+        if outside:
+            raise CannotWrite(f"{path} {outside}")
+    return updated(text or "", generated(project))
+
+
 def write(project: Project) -> bool:
     """Write the generated diagram into the ERD file; True if it changed."""
     path = project.config.erd_path
-    diagram = generated(project)
     result = project.read(path)
     if isinstance(result, textio.Unreadable):
         if not result.missing:
             raise CannotWrite(f"{path} {result.reason}; not rewritten")
-        text, bom = "", False
-        outside = textio.check_inside(project.root, path)
-        if outside:
-            raise CannotWrite(f"{path} {outside}")
+        text, bom = None, False
     else:
         text, bom = result.text, result.bom
-    new = updated(text, diagram)
-    if new == text and not isinstance(result, textio.Unreadable):
+    new = planned(project, text)
+    if new == text:
         return False
     try:
         textio.write_atomic(

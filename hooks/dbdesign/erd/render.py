@@ -189,6 +189,47 @@ def _plain_name(text: str, after: str) -> bool:
     return first.kind == "UNICODE_TEXT" and first.text == text
 
 
+def _unique(wanted: dict[str, tuple[str, bool]]) -> dict[str, str]:
+    """KEY -> a text no other key has, from KEY -> (text, whether the text
+    is the key's own name). Sanitising makes names collide (`a%b` and
+    `a_b`, `prénom` and `pr_nom`): a diagram that drew both as one would
+    never match the schema, and no regeneration could cure it. Own names
+    are kept; a sanitised one that collides gets `_2`, `_3`, ..."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for own in (True, False):
+        for key, (text, is_own) in wanted.items():
+            if is_own != own:
+                continue
+            candidate, n = text, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{text}_{n}"
+            out[key] = candidate
+            taken.add(candidate)
+    return out
+
+
+def entity_texts(catalog: Catalog) -> dict[str, str]:
+    """Each drawn table's entity name as the diagram writes it (unquoted),
+    one per table."""
+    wanted = {}
+    for table in drawn_tables(catalog):
+        shown = display(table.name, table.spelled)
+        wanted[table.name] = (entity_text(shown), entity_text(shown) == shown)
+    return _unique(wanted)
+
+
+def attribute_names(table: Table) -> dict[str, str]:
+    """Each column's attribute name as the diagram writes it, one per
+    column."""
+    wanted = {}
+    for column in table.columns.values():
+        shown = display(column.name, column.spelled)
+        wanted[column.name] = (attribute_name(shown), attribute_name(shown) == shown)
+    return _unique(wanted)
+
+
 def attribute_name(name: str) -> str:
     text = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
     if not _IDENT.match(text):
@@ -234,18 +275,17 @@ def _render(catalog: Catalog, attributes: bool) -> str:
     out = ["erDiagram", f"    {HEADER}"]
     if not attributes:
         out.append(f"    {SHORT}")
-    names = {
-        t.name: entity_ref(display(t.name, t.spelled)) for t in drawn_tables(catalog)
-    }
+    names = {name: entity_ref(text) for name, text in entity_texts(catalog).items()}
     for table in drawn_tables(catalog):
         if not table.columns or not attributes:
             out.append(f"    {names[table.name]}")
             continue
         out.append(f"    {names[table.name]} {{")
         keys = column_keys(table, catalog)
+        attribute = attribute_names(table)
         for column in table.columns.values():
             type_, comment = attribute_type(column.type)
-            parts = [type_, attribute_name(display(column.name, column.spelled))]
+            parts = [type_, attribute[column.name]]
             if keys[column.name]:
                 parts.append(", ".join(keys[column.name]))
             if comment:
