@@ -17,7 +17,7 @@ from dbdesign import rules, selection
 from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, apply_suppressions, with_severity
 from dbdesign.project import Options, Project, locate, relative
-from dbdesign.textio import printable
+from dbdesign.textio import inert
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def report(request: Request, outcome: Outcome) -> int:
     )
     for path in fixed:
         print(
-            f"Fixing {printable(path)}",
+            f"Fixing {inert(path)}",
             file=sys.stderr if request.format != "text" else sys.stdout,
         )
     quiet = request.quiet and request.format == "text"

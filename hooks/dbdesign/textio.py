@@ -211,6 +211,46 @@ def printable(text: str) -> str:
     )
 
 
+def inert(text: str) -> str:
+    """TEXT as printable() shows it, and with nothing a CI runner obeys as
+    a workflow command: GitHub's runner reads `##[name]` anywhere in a line
+    of stdout or stderr, and `::name::` after leading blanks. For the one
+    line messages (errors, `Fixing <path>`) that quote repository text."""
+    text = printable(text).replace("##[", "#\\x23[")
+    blank = len(text) - len(text.lstrip())
+    if text.startswith("::", blank):
+        text = text[:blank] + "\\x3a" + text[blank + 1 :]
+    return text
+
+
+def inert_json(document: str) -> str:
+    """A JSON DOCUMENT that decodes to the same data but shows a CI log no
+    workflow command (`##[` can only occur inside a string, where `\\u005b`
+    reads as `[`) and no control character (json escapes C0, not DEL, C1
+    or format characters such as U+202E, nor a lone surrogate from an
+    undecodable file name)."""
+    document = document.replace("##[", "##\\u005b")
+    if document.isascii():
+        return document.replace("\x7f", "\\u007f")
+    return _UNPRINTABLE.sub(_json_escape, document)
+
+
+_UNPRINTABLE = re.compile(r"[^\x00-\x7e]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    import unicodedata
+
+    ch = match.group()
+    if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+        return ch
+    code = ord(ch)
+    if code < 0x10000:  # a lone surrogate too: JSON can say it
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON escapes are UTF-16 code units
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 def one_line(text: str, limit: int | None = None, ellipsis: str = "…") -> str:
     """TEXT on one printable line (whitespace runs, line breaks too, become
     one space), cut to LIMIT characters."""

@@ -39,6 +39,7 @@ from dbdesign.erd.render import (
     entity_ref,
     entity_text,
     entity_texts,
+    label_text,
     links,
 )
 from dbdesign.findings import Finding, finding
@@ -426,7 +427,11 @@ def _match(
     ]
     if not candidates:
         return None
-    names = {_plain(link.label), _plain(link.fk.name or "")} - {""}
+    names = {
+        _plain(link.label),
+        _plain(label_text(link.label)),
+        _plain(link.fk.name or ""),
+    } - {""}
     if labelled_only:
         candidates = [i for i in candidates if _plain(rels[i][0].label) in names]
         if not candidates:

@@ -39,7 +39,8 @@ def main(args: argparse.Namespace) -> int:
         )
     except textio.LeavesRoot as exc:
         raise UsageError(f"{target}: {exc.strerror}") from None
-    print(f"wrote {target} ({len(entries)} migration files)")
+    print(f"wrote {textio.printable(target)} ({len(entries)} migration files)")
     for name, why in folder.unnamed:
-        print(f"note: {folder.relpath(name)} is not listed: it {why}")
+        where = textio.printable(folder.relpath(name))
+        print(f"note: {where} is not listed: it {textio.printable(why)}")
     return 0

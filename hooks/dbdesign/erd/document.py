@@ -124,7 +124,10 @@ def warn_if_incomplete(project: Project) -> None:
             "reports them)"
         )
         print(
-            f"dbdesign: note: {schema}: {why}; tables in statements that "
-            "do not parse are missing from the diagram",
+            "dbdesign: note: "
+            + textio.inert(
+                f"{schema}: {why}; tables in statements that "
+                "do not parse are missing from the diagram"
+            ),
             file=sys.stderr,
         )

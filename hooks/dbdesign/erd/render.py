@@ -163,9 +163,23 @@ def display(name: str, spelled: str | None) -> str:
 
 def entity_text(name: str) -> str:
     """NAME as mermaid reads it back: the name itself (quotes, `%` and
-    control characters, which a quoted name cannot hold, become `_`)."""
-    text = re.sub(r'["%\\\r\n\v\x08]', "_", name)
+    control characters, which a quoted name cannot hold and a terminal or a
+    log must not receive, become `_`)."""
+    text = _visible(re.sub(r'["%\\]', "_", name))
     return text if text.strip() else "_"
+
+
+def _visible(text: str) -> str:
+    """TEXT with every character a terminal would act on (ESC, BEL, line
+    breaks, bidi overrides) as `_`."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else "_" for ch in text)
+
+
+def label_text(label: str) -> str:
+    """A relationship's label as the diagram writes it, inside quotes."""
+    return _visible(re.sub(r"\s", " ", label.replace('"', "'")))
 
 
 def entity_ref(name: str) -> str:
@@ -247,7 +261,7 @@ def attribute_type(type_: str) -> tuple[str, str | None]:
     text = re.sub(r"\s+", "_", type_.strip())
     # A comment is one line: a type written over lines (`numeric(10,\n2)`)
     # would break the diagram.
-    full = " ".join(type_.replace('"', "").split())
+    full = _visible(" ".join(type_.replace('"', "").split()))
     comment = None
     if not _SAFE_TYPE.fullmatch(text):
         array = re.search(r"(\[\])+$", text)
@@ -294,7 +308,7 @@ def _render(catalog: Catalog, attributes: bool) -> str:
         out.append("    }")
     for link in links(catalog):
         line = "--" if link.identifying else ".."
-        label = re.sub(r"\s", " ", link.label.replace('"', "'"))
+        label = label_text(link.label)
         out.append(
             f"    {names[link.parent]} {LEFT[link.parent_cardinality]}{line}"
             f"{RIGHT[link.child_cardinality]} {names[link.child]} : "
