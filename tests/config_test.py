@@ -143,7 +143,7 @@ def test_explicit_config_through_main(
     (tmp_path / "alt.yaml").write_text("framework_dir: process\n")
     code, out, _ = run_check(capsys, tmp_path, "--config", str(tmp_path / "alt.yaml"))
     assert code == 1
-    assert out.startswith("process: FW001 ")
+    assert out.startswith("process: error: FW001 ")
 
 
 def test_missing_explicit_config(
@@ -179,6 +179,8 @@ BAD_YAML = [
     ("artifacts_dir: ../elsewhere", "2: artifacts_dir: ", "inside the project"),
     ("schema: 'db\\\\schema.sql'", "2: schema: ", "/ separators"),
     ("erd: [a, b]", "2: erd: ", "non-empty string"),
+    ("scope: history", "2: scope: ", "expected one of: change, all"),
+    ("baseline_file: /tmp/b.json", "2: baseline_file: ", "inside the project root"),
     ('erd: "a\\0b.md"', "2: erd: ", "NUL character"),
     (
         'artifacts:\n  "a\\0b.md": [X]',

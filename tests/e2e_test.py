@@ -135,7 +135,7 @@ def test_pre_commit_fails_a_bad_checklist(
     write_config(repo, hook_repo, *OUR_HOOKS)
     code, out = run_all(repo, pre_commit_home)
     assert code == 1, out
-    assert f"{CHECKLIST}:5:3: CL001 [*] malformed marker `[X]`" in out
+    assert f"{CHECKLIST}:5:3: error: CL001 [*] malformed marker `[X]`" in out
     assert "Traceback" not in out
     # The two other hooks pass on the same project.
     assert out.count("Passed") == 2, out
@@ -162,7 +162,7 @@ def test_pre_commit_file_name_with_a_leading_dash(
     write_config(repo, hook_repo, "dbdesign-checklist")
     code, out = run_all(repo, pre_commit_home)
     assert code == 1, out
-    assert "-x/database-checklist.md:5:3: CL001" in out
+    assert "-x/database-checklist.md:5:3: error: CL001" in out
 
 
 def copy_example(repo: Repo) -> None:

@@ -220,7 +220,7 @@ def test_suppression_and_hook(
     code = cli.main(["check", "--root", str(tmp_path), "--select", "MG01"])
     out = capsys.readouterr().out
     assert code == 1
-    assert "V2__x.sql:3:1: MG011" in out
+    assert "V2__x.sql:3:1: error: MG011" in out
     assert "MG010" not in out
 
 

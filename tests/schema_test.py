@@ -299,7 +299,7 @@ def test_hook_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / SCHEMA).write_text("CREATE TABLE tags (name text);\n")
     assert cli.schema_main(["--root", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert f"{SCHEMA}:1:14: SQ002 table tags has no primary key" in out
+    assert f"{SCHEMA}:1:14: error: SQ002 table tags has no primary key" in out
     (tmp_path / SCHEMA).write_text("CREATE TABLE tags (name text PRIMARY KEY);\n")
     assert cli.schema_main(["--root", str(tmp_path)]) == 0
 

@@ -95,6 +95,8 @@ class Config:
     dialect: str = "postgres"
     changelog: str = "CHANGELOG.md"
     phase_order: str = "phase0"
+    scope: str = "change"  # what a run judges (SPEC 3b): change | all
+    baseline_file: str = ".dbdesign-baseline.json"
     sqlfluff: bool = True
     sqlfluff_trust_config: bool = False
     naming_convention: str = "snake_case"
@@ -156,11 +158,13 @@ _STR_KEYS = (
     "migrations_dir",
     "changelog",
     "naming_convention",
+    "baseline_file",
 )
 _BOOL_KEYS = ("require_down", "sqlfluff", "sqlfluff_trust_config")
 _CHOICES: dict[str, tuple[str, ...]] = {
     "integrity_file": ("auto", "required", "off"),
     "phase_order": ("phase0", "strict", "off"),
+    "scope": ("change", "all"),
 }
 NAMING_CONVENTIONS = (
     "snake_case",

@@ -511,6 +511,20 @@ RULES: tuple[Rule, ...] = (
         "-- dbdesign: ignore",
         "-- dbdesign: ignore[SQ002]",
     ),
+    Rule(
+        "DB002",
+        "stale-baseline-entry",
+        "baseline",
+        WARNING,
+        False,
+        "A findings baseline entry matches no finding any more.",
+        "The baseline lists problems a team accepted when it adopted "
+        "dbdesign; once one is fixed its entry would silently accept the "
+        "same problem again. `dbdesign baseline` rewrites the file without it.",
+        '{"code": "SQ002", "path": "database-schema.sql", ...} after the '
+        "table got its primary key",
+        "the entry dropped by `dbdesign baseline`",
+    ),
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

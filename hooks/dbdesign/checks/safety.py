@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from dbdesign import scope
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql import textual
@@ -48,7 +49,7 @@ def check(project: Project) -> Iterator[Finding]:
         if item is None:
             continue
         judged = (
-            project.wants(migration.path)
+            scope.judges_file(project, migration.path)
             and not migration.repeatable
             and not _at_or_below(migration, baseline)
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dbdesign import textio
+from dbdesign import scope, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Index, Origin, Table
@@ -21,9 +21,10 @@ from dbdesign.sql.parse import ParsedFile
 def check(project: Project) -> Iterator[Finding]:
     schema_path = project.config.schema_path
     sql_files = [schema_path] + [m.path for m in migrations(project)]
-    for path in sql_files:
-        if project.wants(path):
-            yield from check_file(project, path)
+    # SQ001 and SQ009 judge a file's content: only files in scope.
+    judged = [path for path in sql_files if scope.judges_file(project, path)]
+    for path in judged:
+        yield from check_file(project, path)
     if project.wants(schema_path):
         catalog = schema_catalog(project)
         if catalog is not None:
@@ -36,7 +37,7 @@ def check(project: Project) -> Iterator[Finding]:
             yield from naming_convention(project, catalog)
     yield from drift(project)
     if project.config.sqlfluff and project.options.sqlfluff:
-        yield from sqlfluff(project, [p for p in sql_files if project.wants(p)])
+        yield from sqlfluff(project, judged)
 
 
 # -- per file: SQ001, SQ009 ---------------------------------------------------
