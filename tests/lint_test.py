@@ -61,9 +61,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counted: list[int] = []
     real = fluff_pool.run
 
-    def counting(tasks: Any, timeout: float, jobs: int) -> Any:
+    def counting(tasks: Any, timeout: float, jobs: int, **options: Any) -> Any:
         counted.append(len(tasks))
-        return real(tasks, timeout, jobs)
+        return real(tasks, timeout, jobs, **options)
 
     monkeypatch.setattr(fluff_pool, "run", counting)
     return counted

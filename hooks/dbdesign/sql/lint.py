@@ -174,8 +174,14 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
         else:
             todo.append(plan)
     if todo:
+        # A trusted config may need its project as the current folder (dbt);
+        # otherwise the workers run in an empty one.
+        cwd = project.root.absolute() if config.sqlfluff_trust_config else None
         outcomes = fluff_pool.run(
-            [p.task for p in todo], timeout(), _jobs(p.task["text"] for p in todo)
+            [p.task for p in todo],
+            timeout(),
+            _jobs(p.task["text"] for p in todo),
+            cwd=cwd,
         )
         for plan, outcome in zip(todo, outcomes, strict=True):
             results[plan.path] = outcome
@@ -211,13 +217,15 @@ def _plan(
 ) -> _Plan:
     config = project.config
     found = configs.configs(path)
+    # Absolute: the workers do not run in the project's folder.
+    root = project.root.absolute()
     task = {
         "path": path,
-        "fname": str(project.root / path),
+        "fname": str(root / path),
         "text": text,
         "dialect": fluff_dialect(config.dialect),
         "trust": config.sqlfluff_trust_config,
-        "config_files": [(str(project.root / rel), rel) for rel, _ in found],
+        "config_files": [(str(root / rel), rel) for rel, _ in found],
     }
     runs_code = config.sqlfluff_trust_config and (
         any(_RUNS_CODE.search(part) for _, part in found)
