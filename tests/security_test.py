@@ -76,3 +76,72 @@ def test_a_worker_gets_no_current_folder_on_its_path(
     assert str(Path(dbdesign.__file__).parent.parent) in path
 
 
+def test_git_never_uses_a_repository_the_project_folder_poses_as(
+    repo: Repo, tmp_path: Path
+) -> None:
+    # HEAD, objects/ and refs/ make a folder a bare repository to git's
+    # discovery, and its `config` would be obeyed: here it would move the
+    # work tree elsewhere (and the change rules were skipped as "not a git
+    # repository") and run a command at every index refresh.
+    sentinels = tmp_path / "sentinels"
+    sentinels.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    repo.write("db/database-schema.sql", "CREATE TABLE a (id int PRIMARY KEY);\n")
+    repo.write("db/migration-scripts/V1__a.sql", "CREATE TABLE a (id int);\n")
+    repo.commit("base")
+    repo.write("db/HEAD", "ref: refs/heads/main\n")
+    repo.write("db/objects/.keep", "")
+    repo.write("db/refs/.keep", "")
+    repo.write(
+        "db/config",
+        "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+        f"\tworktree = {elsewhere}\n"
+        f"\tfsmonitor = \"echo ran > '{sentinels / 'fsmonitor'}'; false\"\n",
+    )
+    # An edit of a committed migration: MG004 in any real run.
+    repo.write("db/migration-scripts/V1__a.sql", "CREATE TABLE a (id bigint);\n")
+    repo.add()
+    for cwd, args in ((repo.path, ["--root", "db"]), (repo.path / "db", [])):
+        out = dbdesign(cwd, "check", *args, "--select", "MG,CH")
+        assert ran(sentinels) == []
+        assert out.returncode == 2, out
+        assert "looks like a bare git repository" in out.stderr
+        assert "remove those" in out.stderr and out.stdout == ""
+    for name in ("HEAD", "config"):
+        (repo.path / "db" / name).unlink()
+    out = dbdesign(repo.path, "check", "--root", "db", "--select", "MG004")
+    assert "MG004" in out.stdout and out.returncode == 1
+
+
+def test_git_needs_no_environment(repo: Repo) -> None:
+    # Run from a folder below the project, as editors do, with GIT_DIR and
+    # GIT_WORK_TREE neither set nor needed, and with them set as a hook's
+    # environment may have them.
+    repo.write("db/database-schema.sql", "CREATE TABLE a (id int PRIMARY KEY);\n")
+    repo.write("db/migration-scripts/V1__a.sql", "CREATE TABLE a (id int);\n")
+    repo.commit("base")
+    repo.write("db/migration-scripts/V1__a.sql", "CREATE TABLE a (id bigint);\n")
+    repo.add()
+    (repo.path / "db" / "deeper").mkdir()
+    out = dbdesign(
+        repo.path / "db" / "deeper", "check", "--root", "..", "--select", "MG004"
+    )
+    assert "migration-scripts/V1__a.sql" in out.stdout, out
+    assert " MG004 " in out.stdout
+    env = {
+        **os.environ,
+        "GIT_DIR": str(repo.path / ".git"),
+        "GIT_WORK_TREE": str(repo.path),
+    }
+    out = subprocess.run(
+        [str(CONSOLE_SCRIPT), "check", "--root", "db", "--select", "MG004"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert "migration-scripts/V1__a.sql" in out.stdout, out
+    assert " MG004 " in out.stdout
+

@@ -101,7 +101,14 @@ def find_root(start: Path) -> Path:
 
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
+            # No bare repository found by discovery: see change.GIT.
+            [
+                "git",
+                "-c",
+                "safe.bareRepository=explicit",
+                "rev-parse",
+                "--show-toplevel",
+            ],
             cwd=start,
             capture_output=True,
             text=True,
