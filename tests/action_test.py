@@ -20,6 +20,7 @@ import yaml
 
 from conftest import REPO_ROOT, Repo
 from dbdesign import action
+from hostile import plant, ran
 
 ACTION = REPO_ROOT / "action.yml"
 WORKFLOW = REPO_ROOT / "examples" / "workflows" / "dbdesign.yml"
@@ -602,6 +603,27 @@ def test_sarif_replaces_a_link_at_its_own_path(
     check_sarif(json.loads(sarif.read_text(encoding="utf-8")))
 
 
+def test_action_steps_import_nothing_from_the_workspace(
+    repo: Repo, runner: Runner, tmp_path: Path
+) -> None:
+    # The workspace holds the pull request's files: every step (prepare,
+    # install's check of a restored venv, the report step, the `dbdesign
+    # check` it starts, its sqlfluff workers and git) must not import them.
+    pull_request(repo, runner)
+    repo.write("migration-scripts/V2__add_orders.sql", "select a,b from t\n")
+    sentinels = tmp_path / "sentinels"
+    plant(repo.path, sentinels)
+    repo.commit("hostile")
+    runner.event["pull_request"]["head"]["sha"] = (  # type: ignore[index]
+        repo.git("rev-parse", "HEAD").strip()
+    )
+    result = runner.run()
+    assert ran(sentinels) == []
+    assert result.returncode == 1, result.stdout + result.stderr
+    codes = {a[3] for a in annotations(result.stdout)}
+    assert {"CL001", "LT01"} <= codes and "SQ009" not in codes
+
+
 def test_extras_come_from_this_process(repo: Repo) -> None:
     from dbdesign.action_run import _with_extras
     from dbdesign.report.summary import Section
@@ -734,6 +756,10 @@ def test_install_step_builds_and_reuses_the_venv(tmp_path: Path, repo: Repo) -> 
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     make_project(repo)
+    # `python -m venv` and `-m pip` run from the workspace would import
+    # these.
+    sentinels = tmp_path / "sentinels"
+    plant(repo.path, sentinels)
     head = repo.commit("base")
     runner = Runner(
         workspace=repo.path,
@@ -748,6 +774,7 @@ def test_install_step_builds_and_reuses_the_venv(tmp_path: Path, repo: Repo) -> 
     assert python.is_relative_to(temp)
     again = runner.run_step(action_steps()[2], 2)
     assert "restored from the cache" in again.stdout
+    assert ran(sentinels) == []
 
 
 def test_prepare_keys_the_venv_by_the_sources(tmp_path: Path) -> None:

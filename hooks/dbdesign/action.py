@@ -236,14 +236,21 @@ def install(env: Mapping[str, str]) -> int:
         current = stamp.read_text(encoding="utf-8").strip()
     except OSError:
         current = ""
-    if current == found.key and _works(found.python):
+    # Every interpreter isolated (-I) and started outside the workspace: the
+    # workspace holds the pull request's files, and `python -m venv` run
+    # there would import a `venv/` folder of theirs (and `-m pip` a `pip/`,
+    # `-c 'import dbdesign'` a `dbdesign/`).
+    away = found.venv.parent
+    away.mkdir(parents=True, exist_ok=True)
+    if current == found.key and _works(found.python, away):
         print("dbdesign is installed (restored from the cache)")
         return 0
     shutil.rmtree(found.venv, ignore_errors=True)
     steps = [
-        [sys.executable, "-m", "venv", str(found.venv)],
+        [sys.executable, "-I", "-m", "venv", str(found.venv)],
         [
             str(found.python),
+            "-I",
             "-m",
             "pip",
             "install",
@@ -254,7 +261,7 @@ def install(env: Mapping[str, str]) -> int:
         ],
     ]
     for step in steps:
-        if subprocess.run(step, check=False).returncode != 0:
+        if subprocess.run(step, cwd=away, check=False).returncode != 0:
             print(
                 command(
                     "error",
@@ -268,10 +275,13 @@ def install(env: Mapping[str, str]) -> int:
     return 0
 
 
-def _works(python: Path) -> bool:
+def _works(python: Path, cwd: Path) -> bool:
     try:
         out = subprocess.run(
-            [str(python), "-c", "import dbdesign.cli"], capture_output=True, check=False
+            [str(python), "-I", "-c", "import dbdesign.cli"],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
         )
     except OSError:
         return False
