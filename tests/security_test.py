@@ -145,3 +145,107 @@ def test_git_needs_no_environment(repo: Repo) -> None:
     assert "migration-scripts/V1__a.sql" in out.stdout, out
     assert " MG004 " in out.stdout
 
+
+# -- no link leads out of the project -----------------------------------------
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A runner's file outside the project, which reads as a config."""
+    path = tmp_path / "outside" / "secret.yaml"
+    path.parent.mkdir()
+    path.write_text(f"{SECRET}: hunter2\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["team.yaml", "conf/secret.yaml", "conf/../outside/secret.yaml"],
+    ids=["a link", "under a linked folder", "dot-dot after a link"],
+)
+def test_config_option_never_follows_a_link_out_of_the_root(
+    repo: Repo, secret: Path, given: str
+) -> None:
+    # The last one reads as `outside/secret.yaml`, inside the root, but
+    # the system takes `..` after following `conf`.
+    (repo.path / "team.yaml").symlink_to(secret)
+    (repo.path / "conf").symlink_to(secret.parent, target_is_directory=True)
+    for command in (["check"], ["status"], ["erd"], ["migrations", "hash"]):
+        out = dbdesign(repo.path, *command, "--config", given)
+        assert out.returncode == 2, out
+        assert SECRET not in out.stdout + out.stderr
+        (line,) = out.stderr.splitlines()
+        assert "leads out of the project root through a symbolic link" in line
+        assert "name the file it points to" in line
+
+
+def test_config_option_may_name_a_file_outside_the_root(
+    repo: Repo, tmp_path: Path
+) -> None:
+    # A team's shared config, named as it is: the user chose it.
+    team = tmp_path / "team" / "dbdesign.yaml"
+    team.parent.mkdir()
+    team.write_text("sqlfluff: false\nunknown_key: 1\n", encoding="utf-8")
+    out = dbdesign(repo.path, "check", "--config", str(team))
+    assert out.returncode == 2 and "unknown_key: unknown key" in out.stderr
+    # And a link inside the root to a file inside it is fine.
+    team.write_text("sqlfluff: false\n", encoding="utf-8")
+    repo.write("conf/dbdesign.yaml", "sqlfluff: false\n")
+    (repo.path / "dbdesign.yaml").symlink_to("conf/dbdesign.yaml")
+    for given in (str(team), "dbdesign.yaml"):
+        out = dbdesign(repo.path, "check", "--select", "FW", "--config", given)
+        assert out.returncode == 1 and "FW001" in out.stdout, out
+
+
+def test_a_config_link_loop_is_refused(repo: Repo) -> None:
+    (repo.path / "a.yaml").symlink_to("b.yaml")
+    (repo.path / "b.yaml").symlink_to("a.yaml")
+    out = dbdesign(repo.path, "check", "--config", "a.yaml")
+    assert out.returncode == 2
+    assert "a.yaml: the config file is a symbolic link loop" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["schema", "erd", "changelog", "migrations_dir", "framework_dir", "artifacts_dir"],
+)
+def test_no_configured_path_reads_through_a_link_out_of_the_root(
+    repo: Repo, secret: Path, key: str
+) -> None:
+    # SPEC 3a: a project file behind such a link is a finding at its path,
+    # never read; its content never reaches any output.
+    for name in (
+        "database-checklist.md",
+        "database-schema.sql",
+        "CHANGELOG.md",
+        "entity-relationship-diagram.md",
+        "V1__secret.sql",
+    ):
+        (secret.parent / name).write_text(f"-- {SECRET}\n", encoding="utf-8")
+    (repo.path / "out").symlink_to(secret.parent, target_is_directory=True)
+    value = {
+        "schema": "out/database-schema.sql",
+        "erd": "out/entity-relationship-diagram.md",
+        "changelog": "out/CHANGELOG.md",
+    }.get(key, "out")
+    repo.write(".dbdesign.yaml", f"{key}: {value}\nsqlfluff: false\n")
+    commands = [
+        ["check", "--all", "--format", fmt] for fmt in ("text", "json", "github")
+    ]
+    commands += [["status"], ["erd"], ["migrations", "hash"]]
+    for command in commands:
+        out = dbdesign(repo.path, *command)
+        assert SECRET not in out.stdout + out.stderr, (command, out)
+        assert "Traceback" not in out.stderr
+    assert (secret.parent / "V1__secret.sql").read_text() == f"-- {SECRET}\n"
+    assert not (secret.parent / "dbdesign.sum").exists()
+
+
+def test_an_artifact_named_outside_the_root_is_a_config_error(repo: Repo) -> None:
+    repo.write(".dbdesign.yaml", "artifacts:\n  ../../etc/passwd: [root]\n")
+    out = dbdesign(repo.path, "check")
+    assert out.returncode == 2
+    assert out.stderr.strip() == (
+        "dbdesign: error: .dbdesign.yaml:2: artifacts.../../etc/passwd: "
+        "expected a path inside the project root, with / separators"
+    )

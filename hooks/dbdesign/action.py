@@ -23,7 +23,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 FAIL_ON = ("error", "warning", "never")
@@ -318,6 +318,13 @@ def report(env: Mapping[str, str]) -> int:
             )
             return 2
 
+    if inputs.config is not None:
+        try:
+            inputs = replace(inputs, config=vetted_config(inputs.config, workspace))
+        except InputError as exc:
+            print(command("error", str(exc)))
+            return 2
+
     from dbdesign import action_run
 
     results = [
@@ -382,6 +389,25 @@ def report(env: Mapping[str, str]) -> int:
     if broken:
         return 2
     return 1 if summary.fails(errors, warnings, inputs.fail_on) else 0
+
+
+def vetted_config(config: str, workspace: Path) -> str:
+    """The `config` input as the check is to be given it: a file in the
+    workspace by its real path there (relative), one named outside it as it
+    is. A path in the workspace that a link (which a pull request may add)
+    takes out of it is an InputError: the error would quote the file it
+    reaches in the public log."""
+    from dbdesign import textio
+
+    path = workspace / config
+    why = textio.leaves(workspace, path, "the workspace")
+    if why:
+        raise InputError(
+            f"config: {config} {why}, so it is not read; commit the config "
+            "file itself, or name a file outside the workspace directly"
+        )
+    real, top = path.resolve(), workspace.resolve()
+    return real.relative_to(top).as_posix() if real.is_relative_to(top) else config
 
 
 def _stays_inside(path: Path, workspace: Path) -> bool:
