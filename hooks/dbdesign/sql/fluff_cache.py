@@ -19,7 +19,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -190,16 +189,7 @@ def store(key: str, result: dict[str, Any], text: str) -> None:
         return
     try:
         _folders(target.parent)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{key[:8]}.", suffix=".tmp", dir=target.parent
-        )
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        textio.write_atomic(target, data, durable=False)
     except OSError:
         pass
 
