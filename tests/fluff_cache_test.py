@@ -16,24 +16,10 @@ import pytest
 from dbdesign.config import Config
 from dbdesign.findings import Finding
 from dbdesign.project import Options, Project
-from dbdesign.sql import fluff_cache, fluff_pool
+from dbdesign.sql import fluff_cache
 from dbdesign.sql import lint as sqllint
 
 BAD = "select a,b from t where x=1\n"
-
-
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many files each call of the worker pool linted."""
-    counted: list[int] = []
-    real = fluff_pool.run
-
-    def counting(tasks: Any, timeout: float, jobs: int, **options: Any) -> Any:
-        counted.append(len(tasks))
-        return real(tasks, timeout, jobs, **options)
-
-    monkeypatch.setattr(fluff_pool, "run", counting)
-    return counted
 
 
 def _lint(root: Path, path: str = "a.sql") -> list[Finding]:

@@ -15,7 +15,7 @@ from dbdesign import rules
 from dbdesign.config import Config
 from dbdesign.findings import Finding
 from dbdesign.project import Options, Project
-from dbdesign.sql import fluff_cache, fluff_pool, fluff_worker
+from dbdesign.sql import fluff_cache, fluff_worker
 from dbdesign.sql import lint as sqllint
 
 BAD = "select a,b from t where x=1\n"
@@ -53,20 +53,6 @@ def _write(root: Path, relpath: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many files each call of the worker pool linted."""
-    counted: list[int] = []
-    real = fluff_pool.run
-
-    def counting(tasks: Any, timeout: float, jobs: int, **options: Any) -> Any:
-        counted.append(len(tasks))
-        return real(tasks, timeout, jobs, **options)
-
-    monkeypatch.setattr(fluff_pool, "run", counting)
-    return counted
 
 
 def _cache_files() -> list[Path]:

@@ -14,25 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Repo
+from conftest import Repo, script
 from dbdesign.sql import fluff_pool
 from hostile import plant, ran
 
 BAD_SQL = "select a,b from t\n"
 SECRET = "TOPSECRET_VALUE_abc123"
-CONSOLE_SCRIPT = Path(sys.executable).with_name("dbdesign")
 
 
 def dbdesign(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The console script, as pre-commit and people run it, in CWD."""
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    return script("dbdesign", cwd, *args)
 
 
 # -- no repository code runs -------------------------------------------------
@@ -134,13 +125,8 @@ def test_git_needs_no_environment(repo: Repo) -> None:
         "GIT_DIR": str(repo.path / ".git"),
         "GIT_WORK_TREE": str(repo.path),
     }
-    out = subprocess.run(
-        [str(CONSOLE_SCRIPT), "check", "--root", "db", "--select", "MG004"],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    out = script(
+        "dbdesign", repo.path, "check", "--root", "db", "--select", "MG004", env=env
     )
     assert "migration-scripts/V1__a.sql" in out.stdout, out
     assert " MG004 " in out.stdout
