@@ -16,32 +16,18 @@ from pathlib import Path
 import pytest
 
 import projects
-from conftest import EXAMPLE, Repo, pre_commit
+from conftest import EXAMPLE, Repo, pre_commit, script
 from dbdesign.hooks import HOOKS
 from projects import CHECKLIST
 
 pytestmark = pytest.mark.e2e
 
-BIN = Path(sys.executable).parent
 BAD_CHECKLIST = (
     "# Checklist\n\n## Phase 0: Data Requirements & Analysis\n\n"
     "- [X] Identify the entities\n" + projects.phases(1)
 )
 OUR_HOOKS = ("dbdesign-framework", "dbdesign-checklist", "dbdesign-artifacts")
 ALL_HOOKS = tuple(hook.id for hook in HOOKS)
-
-
-def script(name: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    exe = BIN / name
-    assert exe.is_file(), f"{exe} is not installed; pip install -e '.[test]'"
-    return subprocess.run(
-        [str(exe), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 # -- the console scripts ------------------------------------------------------

@@ -360,7 +360,7 @@ def _run(
     cwd: Path, *args: str, check: bool = True, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     cmd = [
-        "git",
+        *GIT,
         "--no-optional-locks",
         "--literal-pathspecs",
         "-c",
@@ -383,6 +383,14 @@ def _run(
     return out
 
 
+# Every git we run: a folder of the repository that holds HEAD, objects/
+# and refs/ (which a pull request can add) is a bare repository to git's
+# discovery, and its `config` (core.worktree, core.fsmonitor) would then
+# be obeyed from a run whose root is that folder, and the change rules
+# skipped as "not a git repository". Explicit: git refuses it instead.
+GIT = ("git", "-c", "safe.bareRepository=explicit")
+
+
 def _env() -> dict[str, str]:
     # git's words in English whatever the user's locale: _where tells "not
     # a git repository" from other failures by them.
@@ -398,7 +406,7 @@ def _where(root: Path) -> tuple[Path, str] | None:
     try:
         out = subprocess.run(
             [
-                "git",
+                *GIT,
                 "rev-parse",
                 "--is-inside-work-tree",
                 "--show-toplevel",
@@ -416,6 +424,12 @@ def _where(root: Path) -> tuple[Path, str] | None:
         if "not a git repository" in error.lower():
             return None
         lines = error.strip().splitlines()
+        if "safe.bareRepository" in error:
+            raise UsageError(
+                f"{root} looks like a bare git repository (it holds HEAD, "
+                "objects/ and refs/), which git will not use; remove those "
+                "from the project folder"
+            )
         raise UsageError(
             f"git cannot read the repository at {root}: "
             f"{lines[-1] if lines else 'unknown error'}"
@@ -440,7 +454,7 @@ def toplevel(start: Path) -> Path | None:
     GIT_WORK_TREE included), or None outside git."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
+            [*GIT, "rev-parse", "--show-toplevel"],
             cwd=start,
             capture_output=True,
             check=False,

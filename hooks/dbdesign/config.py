@@ -279,6 +279,7 @@ def _validate(key: str, value: object, where: _Where) -> object:
             sub = (key, str(name))
             if not isinstance(name, str) or not name or "\0" in name:
                 raise where.error(sub, "expected a file name")
+            _expect_relative(name, sub, where)
             sections[name] = _expect_strings(wanted, sub, where)
         return sections
     raise AssertionError(key)  # pragma: no cover - KEYS and _validate agree
@@ -350,6 +351,7 @@ def load(root: Path, explicit: str | None = None) -> Config:
         path = Path(explicit)
         if not path.is_absolute() and not path.exists():
             path = root / explicit
+        _named_inside(root, path, explicit)
         if not path.is_file():
             raise ConfigError(
                 f"{explicit}: config file not found; check the --config path"
@@ -377,6 +379,21 @@ def _inside(root: Path, name: str) -> None:
     why = check_inside(root, name)
     if why:
         raise ConfigError(f"{name}: {why}")
+
+
+def _named_inside(root: Path, path: Path, shown: str) -> None:
+    """`--config FILE` may name a file outside the root (a team's shared
+    config), but one named inside it must stay inside: a link the
+    repository holds must not make us read, and quote in an error, a file
+    of the machine that runs us."""
+    from dbdesign.textio import leaves
+
+    why = leaves(root, path)
+    if why:
+        raise ConfigError(
+            f"{shown}: the config file {why}, so it is not read; name the "
+            "file it points to instead, or replace the link with the file"
+        )
 
 
 def _read(path: Path, shown: str) -> str:
