@@ -98,7 +98,9 @@ def test_mg002_duplicate_version(
         ("MG002", f"{M}/V7__step_7.sql", None),
     ]
     assert "as V007.0__padded.sql does" in str(found[0]["message"])
-    assert all("next free version, 8" in str(f["message"]) for f in found)
+    # each is told its own free version
+    assert "next free version, 8 (V8__add_invoices.sql)" in str(found[0]["message"])
+    assert "next free version, 9 (V9__step_7.sql)" in str(found[1]["message"])
 
 
 def test_mg002_quiet(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:

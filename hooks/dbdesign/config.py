@@ -368,7 +368,14 @@ class _Where:
 
 def load(root: Path, explicit: str | None = None) -> Config:
     """The project's Config: `--config` if given, else `.dbdesign.yaml`,
-    else `[tool.dbdesign]` in pyproject.toml, else the defaults."""
+    else `[tool.dbdesign]` in pyproject.toml, else the defaults; then what
+    the project shows where the file left a default (`discover`)."""
+    from dbdesign.discover import resolved
+
+    return resolved(root, _load(root, explicit))
+
+
+def _load(root: Path, explicit: str | None = None) -> Config:
     if explicit is not None:
         path = Path(explicit)
         if not path.is_absolute() and not path.exists():
