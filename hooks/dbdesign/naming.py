@@ -475,8 +475,11 @@ def scan(
     extensions = EXTENSIONS.get(scheme or "", (".sql",))
     for name in candidates:
         base = name.rsplit("/", 1)[-1]
-        if any(fnmatch.fnmatchcase(n, g) for g in meta for n in (name, base)) or (
-            not regex and not name.lower().endswith(extensions)
+        if (
+            any(fnmatch.fnmatchcase(n, g) for g in meta for n in (name, base))
+            or (not regex and not name.lower().endswith(extensions))
+            # goose reads Go files as migrations only by their version
+            or (base.endswith(".go") and not _GOOSE_GO.fullmatch(base))
         ):
             ignored.append(name)  # not a migration for this scheme's tool
             continue
