@@ -340,7 +340,11 @@ PG_CASES = [
         "ALTER TABLE users ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();",
         "ALTER TABLE t ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();",
     ),
-    ("MG014", "ALTER TABLE users ADD COLUMN n bigserial;", "ALTER TABLE t ADD COLUMN n bigserial;"),
+    (
+        "MG014",
+        "ALTER TABLE users ADD COLUMN n bigserial;",
+        "ALTER TABLE t ADD COLUMN n bigserial;",
+    ),
     (
         "MG014",
         "ALTER TABLE users ADD COLUMN at timestamptz DEFAULT clock_timestamp();",
@@ -376,8 +380,16 @@ PG_CASES = [
         "ALTER TABLE orders ADD COLUMN ref int UNIQUE;",
         "ALTER TABLE t ADD COLUMN ref int UNIQUE;",
     ),
-    ("MG017", "ALTER TABLE users ADD PRIMARY KEY (email);", "ALTER TABLE t ADD PRIMARY KEY (id);"),
-    ("MG018", "DROP INDEX users_name_idx;", "CREATE INDEX t_name_idx ON t (name);\nDROP INDEX t_name_idx;"),
+    (
+        "MG017",
+        "ALTER TABLE users ADD PRIMARY KEY (email);",
+        "ALTER TABLE t ADD PRIMARY KEY (id);",
+    ),
+    (
+        "MG018",
+        "DROP INDEX users_name_idx;",
+        "CREATE INDEX t_name_idx ON t (name);\nDROP INDEX t_name_idx;",
+    ),
     (
         "MG013",
         "ALTER TABLE users ALTER COLUMN name TYPE varchar(50);",
@@ -397,12 +409,20 @@ PG_CASES = [
 def test_pg_rule_fires_on_existing_table_only(
     tmp_path: Path, code: str, bad: str, quiet: str
 ) -> None:
-    items = run(tmp_path / "bad", {PG_V1[0]: PG_V1[1], "migration-scripts/V2__x.sql": "SELECT 1;\n" + bad})
+    items = run(
+        tmp_path / "bad",
+        {PG_V1[0]: PG_V1[1], "migration-scripts/V2__x.sql": "SELECT 1;\n" + bad},
+    )
     assert found(items) == [(code, "V2__x.sql", 2)], items
     message = items[0].message
     assert "lock" in message and ("then" in message or "use `" in message), message
     same = NEW_T + quiet
-    assert run(tmp_path / "same", {PG_V1[0]: PG_V1[1], "migration-scripts/V2__x.sql": same}) == []
+    assert (
+        run(
+            tmp_path / "same", {PG_V1[0]: PG_V1[1], "migration-scripts/V2__x.sql": same}
+        )
+        == []
+    )
 
 
 def test_pg_rules_quiet_on_mysql(tmp_path: Path) -> None:
@@ -504,7 +524,10 @@ def test_pg_safe_forms_are_quiet(tmp_path: Path, sql: str) -> None:
 
 
 def test_drop_if_exists_of_a_table_that_exists_is_destructive(tmp_path: Path) -> None:
-    files = {PG_V1[0]: PG_V1[1], "migration-scripts/V2__x.sql": "DROP TABLE IF EXISTS users;\n"}
+    files = {
+        PG_V1[0]: PG_V1[1],
+        "migration-scripts/V2__x.sql": "DROP TABLE IF EXISTS users;\n",
+    }
     assert found(run(tmp_path, files)) == [("MG010", "V2__x.sql", 1)]
     # after DDL the replay did not understand, absence is no longer known
     odd = {
@@ -539,7 +562,10 @@ def test_lock_timeout_only_when_required(tmp_path: Path) -> None:
     assert found(run(tmp_path / "zero", reset, require_lock_timeout=True)) == [
         ("MG020", "V2__x.sql", 2)
     ]
-    created = {**files, "migration-scripts/V2__x.sql": NEW_T + "ALTER TABLE t ADD COLUMN b text;\n"}
+    created = {
+        **files,
+        "migration-scripts/V2__x.sql": NEW_T + "ALTER TABLE t ADD COLUMN b text;\n",
+    }
     assert run(tmp_path / "new", created, require_lock_timeout=True) == []
     # a foreign key and VALIDATE take weaker locks
     weak = {
@@ -569,9 +595,7 @@ CIC = "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"
 def _tool(
     tmp_path: Path, files: dict[str, str], naming: str, folder: str = "migrations"
 ) -> list[tuple[str, str, int | None]]:
-    return found(
-        run(tmp_path, files, migrations_dir=folder, migration_naming=naming)
-    )
+    return found(run(tmp_path, files, migrations_dir=folder, migration_naming=naming))
 
 
 def test_mg019_explicit_begin_in_any_tool(tmp_path: Path) -> None:
@@ -587,14 +611,22 @@ def test_mg019_explicit_begin_in_any_tool(tmp_path: Path) -> None:
 def test_mg019_flyway_mixed_file(tmp_path: Path) -> None:
     mixed = {
         PG_V1[0]: PG_V1[1],
-        "migration-scripts/V2__idx.sql": "ALTER TABLE users ADD COLUMN plan text;\n" + CIC,
+        "migration-scripts/V2__idx.sql": "ALTER TABLE users ADD COLUMN plan text;\n"
+        + CIC,
     }
     items = run(tmp_path / "mixed", mixed)
     assert found(items) == [("MG019", "V2__idx.sql", 2)]
     assert "executeInTransaction=false" in items[0].message
-    alone = {**mixed, "migration-scripts/V2__idx.sql": CIC + "DROP INDEX CONCURRENTLY users_name_idx;\n"}
+    alone = {
+        **mixed,
+        "migration-scripts/V2__idx.sql": CIC
+        + "DROP INDEX CONCURRENTLY users_name_idx;\n",
+    }
     assert run(tmp_path / "alone", alone) == []
-    conf = {**mixed, "migration-scripts/V2__idx.sql.conf": "executeInTransaction=false\n"}
+    conf = {
+        **mixed,
+        "migration-scripts/V2__idx.sql.conf": "executeInTransaction=false\n",
+    }
     assert run(tmp_path / "conf", conf, migrations_ignore=("*.conf",)) == []
 
 
@@ -602,24 +634,34 @@ def test_mg019_goose(tmp_path: Path) -> None:
     base = "-- +goose Up\n" + PG_V1[1] + "-- +goose Down\nDROP TABLE users;\n"
     files = {
         "migrations/20240101000000_base.sql": base,
-        "migrations/20240102000000_idx.sql": "-- +goose Up\n" + CIC + "-- +goose Down\nDROP INDEX users_email_idx;\n",
+        "migrations/20240102000000_idx.sql": "-- +goose Up\n"
+        + CIC
+        + "-- +goose Down\nDROP INDEX users_email_idx;\n",
     }
     items = run(tmp_path / "tx", files, migrations_dir="migrations")
     assert found(items) == [("MG019", "20240102000000_idx.sql", 2)]
     assert "-- +goose NO TRANSACTION" in items[0].message
-    files["migrations/20240102000000_idx.sql"] = "-- +goose NO TRANSACTION\n" + files["migrations/20240102000000_idx.sql"]
+    files["migrations/20240102000000_idx.sql"] = (
+        "-- +goose NO TRANSACTION\n" + files["migrations/20240102000000_idx.sql"]
+    )
     assert run(tmp_path / "notx", files, migrations_dir="migrations") == []
 
 
 def test_mg019_dbmate(tmp_path: Path) -> None:
     files = {
-        "migrations/20240101000000_base.sql": "-- migrate:up\n" + PG_V1[1] + "-- migrate:down\nDROP TABLE users;\n",
-        "migrations/20240102000000_idx.sql": "-- migrate:up\n" + CIC + "\n-- migrate:down\n",
+        "migrations/20240101000000_base.sql": "-- migrate:up\n"
+        + PG_V1[1]
+        + "-- migrate:down\nDROP TABLE users;\n",
+        "migrations/20240102000000_idx.sql": "-- migrate:up\n"
+        + CIC
+        + "\n-- migrate:down\n",
     }
     assert found(run(tmp_path / "tx", files, migrations_dir="migrations")) == [
         ("MG019", "20240102000000_idx.sql", 2)
     ]
-    files["migrations/20240102000000_idx.sql"] = "-- migrate:up transaction:false\n" + CIC + "\n-- migrate:down\n"
+    files["migrations/20240102000000_idx.sql"] = (
+        "-- migrate:up transaction:false\n" + CIC + "\n-- migrate:down\n"
+    )
     assert run(tmp_path / "notx", files, migrations_dir="migrations") == []
 
 
@@ -633,7 +675,9 @@ def test_mg019_diesel(tmp_path: Path) -> None:
     items = run(tmp_path / "tx", files, migrations_dir="migrations")
     assert found(items) == [("MG019", "up.sql", 1)]
     assert "run_in_transaction = false" in items[0].message
-    files["migrations/2024-01-02-000000_idx/metadata.toml"] = "run_in_transaction = false\n"
+    files["migrations/2024-01-02-000000_idx/metadata.toml"] = (
+        "run_in_transaction = false\n"
+    )
     assert run(tmp_path / "notx", files, migrations_dir="migrations") == []
 
 
@@ -645,5 +689,7 @@ def test_mg019_golang_migrate_one_string(tmp_path: Path) -> None:
     items = run(tmp_path / "many", files, migrations_dir="migrations")
     assert found(items) == [("MG019", "000002_idx.up.sql", 2)]
     assert "multi-statement" in items[0].message
-    files["migrations/000002_idx.up.sql"] = "-- one statement alone runs outside a transaction\n" + CIC
+    files["migrations/000002_idx.up.sql"] = (
+        "-- one statement alone runs outside a transaction\n" + CIC
+    )
     assert run(tmp_path / "one", files, migrations_dir="migrations") == []

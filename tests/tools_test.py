@@ -157,8 +157,10 @@ def test_prisma_provider_is_the_dialect_unless_configured(tmp_path: Path) -> Non
 
 def test_prisma_concurrently_needs_a_migration_of_its_own(tmp_path: Path) -> None:
     order = prisma_folder(tmp_path)
-    path = order[-1].replace(f"{N - 1}/", f"{N}/").replace(
-        order[-1].split("/")[2].split("_")[0], "20990101000000"
+    path = (
+        order[-1]
+        .replace(f"{N - 1}/", f"{N}/")
+        .replace(order[-1].split("/")[2].split("_")[0], "20990101000000")
     )
     write(
         tmp_path,
@@ -237,23 +239,37 @@ def sqitch_folder(root: Path) -> list[str]:
     for i in range(N):
         name = f"step_{i}"
         deps = f" [step_{i - 1}]" if i else ""
-        plan.append(f"{name}{deps} 2024-01-{i % 28 + 1:02d}T00:00:00Z Alice <a@example.com> # step {i}")
-        files[f"db/deploy/{name}.sql"] = f"-- Deploy shop:{name}\n\nBEGIN;\n\n{up(i)}\nCOMMIT;\n"
-        files[f"db/revert/{name}.sql"] = f"-- Revert shop:{name}\n\nBEGIN;\n\n{down(i)}\nCOMMIT;\n"
-        files[f"db/verify/{name}.sql"] = f"BEGIN;\nSELECT id FROM t{i} WHERE false;\nROLLBACK;\n"
+        plan.append(
+            f"{name}{deps} 2024-01-{i % 28 + 1:02d}T00:00:00Z Alice <a@example.com> # step {i}"
+        )
+        files[f"db/deploy/{name}.sql"] = (
+            f"-- Deploy shop:{name}\n\nBEGIN;\n\n{up(i)}\nCOMMIT;\n"
+        )
+        files[f"db/revert/{name}.sql"] = (
+            f"-- Revert shop:{name}\n\nBEGIN;\n\n{down(i)}\nCOMMIT;\n"
+        )
+        files[f"db/verify/{name}.sql"] = (
+            f"BEGIN;\nSELECT id FROM t{i} WHERE false;\nROLLBACK;\n"
+        )
         order.append(f"db/deploy/{name}.sql")
         if i == 10:
             plan.append("@v1.0 2024-02-01T00:00:00Z Alice <a@example.com> # release")
     # a reworked change: deployed first from its @v1.0 script
-    plan.append("step_5 [step_5@v1.0] 2024-03-01T00:00:00Z Alice <a@example.com> # rework")
+    plan.append(
+        "step_5 [step_5@v1.0] 2024-03-01T00:00:00Z Alice <a@example.com> # rework"
+    )
     files["db/deploy/step_5@v1.0.sql"] = files["db/deploy/step_5.sql"]
     files["db/revert/step_5@v1.0.sql"] = files["db/revert/step_5.sql"]
-    files["db/deploy/step_5.sql"] = "BEGIN;\nALTER TABLE t5 ADD COLUMN reworked text;\nCOMMIT;\n"
-    files["db/revert/step_5.sql"] = "BEGIN;\nALTER TABLE t5 DROP COLUMN reworked;\nCOMMIT;\n"
+    files["db/deploy/step_5.sql"] = (
+        "BEGIN;\nALTER TABLE t5 ADD COLUMN reworked text;\nCOMMIT;\n"
+    )
+    files["db/revert/step_5.sql"] = (
+        "BEGIN;\nALTER TABLE t5 DROP COLUMN reworked;\nCOMMIT;\n"
+    )
     order[5] = "db/deploy/step_5@v1.0.sql"
     order.append("db/deploy/step_5.sql")
     files["db/sqitch.plan"] = "\n".join(plan) + "\n"
-    files["db/sqitch.conf"] = '[core]\n\tengine = pg\n'
+    files["db/sqitch.conf"] = "[core]\n\tengine = pg\n"
     write(root, files)
     return order
 
@@ -279,7 +295,9 @@ def test_sqitch_concurrently_after_begin(tmp_path: Path) -> None:
     plan.write_text(plan.read_text() + "idx 2024-04-01T00:00:00Z A <a@b.c>\n")
     write(
         tmp_path,
-        {"db/deploy/idx.sql": "BEGIN;\nCREATE INDEX CONCURRENTLY t0_i ON t0 (name);\nCOMMIT;\n"},
+        {
+            "db/deploy/idx.sql": "BEGIN;\nCREATE INDEX CONCURRENTLY t0_i ON t0 (name);\nCOMMIT;\n"
+        },
     )
     found = list(safety.check(project(tmp_path)))
     assert codes(found) == [("MG019", "db/deploy/idx.sql")]
@@ -326,5 +344,11 @@ def test_mg002_blames_the_untracked_new_file(repo: Repo) -> None:
         "migration-scripts/V2__mine.sql",
         "migration-scripts/V2__theirs.sql",
     }
-    assert "next free version, 3 (V3__mine.sql)" in blamed["migration-scripts/V2__mine.sql"]
-    assert "next free version, 4 (V4__theirs.sql)" in blamed["migration-scripts/V2__theirs.sql"]
+    assert (
+        "next free version, 3 (V3__mine.sql)"
+        in blamed["migration-scripts/V2__mine.sql"]
+    )
+    assert (
+        "next free version, 4 (V4__theirs.sql)"
+        in blamed["migration-scripts/V2__theirs.sql"]
+    )

@@ -418,6 +418,7 @@ class _Builder:
             return
         params = index.args.get("params")
         columns: list[str] = []
+        include: tuple[str, ...] = ()
         partial = False
         method = "btree"
         predicate: str | None = None
@@ -441,6 +442,7 @@ class _Builder:
             using = params.args.get("using")
             if using is not None:
                 method = str(using.name or using.sql()).lower() or "btree"
+            include = tuple(self.ident(c) for c in params.args.get("include") or [])
         if name is not None and self.catalog.has_index(name):
             self.catalog.indexes = [i for i in self.catalog.indexes if i.name != name]
         self.catalog.add_index(
@@ -453,6 +455,7 @@ class _Builder:
                 origin=self.origin(index.this),
                 method=method,
                 predicate=predicate,
+                include=include,
             )
         )
 

@@ -60,6 +60,16 @@ def schema_catalog(project: Project) -> Catalog | None:
     return value
 
 
+def design_catalog(project: Project) -> Catalog | None:
+    """The schema file's Catalog without the migration tools' bookkeeping
+    tables and the `drift_ignore` ones: what the ERD and the key rules
+    judge."""
+    from dbdesign.sql.bookkeeping import visible
+
+    catalog = schema_catalog(project)
+    return None if catalog is None else visible(catalog, project.config.drift_ignore)
+
+
 def replay_catalog(project: Project) -> Catalog | None:
     """The Catalog that the forward migrations build, applied in version
     order, statement by statement; None when there are no migrations."""
