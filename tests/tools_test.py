@@ -185,7 +185,11 @@ def liquibase_folder(root: Path) -> list[str]:
         changesets = "".join(
             f"--changeset alice:{i}-{n}\n{stmt}\n--rollback {rollback}\n\n"
             for n, (stmt, rollback) in enumerate(
-                zip(up(i).splitlines(), down(i).splitlines() + ["SELECT 1;"] * 3)
+                zip(
+                    up(i).splitlines(),
+                    down(i).splitlines() + ["SELECT 1;"] * 3,
+                    strict=False,
+                )
             )
         )
         files[f"{folder}/{name}"] = f"--liquibase formatted sql\n\n{changesets}"
