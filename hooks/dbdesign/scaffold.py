@@ -174,7 +174,7 @@ def content(source: Source, item: Item) -> tuple[bytes, str]:
 def _with_naming(text: str, scheme: str) -> str:
     """The bundled migrations README with its Naming section written for
     SCHEME (the bundled text is Flyway's)."""
-    ref = resources.files("dbdesign").joinpath("templates", "naming", f"{scheme}.md")
+    ref = resources.files("dbdesign") / "templates" / "naming" / f"{scheme}.md"
     if not ref.is_file():  # flyway, auto, a regex: the bundled text stands
         return text
     section = ref.read_text(encoding="utf-8").strip("\n")
