@@ -693,3 +693,42 @@ def test_mg019_golang_migrate_one_string(tmp_path: Path) -> None:
         "-- one statement alone runs outside a transaction\n" + CIC
     )
     assert run(tmp_path / "one", files, migrations_dir="migrations") == []
+
+
+def test_a_renamed_table_keeps_its_rows(tmp_path: Path) -> None:
+    files = {
+        PG_V1[0]: PG_V1[1],
+        "migration-scripts/V2__x.sql": "ALTER TABLE users RENAME TO person;\n"
+        "ALTER TABLE person DROP COLUMN email;\n",
+    }
+    assert found(run(tmp_path, files)) == [
+        ("MG013", "V2__x.sql", 1),
+        ("MG010", "V2__x.sql", 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP VIEW users_view;",
+        "DROP TRIGGER users_touch ON users;",
+        "ALTER TABLE users RENAME COLUMN name TO full_name;",
+        "DROP INDEX users_name_idx;",
+        "TRUNCATE orders;",
+    ],
+)
+def test_lock_timeout_covers_every_access_exclusive(tmp_path: Path, sql: str) -> None:
+    files = {PG_V1[0]: PG_V1[1], "migration-scripts/V2__x.sql": sql + "\n"}
+    items = run(tmp_path, files, require_lock_timeout=True)
+    assert "MG020" in [f.code for f in items]
+
+
+def test_type_change_with_using_under_the_same_name(tmp_path: Path) -> None:
+    files = {
+        PG_V1[0]: PG_V1[1]
+        + "CREATE TYPE mood AS ENUM ('a');\nALTER TABLE users ADD COLUMN m mood;\n",
+        "migration-scripts/V2__x.sql": "ALTER TYPE mood RENAME TO mood_old;\n"
+        "CREATE TYPE mood AS ENUM ('a', 'b');\n"
+        "ALTER TABLE users ALTER COLUMN m TYPE mood USING m::text::mood;\n",
+    }
+    assert found(run(tmp_path, files)) == [("MG013", "V2__x.sql", 3)]

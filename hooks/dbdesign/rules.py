@@ -331,7 +331,7 @@ RULES: tuple[Rule, ...] = (
         "ALTER TABLE users ADD COLUMN token uuid;\n"
         "-- backfill in batches, then:\n"
         "ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();",
-        squawk=("adding-field-with-default", "adding-serial-primary-key-field"),
+        squawk=("adding-field-with-default",),
     ),
     Rule(
         "MG015",
@@ -430,8 +430,7 @@ RULES: tuple[Rule, ...] = (
         "each changeset in a transaction unless its `--changeset` line has "
         "`runInTransaction:false`; sqitch and plain SQL files are in a "
         "transaction only after an explicit `BEGIN`.",
-        "-- +goose Up\nCREATE INDEX CONCURRENTLY users_email_idx ON users "
-        "(email);",
+        "-- +goose Up\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
         "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY "
         "users_email_idx ON users (email);",
         squawk=("ban-concurrent-index-creation-in-transaction",),

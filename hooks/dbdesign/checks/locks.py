@@ -21,7 +21,10 @@ from dbdesign.sql.split import Statement
 ACCESS_EXCLUSIVE = "an ACCESS EXCLUSIVE lock that blocks reads and writes"
 
 # Statements these rules read; the others are never given to the parser.
-_RELEVANT = re.compile(r"(?is)\A(?:alter\s+table|drop\s+(?:table|index)|truncate)\b")
+_RELEVANT = re.compile(
+    r"(?is)\A(?:alter\s+table|truncate"
+    r"|drop\s+(?:table|index|view|materialized\s+view|trigger))\b"
+)
 _LEARNT = re.compile(r"(?is)\Aalter\s+table\b.*\b(?:check|validate|drop)\b")
 _LOCK_TIMEOUT = re.compile(
     r"(?is)\A(?:set\s+(?:session\s+|local\s+)?lock_timeout\s*(?:=|\bto\b)\s*(?P<value>.+)"
@@ -211,6 +214,16 @@ def access_exclusive(node: pgtree.Node, facts: Facts) -> str | None:
         if not stmt.get("concurrent"):
             found = facts.step.index_tables or {}
             tables = [t for n in _dropped_names(stmt) if (t := found.get(n))]
+    elif kind == "DropStmt" and stmt.get("removeType") in (
+        "OBJECT_VIEW",
+        "OBJECT_MATVIEW",
+    ):
+        # a view the migrations made earlier (not this migration): its
+        # readers queue behind the DROP
+        tables = [_qualified(obj) for obj in stmt.get("objects") or []]
+    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_TRIGGER":
+        # DROP TRIGGER locks the trigger's table
+        tables = [_qualified(obj, last=1) for obj in stmt.get("objects") or []]
     elif kind == "RenameStmt" and "OBJECT_TABLE" in (
         stmt.get("renameType"),
         stmt.get("relationType"),
@@ -426,10 +439,13 @@ def _dropped_names(stmt: pgtree.Node) -> list[str]:
     return out
 
 
-def _qualified(obj: pgtree.Node) -> str:
+def _qualified(obj: pgtree.Node, last: int = 0) -> str:
+    """The qualified name in a DROP's object list; LAST drops that many
+    trailing parts (a trigger's own name after its table's)."""
     from dbdesign.sql.catalog import qualified
 
     names = pgtree.strings(obj.get("List", {}).get("items"))
+    names = names[: len(names) - last] if last else names
     if not names:
         return ""
     return qualified(names[-2] if len(names) > 1 else None, names[-1])

@@ -359,7 +359,9 @@ def _alter(
             column = ident(action.this, dialect)
             new_type = normalise_type(type_sql(dtype, dialect))
             old = known.get(column) if known is not None else None
-            if old is None or old.type != new_type:
+            # USING converts every value: a rewrite even when the type's name
+            # is unchanged (an enum recreated under the same name)
+            if old is None or old.type != new_type or action.args.get("using"):
                 if (
                     dialect == "postgres"
                     and old is not None

@@ -78,8 +78,16 @@ def apply_file(
             columns = _altered_columns(catalog, tree)
             index_tables, absent = _dropped(catalog, tree)
             apply(catalog, tree, statement, parsed.path)
+            # Only CREATE TABLE makes a new table: a renamed one keeps its
+            # rows (the rules must still see `ALTER TABLE a RENAME TO b`
+            # then `ALTER TABLE b DROP COLUMN c` as touching data).
+            created = (
+                catalog.tables.keys() - before
+                if type(tree).__name__ == "Create"
+                else set()
+            )
             steps[index] = Step(
-                frozenset(catalog.tables.keys() - before),
+                frozenset(created),
                 columns,
                 index_tables,
                 absent,
