@@ -8,7 +8,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -379,7 +379,18 @@ def load(root: Path, explicit: str | None = None) -> Config:
     the project shows where the file left a default (`discover`)."""
     from dbdesign.discover import resolved
 
-    return resolved(root, _load(root, explicit))
+    config = _load(root, explicit)
+    found, notes = resolved(
+        root, config.artifacts_dir, config.migrations_dir, config.configured
+    )
+    if not (found or notes):
+        return config
+    return replace(
+        config,
+        migrations_dir=found.get("migrations_dir", config.migrations_dir),
+        dialect=found.get("dialect", config.dialect),
+        notes=(*config.notes, *notes),
+    )
 
 
 def _load(root: Path, explicit: str | None = None) -> Config:

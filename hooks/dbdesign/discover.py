@@ -5,10 +5,8 @@ the dialect of a prisma project (its `migration_lock.toml`'s provider)."""
 from __future__ import annotations
 
 import posixpath
-from dataclasses import replace
+from collections.abc import Collection
 from pathlib import Path
-
-from dbdesign.config import Config
 
 # Where migration tools keep their folders by default.
 USUAL = (
@@ -22,40 +20,51 @@ USUAL = (
 )
 
 
-def resolved(root: Path, config: Config) -> Config:
-    """CONFIG with the migrations folder and dialect the project shows,
-    where the config file left them to their defaults; notes say so."""
-    notes = list(config.notes)
-    if "migrations_dir" not in config.configured and not _is_dir(
-        root, config.migrations_path
-    ):
+def resolved(
+    root: Path,
+    artifacts_dir: str,
+    migrations_dir: str,
+    configured: Collection[str],
+) -> tuple[dict[str, str], list[str]]:
+    """The settings (key: value) the project shows where the config file
+    left them to their defaults, and notes that say so."""
+    found_settings: dict[str, str] = {}
+    notes: list[str] = []
+    where = _join(artifacts_dir, migrations_dir)
+    if "migrations_dir" not in configured and not _is_dir(root, where):
         found = [p for p in (*USUAL, *_sqitch_plans(root)) if _is_dir(root, p)]
         found = list(dict.fromkeys(found))
         if len(found) == 1:
-            where = posixpath.relpath(found[0], config.artifacts_dir or ".")
-            config = replace(config, migrations_dir=where)
+            found_settings["migrations_dir"] = posixpath.relpath(
+                found[0], artifacts_dir or "."
+            )
+            where = found[0]
             notes.append(
-                f"migrations: {config.migrations_dir} does not exist, so "
-                f"{found[0]}/ is checked; set `migrations_dir` to say so"
+                f"migrations: {migrations_dir} does not exist, so {found[0]}/ "
+                "is checked; set `migrations_dir` to say so"
             )
         elif found:
             notes.append(
-                f"migrations: {config.migrations_dir} does not exist and "
+                f"migrations: {migrations_dir} does not exist and "
                 f"{', '.join(f + '/' for f in found)} all hold migrations; set "
                 "`migrations_dir` to the one to check"
             )
-    if "dialect" not in config.configured:
+    if "dialect" not in configured:
         from dbdesign import plans
 
-        lock = root / config.migrations_path / "migration_lock.toml"
+        lock = root / where / "migration_lock.toml"
         try:
             text = lock.read_text(encoding="utf-8") if lock.is_file() else ""
         except (OSError, UnicodeDecodeError):
             text = ""
         dialect = plans.prisma_dialect(text)
         if dialect is not None:
-            config = replace(config, dialect=dialect)
-    return replace(config, notes=tuple(notes)) if notes else config
+            found_settings["dialect"] = dialect
+    return found_settings, notes
+
+
+def _join(base: str, name: str) -> str:
+    return posixpath.normpath(f"{base}/{name}") if base else posixpath.normpath(name)
 
 
 def _is_dir(root: Path, relpath: str) -> bool:

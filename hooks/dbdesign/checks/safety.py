@@ -13,12 +13,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dbdesign import naming, textio, tools
-from dbdesign.checks import locks
-from dbdesign.checks.migrations import folder_of
+from dbdesign import naming, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql import textual
+from dbdesign.sql import locks, textual, tools
 from dbdesign.sql.build import Step
 from dbdesign.sql.catalog import Column, normalise_type
 from dbdesign.sql.load import (
@@ -32,6 +30,7 @@ from dbdesign.sql.load import (
 from dbdesign.sql.parse import ParsedFile
 from dbdesign.sql.split import Statement
 from dbdesign.sql.trees import column_rename, ident, table_name, type_sql
+from dbdesign.views import folder_of
 
 _RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
 # DELETE without WHERE: the table is empty afterwards

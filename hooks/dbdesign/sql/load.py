@@ -13,7 +13,7 @@ from dbdesign import textio
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
 from dbdesign.sql.parse import ParsedFile, parse_file
-from dbdesign.tools import forward_text
+from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:
     from dbdesign.sql.build import Step
