@@ -452,3 +452,32 @@ def test_migrations_ignore_keeps_files_out_of_the_replay(
         == 0
     )
     assert '"findings": []' in capsys.readouterr().out
+
+
+def test_covering_index_is_not_redundant_with_the_key(tmp_path: Path) -> None:
+    files = {
+        SCHEMA: "CREATE TABLE agg (id int PRIMARY KEY, aggregation_type text);\n"
+        "CREATE INDEX agg_cover ON agg (id) INCLUDE (aggregation_type);\n"
+    }
+    assert codes(run(tmp_path / "a", files), "SQ005") == []
+    # a plain index on the same column is still redundant, with the key
+    files[SCHEMA] += "CREATE INDEX agg_plain ON agg (id);\n"
+    assert codes(run(tmp_path / "b", files), "SQ005") == [(SCHEMA, 3)]
+    # and two covering indexes that carry the same columns are duplicates
+    files[SCHEMA] += "CREATE INDEX agg_cover2 ON agg (id) INCLUDE (aggregation_type);\n"
+    assert codes(run(tmp_path / "c", files), "SQ005") == [(SCHEMA, 3), (SCHEMA, 4)]
+
+
+def test_bookkeeping_and_drift_ignore_tables(tmp_path: Path) -> None:
+    files = {
+        "migration-scripts/V1__users.sql": USERS,
+        SCHEMA: USERS
+        + "CREATE TABLE flyway_schema_history (installed_rank int, version text);\n"
+        "CREATE TABLE sqitch.changes (change_id text);\n"
+        "CREATE TABLE audit_2024 (at timestamptz, who int REFERENCES users (id));\n",
+    }
+    found = run(tmp_path / "a", files)
+    # the audit table is the design's: no key, not in the migrations
+    assert sorted({f.code for f in found}) == ["SQ002", "SQ004", "SQ007"]
+    assert all("audit_2024" in f.message for f in found)
+    assert run(tmp_path / "b", files, drift_ignore=("audit_*",)) == []

@@ -85,6 +85,23 @@ def rules_table() -> str:
     return "\n".join(rows)
 
 
+def safety_table() -> str:
+    """The safety rules with squawk's rules that cover the same ground."""
+    rows = [
+        "| code | name | severity | what it reports | squawk's rule |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in rules.RULES:
+        if rule.check != "safety":
+            continue
+        squawk = ", ".join(f"`{name}`" for name in rule.squawk) or "none"
+        summary = rule.summary.replace("|", "\\|")
+        rows.append(
+            f"| {rule.code} | {rule.name} | {rule.severity} | {summary} | {squawk} |"
+        )
+    return "\n".join(rows)
+
+
 def update_block(text: str, name: str, content: str) -> str:
     """TEXT with the lines between `<!-- NAME:start -->` and
     `<!-- NAME:end -->` replaced by CONTENT."""
@@ -98,6 +115,7 @@ def update_block(text: str, name: str, content: str) -> str:
 
 def readme(text: str) -> str:
     text = update_block(text, "hooks", hooks_table())
+    text = update_block(text, "safety", safety_table())
     return update_block(text, "rules", rules_table())
 
 

@@ -14,7 +14,13 @@ from dbdesign import scope, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Index, Origin, Table
-from dbdesign.sql.load import migrations, parsed, replay_catalog, schema_catalog
+from dbdesign.sql.load import (
+    design_catalog,
+    migrations,
+    parsed,
+    replay_catalog,
+    schema_catalog,
+)
 from dbdesign.sql.parse import ParsedFile
 
 
@@ -27,12 +33,13 @@ def check(project: Project) -> Iterator[Finding]:
         yield from check_file(project, path)
     if project.wants(schema_path):
         catalog = schema_catalog(project)
-        if catalog is not None:
+        design = design_catalog(project)
+        if catalog is not None and design is not None:
             note_unmodelled(project, catalog)
-            yield from missing_primary_key(project, catalog)
+            yield from missing_primary_key(project, design)
             yield from dangling_foreign_key(project, catalog)
-            yield from unindexed_foreign_key(project, catalog)
-            yield from redundant_index(project, catalog)
+            yield from unindexed_foreign_key(project, design)
+            yield from redundant_index(project, design)
             yield from normalisation_smell(project, catalog)
             yield from naming_convention(project, catalog)
     yield from drift(project)
@@ -290,12 +297,17 @@ def _covering(
     keys: list[tuple[str, tuple[str, ...]]],
 ) -> str | None:
     cols = index.columns
-    if index.method == "btree":
+    # A covering index (`INCLUDE (...)`) serves index-only scans that a key
+    # without those columns cannot: redundant only with an index that
+    # carries them too.
+    if index.method == "btree" and not index.include:
         for what, key in keys:
             if key == cols or (not index.unique and key[: len(cols)] == cols):
                 return f"{what} ({', '.join(key)})"
     for other_pos, other in enumerate(indexes):
         if other_pos == position or other.partial or other.method != index.method:
+            continue
+        if not set(index.include) <= set(other.columns) | set(other.include):
             continue
         if other.columns == cols:
             # exact duplicates: report the later one, or the plain one of a
@@ -448,9 +460,10 @@ def _suggest(name: str, convention: str) -> str:
 def drift(project: Project) -> Iterator[Finding]:
     """SQ007: replaying the migrations in order does not give the schema
     file; one finding per difference."""
+    from dbdesign.sql.bookkeeping import visible
     from dbdesign.sql.diff import ABSENT, diff
 
-    schema = schema_catalog(project)
+    schema = design_catalog(project)
     if schema is None:
         return
     replayed = replay_catalog(project)
@@ -458,7 +471,7 @@ def drift(project: Project) -> Iterator[Finding]:
         return
     note_unmodelled(project, replayed)
     schema_path = project.config.schema_path
-    for item in diff(replayed, schema):
+    for item in diff(visible(replayed, project.config.drift_ignore), schema):
         if item.what == "table":
             if item.migrations == ABSENT:
                 message = (
