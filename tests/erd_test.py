@@ -1037,3 +1037,15 @@ def test_nothing_is_fixable_when_the_fix_cannot_run(tmp_path):
     root = make(tmp_path, broken)  # a start marker without its end
     project = Project(root, config.load(root))
     assert all(not f.fixable for f in erd_check.check(project))
+
+
+def test_bookkeeping_tables_are_not_entities(tmp_path: Path) -> None:
+    (tmp_path / "database-schema.sql").write_text(
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
+        "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint);\n"
+        "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY);\n"
+    )
+    (tmp_path / "entity-relationship-diagram.md").write_text(
+        with_diagram("  users {\n    int id PK\n  }\n")
+    )
+    assert run(tmp_path) == []

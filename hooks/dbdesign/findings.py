@@ -167,13 +167,14 @@ def _lines(text: str) -> list[str]:
 def apply_suppressions(
     findings: Iterable[Finding],
     texts: Mapping[str, str],
-    code_ran: Callable[[str], bool],
+    judged: Callable[[str, Suppression], bool],
     comments: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> list[Finding]:
     """Drop suppressed findings; add DB001 for suppressions that are bare,
-    name an unknown code, or (for a code whose check ran) suppressed
-    nothing. TEXTS maps each path the run read to its text; COMMENTS the
-    SQL files among them to their comments' offsets."""
+    name an unknown code, or suppressed nothing where the run judged their
+    code (JUDGED(code, suppression): its check ran, and on those lines).
+    TEXTS maps each path the run read to its text; COMMENTS the SQL files
+    among them to their comments' offsets (only a real comment counts)."""
     by_path: dict[str, list[Suppression]] = {}
     for path, text in texts.items():
         parsed = parse_suppressions(path, text, (comments or {}).get(path))
@@ -189,7 +190,7 @@ def apply_suppressions(
             used.add((hit, item.code))
     for suppressions in by_path.values():
         for sup in suppressions:
-            kept.extend(_check_suppression(sup, used, code_ran))
+            kept.extend(_check_suppression(sup, used, judged))
     return kept
 
 
@@ -211,7 +212,7 @@ def _suppressed_by(
 def _check_suppression(
     sup: Suppression,
     used: set[tuple[Suppression, str]],
-    code_ran: Callable[[str], bool],
+    judged: Callable[[str, Suppression], bool],
 ) -> Iterable[Finding]:
     kind = "ignore-file" if sup.file_wide else "ignore"
     if sup.misplaced:
@@ -245,7 +246,7 @@ def _check_suppression(
                 sup.line,
                 sup.column,
             )
-        elif (sup, code) not in used and code_ran(code):
+        elif (sup, code) not in used and judged(code, sup):
             yield finding(
                 "DB001",
                 sup.path,
@@ -268,7 +269,11 @@ class Counts:
     warnings: int
     files: int  # files the run read and checked
 
+    out_of_scope: int = 0  # findings in unchanged code, not reported
+
     @classmethod
-    def of(cls, findings: Sequence[Finding], files: int) -> Counts:
+    def of(
+        cls, findings: Sequence[Finding], files: int, out_of_scope: int = 0
+    ) -> Counts:
         errors = sum(1 for f in findings if f.severity == "error")
-        return cls(errors, len(findings) - errors, files)
+        return cls(errors, len(findings) - errors, files, out_of_scope)

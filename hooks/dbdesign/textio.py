@@ -71,6 +71,27 @@ def check_inside(root: Path, relpath: str) -> str | None:
     return None
 
 
+def leaves(boundary: Path, path: Path, what: str = "the project root") -> str | None:
+    """None when PATH, once links are followed, stays inside BOUNDARY
+    (called WHAT in the answer), or when PATH is named outside BOUNDARY to
+    begin with (a file the person running us chose); else why not. How a
+    path that comes from an option, an input or a config value is vetted
+    before anything reads it."""
+    try:
+        named = os.path.normpath(path.absolute())
+        top = os.path.normpath(boundary.absolute())
+        if not Path(named).is_relative_to(top):
+            return None
+        real, real_top = path.resolve(), boundary.resolve()
+    except (RuntimeError, OSError):
+        return "is a symbolic link loop"
+    except ValueError:
+        return "is not a valid file name (a NUL character)"
+    if real == real_top or real_top in real.parents:
+        return None
+    return f"leads out of {what} through a symbolic link"
+
+
 def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreadable:
     """Read ROOT/RELPATH as UTF-8 text without trusting it: links that leave
     the root or loop, non-regular files, NUL bytes, bad UTF-8 and huge files
@@ -135,31 +156,31 @@ def encode(text: str, bom: bool) -> bytes:
 
 
 class LeavesRoot(OSError):
-    """A write that would go through a symbolic link out of the root (or
-    a broken one, or a loop); str() says which."""
+    """A write that would go through a symbolic link out of the root, or
+    into a link loop; strerror says which."""
 
 
 def write_target(path: Path, root: Path | None = None) -> Path:
     """Where writing PATH lands: a symbolic link is written through, to
     its target, so that it stays a link (as editors, ruff and black do);
-    with ROOT, a target outside ROOT is LeavesRoot, never written."""
-    if root is None and not path.is_symlink():
-        return path
-    try:
-        resolved = path.resolve(strict=False)
-    except (RuntimeError, OSError):
-        raise LeavesRoot(
-            errno.ELOOP, f"{path.name} is a symbolic link loop; not written"
-        ) from None
+    with ROOT, a target outside ROOT (or a loop) is LeavesRoot, never
+    written."""
     if root is not None:
-        real_root = root.resolve()
-        if resolved != real_root and real_root not in resolved.parents:
+        why = leaves(root, path)
+        if why:
             raise LeavesRoot(
                 errno.EXDEV,
-                f"{path.name} is a symbolic link that leaves the project root; "
-                "it is not written through, replace it with the file itself",
+                f"{path.name} {why}; it is not written, replace the link "
+                "with the file itself",
             )
-    return resolved if path.is_symlink() else path
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=False)
+    except (RuntimeError, OSError):
+        raise LeavesRoot(
+            errno.ELOOP, f"{path.name} is a symbolic link loop; it is not written"
+        ) from None
 
 
 def write_atomic(

@@ -161,7 +161,7 @@ def _judge(
         return out
     from dbdesign.sql import load
 
-    catalog = load.schema_catalog(project)
+    catalog = load.design_catalog(project)
     if catalog is None:
         note(
             f"{path} was not compared with the schema: "
