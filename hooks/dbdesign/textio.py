@@ -184,17 +184,23 @@ def write_target(path: Path, root: Path | None = None) -> Path:
 
 
 def write_atomic(
-    path: Path, data: bytes, durable: bool = True, root: Path | None = None
+    path: Path,
+    data: bytes,
+    durable: bool = True,
+    root: Path | None = None,
+    follow: bool = True,
 ) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
     whole, and a racing reader sees the old file or the new one. DURABLE
     also flushes it to disk (not worth it for a cache entry). A link at
     PATH is written through (write_target); ROOT, where given, is the
-    folder no write may leave."""
+    folder no write may leave. Without FOLLOW a link at PATH is replaced
+    (a cache entry: a link there was planted, not made by the user)."""
     import tempfile  # here: only fixes and init write, and it is slow to import
 
-    path = write_target(path, root)
+    if follow:
+        path = write_target(path, root)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     try:
