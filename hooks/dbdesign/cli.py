@@ -19,6 +19,7 @@ from dbdesign.config import Config, ConfigError
 from dbdesign.findings import Finding, apply_suppressions, with_severity
 
 ISSUES_URL = "https://github.com/dbdesign/dbdesign/issues"
+EMPTY_FILE = "(an empty file)"  # an example whose text is nothing
 
 
 @dataclass(frozen=True)
@@ -505,8 +506,8 @@ def _explain(code: str | None, fmt: str) -> int:
         f"{rule.severity}; fixable: {'yes' if rule.fixable else 'no'}."
     )
     print(f"\nWhy it matters:\n  {rule.why}")
-    print("\nBad:\n" + _indent(rule.bad))
-    print("\nGood:\n" + _indent(rule.good))
+    print(f"\nBad{rule.example_place}:\n" + _indent(rule.bad or EMPTY_FILE))
+    print(f"\nGood{rule.example_place}:\n" + _indent(rule.good or EMPTY_FILE))
     return 0
 
 
