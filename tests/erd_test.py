@@ -16,10 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, needs_corpus
-from dbdesign import cli, config, mermaid
+from dbdesign import cli, config, hooks
 from dbdesign.checks import erd as erd_check
-from dbdesign.erd import updated
-from dbdesign.erd_render import (
+from dbdesign.erd import mermaid
+from dbdesign.erd.document import updated
+from dbdesign.erd.mermaid import END_MARKER, START_MARKER
+from dbdesign.erd.render import (
     attribute_name,
     attribute_type,
     display,
@@ -29,7 +31,6 @@ from dbdesign.erd_render import (
     links,
     render,
 )
-from dbdesign.mermaid import END_MARKER, START_MARKER
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Column, ForeignKey, Table
 
@@ -440,10 +441,10 @@ def test_hook_fix_regenerates_the_block(tmp_path, capsys):
 
 
 def test_hook_is_registered():
-    hook = next(h for h in cli.HOOKS if h.id == "dbdesign-erd")
+    hook = next(h for h in hooks.HOOKS if h.id == "dbdesign-erd")
     assert hook.checks == ("erd",)
     assert not hook.pass_filenames and hook.always_run
-    assert "erd" in cli.CHECKS
+    assert "erd" in hooks.CHECKS
 
 
 def test_hook_json_output(tmp_path, capsys):

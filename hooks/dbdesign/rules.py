@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+EMPTY = "(an empty file)"  # how the docs show an example whose text is nothing
 
 
 @dataclass(frozen=True)

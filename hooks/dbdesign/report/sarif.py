@@ -28,8 +28,8 @@ def _rule(code: str, sample: Finding | None) -> dict[str, object]:
         }
     help_text = (
         f"{rule.summary}\n\nWhy: {rule.why}\n\n"
-        f"Bad{rule.example_place}:\n{rule.bad or '(an empty file)'}\n\n"
-        f"Good{rule.example_place}:\n{rule.good or '(an empty file)'}"
+        f"Bad{rule.example_place}:\n{rule.bad or rules.EMPTY}\n\n"
+        f"Good{rule.example_place}:\n{rule.good or rules.EMPTY}"
     )
     return {
         "id": rule.code,
