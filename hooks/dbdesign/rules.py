@@ -108,12 +108,7 @@ RULES: tuple[Rule, ...] = (
         "The framework's eight phases (0 to 7) are done in order; a missing "
         "or shuffled phase hides work that was skipped.",
         "## Phase 0: Data Requirements & Analysis\n"
-        "## Phase 2: Schema Implementation & Migration\n"
-        "## Phase 3: Performance Optimization & Indexing\n"
-        "## Phase 4: Security & Access Control\n"
-        "## Phase 5: Backup & Recovery Planning\n"
-        "## Phase 6: Monitoring & Maintenance\n"
-        "## Phase 7: Scaling & Evolution Planning",
+        "## Phase 2: Schema Implementation & Migration",
         "## Phase 0: Data Requirements & Analysis\n"
         "## Phase 1: Database Design & Modeling\n"
         "## Phase 2: Schema Implementation & Migration\n"
