@@ -76,6 +76,8 @@ FILE_KEYS = frozenset({"check", "defaults", "examples", "snippets", "cases"})
 EXAMPLE_KEYS = frozenset({"files", "config", "select"})
 BASES: dict[str, Mapping[str, str]] = {"good": projects.GOOD_FILES, "empty": {}}
 Files = dict[str, bytes]
+# libyaml's safe loader where PyYAML has it: the cases load at collection.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def _cases(
 
 
 def load(path: Path) -> CaseFile:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     assert isinstance(raw, dict), f"{path.name}: not a mapping"
     unknown = set(raw) - FILE_KEYS
     assert not unknown, f"{path.name}: unknown keys {sorted(unknown)}"
