@@ -527,3 +527,19 @@ def test_fixing_names_the_file_from_the_top(
     assert capsys.readouterr().err == (
         "Fixing db/.claude/database/database-checklist.md\n"
     )
+
+
+def test_paths_from_the_top_of_a_linked_worktree(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A worktree's (or a submodule's) `.git` is a file: its folder is the
+    # top-level all the same.
+    repo.write("db/.claude/database/database-checklist.md", "## Phase 0\n\n- [X] a\n")
+    repo.commit("base")
+    other = tmp_path / "other"
+    repo.git("worktree", "add", "-q", str(other))
+    assert (other / ".git").is_file()
+    args = ["check", "--root", str(other / "db"), "--select", "CL001"]
+    assert main([*args, "--format", "json"]) == 1
+    paths = {item["path"] for item in json.loads(capsys.readouterr().out)["findings"]}
+    assert paths == {"db/.claude/database/database-checklist.md"}

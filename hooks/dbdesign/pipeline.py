@@ -258,18 +258,31 @@ def from_top(
     (SPEC 3): GitHub places annotations and SARIF results, and editors
     open files, from there. Checks, suppressions and per-file ignores all
     work on root-relative paths; only the output changes."""
-    prefix = ""
-    if not (root / ".git").exists() or "GIT_DIR" in os.environ:
-        from dbdesign import change
-
-        where = change.location(root)
-        prefix = where[1] if where is not None else ""
+    prefix = _top_prefix(root)
     if not prefix:
         return list(findings), list(fixed)
     return (
         [replace(item, path=prefix + item.path) for item in findings],
         [prefix + path for path in fixed],
     )
+
+
+def _top_prefix(root: Path) -> str:
+    """ROOT's place in its git work tree ("" or "db/"). The nearest folder
+    up from ROOT that holds `.git` (a folder, or a file in a worktree or a
+    submodule) is the top-level, as git finds it: no git process at
+    start-up (SPEC 7) unless GIT_DIR or GIT_WORK_TREE move it."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        from dbdesign import change
+
+        where = change.location(root)
+        return where[1] if where is not None else ""
+    here = root.resolve()
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / ".git"):
+            inside = here.relative_to(folder).as_posix()
+            return "" if inside == "." else inside + "/"
+    return ""
 
 
 def fails(item: Finding, strict: bool) -> bool:
