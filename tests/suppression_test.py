@@ -103,33 +103,6 @@ def test_a_sqlfluff_code_is_a_known_code() -> None:
     ]
 
 
-def test_a_suppression_in_a_sql_string_is_text(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Only a comment suppresses: the same words in a string literal, a
-    # quoted name or a dollar-quoted body are data.
-    from dbdesign.cli import schema_main
-
-    repo.write(
-        "database-schema.sql",
-        "CREATE TABLE a (note text DEFAULT '-- dbdesign: ignore[SQ002]');\n"
-        'CREATE TABLE "b -- dbdesign: ignore[SQ002]" (x int);\n'
-        "CREATE FUNCTION f() RETURNS text AS $$\n"
-        "SELECT '-- dbdesign: ignore[SQ002]' $$ LANGUAGE sql;\n"
-        "CREATE TABLE c (x int);\n"
-        "CREATE TABLE d (x int); /* -- dbdesign: ignore[SQ002] */\n\n"
-        "CREATE TABLE e (x int); -- dbdesign: ignore[SQ002]\n",
-    )
-    schema_main(["--root", str(repo.path), "--select", "SQ002,DB"])
-    lines = capsys.readouterr().out.splitlines()
-    assert sorted(line.split(":")[1] for line in lines if ": SQ002 " in line) == [
-        "1",
-        "2",
-        "5",
-    ]
-    assert not [line for line in lines if "DB001" in line]
-
-
 def test_sql_comment_offsets() -> None:
     from dbdesign.sql.split import comments
 
