@@ -9,7 +9,7 @@ safe. Migrations up to `migrations_baseline` are replayed but not judged."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from typing import Any
 
 from dbdesign.findings import Finding, finding
@@ -68,7 +68,7 @@ def check(project: Project) -> Iterator[Finding]:
                     statement,
                     tree,
                     step.columns,
-                    created_here | new_tables,
+                    _Either(created_here, new_tables),
                     emptied,
                 )
             if type(tree).__name__ == "TruncateTable":
@@ -76,6 +76,18 @@ def check(project: Project) -> Iterator[Finding]:
             created_here |= step.created
             if migration.path in new_files:
                 new_tables |= step.created
+
+
+class _Either:
+    """In either set: the union of two sets that grow, without copying
+    them for every statement."""
+
+    def __init__(self, first: set[str], second: set[str]) -> None:
+        self.first = first
+        self.second = second
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
 
 
 def _deleted_all(statement: Statement, dialect: str) -> set[str]:
@@ -114,7 +126,7 @@ def _rules(
     statement: Statement,
     tree: Any,
     known: Mapping[str, Column] | None,
-    created: set[str],
+    created: Container[str],
     emptied: set[str],
 ) -> Iterator[Finding]:
     """KNOWN: the columns of the table an ALTER TABLE changes, before it.

@@ -69,10 +69,13 @@ def apply_file(
             if steps is None:
                 apply(catalog, tree, statement, parsed.path)
                 continue
-            before = set(catalog.tables)
             columns = _altered_columns(catalog, tree)
-            apply(catalog, tree, statement, parsed.path)
-            steps[index] = Step(frozenset(catalog.tables.keys() - before), columns)
+            catalog.tables.open_journal()
+            try:
+                apply(catalog, tree, statement, parsed.path)
+            finally:
+                created = catalog.tables.close_journal()
+            steps[index] = Step(created, columns)
         elif statement.line in unread:
             textual.placeholder(catalog, statement, parsed.path)
         elif statement.text[:7].lower() == "comment":
