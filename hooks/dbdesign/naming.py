@@ -310,10 +310,15 @@ def _plausible(name: str) -> list[str]:
 
 def is_ignored(name: str, globs: Iterable[str]) -> bool:
     """Whether NAME (inside the migrations folder) is not a migration by
-    default (READMEs, .gitkeep, the sum file) or by a configured glob,
+    default (READMEs, .gitkeep, the sum file, a temporary file of our own
+    atomic writer) or by a configured glob,
     matched against the whole name or its last part."""
     base = name.rsplit("/", 1)[-1]
-    if name == SUM_FILE or _DEFAULT_IGNORED.match(base.lower()):
+    if (
+        name == SUM_FILE
+        or _DEFAULT_IGNORED.match(base.lower())
+        or textio.is_temporary(base)
+    ):
         return True
     return any(
         fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(base, glob)

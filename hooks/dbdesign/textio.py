@@ -133,19 +133,66 @@ def encode(text: str, bom: bool) -> bytes:
     return ((BOM if bom else "") + text).encode("utf-8")
 
 
+# The temporary file of an atomic write: `.<name>.dbdesign-<random>.tmp`
+# (tempfile's eight random characters). A run killed while it writes leaves
+# one behind: it is never a finding, and a later write in the folder removes
+# it once it is STALE_SECONDS old (a younger one may be another run's).
+TEMPORARY = re.compile(r"\.(?P<target>.+)\.dbdesign-[a-z0-9_]{8}\.tmp")
+STALE_SECONDS = 600
+
+
+def is_temporary(name: str) -> bool:
+    """Whether NAME (a path; its last part counts) is a temporary file of
+    our atomic writer."""
+    return TEMPORARY.fullmatch(name.rsplit("/", 1)[-1]) is not None
+
+
+def remove_stale(folder: Path, now: float | None = None) -> list[str]:
+    """Remove the temporary files of our atomic writer in FOLDER that are
+    older than STALE_SECONDS: regular files (never a link) of this user
+    whose name is exactly ours. Returns the names removed."""
+    import time
+
+    now = time.time() if now is None else now
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not is_temporary(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (
+                stat.S_ISREG(info.st_mode)
+                and uid in (None, info.st_uid)
+                and now - info.st_mtime > STALE_SECONDS
+            ):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
-    whole."""
+    whole (and a temporary file that a later write removes)."""
     import tempfile  # here: only fixes and init write, and it is slow to import
 
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale(folder)
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.dbdesign-", suffix=".tmp", dir=folder
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
