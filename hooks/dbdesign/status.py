@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dbdesign import textio
+from dbdesign import limits, textio
 from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
 
 if TYPE_CHECKING:
@@ -225,7 +225,8 @@ def load(root: Path, config: Config) -> Status:
     from dbdesign.cli import UsageError
 
     path = f"{config.framework_dir.rstrip('/')}/{NAME}"
-    result = textio.read(root, path)
+    bound = limits.bound(config, path)
+    result = textio.read(root, path, bound.bytes, bound.kind)
     if isinstance(result, textio.Unreadable):
         if result.missing:
             raise UsageError(f"{path}: no checklist; run `dbdesign init` to create one")

@@ -70,10 +70,13 @@ def check_inside(root: Path, relpath: str) -> str | None:
     return None
 
 
-def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreadable:
+def read(
+    root: Path, relpath: str, max_bytes: int = MAX_BYTES, kind: str = "a text file"
+) -> Text | Unreadable:
     """Read ROOT/RELPATH as UTF-8 text without trusting it: links that leave
-    the root or loop, non-regular files, NUL bytes, bad UTF-8 and huge files
-    come back as Unreadable with a reason, never as an exception."""
+    the root or loop, non-regular files, NUL bytes, bad UTF-8 and files over
+    MAX_BYTES (the bound for KIND, see `limits`) come back as Unreadable
+    with a reason, never as an exception."""
     path = root / relpath
     try:
         info = path.lstat()
@@ -100,16 +103,23 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
     if not stat.S_ISREG(info.st_mode):
         return Unreadable(relpath, "is not a regular file")
     if info.st_size > max_bytes:
-        return Unreadable(
-            relpath,
-            f"is {info.st_size} bytes, over the {max_bytes} byte limit for a text file",
-        )
+        return _too_large(relpath, info.st_size, max_bytes, kind)
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         return Unreadable(relpath, f"cannot be read ({exc.strerror})")
+    if len(data) > max_bytes:  # it grew since the stat
+        return _too_large(relpath, len(data), max_bytes, kind)
     return decode(relpath, data)
+
+
+def _too_large(relpath: str, size: int, max_bytes: int, kind: str) -> Unreadable:
+    return Unreadable(
+        relpath,
+        f"is {size:,} bytes, over the {max_bytes:,}-byte bound for {kind} "
+        "(README: Limits); make it smaller or split it",
+    )
 
 
 def decode(relpath: str, data: bytes) -> Text | Unreadable:
