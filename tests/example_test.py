@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import EXAMPLE
-from dbdesign import cli, rules
+from dbdesign import cli, hooks, rules
 from dbdesign.markdown import PHASES, parse_checklist
 
 MIGRATIONS = EXAMPLE / "migration-scripts"
@@ -36,7 +36,7 @@ def test_the_text_report_is_clean(capsys):
     assert out.startswith("All checks passed")
 
 
-@pytest.mark.parametrize("check", cli.CHECKS)
+@pytest.mark.parametrize("check", hooks.CHECKS)
 def test_each_check_reads_the_example_and_passes(capsys, check):
     codes = sorted({r.code[:2] for r in rules.RULES if r.check == check})
     code, report = check_json(capsys, "--select", ",".join(codes))
@@ -44,7 +44,7 @@ def test_each_check_reads_the_example_and_passes(capsys, check):
     assert code == 0
 
 
-@pytest.mark.parametrize("hook", [hook.id for hook in cli.HOOKS])
+@pytest.mark.parametrize("hook", [hook.id for hook in hooks.HOOKS])
 def test_each_hook_passes_on_the_example(capsys, hook):
     assert cli.hook_main(hook, ["--root", str(EXAMPLE), "--strict"]) == 0
     capsys.readouterr()

@@ -405,7 +405,7 @@ def test_catastrophic_regex_is_stopped_and_said(
 
 
 def test_the_budget_is_per_pattern_and_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dbdesign.cli import UsageError
+    from dbdesign.errors import UsageError
 
     monkeypatch.setattr(naming, "REGEX_BUDGET", 0.2)
     pattern = r"(?P<version>(\d+)+)_z\.sql"

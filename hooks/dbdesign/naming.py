@@ -225,7 +225,7 @@ def _classify_regex(pattern: str, name: str) -> Migration | str:
         with timebound.bounded(REGEX_BUDGET - spent):
             match = re.fullmatch(pattern, name)
     except timebound.Timeout:
-        from dbdesign.cli import UsageError
+        from dbdesign.errors import UsageError
 
         raise UsageError(
             f"migration_naming: the regex took over {REGEX_BUDGET:g} s to match "
