@@ -550,7 +550,7 @@ def test_step_created_is_what_the_statement_added() -> None:
         frozenset({"a"}),
         frozenset(),
         frozenset(),
-        frozenset({"b"}),
+        frozenset(),  # a renamed table keeps its rows: not new
         frozenset(),
         frozenset({"b"}),
         frozenset({"c"}),

@@ -28,6 +28,8 @@ class Options:
     no_cache: bool = False
     allow_no_changelog: bool = False
     sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
+    all: bool = False  # --all: judge everything, not only the change
+    hook: str | None = None  # the hook id running (None: `dbdesign check`)
 
 
 class Project:
@@ -42,7 +44,7 @@ class Project:
         self._change: Change | None = None
         self._change_loaded = False
         self.cache: dict[object, Any] = {}  # lazily built shared views
-        self.notes: list[str] = []  # one-line remarks for people
+        self.notes: list[str] = list(config.notes)  # one-line remarks for people
 
     @property
     def files_read(self) -> int:
