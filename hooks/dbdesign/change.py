@@ -461,6 +461,21 @@ def toplevel(start: Path) -> Path | None:
     return Path(top) if out.returncode == 0 and top else None
 
 
+def tracked(start: Path) -> list[str]:
+    """The files git tracks below START, relative to it; [] outside git."""
+    try:
+        out = subprocess.run(
+            [*GIT, "ls-files", "-z", "--", "."],
+            cwd=start,
+            capture_output=True,
+            check=False,
+            env=_env(),
+        )
+    except OSError:
+        return []
+    return _split_z(out.stdout) if out.returncode == 0 else []
+
+
 def head(root: Path) -> str | None:
     """The commit HEAD names, or None (no commits, or not in git)."""
     where = location(root)

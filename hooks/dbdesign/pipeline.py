@@ -16,7 +16,15 @@ from types import ModuleType
 from dbdesign import rules, scope, selection
 from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, Suppression, apply_suppressions, with_severity
-from dbdesign.project import Options, Project, locate, relative
+from dbdesign.project import (
+    Options,
+    Project,
+    is_project,
+    locate,
+    nearest_project,
+    projects_below,
+    relative,
+)
 from dbdesign.textio import inert
 
 
@@ -58,7 +66,55 @@ def check_module(name: str) -> ModuleType:
 
 
 def run(request: Request, checks: Sequence[str]) -> int:
-    return report(request, collect(request, checks))
+    """Every project the request names (SPEC 2: one hook entry serves
+    every project of a monorepo), checked one by one, reported together."""
+    requests, stray = projects(request)
+    outcomes = [collect(one, checks) for one in requests]
+    notes = [
+        f"{path} is in no dbdesign project (no .dbdesign.yaml, "
+        "[tool.dbdesign] or .claude/database/ above it) and was not checked"
+        for path in stray
+    ]
+    return report(request, outcomes, notes)
+
+
+def projects(request: Request) -> tuple[list[Request], list[str]]:
+    """One request per project to check, and the PATHs in none of them.
+    --root names the one project. Else each PATH goes to the nearest
+    project above it (a PATH that is a project's folder checks that whole
+    project); without PATHs, the project the working folder is in, else
+    every project git tracks below it, else the git top-level."""
+    if request.root is not None:
+        return [request], []
+    cwd = Path.cwd()
+    if not request.paths:
+        if nearest_project(cwd) is None:
+            below = projects_below(cwd)
+            if below:
+                return [replace(request, root=str(p)) for p in below], []
+        return [request], []
+    whole: dict[Path, None] = {}
+    grouped: dict[Path, list[str]] = {}
+    stray: list[str] = []
+    for path in request.paths:
+        place = cwd / path
+        if place.is_dir() and is_project(place):
+            whole[place.absolute()] = None
+            continue
+        owner = nearest_project(place if place.is_dir() else place.parent)
+        if owner is None:
+            stray.append(path)
+        else:
+            grouped.setdefault(owner, []).append(path)
+    if not whole and not grouped and not projects_below(cwd):
+        return [request], []  # no project anywhere: the git top-level decides
+    out = [replace(request, root=str(p), paths=()) for p in whole]
+    out += [
+        replace(request, root=str(p), paths=tuple(paths))
+        for p, paths in grouped.items()
+        if p not in whole
+    ]
+    return out, stray
 
 
 def collect(request: Request, checks: Sequence[str]) -> Outcome:
@@ -202,13 +258,26 @@ def _fix(
     return fixed
 
 
-def report(request: Request, outcome: Outcome) -> int:
-    """Render OUTCOME in the requested format; the exit status."""
+def report(
+    request: Request, outcomes: Sequence[Outcome], notes: Sequence[str] = ()
+) -> int:
+    """Render OUTCOMES (one per project) together in the requested format,
+    with NOTES of the run's own; the exit status."""
     from dbdesign.report import FORMATS, render
 
     assert request.format in FORMATS
-    project = outcome.project
-    found, fixed = from_top(project.root, outcome.findings, outcome.fixed)
+    found: list[Finding] = []
+    fixed: list[str] = []
+    notes = list(notes)
+    files = hidden = 0
+    for outcome in outcomes:
+        project = outcome.project
+        named, rewritten = from_top(project.root, outcome.findings, outcome.fixed)
+        found += named
+        fixed += rewritten
+        notes += [n for n in project.notes if n not in notes]
+        files += project.files_read
+        hidden += outcome.out_of_scope
     color = (
         request.output is None
         and sys.stdout.isatty()
@@ -222,19 +291,13 @@ def report(request: Request, outcome: Outcome) -> int:
         )
     quiet = request.quiet and request.format == "text"
     shown = found if not quiet else [f for f in found if fails(f, request.strict)]
-    notes = [] if quiet else project.notes
+    if quiet:
+        notes = []
     # Under pre-commit our hooks are `verbose` (so that a warning is seen
     # at `git commit`): a clean run says nothing, to keep the commit short.
     if os.environ.get("PRE_COMMIT") and request.format == "text" and not shown:
         quiet, notes = True, []
-    text = render(
-        request.format,
-        shown,
-        project.files_read,
-        color,
-        notes,
-        outcome.out_of_scope,
-    )
+    text = render(request.format, shown, files, color, notes, hidden)
     if request.output:
         from dbdesign.textio import write_atomic
 
@@ -248,7 +311,7 @@ def report(request: Request, outcome: Outcome) -> int:
     elif not (quiet and not shown):
         sys.stdout.write(text)
     failed = any(fails(item, request.strict) for item in found)
-    return 1 if failed or outcome.fixed else 0
+    return 1 if failed or fixed else 0
 
 
 def from_top(
