@@ -27,6 +27,10 @@ class Options:
     no_cache: bool = False
     allow_no_changelog: bool = False
     sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
+    replay: str | None = None  # "on" from the replay hook and command
+    database_url: str | None = None  # --database-url
+    write_schema: bool = False  # `dbdesign replay --write-schema`
+    all: bool = False  # judge everything (SPEC 3b)
 
 
 class Project:

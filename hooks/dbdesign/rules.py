@@ -498,6 +498,87 @@ RULES: tuple[Rule, ...] = (
         "+ - Added orders",
         "+ - Added orders (V8__orders.sql)",
     ),
+    # -- replay (the real database) -----------------------------------------
+    Rule(
+        "RP001",
+        "migration-fails",
+        "replay",
+        ERROR,
+        False,
+        "A migration fails on a real database.",
+        "Only the server knows every rule of its SQL (types, names, what a "
+        "transaction allows); a migration that fails here fails on deploy.",
+        "ALTER TABLE book ADD CONSTRAINT c CHECK (prize > 0);  -- no column prize",
+        "ALTER TABLE book ADD CONSTRAINT c CHECK (price > 0);",
+    ),
+    Rule(
+        "RP002",
+        "schema-fails",
+        "replay",
+        ERROR,
+        False,
+        "The schema file fails to load on an empty database.",
+        "The schema file is the design of record; one that does not load "
+        "cannot be compared or used to build a database.",
+        "CREATE TABLE book (id int PRIMARY KEY, author_id int REFERENCES author);"
+        "  -- author comes later",
+        "CREATE TABLE author (...);\nCREATE TABLE book (... REFERENCES author);",
+    ),
+    Rule(
+        "RP003",
+        "replayed-drift",
+        "replay",
+        ERROR,
+        False,
+        "The database the migrations build differs from the one the schema "
+        "file builds (compared through the system catalogs).",
+        "The catalogs are the truth the server keeps: a CHECK expression, a "
+        "default, a partial index's predicate or an enum value that differs "
+        "is drift no model of the SQL can be sure of.",
+        "schema: CHECK (price > 0); migrations: CHECK (price >= 0)",
+        "one definition on both sides; `dbdesign replay --write-schema` "
+        "rewrites the schema file from the migrations",
+    ),
+    Rule(
+        "RP004",
+        "down-not-reversible",
+        "replay",
+        ERROR,
+        False,
+        "A down or undo migration fails, or does not give back the schema "
+        "that existed before its up migration.",
+        "A rollback is run in an emergency; that is no time to learn that it "
+        "fails or leaves an index behind.",
+        "up: CREATE TABLE t (...); CREATE INDEX t_a ON t (a);\n"
+        "down: DROP INDEX t_a;  -- forgets the table",
+        "down: DROP TABLE t;",
+    ),
+    Rule(
+        "RP005",
+        "observed-lock",
+        "replay",
+        WARNING,
+        False,
+        "A statement was seen to rewrite, or to scan under a lock that blocks "
+        "writes, a table that existed before the migration.",
+        "The server shows what no static rule can be sure of: the lock each "
+        "statement takes, and whether it copies or reads the whole table "
+        "while it holds it, which on a large table is an outage.",
+        "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+        "ALTER TABLE users ADD COLUMN token uuid;  -- then backfill in batches",
+    ),
+    Rule(
+        "RP006",
+        "server-version",
+        "replay",
+        WARNING,
+        False,
+        "The replay server's major version is not `postgres_version`.",
+        "Locks, rewrites and syntax differ between major versions: a replay "
+        "on another version proves less about the one the project targets.",
+        "postgres_version: 13, replayed on PostgreSQL 15",
+        "replay.postgres_bin pointing at PostgreSQL 13, or postgres_version: 15",
+    ),
     # -- suppressions --------------------------------------------------------
     Rule(
         "DB001",

@@ -1,0 +1,194 @@
+"""What to run, in which order, and how: the `replay.setup` files, then each
+forward migration in the folder's order (sql/load.py's list) with its down
+or undo, each run as its tool runs it (in one transaction or not: SPEC 4,
+MG019), and which migrations are in scope (SPEC 3b) for RP004 and RP005."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dbdesign import naming, textio
+from dbdesign.project import Project
+from dbdesign.replay.run import NON_TRANSACTIONAL, Script
+from dbdesign.sql import load
+from dbdesign.sql.split import split
+
+# Sections of one file: dbmate's `-- migrate:up|down`, goose's
+# `-- +goose Up|Down`.
+_DBMATE = re.compile(r"(?im)^--\s*migrate:(up|down)\b(.*)$")
+_GOOSE = re.compile(r"(?im)^--\s*\+goose\s+(up|down)\b(.*)$")
+_GOOSE_NO_TX = re.compile(r"(?im)^--\s*\+goose\s+no\s+transaction\b")
+_DIESEL_NO_TX = re.compile(r"(?m)^\s*run_in_transaction\s*=\s*false\b")
+_FLYWAY_NO_TX = re.compile(r"(?mi)^\s*executeInTransaction\s*=\s*false\b")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One forward migration: its up, its down (None when it has none) and
+    whether the run judges it (SPEC 3b)."""
+
+    up: Script | None  # None: the file cannot be read
+    down: Script | None
+    judged: bool
+    path: str
+    why_unreadable: str = ""
+
+
+def setup(project: Project) -> list[Script | textio.Unreadable]:
+    """The `replay.setup` files, in the order given, each run in one
+    transaction."""
+    out: list[Script | textio.Unreadable] = []
+    for path in project.config.replay.setup:
+        result = project.read(path)
+        if isinstance(result, textio.Unreadable):
+            out.append(result)
+        else:
+            out.append(Script(path, result.text, True))
+    return out
+
+
+def schema_script(project: Project) -> Script | textio.Unreadable:
+    path = project.config.schema_path
+    result = project.read(path)
+    if isinstance(result, textio.Unreadable):
+        return result
+    return Script(path, result.text, True)
+
+
+def steps(project: Project) -> list[Step]:
+    """The forward migrations in the order they run."""
+    from dbdesign.checks.migrations import folder_of
+
+    folder = folder_of(project)
+    scheme = folder.scheme if folder is not None else None
+    by_path: dict[str, naming.Migration] = {}
+    downs: dict[object, str] = {}
+    if folder is not None and scheme is not None:
+        wanted = naming.UNDO if scheme == "flyway" else naming.DOWN
+        for item in folder.migrations:
+            by_path[folder.relpath(item.name)] = item
+            if item.kind == wanted:
+                downs[naming.pair_key(scheme, item)] = folder.relpath(item.name)
+    old = _old_paths(project)
+    out: list[Step] = []
+    for migration in load.migrations(project):
+        if not migration.forward:
+            continue
+        judged = _judged(project, migration, old)
+        result = project.read(migration.path)
+        if isinstance(result, textio.Unreadable):
+            out.append(Step(None, None, judged, migration.path, result.reason))
+            continue
+        text = result.text
+        up_text, down_text = _sections(text)
+        up = Script(
+            migration.path,
+            up_text,
+            _transactional(project, scheme, migration.path, text, up_text),
+        )
+        down: Script | None = None
+        if down_text is not None:
+            down = Script(
+                migration.path,
+                down_text,
+                _transactional(project, scheme, migration.path, text, down_text),
+            )
+        else:
+            named = by_path.get(migration.path)
+            key = naming.pair_key(scheme or "", named) if named else None
+            down_path = downs.get(key) if key is not None else None
+            if down_path is not None:
+                read = project.read(down_path)
+                if not isinstance(read, textio.Unreadable):
+                    down = Script(
+                        down_path,
+                        read.text,
+                        _transactional(
+                            project, scheme, down_path, read.text, read.text
+                        ),
+                    )
+        out.append(Step(up, down, judged, migration.path))
+    return out
+
+
+def _sections(text: str) -> tuple[str, str | None]:
+    """(the up part, the down part or None) of a file with dbmate's or
+    goose's section markers; the rest of the file is blanked in each, so
+    that lines and columns stay the file's."""
+    for marker in (_DBMATE, _GOOSE):
+        marks = list(marker.finditer(text))
+        if not marks:
+            continue
+        up = _keep(text, marks, "up")
+        has_down = any(m[1].lower() == "down" for m in marks)
+        return up, (_keep(text, marks, "down") if has_down else None)
+    return text, None
+
+
+def _keep(text: str, marks: list[re.Match[str]], which: str) -> str:
+    out = [_blank(text[: marks[0].start()])]
+    for n, mark in enumerate(marks):
+        end = marks[n + 1].start() if n + 1 < len(marks) else len(text)
+        chunk = text[mark.start() : end]
+        out.append(chunk if mark[1].lower() == which else _blank(chunk))
+    return "".join(out)
+
+
+def _blank(chunk: str) -> str:
+    return re.sub(r"[^\r\n]", " ", chunk)
+
+
+def _transactional(
+    project: Project, scheme: str | None, path: str, whole: str, text: str
+) -> bool:
+    """Whether the tool runs TEXT (a file, or a section of WHOLE) in one
+    transaction."""
+    statements = split(text, "postgres")
+    if scheme == "dbmate":
+        m = _DBMATE.search(text)
+        return not (m and "transaction:false" in m[2].replace(" ", "").lower())
+    if scheme == "goose" or _GOOSE.search(whole):
+        return not _GOOSE_NO_TX.search(whole)
+    if scheme == "diesel":
+        folder = path.rsplit("/", 1)[0]
+        meta = project.read(f"{folder}/metadata.toml")
+        return not (isinstance(meta, textio.Text) and _DIESEL_NO_TX.search(meta.text))
+    if scheme == "golang-migrate":
+        # The file goes to the server as one multi-statement query, which
+        # PostgreSQL runs as one implicit transaction.
+        return len(statements) > 1
+    if scheme == "flyway":
+        conf = project.read(f"{path}.conf")
+        if isinstance(conf, textio.Text) and _FLYWAY_NO_TX.search(conf.text):
+            return False
+    # Flyway (and a runner of unknown habits) runs a migration that holds a
+    # statement PostgreSQL refuses in a transaction without one.
+    return not any(NON_TRANSACTIONAL.match(s.text) for s in statements)
+
+
+def _old_paths(project: Project) -> frozenset[str] | None:
+    """The migration files that existed at the base of the change; None
+    when everything is judged (no git, a first commit, --all)."""
+    if getattr(project.options, "all", False) or (
+        getattr(project.config, "scope", "change") == "all"
+    ):
+        return None
+    change = project.change
+    if change is None or change.empty_base:
+        return None
+    return frozenset(change.old_paths(project.config.migrations_path))
+
+
+def _judged(
+    project: Project, migration: load.Migration, old: frozenset[str] | None
+) -> bool:
+    if migration.repeatable or not project.wants(migration.path):
+        return False
+    baseline = load.baseline_key(project)
+    version = migration.version
+    if baseline is not None and version is not None:
+        return load.trimmed(version) > baseline and (
+            old is None or migration.path not in old
+        )
+    return old is None or migration.path not in old
