@@ -180,3 +180,11 @@ def pre_commit(
         check=False,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL server shared by the session's replay tests, by URL."""
+    from replay_fixtures import serve
+
+    yield from serve()

@@ -400,17 +400,19 @@ def drift_message(item: compare.Difference, path: str) -> str:
 
 
 def _line_of(text: str, name: str) -> int | None:
-    """The first line of TEXT that names NAME's last part, for a finding
-    to point at (None when it is not there)."""
+    """The first line of TEXT that names NAME's last part (else, for a
+    part of a table, the table), for a finding to point at; None when
+    neither is there."""
     import re
 
-    bare = name.rsplit(".", 1)[-1].split("(", 1)[0]
-    if not bare:
-        return None
-    m = re.search(rf'(?i)(?<![\w$"]){re.escape(bare)}(?![\w$])', text)
-    if m is None:
-        return None
-    return text.count("\n", 0, m.start()) + 1
+    parts = name.split("(", 1)[0].split(".")
+    for word in (parts[-1], *reversed(parts[:-1])):
+        if not word:
+            continue
+        m = re.search(rf'(?i)(?<![\w$"]){re.escape(word)}(?![\w$])', text)
+        if m is not None:
+            return text.count("\n", 0, m.start()) + 1
+    return None
 
 
 def _downs(

@@ -40,7 +40,9 @@ BLOCKS_WRITES = frozenset(MODES[4:])
 BLOCKS_READS = frozenset({"AccessExclusiveLock"})
 
 _TABLES = """
-SELECT c.oid::bigint, quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+SELECT c.oid::bigint,
+       CASE WHEN n.nspname = 'public' THEN c.relname
+            ELSE n.nspname || '.' || c.relname END,
        c.relfilenode::bigint
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'm')
@@ -59,7 +61,7 @@ FROM pg_class c WHERE c.oid = ANY(%s)
 
 @dataclass(frozen=True)
 class Observation:
-    table: str  # schema-qualified, quoted as needed
+    table: str  # schema-qualified outside public
     lock: str | None  # the strongest mode the session holds on it
     rewrote: bool
     scanned: bool

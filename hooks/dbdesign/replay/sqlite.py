@@ -195,14 +195,13 @@ def replay(project: Project) -> Result:
                 )
             complete = False
             break
+    schema_script = plan.schema_script(project)
     if getattr(project.options, "write_schema", False):
         if complete:
             from dbdesign.replay import dump
 
             dump.write(project, schema_text(migrated))
-        return out
-    schema_script = plan.schema_script(project)
-    if complete and isinstance(schema_script, Script):
+    elif complete and isinstance(schema_script, Script):
         built = _connect()
         for script in scripts:
             execute(built, script)
