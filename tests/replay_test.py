@@ -297,6 +297,7 @@ def test_concurrently_in_a_transaction_fails(tmp_path: Path, pg_url: str) -> Non
         },
     )
     code, document = replay(root, pg_url)
+    assert code == 1
     [item] = found(document, "RP001")
     assert item["path"] == "migrations/2024-01-02-000000_idx/up.sql"
     assert "25001" in str(item["message"])
