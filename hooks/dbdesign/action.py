@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FAIL_ON = ("error", "warning", "never")
+REPLAY = ("off", "auto", "on")
 _TRUE = ("true", "yes", "1", "on")
 _FALSE = ("false", "no", "0", "off", "")  # "" (unset): the default
 
@@ -45,6 +46,8 @@ class Inputs:
     sarif: str | None
     summary: bool
     allow_label: str | None
+    replay: str = "auto"  # off | auto | on (SPEC 8)
+    database_url: str | None = None
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -60,6 +63,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     summary = get("SUMMARY").lower()
     if summary not in _TRUE + _FALSE:
         raise InputError(f"summary: {summary!r} is not true or false")
+    replay = get("REPLAY").lower() or "auto"
+    if replay not in REPLAY:
+        raise InputError(f"replay: {replay!r} is not one of {', '.join(REPLAY)}")
     # Codes may be given one a line as well as comma-separated.
     select = ",".join(
         part.strip()
@@ -75,6 +81,8 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         sarif=get("SARIF") or None,
         summary=summary not in _FALSE[:-1],
         allow_label=get("ALLOW_NO_CHANGELOG_LABEL") or None,
+        replay=replay,
+        database_url=get("DATABASE_URL") or None,
     )
 
 

@@ -10,6 +10,7 @@ server showed nothing of what it feared, or says "confirmed by replay"."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -41,8 +42,12 @@ def check(project: Project) -> Iterator[Finding]:
 
 
 def _mode(project: Project) -> str:
+    # engine.mode, without importing the replay package when it is off
     given = getattr(project.options, "replay", None)
-    return str(given) if given else project.config.replay.mode
+    if given:
+        return str(given)
+    env = os.environ.get("DBDESIGN_REPLAY", "").strip().lower()
+    return env if env in ("off", "auto", "on") else project.config.replay.mode
 
 
 def revise(project: Project, found: Sequence[Finding]) -> list[Finding]:

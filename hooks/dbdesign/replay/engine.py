@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 CACHE_KEY = "replay.result"
 ENV_URL = "DBDESIGN_DATABASE_URL"
+ENV_MODE = "DBDESIGN_REPLAY"
 POSTGRES_DIALECTS = ("postgres",)
 
 
@@ -53,9 +54,13 @@ class Unavailable(Exception):
 
 def mode(project: Project) -> str:
     """off | auto | on: the command line's word (the replay hook and
-    command imply `on`), else the config's."""
+    command imply `on`), else $DBDESIGN_REPLAY (the action's `replay`
+    input), else the config's."""
     given = getattr(project.options, "replay", None)
-    return str(given) if given else project.config.replay.mode
+    if given:
+        return str(given)
+    env = os.environ.get(ENV_MODE, "").strip().lower()
+    return env if env in ("off", "auto", "on") else project.config.replay.mode
 
 
 def database_url(project: Project) -> str | None:
