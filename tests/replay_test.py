@@ -430,3 +430,17 @@ def test_bookshop_schema_is_what_write_schema_writes(
     shutil.copy(EXAMPLE / "database-schema.sql", copy / "database-schema.sql")
     _, document = replay(copy, pg_url)
     assert not found(document, "RP003")
+
+
+def test_a_user_without_createdb_is_exit_2(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS plain_user")
+        conn.execute("CREATE ROLE plain_user LOGIN")
+    root = write(
+        tmp_path, {"migration-scripts/V1__a.sql": "CREATE TABLE a (id int);\n"}
+    )
+    code, document = replay(root, pg_url.replace("postgres@", "plain_user@"))
+    assert code == 2
+    assert "its user needs CREATEDB" in str(document["error"])

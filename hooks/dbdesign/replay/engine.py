@@ -140,6 +140,20 @@ def _target(project: Project) -> Iterator[Target]:
 
 
 def _replay_postgres(project: Project) -> Result:
+    import psycopg
+
+    try:
+        return _on_postgres(project)
+    except psycopg.Error as exc:
+        # Not the SQL's fault (that is RP001-RP004): the server or the
+        # connection failed under us.
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise Unavailable(
+            f"the database server failed during the replay ({first}); run again"
+        ) from None
+
+
+def _on_postgres(project: Project) -> Result:
     from dbdesign.replay import plan, server
 
     steps = plan.steps(project)
@@ -173,7 +187,8 @@ def _replay_postgres(project: Project) -> Result:
         elif final_ok and schema_side is not None and schema_side.schema is not None:
             out.findings.extend(_drift(project, conn, schema_side.schema))
             out.compared = True
-        out.findings.extend(_downs(project, conn, steps, before))
+        if final_ok:
+            out.findings.extend(_downs(project, conn, steps, before))
     return out
 
 

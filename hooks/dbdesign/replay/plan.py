@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from dbdesign import naming, textio
 from dbdesign.project import Project
-from dbdesign.replay.run import NON_TRANSACTIONAL, Script
+from dbdesign.replay.run import NON_TRANSACTIONAL, Script, statements_of
 from dbdesign.sql import load
-from dbdesign.sql.split import split
+from dbdesign.sql.split import Statement
 
 # Sections of one file: dbmate's `-- migrate:up|down`, goose's
 # `-- +goose Up|Down`.
@@ -44,7 +44,7 @@ def setup(project: Project) -> list[Script | textio.Unreadable]:
         if isinstance(result, textio.Unreadable):
             out.append(result)
         else:
-            out.append(Script(path, result.text, True))
+            out.append(_plain(path, result.text))
     return out
 
 
@@ -53,7 +53,15 @@ def schema_script(project: Project) -> Script | textio.Unreadable:
     result = project.read(path)
     if isinstance(result, textio.Unreadable):
         return result
-    return Script(path, result.text, True)
+    return _plain(path, result.text)
+
+
+def _plain(path: str, text: str) -> Script:
+    """A file no migration tool runs: in one transaction, unless it holds
+    a statement PostgreSQL refuses in one."""
+    statements = statements_of(text)
+    refused = any(NON_TRANSACTIONAL.match(s.text) for s in statements)
+    return Script(path, text, not refused, statements)
 
 
 def steps(project: Project) -> list[Step]:
@@ -82,18 +90,10 @@ def steps(project: Project) -> list[Step]:
             continue
         text = result.text
         up_text, down_text = _sections(text)
-        up = Script(
-            migration.path,
-            up_text,
-            _transactional(project, scheme, migration.path, text, up_text),
-        )
+        up = _script(project, scheme, migration.path, text, up_text)
         down: Script | None = None
         if down_text is not None:
-            down = Script(
-                migration.path,
-                down_text,
-                _transactional(project, scheme, migration.path, text, down_text),
-            )
+            down = _script(project, scheme, migration.path, text, down_text)
         else:
             named = by_path.get(migration.path)
             key = naming.pair_key(scheme or "", named) if named else None
@@ -101,13 +101,7 @@ def steps(project: Project) -> list[Step]:
             if down_path is not None:
                 read = project.read(down_path)
                 if not isinstance(read, textio.Unreadable):
-                    down = Script(
-                        down_path,
-                        read.text,
-                        _transactional(
-                            project, scheme, down_path, read.text, read.text
-                        ),
-                    )
+                    down = _script(project, scheme, down_path, read.text, read.text)
         out.append(Step(up, down, judged, migration.path))
     return out
 
@@ -139,12 +133,24 @@ def _blank(chunk: str) -> str:
     return re.sub(r"[^\r\n]", " ", chunk)
 
 
-def _transactional(
+def _script(
     project: Project, scheme: str | None, path: str, whole: str, text: str
+) -> Script:
+    statements = statements_of(text)
+    transaction = _transactional(project, scheme, path, whole, text, statements)
+    return Script(path, text, transaction, statements)
+
+
+def _transactional(
+    project: Project,
+    scheme: str | None,
+    path: str,
+    whole: str,
+    text: str,
+    statements: tuple[Statement, ...],
 ) -> bool:
     """Whether the tool runs TEXT (a file, or a section of WHOLE) in one
     transaction."""
-    statements = split(text, "postgres")
     if scheme == "dbmate":
         m = _DBMATE.search(text)
         return not (m and "transaction:false" in m[2].replace(" ", "").lower())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,12 @@ class Script:
     path: str
     text: str
     transaction: bool  # the tool runs it in one transaction
+    statements: tuple[Statement, ...] | None = None  # split already
+
+    def split(self) -> tuple[Statement, ...]:
+        if self.statements is not None:
+            return self.statements
+        return statements_of(self.text)
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,20 @@ def execute(
     PostgreSQL refuses it in a transaction block)."""
     import psycopg
 
-    outcome = Outcome()
-    statements = split(script.text, "postgres")
+    statements = script.split()
     own = any(_OWN_TRANSACTION.match(s.text) for s in statements)
     wrap = script.transaction and not own
+    if (
+        tracer is None
+        and wrap
+        and len(statements) > 1
+        and not any(_COPY_STDIN.match(s.text) for s in statements)
+        and _in_one_go(conn, statements)
+    ):
+        return Outcome(statements=len(statements))
+    # Traced, outside a transaction, or failed in one go: one statement at
+    # a time (a failure then has its own statement's position).
+    outcome = Outcome()
     current: Statement | None = None
     try:
         if wrap:
@@ -129,6 +146,26 @@ def execute(
         outcome.failure = _failure(script, current, exc)
         _rollback(conn)
     return outcome
+
+
+def statements_of(text: str) -> tuple[Statement, ...]:
+    return tuple(split(text, "postgres"))
+
+
+def _in_one_go(conn: psycopg.Connection[Any], statements: Sequence[Statement]) -> bool:
+    """Run STATEMENTS as one transaction in one simple query (one round
+    trip, as golang-migrate sends a file); False, rolled back, when it
+    fails. A statement may end in a line comment: the separator starts
+    on a line of its own."""
+    import psycopg
+
+    body = "\n;\n".join(s.text for s in statements)
+    try:
+        conn.execute(f"BEGIN;\n{body}\n;\nCOMMIT")
+    except psycopg.Error:
+        _rollback(conn)
+        return False
+    return True
 
 
 def _observe(

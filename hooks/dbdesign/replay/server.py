@@ -77,8 +77,12 @@ def find_bindir(configured: str | None, root: Path | None = None) -> Path | None
             path = root / path
         return path if _has_server(path) else None
     initdb = shutil.which("initdb")
-    if initdb and _has_server(Path(initdb).parent):
-        return Path(initdb).parent
+    if initdb:
+        # Debian links the programs into PATH: the real folder also holds
+        # pg_dump of the same version.
+        for folder in (Path(initdb).resolve().parent, Path(initdb).parent):
+            if _has_server(folder):
+                return folder
     pg_config = shutil.which("pg_config")
     if pg_config:
         with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -443,14 +447,20 @@ def throwaway(target: Target, purpose: str) -> Iterator[dict[str, str]]:
     from psycopg import sql
 
     name = f"dbdesign_{purpose}_{secrets.token_hex(6)}"
-    with psycopg.connect(
-        dsn(target.admin), autocommit=True, connect_timeout=10
-    ) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                sql.Identifier(name)
+    try:
+        with psycopg.connect(
+            dsn(target.admin), autocommit=True, connect_timeout=10
+        ) as conn:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                    sql.Identifier(name)
+                )
             )
-        )
+    except psycopg.Error as exc:
+        raise NoServer(
+            f"cannot create a throwaway database on the server "
+            f"({_last(_without_secrets(str(exc)))}); its user needs CREATEDB"
+        ) from None
     try:
         yield {**target.admin, "dbname": name}
     finally:
