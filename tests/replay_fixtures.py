@@ -64,3 +64,9 @@ def found(document: dict[str, object], prefix: str = "") -> list[dict[str, objec
 
 def codes(document: dict[str, object]) -> list[tuple[str, str, object]]:
     return sorted((str(f["code"]), str(f["path"]), f["line"]) for f in found(document))
+
+
+def assert_clean(root: Path, url: str, *extra: str) -> None:
+    """`dbdesign replay` finds nothing and exits 0."""
+    code, document = replay(root, url, *extra)
+    assert (code, codes(document)) == (0, [])

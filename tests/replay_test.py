@@ -10,7 +10,15 @@ import pytest
 
 from conftest import EXAMPLE, Repo
 from dbdesign import rules
-from replay_fixtures import codes, found, needs_postgres, replay, run_json, write
+from replay_fixtures import (
+    assert_clean,
+    codes,
+    found,
+    needs_postgres,
+    replay,
+    run_json,
+    write,
+)
 
 pytestmark = needs_postgres
 
@@ -112,19 +120,15 @@ def test_bookkeeping_and_drift_ignore_are_left_out(tmp_path: Path, pg_url: str) 
     root = write(
         tmp_path,
         {
-            ".dbdesign.yaml": CONFIG_15 + "drift_ignore: [audit_*]\n",
+            ".dbdesign.yaml": CONFIG_15
+            + "drift_ignore: [audit_*]\nmigrations_dir: migrations\n",
             "migrations/1_a.up.sql": "CREATE TABLE a (id int PRIMARY KEY);\n"
             "CREATE TABLE audit_log (id int);\n",
             "migrations/1_a.down.sql": "DROP TABLE audit_log; DROP TABLE a;\n",
             "database-schema.sql": "CREATE TABLE a (id int PRIMARY KEY);\n",
         },
     )
-    (root / ".dbdesign.yaml").write_text(
-        CONFIG_15 + "drift_ignore: [audit_*]\nmigrations_dir: migrations\n"
-    )
-    code, document = replay(root, pg_url)
-    assert codes(document) == []
-    assert code == 0
+    assert_clean(root, pg_url)
 
 
 def test_down_that_forgets_an_index(tmp_path: Path, pg_url: str) -> None:
@@ -280,9 +284,7 @@ def test_concurrently_outside_a_transaction_applies(
             **files,
         },
     )
-    code, document = replay(root, pg_url)
-    assert codes(document) == []
-    assert code == 0
+    assert_clean(root, pg_url)
 
 
 def test_concurrently_in_a_transaction_fails(tmp_path: Path, pg_url: str) -> None:

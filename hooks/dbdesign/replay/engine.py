@@ -299,7 +299,7 @@ def _forward(
                     "save it as UTF-8 text",
                 )
             )
-            _stopped(project, step.path, len(steps) - n - 1)
+            stopped(project, step.path, len(steps) - n - 1)
             return before, False
         if step.judged and step.down is not None:
             before[step.path] = introspect.read(conn, ignored)
@@ -309,7 +309,7 @@ def _forward(
             out.traced[(traced.path, traced.line)] = traced
         if outcome.failure is not None:
             out.findings.append(_fails(outcome.failure, "migration"))
-            _stopped(project, step.path, len(steps) - n - 1)
+            stopped(project, step.path, len(steps) - n - 1)
             return before, False
         if step.judged:
             out.findings.extend(_observed(outcome.traced, out.server_major))
@@ -323,37 +323,27 @@ def _scheme(project: Project) -> str | None:
     return folder.scheme if folder is not None else None
 
 
-def _stopped(project: Project, path: str, left: int) -> None:
+def stopped(project: Project, path: str, left: int) -> None:
+    """The note that says how many migrations a failure left unrun."""
     if left:
         plural = "migration was" if left == 1 else "migrations were"
         project.note(f"replay stopped at {path}: the {left} later {plural} not run")
 
 
 def _fails(failure: Failure, what: str) -> Finding:
-    state = f" (SQLSTATE {failure.sqlstate})" if failure.sqlstate else ""
-    detail = f" ({failure.detail})" if failure.detail else ""
-    return finding(
+    return failure.finding(
         "RP001",
-        failure.path,
-        f"the {what} fails on PostgreSQL: {failure.message}{state}{detail}; "
-        "correct the statement, or list what it needs (a role, an "
-        "extension) in a `replay.setup` file",
-        failure.line,
-        failure.column,
+        f"the {what} fails on PostgreSQL: {failure.said}; correct the "
+        "statement, or list what it needs (a role, an extension) in a "
+        "`replay.setup` file",
     )
 
 
 def _schema_fails(failure: Failure) -> Finding:
-    state = f" (SQLSTATE {failure.sqlstate})" if failure.sqlstate else ""
-    detail = f" ({failure.detail})" if failure.detail else ""
-    return finding(
+    return failure.finding(
         "RP002",
-        failure.path,
-        f"the schema file fails to load on an empty database: "
-        f"{failure.message}{state}{detail}; correct it (objects must come "
-        "after what they depend on)",
-        failure.line,
-        failure.column,
+        f"the schema file fails to load on an empty database: {failure.said}; "
+        "correct it (objects must come after what they depend on)",
     )
 
 
@@ -453,15 +443,10 @@ def _downs(
         outcome = run.execute(conn, step.down)
         if outcome.failure is not None:
             failure = outcome.failure
-            state = f" (SQLSTATE {failure.sqlstate})" if failure.sqlstate else ""
-            yield finding(
+            yield failure.finding(
                 "RP004",
-                failure.path,
                 f"the down migration of {step.path} fails on PostgreSQL after "
-                f"its up: {failure.message}{state}; correct it so that it "
-                "undoes the up",
-                failure.line,
-                failure.column,
+                f"its up: {failure.said}; correct it so that it undoes the up",
             )
             return
         after = introspect.read(conn, ignored)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dbdesign.findings import Finding, finding
 from dbdesign.sql.split import Statement, split
 from dbdesign.textio import line_starts
 
@@ -59,6 +60,17 @@ class Failure:
     message: str  # the server's, first line
     sqlstate: str
     detail: str = ""
+
+    @property
+    def said(self) -> str:
+        """What the engine said: `message (SQLSTATE 42703) (detail)`."""
+        state = f" (SQLSTATE {self.sqlstate})" if self.sqlstate else ""
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.message}{state}{detail}"
+
+    def finding(self, code: str, message: str) -> Finding:
+        """A CODE finding at the failing statement."""
+        return finding(code, self.path, message, self.line, self.column)
 
 
 @dataclass(frozen=True)

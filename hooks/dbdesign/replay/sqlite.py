@@ -187,12 +187,7 @@ def replay(project: Project) -> Result:
         failure = execute(migrated, step.up)
         if failure is not None:
             out.findings.append(_fails("RP001", failure, "migration"))
-            left = len(steps) - n - 1
-            if left:
-                project.note(
-                    f"replay stopped at {step.path}: the {left} later "
-                    "migrations were not run"
-                )
+            engine.stopped(project, step.path, len(steps) - n - 1)
             complete = False
             break
     schema_script = plan.schema_script(project)
@@ -240,13 +235,10 @@ def _downs(
 
 
 def _fails(code: str, failure: Failure, what: str) -> Finding:
-    return finding(
+    return failure.finding(
         code,
-        failure.path,
         f"the {what} fails on SQLite: {failure.message} ({failure.sqlstate}); "
         "correct the statement",
-        failure.line,
-        failure.column,
     )
 
 
