@@ -184,7 +184,12 @@ def _on_postgres(project: Project) -> Result:
             from dbdesign.replay import dump
 
             dump.write_schema(project, target, migrations_db)
-        elif final_ok and schema_side is not None and schema_side.schema is not None:
+        elif (
+            final_ok
+            and steps  # no migrations: nothing to compare the schema with
+            and schema_side is not None
+            and schema_side.schema is not None
+        ):
             out.findings.extend(_drift(project, conn, schema_side.schema))
             out.compared = True
         if final_ok:
@@ -195,7 +200,9 @@ def _on_postgres(project: Project) -> Result:
 def _version(project: Project, target: Target) -> Iterator[Finding]:
     wanted = project.config.postgres_version
     if target.major and target.major != wanted:
-        where = project.config.source or project.config.schema_path
+        source = project.config.source
+        inside = source is not None and not os.path.isabs(source)
+        where = source if inside and source else project.config.schema_path
         yield finding(
             "RP006",
             where,

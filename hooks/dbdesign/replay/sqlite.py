@@ -196,7 +196,7 @@ def replay(project: Project) -> Result:
             from dbdesign.replay import dump
 
             dump.write(project, schema_text(migrated))
-    elif complete and isinstance(schema_script, Script):
+    elif complete and steps and isinstance(schema_script, Script):
         built = _connect()
         for script in scripts:
             execute(built, script)
