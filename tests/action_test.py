@@ -612,7 +612,7 @@ def test_sarif_replaces_a_link_at_its_own_path(
 
 def test_extras_come_from_this_process(repo: Repo) -> None:
     from dbdesign.action_run import _with_extras
-    from dbdesign.report.summary import Section
+    from dbdesign.report.job_summary import Section
 
     make_project(repo)
     repo.write(
@@ -633,7 +633,7 @@ def test_extras_come_from_this_process(repo: Repo) -> None:
 
 
 def test_fails_follows_fail_on() -> None:
-    from dbdesign.report.summary import fails
+    from dbdesign.report.job_summary import fails
 
     assert fails(1, 0, "error") and not fails(0, 3, "error")
     assert fails(0, 1, "warning") and not fails(0, 0, "warning")

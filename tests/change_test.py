@@ -7,7 +7,8 @@ import pytest
 
 from conftest import Repo, git
 from dbdesign import change
-from dbdesign.cli import UsageError, main
+from dbdesign.cli import main
+from dbdesign.errors import UsageError
 
 
 def load(path: Path, base: str | None = None) -> change.Change:

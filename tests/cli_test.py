@@ -9,7 +9,7 @@ import pytest
 
 import projects
 from conftest import Repo
-from dbdesign import __version__, cli, rules
+from dbdesign import __version__, cli, pipeline, rules
 from dbdesign.cli import artifacts_main, checklist_main, framework_main, main
 from projects import CHECKLIST, PROMPT
 
@@ -301,7 +301,7 @@ def test_bad_usage_is_exit_2(
 def test_internal_error_never_prints_a_traceback(
     broken: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    module = cli.check_module("checklist")
+    module = pipeline.check_module("checklist")
 
     def explode(project: object) -> object:
         raise RuntimeError("boom\n::error::injected")
@@ -404,3 +404,15 @@ def test_a_path_outside_the_root_is_noted_not_silently_dropped(
     )
     out = capsys.readouterr().out
     assert f"note: {tmp_path / 'elsewhere.md'} is outside the project root" in out
+
+
+def test_rules_code_says_where_the_rule_is_implemented(capsys) -> None:
+    assert cli.main(["rules", "MG011"]) == 0
+    assert "Implemented in: dbdesign.checks.safety." in capsys.readouterr().out
+
+
+def test_every_rule_leads_to_its_code() -> None:
+    from dbdesign.commands.rules import implemented_at
+
+    lost = [rule.code for rule in rules.RULES if not implemented_at(rule.code)]
+    assert not lost, f"no function names these codes: {lost}"

@@ -112,7 +112,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(path, rev) of a git repository holding a committed copy of this
     working tree (tracked and new files, as `git ls-files -co
     --exclude-standard` lists them), with `.pre-commit-hooks.yaml` rendered
-    from cli.HOOKS as they are now. `.pre-commit-config.yaml` files point
+    from hooks.HOOKS as they are now. `.pre-commit-config.yaml` files point
     at it with `repo: <path>` and `rev: <rev>`; pre-commit then builds one
     hook environment for the whole session (in `pre_commit_home`)."""
     import shutil

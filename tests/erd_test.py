@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, needs_corpus
-from dbdesign import cli, config, mermaid
+from dbdesign import cli, config, hooks
 from dbdesign.checks import erd as erd_check
-from dbdesign.erd import updated
-from dbdesign.erd_render import (
+from dbdesign.erd import mermaid
+from dbdesign.erd.document import updated
+from dbdesign.erd.mermaid import END_MARKER, START_MARKER
+from dbdesign.erd.render import (
     attribute_name,
     attribute_type,
     display,
@@ -27,7 +29,6 @@ from dbdesign.erd_render import (
     links,
     render,
 )
-from dbdesign.mermaid import END_MARKER, START_MARKER
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Column, ForeignKey, Table
 
@@ -654,10 +655,10 @@ def test_given_paths_the_erd_is_checked_when_it_or_the_schema_is_one(tmp_path):
 
 
 def test_hook_is_registered():
-    hook = next(h for h in cli.HOOKS if h.id == "dbdesign-erd")
+    hook = next(h for h in hooks.HOOKS if h.id == "dbdesign-erd")
     assert hook.checks == ("erd",)
     assert not hook.pass_filenames and hook.always_run
-    assert "erd" in cli.CHECKS
+    assert "erd" in hooks.CHECKS
 
 
 def test_hook_json_output(tmp_path, capsys):

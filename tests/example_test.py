@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import EXAMPLE
-from dbdesign import cli, rules
+from dbdesign import cli, hooks, rules
 from dbdesign.markdown import PHASES, parse_checklist
 from replay_fixtures import needs_postgres
 
@@ -37,7 +37,7 @@ def test_the_text_report_is_clean(capsys):
     assert out.startswith("All checks passed")
 
 
-@pytest.mark.parametrize("check", cli.CHECKS)
+@pytest.mark.parametrize("check", hooks.CHECKS)
 def test_each_check_reads_the_example_and_passes(capsys, check):
     codes = sorted({r.code[:2] for r in rules.RULES if r.check == check})
     code, report = check_json(capsys, "--select", ",".join(codes))
@@ -53,7 +53,7 @@ def test_each_check_reads_the_example_and_passes(capsys, check):
         pytest.param(hook.id, marks=needs_postgres)
         if hook.id == "dbdesign-replay"
         else hook.id
-        for hook in cli.HOOKS
+        for hook in hooks.HOOKS
     ],
 )
 def test_each_hook_passes_on_the_example(capsys, hook):

@@ -1,4 +1,4 @@
-"""`.pre-commit-hooks.yaml` is generated from cli.HOOKS (STYLE 3): it must be
+"""`.pre-commit-hooks.yaml` is generated from hooks.HOOKS (STYLE 3): it must be
 fresh, and every hook id must be a console script and be in the README."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT
-from dbdesign import cli, manifest
+from dbdesign import cli, hooks, manifest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,15 +26,15 @@ def test_manifest_is_fresh() -> None:
         "no .pre-commit-hooks.yaml; run `python -m dbdesign.manifest` to generate it"
     )
     assert MANIFEST.read_text(encoding="utf-8") == manifest.render(), (
-        ".pre-commit-hooks.yaml is stale (cli.HOOKS changed); run "
+        ".pre-commit-hooks.yaml is stale (hooks.HOOKS changed); run "
         "`python -m dbdesign.manifest` and commit the result"
     )
 
 
 def test_render_is_what_pre_commit_reads() -> None:
-    hooks = yaml.safe_load(manifest.render())
-    assert [hook["id"] for hook in hooks] == [hook.id for hook in cli.HOOKS]
-    for entry, hook in zip(hooks, cli.HOOKS, strict=True):
+    entries = yaml.safe_load(manifest.render())
+    assert [hook["id"] for hook in entries] == [hook.id for hook in hooks.HOOKS]
+    for entry, hook in zip(entries, hooks.HOOKS, strict=True):
         # One name everywhere: hook id = console script = entry (STYLE 2).
         assert entry["entry"] == entry["id"] == hook.id
         assert entry["language"] == "python"
@@ -52,7 +52,7 @@ def test_render_is_what_pre_commit_reads() -> None:
 def test_checklist_files_pattern() -> None:
     import re
 
-    [hook] = [h for h in cli.HOOKS if h.id == "dbdesign-checklist"]
+    [hook] = [h for h in hooks.HOOKS if h.id == "dbdesign-checklist"]
     assert hook.files is not None
     pattern = re.compile(hook.files)
     assert pattern.search(".claude/database/database-checklist.md")
@@ -64,7 +64,7 @@ def test_checklist_files_pattern() -> None:
 def test_every_hook_has_its_console_script() -> None:
     scripts = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts["dbdesign"] == "dbdesign.cli:main"
-    for hook in cli.HOOKS:
+    for hook in hooks.HOOKS:
         assert hook.id in scripts, (
             f"pyproject.toml has no console script "
             f'{hook.id}; add `{hook.id} = "dbdesign.cli:..."`'
@@ -74,7 +74,7 @@ def test_every_hook_has_its_console_script() -> None:
         assert callable(getattr(cli, function)), scripts[hook.id]
 
 
-@pytest.mark.parametrize("hook", [h.id for h in cli.HOOKS])
+@pytest.mark.parametrize("hook", [h.id for h in hooks.HOOKS])
 def test_hook_main_runs_its_own_checks(
     hook: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,7 +89,7 @@ def test_hook_main_runs_its_own_checks(
     assert seen == [(hook, ["--version"])]
 
 
-@pytest.mark.parametrize("hook", [h.id for h in cli.HOOKS])
+@pytest.mark.parametrize("hook", [h.id for h in hooks.HOOKS])
 def test_readme_documents_every_hook(hook: str) -> None:
     # The lead writes the README; a hook it does not name yet fails here.
     text = README.read_text(encoding="utf-8")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dbdesign import mermaid
-from dbdesign.mermaid import (
+from dbdesign.erd import mermaid
+from dbdesign.erd.mermaid import (
     MD_PARENT,
     ONE_OR_MORE,
     ONLY_ONE,

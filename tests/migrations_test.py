@@ -13,6 +13,7 @@ from dbdesign import sumfile
 from dbdesign.change import NO_GIT_NOTE
 from dbdesign.checks import migrations
 from dbdesign.cli import main, migrations_main
+from dbdesign.commands import migrations as migrations_command
 from dbdesign.config import Config
 from dbdesign.project import Options, Project
 
@@ -613,7 +614,7 @@ def test_hash_then_check_is_clean(files: dict[int, tuple[str, bytes]]) -> None:
             except OSError:
                 return  # a name the file system refuses
         args = argparse.Namespace(root=str(root), config=None)
-        assert sumfile.main(args) == 0
+        assert migrations_command.main(args) == 0
         project = Project(root, Config(integrity_file="required"))
         assert [f for f in migrations.check(project) if f.code == "MG007"] == []
 

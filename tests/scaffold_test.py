@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbdesign import cli, scaffold
+from dbdesign.commands import init as init_command
 from dbdesign.config import Config
 
 ALL = (
@@ -408,7 +409,7 @@ def test_init_never_changes_an_existing_file(existing, dry_run):
 
 def test_main_takes_the_namespace_the_cli_builds(tmp_path, capsys):
     args = argparse.Namespace(root=str(tmp_path), templates=None, dry_run=True)
-    assert scaffold.main(args) == 0
+    assert init_command.main(args) == 0
     assert "dry run" in capsys.readouterr().out
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Repo
-from dbdesign import cli
+from dbdesign import cli, hooks
 from dbdesign.checks import schema
 from dbdesign.config import Config
 from dbdesign.findings import Finding
@@ -305,11 +305,11 @@ def test_hook_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_hook_is_registered() -> None:
-    hook = next(h for h in cli.HOOKS if h.id == "dbdesign-schema")
+    hook = next(h for h in hooks.HOOKS if h.id == "dbdesign-schema")
     assert hook.checks == ("schema",)
     assert hook.pass_filenames is False and hook.always_run is True
-    assert "schema" in cli.CHECKS and "safety" in cli.CHECKS
-    migrations = next(h for h in cli.HOOKS if h.id == "dbdesign-migrations")
+    assert "schema" in hooks.CHECKS and "safety" in hooks.CHECKS
+    migrations = next(h for h in hooks.HOOKS if h.id == "dbdesign-migrations")
     assert "safety" in migrations.checks
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from dbdesign import cli, status
+from dbdesign import cli
+from dbdesign import progress as status
 from dbdesign.markdown import parse_checklist
 
 CHECKLIST = """\

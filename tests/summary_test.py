@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from dbdesign.findings import Finding
-from dbdesign.report import summary
-from dbdesign.report.summary import Context, PullRequest, Section
+from dbdesign.report import job_summary as summary
+from dbdesign.report.job_summary import Context, PullRequest, Section
 
 REPO_SCHEMA_SHA = "3f2a9c1d5e7b8a0f1e2d3c4b5a69788796a5b4c3"
 CONTEXT = Context(

@@ -26,65 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-FAIL_ON = ("error", "warning", "never")
-REPLAY = ("off", "auto", "on")
-_TRUE = ("true", "yes", "1", "on")
-_FALSE = ("false", "no", "0", "off", "")  # "" (unset): the default
-
-
-class InputError(Exception):
-    """An input the action cannot use; str() says which and how to mend it."""
-
-
-@dataclass(frozen=True)
-class Inputs:
-    roots: tuple[str, ...]
-    config: str | None
-    base: str | None
-    select: str | None
-    fail_on: str
-    sarif: str | None
-    summary: bool
-    allow_label: str | None
-    replay: str = "auto"  # off | auto | on (SPEC 8)
-    database_url: str | None = None
-
-
-def read_inputs(env: Mapping[str, str]) -> Inputs:
-    def get(name: str) -> str:
-        return env.get(f"INPUT_{name}", "").strip()
-
-    roots = tuple(
-        dict.fromkeys(line.strip() for line in get("ROOT").splitlines() if line.strip())
-    )
-    fail_on = get("FAIL_ON").lower() or "error"
-    if fail_on not in FAIL_ON:
-        raise InputError(f"fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
-    summary = get("SUMMARY").lower()
-    if summary not in _TRUE + _FALSE:
-        raise InputError(f"summary: {summary!r} is not true or false")
-    replay = get("REPLAY").lower() or "auto"
-    if replay not in REPLAY:
-        raise InputError(f"replay: {replay!r} is not one of {', '.join(REPLAY)}")
-    # Codes may be given one a line as well as comma-separated.
-    select = ",".join(
-        part.strip()
-        for part in get("SELECT").replace("\n", ",").split(",")
-        if part.strip()
-    )
-    return Inputs(
-        roots=roots or (".",),
-        config=get("CONFIG") or None,
-        base=get("BASE") or None,
-        select=select or None,
-        fail_on=fail_on,
-        sarif=get("SARIF") or None,
-        summary=summary not in _FALSE[:-1],
-        allow_label=get("ALLOW_NO_CHANGELOG_LABEL") or None,
-        replay=replay,
-        database_url=get("DATABASE_URL") or None,
-    )
-
+from dbdesign.action_inputs import InputError, read_inputs
 
 # -- workflow commands and files ------------------------------------------------
 
@@ -291,7 +233,8 @@ def _works(python: Path) -> bool:
 
 def report(env: Mapping[str, str]) -> int:
     from dbdesign import textio
-    from dbdesign.report import Summary, github, json_format, sarif, summary
+    from dbdesign.findings import Counts
+    from dbdesign.report import github, job_summary, json_format, sarif
 
     try:
         inputs = read_inputs(env)
@@ -324,7 +267,7 @@ def report(env: Mapping[str, str]) -> int:
         )
         for root in inputs.roots
     ]
-    findings = summary.ordered([f for r in results for f in r.findings])
+    findings = job_summary.ordered([f for r in results for f in r.findings])
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
 
@@ -351,7 +294,7 @@ def report(env: Mapping[str, str]) -> int:
     json_path.write_text(
         json_format.render(
             findings,
-            Summary(errors, warnings, sum(r.files for r in results)),
+            Counts(errors, warnings, sum(r.files for r in results)),
             [note for r in results for note in r.section.notes],
         ),
         encoding="utf-8",
@@ -360,26 +303,26 @@ def report(env: Mapping[str, str]) -> int:
 
     step_summary = env.get("GITHUB_STEP_SUMMARY")
     if inputs.summary and step_summary:
-        context = summary.Context(
+        context = job_summary.Context(
             server=env.get("GITHUB_SERVER_URL", "https://github.com"),
             repository=env.get("GITHUB_REPOSITORY", ""),
             sha=results[0].sha
             if results and results[0].sha
             else env.get("GITHUB_SHA", ""),
-            pull_request=summary.PullRequest.of(event),
+            pull_request=job_summary.PullRequest.of(event),
             base=base,
             fail_on=inputs.fail_on,
             sarif_path=inputs.sarif,
             allow_no_changelog=allow,
         )
-        text = summary.render([r.section for r in results], findings, context)
+        text = job_summary.render([r.section for r in results], findings, context)
         with open(step_summary, "a", encoding="utf-8", newline="\n") as out:
             out.write(text)
     set_outputs(env, outputs)
 
     if broken:
         return 2
-    return 1 if summary.fails(errors, warnings, inputs.fail_on) else 0
+    return 1 if job_summary.fails(errors, warnings, inputs.fail_on) else 0
 
 
 def _stays_inside(path: Path, workspace: Path) -> bool:
@@ -393,7 +336,7 @@ def _stays_inside(path: Path, workspace: Path) -> bool:
 
 
 def verdict_line(errors: int, warnings: int, fail_on: str, broken: bool) -> str:
-    from dbdesign.report.summary import fails
+    from dbdesign.report.job_summary import fails
 
     found = (
         f"{errors} error{'s' * (errors != 1)}, "

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbdesign.findings import Finding
-from dbdesign.report.summary import Section
+from dbdesign.report.job_summary import Section
 
 if TYPE_CHECKING:
-    from dbdesign.action import Inputs
+    from dbdesign.action_inputs import Inputs
     from dbdesign.project import Project
 
 SEVERITIES = ("error", "warning")
@@ -199,8 +199,8 @@ def _with_extras(
 
 def _status(project: Project) -> dict[str, object] | str:
     """What `dbdesign status --format json` prints, or why there is none."""
-    from dbdesign import status
-    from dbdesign.cli import UsageError
+    from dbdesign import progress as status
+    from dbdesign.errors import UsageError
 
     try:
         data = status.load(project.root, project.config)
@@ -215,7 +215,7 @@ def _status(project: Project) -> dict[str, object] | str:
 def _erd(project: Project) -> tuple[str, str]:
     """(diagram, "") as `dbdesign erd` prints it, or ("", why there is
     none)."""
-    from dbdesign import erd
+    from dbdesign.erd import document as erd
 
     try:
         return erd.generated(project), ""
@@ -234,7 +234,7 @@ def _migrations(
         return "no base commit to compare with (not a pull request)"
     try:
         from dbdesign import change as change_mod
-        from dbdesign.checks.migrations import folder_of
+        from dbdesign.views import folder_of
 
         change = change_mod.load(project.root, base)
         folder = folder_of(project)

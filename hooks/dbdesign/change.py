@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dbdesign.cli import UsageError
+from dbdesign.errors import UsageError
 
 # Said once per run when the root is not in a git repository; the checks
 # that need the change all use this text, so Project.note shows it once.
@@ -382,6 +382,23 @@ def location(root: Path) -> tuple[Path, str] | None:
         return _where(root)
     except UsageError:
         return None
+
+
+def toplevel(start: Path) -> Path | None:
+    """The work tree's top-level as git names it from START (GIT_DIR and
+    GIT_WORK_TREE included), or None outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=start,
+            capture_output=True,
+            check=False,
+            env=_env(),
+        )
+    except OSError:
+        return None
+    top = os.fsdecode(out.stdout).rstrip("\n")
+    return Path(top) if out.returncode == 0 and top else None
 
 
 def head(root: Path) -> str | None:

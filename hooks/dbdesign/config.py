@@ -14,6 +14,9 @@ from typing import Any
 
 from dbdesign import rules
 
+CHECKLIST = "database-checklist.md"
+FRAMEWORK_FILES = ("database-prompt.md", "database-template.md", CHECKLIST)
+
 MAX_CONFIG_BYTES = 1 << 20
 
 NAMING_SCHEMES = (
@@ -128,6 +131,10 @@ class Config:
     def framework_folder(self) -> str:
         """framework_dir as a clean root-relative path (`.` for the root)."""
         return posixpath.normpath(self.framework_dir)
+
+    @property
+    def checklist_path(self) -> str:
+        return self.framework_file(CHECKLIST)
 
     def framework_file(self, name: str) -> str:
         """The root-relative POSIX path of a framework file."""

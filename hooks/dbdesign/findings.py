@@ -4,7 +4,7 @@ suppressions that are bare, unknown or unused, as ruff's RUF100)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from dbdesign import rules
@@ -239,3 +239,18 @@ def _check_suppression(
 
 def with_severity(item: Finding, severity: str) -> Finding:
     return item if item.severity == severity else replace(item, severity=severity)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many findings of each severity a run reports, and how many files
+    it read: what every format's summary line says."""
+
+    errors: int
+    warnings: int
+    files: int  # files the run read and checked
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding], files: int) -> Counts:
+        errors = sum(1 for f in findings if f.severity == "error")
+        return cls(errors, len(findings) - errors, files)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbdesign import textio
-from dbdesign.config import Config
+from dbdesign.config import Config, ConfigError
+from dbdesign.errors import UsageError
 
 if TYPE_CHECKING:
     from dbdesign.change import Change
@@ -93,6 +94,24 @@ class Project:
         return self._change
 
 
+def locate(root_arg: str | None, config_arg: str | None = None) -> tuple[Path, Config]:
+    """The project root (given, else the git top-level, else the current
+    folder) and its config, or a UsageError that says what to mend: the one
+    way every command finds its project."""
+    from dbdesign import config as config_mod
+
+    root = Path(root_arg) if root_arg else find_root(Path.cwd())
+    if not root.is_dir():
+        what = "not a folder" if root.exists() else "no such folder"
+        raise UsageError(f"{root}: {what}; pass the project's root folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise UsageError(f"{root}: cannot be read; check its permissions")
+    try:
+        return root, config_mod.load(root, config_arg)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def find_root(start: Path) -> Path:
     """The git top-level containing START, else START itself."""
     # pre-commit runs hooks from the top-level: answer that common case
@@ -101,21 +120,9 @@ def find_root(start: Path) -> Path:
         os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE")
     ):
         return start
-    import subprocess
+    from dbdesign import change
 
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=start,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return start
-    if out.returncode == 0 and out.stdout.strip():
-        return Path(out.stdout.strip())
-    return start
+    return change.toplevel(start) or start
 
 
 def relative(root: Path, path: str) -> str:

@@ -9,28 +9,22 @@ line that reports it says so): one `init` always gives a complete project."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import errno
 import os
 import re
 import secrets
 import stat
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from dbdesign import textio
-from dbdesign.config import Config
+from dbdesign.config import FRAMEWORK_FILES, Config
+from dbdesign.errors import UsageError
 
 CONVENTIONAL = Path(".claude", "process-templates-n-prompts", "database")
-FRAMEWORK_FILES = (
-    "database-prompt.md",
-    "database-template.md",
-    "database-checklist.md",
-)
 DOCUMENTS = (
     "performance-optimization.md",
     "security-configuration.md",
@@ -126,13 +120,13 @@ def choose_source(explicit: str | None, home: Path) -> Source:
     if explicit is not None:
         folder = Path(explicit).expanduser()
         if not folder.is_dir():
-            raise _usage(
+            raise UsageError(
                 f"--templates {explicit}: no such folder; pass the "
                 "folder that holds your team's database-prompt.md, "
                 "database-template.md and database-checklist.md"
             )
         if not any((folder / name).exists() for name in template_names()):
-            raise _usage(
+            raise UsageError(
                 f"--templates {explicit}: holds none of the template "
                 f"files ({', '.join(FRAMEWORK_FILES)}, ...); check "
                 "the path"
@@ -213,21 +207,21 @@ def _read_team_template(path: Path) -> bytes:
     try:
         info = path.stat()  # a team's dotfiles may well be links: follow
         if not stat.S_ISREG(info.st_mode):
-            raise _usage(
+            raise UsageError(
                 f"template {path} is not a regular file; replace it "
                 "with the file itself"
             )
         if info.st_size > MAX_TEMPLATE_BYTES:
-            raise _usage(
+            raise UsageError(
                 f"template {path} is {info.st_size} bytes, over the "
                 f"{MAX_TEMPLATE_BYTES} byte limit for a template"
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise _usage(f"template {path} cannot be read ({exc.strerror})") from None
+        raise UsageError(f"template {path} cannot be read ({exc.strerror})") from None
     decoded = textio.decode(str(path), data)
     if isinstance(decoded, textio.Unreadable):
-        raise _usage(f"template {decoded.path} {decoded.reason}")
+        raise UsageError(f"template {decoded.path} {decoded.reason}")
     return data
 
 
@@ -397,73 +391,3 @@ def scaffold(
             )
         )
     return outcomes
-
-
-def main(args: argparse.Namespace) -> int:
-    from dbdesign.cli import locate
-
-    root, config = locate(args.root)
-    source = choose_source(args.templates, Path.home())
-    outcomes = scaffold(root, config, source, args.dry_run)
-    _report(source, outcomes, args.dry_run)
-    failed = [o for o in outcomes if o.action == "failed"]
-    for outcome in failed:
-        print(
-            f"dbdesign: error: cannot create {outcome.item.target}: {outcome.reason}",
-            file=sys.stderr,
-        )
-    return 2 if failed else 0
-
-
-def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
-    if source.folder is None:
-        print("Templates: bundled with dbdesign")
-    else:
-        print(
-            f"Templates: {source.folder} ({source.label}); files it lacks "
-            "come from the bundled templates"
-        )
-    verbs = {
-        "created": "would create" if dry_run else "created",
-        "kept": "kept",
-        "skipped": "skipped",
-        "failed": "failed",
-    }
-    width = max(len(verb) for verb in verbs.values())
-    for outcome in outcomes:
-        line = f"{verbs[outcome.action]:<{width}}  {shown(outcome)}"
-        if outcome.action == "created" and outcome.origin == GENERATED:
-            line += "  (skeleton for the config's `artifacts:` sections)"
-        elif outcome.action == "created" and source.folder is not None:
-            line += (
-                "  (bundled template)"
-                if outcome.origin == BUNDLED
-                else "  (team template)"
-            )
-        elif outcome.reason:
-            line += f"  ({outcome.reason})"
-        print(line)
-    counts = {action: sum(o.action == action for o in outcomes) for action in verbs}
-    created = counts["created"]
-    summary = (
-        f"{created} {'would be ' if dry_run else ''}created, {counts['kept']} kept"
-    )
-    if counts["skipped"]:
-        summary += f", {counts['skipped']} skipped"
-    if counts["failed"]:
-        summary += f", {counts['failed']} failed"
-    if dry_run:
-        print(f"{summary}; dry run, nothing was written.")
-    elif created:
-        print(
-            f"{summary}. Fill in the new files, then run `dbdesign check`; "
-            "`dbdesign status` shows the checklist's progress."
-        )
-    else:
-        print(f"{summary}.")
-
-
-def _usage(message: str) -> Exception:
-    from dbdesign.cli import UsageError
-
-    return UsageError(message)

@@ -10,7 +10,6 @@ Atlas's atlas.sum."""
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import os
@@ -159,39 +158,3 @@ def _read_bytes(path: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-# -- `dbdesign migrations hash` -------------------------------------------------
-
-
-def main(args: argparse.Namespace) -> int:
-    from dbdesign.cli import UsageError, locate
-    from dbdesign.project import Project
-
-    root, config = locate(args.root, args.config)
-    project = Project(root, config)
-    from dbdesign.checks.migrations import folder_of
-
-    outside = textio.check_inside(root, config.migrations_path)
-    if outside is not None:
-        raise UsageError(f"{config.migrations_path}: the migrations folder {outside}")
-    folder = folder_of(project)
-    if folder is None:
-        raise UsageError(
-            f"{config.migrations_path}: no migrations folder; "
-            "create it or set `migrations_dir` in the config"
-        )
-    entries, unreadable = compute(root, folder)
-    if unreadable:
-        raise UsageError(
-            f"{folder.relpath(unreadable[0])}: cannot be read; "
-            "fix its permissions and run again"
-        )
-    target = folder.relpath(naming.SUM_FILE)
-    textio.write_atomic(
-        root / target, render(entries).encode("utf-8", "surrogateescape")
-    )
-    print(f"wrote {target} ({len(entries)} migration files)")
-    for name, why in folder.unnamed:
-        print(f"note: {folder.relpath(name)} is not listed: it {why}")
-    return 0

@@ -133,10 +133,11 @@ def encode(text: str, bom: bool) -> bytes:
     return ((BOM if bom else "") + text).encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
-    whole."""
+    whole, and a racing reader sees the old file or the new one. DURABLE
+    also flushes it to disk (not worth it for a cache entry)."""
     import tempfile  # here: only fixes and init write, and it is slow to import
 
     folder = path.parent
@@ -149,8 +150,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is None:
             umask = os.umask(0)
             os.umask(umask)
@@ -161,3 +163,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def printable(text: str) -> str:
+    """TEXT with control characters (a newline in a file name, an escape
+    sequence) shown as escapes, so that one finding stays one line and no
+    file name can drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def one_line(text: str, limit: int | None = None, ellipsis: str = "…") -> str:
+    """TEXT on one printable line (whitespace runs, line breaks too, become
+    one space), cut to LIMIT characters."""
+    flat = printable(" ".join(text.split()))
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - len(ellipsis)].rstrip() + ellipsis
+    return flat

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 from dbdesign import markdown, naming, textio
 from dbdesign.change import NO_GIT_NOTE, Change
-from dbdesign.checks.migrations import added_migrations, folder_of
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
+from dbdesign.views import added_migrations, folder_of
 
 TYPES = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
 _SECTION = re.compile(

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbdesign import textio
+from dbdesign.config import CHECKLIST
 from dbdesign.findings import Finding, finding
 from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
 from dbdesign.project import Project
 
-NAME = "database-checklist.md"
+NAME = CHECKLIST
 
 
 def checklist_path(project: Project) -> str:

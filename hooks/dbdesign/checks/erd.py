@@ -14,20 +14,9 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from dbdesign import mermaid, textio
-from dbdesign.erd_render import (
-    Link,
-    attribute_name,
-    attribute_type,
-    column_keys,
-    display,
-    drawn_tables,
-    entity_ref,
-    entity_text,
-    links,
-)
-from dbdesign.findings import Finding, finding
-from dbdesign.mermaid import (
+from dbdesign import textio
+from dbdesign.erd import mermaid
+from dbdesign.erd.mermaid import (
     LEFT,
     MD_PARENT,
     ONE_OR_MORE,
@@ -39,6 +28,18 @@ from dbdesign.mermaid import (
     Entity,
     Relationship,
 )
+from dbdesign.erd.render import (
+    Link,
+    attribute_name,
+    attribute_type,
+    column_keys,
+    display,
+    drawn_tables,
+    entity_ref,
+    entity_text,
+    links,
+)
+from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Table
 
@@ -136,7 +137,7 @@ def check(project: Project) -> Iterator[Finding]:
 def fix(project: Project) -> list[str]:
     """`dbdesign erd --write`: regenerate the marked block (or append
     one). Nothing is written when the schema or the ERD cannot be read."""
-    from dbdesign.erd import CannotWrite, write
+    from dbdesign.erd.document import CannotWrite, write
 
     try:
         changed = write(project)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbdesign import textio
+from dbdesign.config import FRAMEWORK_FILES
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 
-FILES = ("database-prompt.md", "database-template.md", "database-checklist.md")
+FILES = FRAMEWORK_FILES
 
 
 def framework_files(project: Project) -> list[str]:

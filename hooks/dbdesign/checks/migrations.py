@@ -13,25 +13,9 @@ from dbdesign import naming, sumfile, textio
 from dbdesign.change import NO_GIT_NOTE, Change
 from dbdesign.findings import Finding, finding, with_severity
 from dbdesign.project import Project
+from dbdesign.views import added_migrations, folder_of, text_of
 
-_CACHE_KEY = "migrations.folder"
 _LIST_AT_MOST = 10  # unlisted migrations named one by one in MG007
-
-
-def folder_of(project: Project) -> naming.Folder | None:
-    """The project's migrations folder, scanned once per run; None when it
-    does not exist (AR001 reports that)."""
-    if _CACHE_KEY not in project.cache:
-        config = project.config
-        project.cache[_CACHE_KEY] = naming.scan(
-            project.root,
-            config.migrations_path,
-            config.migration_naming,
-            config.migrations_ignore,
-            lambda path: _text(project, path),
-        )
-    folder: naming.Folder | None = project.cache[_CACHE_KEY]
-    return folder
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -62,11 +46,6 @@ def check(project: Project) -> Iterator[Finding]:
         if (project.root / path).is_file():
             project.read(path)
     yield from found
-
-
-def _text(project: Project, relpath: str) -> str | None:
-    result = project.read(relpath)
-    return result.text if isinstance(result, textio.Text) else None
 
 
 # -- MG001 ---------------------------------------------------------------------
@@ -168,16 +147,6 @@ def _renamed(migration: naming.Migration, version: str) -> str:
 
 
 # -- MG003 ---------------------------------------------------------------------
-
-
-def added_migrations(folder: naming.Folder, change: Change) -> list[naming.Migration]:
-    """The migrations (every kind) that CHANGE brings into the folder:
-    added files, and files moved in from elsewhere."""
-    lead = folder.relpath("")
-    brought = set(change.added) | {
-        new for old, new in change.renamed if not old.startswith(lead)
-    }
-    return [m for m in folder.migrations if folder.relpath(m.name) in brought]
 
 
 def _as_migration(
@@ -339,7 +308,7 @@ def _missing_downs(project: Project, folder: naming.Folder) -> Iterator[Finding]
     required = project.config.require_down
     if folder.scheme is None:
         return
-    missing = naming.without_down(folder, lambda p: _text(project, p))
+    missing = naming.without_down(folder, lambda p: text_of(project, p))
     if missing is None:
         return
     has_any = len(missing) < len(folder.forward)

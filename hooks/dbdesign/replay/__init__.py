@@ -4,12 +4,16 @@ server named by URL) or in SQLite's in-memory engine.
 
 - server.py: finding the binaries, the ephemeral server, the throwaway
   database, signals;
-- run.py: running files statement by statement with each tool's
-  transaction semantics;
+- plan.py: what runs, in which order, and how each tool runs it;
+- run.py: running a file (in one round trip, or statement by statement
+  where a failure or a trace needs positions);
 - introspect.py / compare.py: the catalogs read and compared (RP003, RP004);
 - locks.py: what each statement locked and rewrote (RP005);
 - sqlite.py: the same for SQLite;
+- bookkeeping.py, dump.py: the tools' history tables; --write-schema;
 - engine.py: one replay per run, its results cached on the Project.
+
+`dbdesign replay` is commands/replay.py; the check is checks/replay.py.
 
 psycopg is imported only inside these modules' functions: a hook that does
 not replay never loads it (SPEC 7)."""

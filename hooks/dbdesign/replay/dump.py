@@ -98,7 +98,7 @@ def dump(project: Project, target: Target, params: Mapping[str, str]) -> str:
 def write_schema(project: Project, target: Target, params: Mapping[str, str]) -> None:
     """Write the schema file from PARAMS's database, keeping the file's
     BOM and line endings; a note says it was written."""
-    from dbdesign.cli import UsageError
+    from dbdesign.errors import UsageError
 
     try:
         text = dump(project, target, params)
@@ -108,7 +108,7 @@ def write_schema(project: Project, target: Target, params: Mapping[str, str]) ->
 
 
 def write(project: Project, text: str) -> None:
-    from dbdesign.cli import UsageError
+    from dbdesign.errors import UsageError
 
     relpath = project.config.schema_path
     old = project.read(relpath)

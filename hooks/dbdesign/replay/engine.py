@@ -99,7 +99,7 @@ def _compute(project: Project) -> Result:
         return _replay_postgres(project)
     except Unavailable as exc:
         if wanted == "on":
-            from dbdesign.cli import UsageError
+            from dbdesign.errors import UsageError
 
             raise UsageError(f"replay: {exc}") from None
         project.note(f"replay did not run: {exc}")
@@ -324,7 +324,7 @@ def _forward(
 
 
 def _scheme(project: Project) -> str | None:
-    from dbdesign.checks.migrations import folder_of
+    from dbdesign.views import folder_of
 
     folder = folder_of(project)
     return folder.scheme if folder is not None else None

@@ -66,7 +66,7 @@ def _plain(path: str, text: str) -> Script:
 
 def steps(project: Project) -> list[Step]:
     """The forward migrations in the order they run."""
-    from dbdesign.checks.migrations import folder_of
+    from dbdesign.views import folder_of
 
     folder = folder_of(project)
     scheme = folder.scheme if folder is not None else None

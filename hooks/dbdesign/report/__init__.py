@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from dbdesign.findings import Finding
+from dbdesign.findings import Counts, Finding
 
 FORMATS = ("text", "json", "github", "sarif")
-
-
-@dataclass(frozen=True)
-class Summary:
-    errors: int
-    warnings: int
-    files: int  # files the run read and checked
-
-    @classmethod
-    def of(cls, findings: Sequence[Finding], files: int) -> Summary:
-        errors = sum(1 for f in findings if f.severity == "error")
-        return cls(errors, len(findings) - errors, files)
 
 
 def render(
@@ -32,7 +19,7 @@ def render(
     """FINDINGS, sorted, in format FMT; NOTES are one-line remarks for
     people (not in `sarif`)."""
     ordered = sorted(findings, key=Finding.sort_key)
-    summary = Summary.of(ordered, files)
+    summary = Counts.of(ordered, files)
     if fmt == "json":
         from dbdesign.report import json_format
 

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from dbdesign.findings import Finding
+from dbdesign.findings import Counts, Finding
 from dbdesign.report import text
-
-if TYPE_CHECKING:
-    from dbdesign.report import Summary
+from dbdesign.textio import printable
 
 
 def escape_data(value: str) -> str:
@@ -43,13 +40,13 @@ def quoted_block(lines: Sequence[str]) -> list[str]:
 
 
 def render(
-    findings: Sequence[Finding], summary: Summary, notes: Sequence[str] = ()
+    findings: Sequence[Finding], summary: Counts, notes: Sequence[str] = ()
 ) -> str:
     out = [annotation(item) for item in findings]
     out.extend(
         quoted_block(
             [
-                *(f"note: {text.printable(note)}" for note in notes),
+                *(f"note: {printable(note)}" for note in notes),
                 text.summary_line(summary),
             ]
         )

@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from dbdesign.findings import Finding
-
-if TYPE_CHECKING:
-    from dbdesign.report import Summary
+from dbdesign.findings import Counts, Finding
 
 
 def render(
-    findings: Sequence[Finding], summary: Summary, notes: Sequence[str] = ()
+    findings: Sequence[Finding], summary: Counts, notes: Sequence[str] = ()
 ) -> str:
     document = {
         "version": 1,

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from dbdesign.findings import Finding
-
-if TYPE_CHECKING:
-    from dbdesign.report import Summary
+from dbdesign.findings import Counts, Finding
+from dbdesign.textio import printable
 
 _RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
 
@@ -22,27 +19,6 @@ def location(item: Finding) -> str:
     return where
 
 
-def printable(text: str) -> str:
-    """TEXT with control characters (a newline in a file name, an escape
-    sequence) shown as escapes, so that one finding stays one line and no
-    file name can drive the terminal."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
-
-
-def one_line(text: str, limit: int | None = None, ellipsis: str = "…") -> str:
-    """TEXT on one printable line (whitespace runs, line breaks too, become
-    one space), cut to LIMIT characters."""
-    flat = printable(" ".join(text.split()))
-    if limit is not None and len(flat) > limit:
-        flat = flat[: limit - len(ellipsis)].rstrip() + ellipsis
-    return flat
-
-
 def line(item: Finding, color: bool = False) -> str:
     code = item.code
     if color:
@@ -52,7 +28,7 @@ def line(item: Finding, color: bool = False) -> str:
     return f"{location(item)}: {code}{fixable} {printable(item.message)}"
 
 
-def summary_line(summary: Summary) -> str:
+def summary_line(summary: Counts) -> str:
     if not summary.errors and not summary.warnings:
         return f"All checks passed ({_plural(summary.files, 'file')} checked)."
     parts = []
@@ -69,7 +45,7 @@ def _plural(count: int, noun: str) -> str:
 
 def render(
     findings: Sequence[Finding],
-    summary: Summary,
+    summary: Counts,
     color: bool,
     notes: Sequence[str] = (),
 ) -> str:

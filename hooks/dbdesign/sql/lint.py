@@ -7,12 +7,12 @@ workers (`fluff_worker.py`), so this module is cheap to import."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from dbdesign.findings import Finding, external, finding
 from dbdesign.project import Project
 from dbdesign.sql import fluff_config, fluff_pool
 from dbdesign.sql.fluff_pool import Failure
+from dbdesign.textio import write_atomic
 
 CHECK = "sqlfluff"
 CACHE_FORMAT = 1
@@ -296,20 +297,8 @@ def _store(key: str, result: dict[str, Any]) -> None:
     never half of one. A cache that cannot be written is no error."""
     target = _cache_file(key)
     data = json.dumps({"key": key, "result": result}).encode("utf-8")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{key[:8]}.", suffix=".tmp", dir=target.parent
-        )
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        write_atomic(target, data, durable=False)
 
 
 # -- findings ----------------------------------------------------------------

@@ -133,7 +133,7 @@ def _scanned(project: Project, folder: str) -> list[Migration] | None:
     per run, honouring `migrations_ignore`); None when no naming scheme
     fits, and then every .sql file counts, in a numeric-aware order."""
     from dbdesign import naming
-    from dbdesign.checks.migrations import folder_of
+    from dbdesign.views import folder_of
 
     scanned = folder_of(project)
     if scanned is None or scanned.scheme is None:

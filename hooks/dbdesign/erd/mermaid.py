@@ -1,29 +1,29 @@
 """Mermaid `erDiagram` parsing, with a file line for every element, and
 the erDiagram blocks of a Markdown file.
 
-The lexer (`dbdesign.mermaid_lexer`) mirrors the rules of mermaid's own jison
+The lexer (`dbdesign.erd.lexer`) mirrors the rules of mermaid's own jison
 grammar (11.17) and the parser here its productions, so that what we accept
 is what GitHub draws and what we reject is what GitHub shows as a parse
-error. Rendering a Catalog as a diagram is in `dbdesign.erd_render`."""
+error. Rendering a Catalog as a diagram is in `dbdesign.erd.render`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dbdesign.mermaid_lexer import CARDINALITIES as CARDINALITIES
-from dbdesign.mermaid_lexer import MAX_TEXT as MAX_TEXT
-from dbdesign.mermaid_lexer import MD_PARENT as MD_PARENT
-from dbdesign.mermaid_lexer import ONE_OR_MORE as ONE_OR_MORE
-from dbdesign.mermaid_lexer import ONLY_ONE as ONLY_ONE
-from dbdesign.mermaid_lexer import ZERO_OR_MORE as ZERO_OR_MORE
-from dbdesign.mermaid_lexer import ZERO_OR_ONE as ZERO_OR_ONE
-from dbdesign.mermaid_lexer import ParseError as ParseError
-from dbdesign.mermaid_lexer import Token as Token
-from dbdesign.mermaid_lexer import code_length as code_length
-from dbdesign.mermaid_lexer import is_er_diagram as is_er_diagram
-from dbdesign.mermaid_lexer import preprocess as preprocess
-from dbdesign.mermaid_lexer import tokenize as tokenize
+from dbdesign.erd.lexer import CARDINALITIES as CARDINALITIES
+from dbdesign.erd.lexer import MAX_TEXT as MAX_TEXT
+from dbdesign.erd.lexer import MD_PARENT as MD_PARENT
+from dbdesign.erd.lexer import ONE_OR_MORE as ONE_OR_MORE
+from dbdesign.erd.lexer import ONLY_ONE as ONLY_ONE
+from dbdesign.erd.lexer import ZERO_OR_MORE as ZERO_OR_MORE
+from dbdesign.erd.lexer import ZERO_OR_ONE as ZERO_OR_ONE
+from dbdesign.erd.lexer import ParseError as ParseError
+from dbdesign.erd.lexer import Token as Token
+from dbdesign.erd.lexer import code_length as code_length
+from dbdesign.erd.lexer import is_er_diagram as is_er_diagram
+from dbdesign.erd.lexer import preprocess as preprocess
+from dbdesign.erd.lexer import tokenize as tokenize
 from dbdesign.textio import split_lines
 
 if TYPE_CHECKING:

@@ -4,13 +4,12 @@ the file (BOM, line endings, prose, other diagrams) as it was."""
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 
 from dbdesign import textio
-from dbdesign.erd_render import render
-from dbdesign.mermaid import END_MARKER, START_MARKER, markers
+from dbdesign.erd.mermaid import END_MARKER, START_MARKER, markers
+from dbdesign.erd.render import render
 from dbdesign.project import Project
 
 TITLE = "# Entity relationship diagram"
@@ -101,7 +100,7 @@ def write(project: Project) -> bool:
     return True
 
 
-def _warn_if_incomplete(project: Project) -> None:
+def warn_if_incomplete(project: Project) -> None:
     from dbdesign.sql import load
 
     schema = project.config.schema_path
@@ -117,21 +116,3 @@ def _warn_if_incomplete(project: Project) -> None:
             "do not parse are missing from the diagram",
             file=sys.stderr,
         )
-
-
-def main(args: argparse.Namespace) -> int:
-    from dbdesign.cli import UsageError, locate
-
-    root, config = locate(args.root, args.config)
-    project = Project(root, config)
-    _warn_if_incomplete(project)
-    try:
-        if not args.write:
-            sys.stdout.write(generated(project))
-            return 0
-        changed = write(project)
-    except CannotWrite as exc:
-        raise UsageError(str(exc)) from None
-    path = config.erd_path
-    print(f"Wrote {path}" if changed else f"{path} is up to date")
-    return 0

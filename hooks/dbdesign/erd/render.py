@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dbdesign.mermaid import (
+from dbdesign.erd.mermaid import (
     LEFT,
     MAX_TEXT,
     ONLY_ONE,

@@ -3,13 +3,13 @@ task with its reason, as plain text for terminals and CI logs or as JSON."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dbdesign import textio
+from dbdesign.errors import UsageError
 from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def bar(counts: dict[str, int], width: int = BAR_WIDTH) -> str:
 def _clean(text: str, limit: int = 100) -> str:
     """One printable line from repository text: no escape sequences can
     reach the terminal or the CI log."""
-    from dbdesign.report.text import one_line
+    from dbdesign.textio import one_line
 
     return one_line(text, limit, "...")
 
@@ -221,24 +221,10 @@ def render_json(status: Status) -> str:
 def load(root: Path, config: Config) -> Status:
     """The Status of the project's checklist; a UsageError that says how to
     mend it when the checklist is missing or unreadable."""
-    from dbdesign.checks.checklist import NAME
-    from dbdesign.cli import UsageError
-
-    path = f"{config.framework_dir.rstrip('/')}/{NAME}"
+    path = config.checklist_path
     result = textio.read(root, path)
     if isinstance(result, textio.Unreadable):
         if result.missing:
             raise UsageError(f"{path}: no checklist; run `dbdesign init` to create one")
         raise UsageError(f"{path} {result.reason}")
     return summarise(path, parse_checklist(result.text))
-
-
-def main(args: argparse.Namespace) -> int:
-    import sys
-
-    from dbdesign.cli import locate
-
-    status = load(*locate(args.root, args.config))
-    render = render_json if args.format == "json" else render_text
-    sys.stdout.write(render(status))
-    return 0

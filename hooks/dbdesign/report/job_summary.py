@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from dbdesign.findings import Finding
-from dbdesign.report.text import one_line
+from dbdesign.textio import one_line
 
 MAX_ROWS = 1000  # findings in the table
 TABLE_BUDGET = 400_000  # bytes of table rows

@@ -1,0 +1,27 @@
+"""`dbdesign erd [ROOT] [--write]`: print the erDiagram generated from the
+schema, or write it into the ERD between the dbdesign:erd markers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dbdesign.erd.document import CannotWrite, generated, warn_if_incomplete, write
+from dbdesign.errors import UsageError
+from dbdesign.project import Project, locate
+
+
+def main(args: argparse.Namespace) -> int:
+    root, config = locate(args.root, args.config)
+    project = Project(root, config)
+    warn_if_incomplete(project)
+    try:
+        if not args.write:
+            sys.stdout.write(generated(project))
+            return 0
+        changed = write(project)
+    except CannotWrite as exc:
+        raise UsageError(str(exc)) from None
+    path = config.erd_path
+    print(f"Wrote {path}" if changed else f"{path} is up to date")
+    return 0

@@ -1,0 +1,191 @@
+"""One run, top to bottom: config -> project -> checks -> findings ->
+reporters -> exit status. Every entry point (the umbrella `dbdesign check`
+and each hook) calls run() with its own checks; `cli.py` only turns argv
+into a Request."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from dbdesign import rules, selection
+from dbdesign.errors import UsageError
+from dbdesign.findings import Finding, apply_suppressions, with_severity
+from dbdesign.project import Options, Project, locate, relative
+from dbdesign.textio import printable
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the command line asked of a run."""
+
+    root: str | None = None
+    config: str | None = None
+    select: str | None = None
+    ignore: str | None = None
+    paths: tuple[str, ...] = ()
+    base: str | None = None
+    fix: bool = False
+    no_cache: bool = False
+    allow_no_changelog: bool = False
+    format: str = "text"
+    output: str | None = None
+    strict: bool = False
+    quiet: bool = False
+    replay: str | None = None  # "on" from the replay hook and command
+    database_url: str | None = None
+    write_schema: bool = False
+    all: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run found: the findings to report (filtered, suppressed,
+    with their configured severity) and the files its fixes rewrote."""
+
+    project: Project
+    findings: list[Finding]
+    fixed: list[str]
+
+
+def check_module(name: str) -> ModuleType:
+    return importlib.import_module(f"dbdesign.checks.{name}")
+
+
+def run(request: Request, checks: Sequence[str]) -> int:
+    return report(request, collect(request, checks))
+
+
+def collect(request: Request, checks: Sequence[str]) -> Outcome:
+    """Config, project, checks and findings: everything but the output."""
+    root, config = locate(request.root, request.config)
+    select = selection.split_codes(request.select, "--select")
+    ignore = selection.split_codes(request.ignore, "--ignore") + list(config.ignore)
+    paths = request.paths
+    options = Options(
+        paths=tuple(relative(root, p) for p in paths) if paths else None,
+        base=request.base,
+        fix=request.fix,
+        no_cache=request.no_cache,
+        allow_no_changelog=request.allow_no_changelog,
+        sqlfluff=selection.sqlfluff_wanted(select, ignore),
+        replay=request.replay,
+        database_url=request.database_url,
+        write_schema=request.write_schema,
+        all=request.all,
+    )
+    project = Project(root, config, options)
+    for path in options.paths or ():
+        if path.startswith(("/", "../")) or path == "..":
+            project.note(
+                f"{path} is outside the project root ({root}) and was not checked"
+            )
+    ran = selection.wanted_checks(checks, select, ignore)
+    modules = {name: check_module(name) for name in ran}
+    fixed = _fix(project, modules.values()) if request.fix else []
+
+    found: list[Finding] = []
+    for module in modules.values():
+        found.extend(module.check(project))
+    # A check may revise what the others found (replay retires SQ007 and
+    # judges the static lock rules by what the server did).
+    for module in modules.values():
+        revise: Callable[..., list[Finding]] | None = getattr(module, "revise", None)
+        if revise is not None:
+            found = revise(project, found)
+    # Two checks may see the same broken file (framework and checklist both
+    # read the checklist): report it once.
+    found = list(dict.fromkeys(found))
+
+    def code_ran(code: str) -> bool:
+        rule = rules.get(code)
+        owner = rule.check if rule else "schema"
+        return owner in ran and selection.enabled(code, select, ignore)
+
+    def keep(item: Finding) -> bool:
+        return selection.enabled(
+            item.code, select, ignore
+        ) and not selection.per_file_ignored(item, config.per_file_ignores)
+
+    # Filter before suppressing (a suppression of a deselected finding is
+    # not "used") and after (DB001 itself can be ignored per file).
+    found = [item for item in found if keep(item)]
+    found = [
+        item
+        for item in apply_suppressions(found, project.texts, code_ran)
+        if keep(item)
+    ]
+    found = [
+        with_severity(item, config.severity[item.code])
+        if item.code in config.severity
+        else item
+        for item in found
+    ]
+    return Outcome(project, found, fixed)
+
+
+def _fix(project: Project, modules: Iterable[ModuleType]) -> list[str]:
+    fixed: list[str] = []
+    for module in modules:
+        fix: Callable[..., list[str]] | None = getattr(module, "fix", None)
+        if fix is None:
+            continue
+        try:
+            rewritten = fix(project)
+        except OSError as exc:
+            # A full disk or a read-only folder, not a bug: the atomic
+            # write left the old file whole.
+            raise UsageError(
+                f"--fix: cannot write the fixed file ({exc.strerror});"
+                " it is left as it was"
+            ) from None
+        for path in rewritten:
+            fixed.append(path)
+            project.forget(path)
+    return fixed
+
+
+def report(request: Request, outcome: Outcome) -> int:
+    """Render OUTCOME in the requested format; the exit status."""
+    from dbdesign.report import FORMATS, render
+
+    assert request.format in FORMATS
+    found, project = outcome.findings, outcome.project
+    color = (
+        request.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+        and request.format == "text"
+    )
+    for path in outcome.fixed:
+        print(
+            f"Fixing {printable(path)}",
+            file=sys.stderr if request.format != "text" else sys.stdout,
+        )
+    quiet = request.quiet and request.format == "text"
+    shown = found if not quiet else [f for f in found if fails(f, request.strict)]
+    notes = [] if quiet else project.notes
+    text = render(request.format, shown, project.files_read, color, notes)
+    if request.output:
+        from dbdesign.textio import write_atomic
+
+        try:
+            write_atomic(Path(request.output), text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(
+                f"--output {request.output}: cannot write it "
+                f"({exc.strerror}); choose another path"
+            ) from None
+    elif not (quiet and not shown):
+        sys.stdout.write(text)
+    failed = any(fails(item, request.strict) for item in found)
+    return 1 if failed or outcome.fixed else 0
+
+
+def fails(item: Finding, strict: bool) -> bool:
+    return item.severity == "error" or strict

@@ -1,0 +1,43 @@
+"""Per-run views that several checks and commands share, built once per
+run and kept on the Project: the migrations folder as scanned, and the
+migrations a change brings. They sit below the checks so that no check
+imports another."""
+
+from __future__ import annotations
+
+from dbdesign import naming, textio
+from dbdesign.change import Change
+from dbdesign.project import Project
+
+_CACHE_KEY = "migrations.folder"
+
+
+def folder_of(project: Project) -> naming.Folder | None:
+    """The project's migrations folder, scanned once per run; None when it
+    does not exist (AR001 reports that)."""
+    if _CACHE_KEY not in project.cache:
+        config = project.config
+        project.cache[_CACHE_KEY] = naming.scan(
+            project.root,
+            config.migrations_path,
+            config.migration_naming,
+            config.migrations_ignore,
+            lambda path: text_of(project, path),
+        )
+    folder: naming.Folder | None = project.cache[_CACHE_KEY]
+    return folder
+
+
+def added_migrations(folder: naming.Folder, change: Change) -> list[naming.Migration]:
+    """The migrations (every kind) that CHANGE brings into the folder:
+    added files, and files moved in from elsewhere."""
+    lead = folder.relpath("")
+    brought = set(change.added) | {
+        new for old, new in change.renamed if not old.startswith(lead)
+    }
+    return [m for m in folder.migrations if folder.relpath(m.name) in brought]
+
+
+def text_of(project: Project, relpath: str) -> str | None:
+    result = project.read(relpath)
+    return result.text if isinstance(result, textio.Text) else None
