@@ -17,13 +17,13 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dbdesign import textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.replay import compare
+from dbdesign.replay import compare, messages
+from dbdesign.replay.messages import Result
 from dbdesign.replay.run import Failure, Script, Traced
 
 if TYPE_CHECKING:
@@ -37,15 +37,6 @@ CACHE_KEY = "replay.result"
 ENV_URL = "DBDESIGN_DATABASE_URL"
 ENV_MODE = "DBDESIGN_REPLAY"
 POSTGRES_DIALECTS = ("postgres",)
-
-
-@dataclass
-class Result:
-    ran: bool = False  # the migrations were replayed on a real database
-    compared: bool = False  # RP003 compared both databases (SQ007 retires)
-    findings: list[Finding] = field(default_factory=list)
-    traced: dict[tuple[str, int], Traced] = field(default_factory=dict)
-    server_major: int | None = None
 
 
 class Unavailable(Exception):
@@ -111,13 +102,13 @@ def _compute(project: Project) -> Result:
 
 @contextmanager
 def _target(project: Project) -> Iterator[Target]:
-    from dbdesign.replay import server
+    from dbdesign.replay import database, server
 
     url = database_url(project)
     bindir = server.find_bindir(project.config.replay.postgres_bin, project.root)
     try:
         if url:
-            with server.named(url, bindir) as target:
+            with database.named(url, bindir) as target:
                 yield target
             return
         if bindir is None:
@@ -154,7 +145,7 @@ def _replay_postgres(project: Project) -> Result:
 
 
 def _on_postgres(project: Project) -> Result:
-    from dbdesign.replay import plan, server
+    from dbdesign.replay import database, plan, server
 
     steps = plan.steps(project)
     schema_script = plan.schema_script(project)
@@ -165,13 +156,13 @@ def _on_postgres(project: Project) -> Result:
     with server.signals_raise(), _target(project) as target, ExitStack() as stack:
         out.server_major = target.major
         out.findings.extend(_version(project, target))
-        migrations_db = stack.enter_context(server.throwaway(target, "migrations"))
+        migrations_db = stack.enter_context(database.throwaway(target, "migrations"))
         schema_side: _SchemaLoad | None = None
         if not write_schema and isinstance(schema_script, Script):
-            schema_db = stack.enter_context(server.throwaway(target, "schema"))
+            schema_db = stack.enter_context(database.throwaway(target, "schema"))
             schema_side = _SchemaLoad(project, schema_db, schema_script)
             schema_side.start()
-        conn = stack.enter_context(server.connect(migrations_db))
+        conn = stack.enter_context(database.connect(migrations_db))
         replayed = _forward(project, conn, steps, out)
         out.ran = True
         if schema_side is not None:
@@ -229,10 +220,10 @@ class _SchemaLoad(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        from dbdesign.replay import introspect, run, server
+        from dbdesign.replay import database, introspect, run
 
         try:
-            with server.connect(self.params) as conn:
+            with database.connect(self.params) as conn:
                 run.prepare(conn)
                 for script in self.setup:
                     if run.execute(conn, script).failure is not None:
@@ -306,7 +297,7 @@ def _forward(
                     "save it as UTF-8 text",
                 )
             )
-            stopped(project, step.path, len(steps) - n - 1)
+            messages.stopped(project, step.path, len(steps) - n - 1)
             return before, False
         if step.judged and step.down is not None:
             before[step.path] = introspect.read(conn, ignored)
@@ -316,7 +307,7 @@ def _forward(
             out.traced[(traced.path, traced.line)] = traced
         if outcome.failure is not None:
             out.findings.append(_fails(outcome.failure, "migration"))
-            stopped(project, step.path, len(steps) - n - 1)
+            messages.stopped(project, step.path, len(steps) - n - 1)
             return before, False
         if step.judged:
             out.findings.extend(_observed(outcome.traced, out.server_major))
@@ -328,13 +319,6 @@ def _scheme(project: Project) -> str | None:
 
     folder = folder_of(project)
     return folder.scheme if folder is not None else None
-
-
-def stopped(project: Project, path: str, left: int) -> None:
-    """The note that says how many migrations a failure left unrun."""
-    if left:
-        plural = "migration was" if left == 1 else "migrations were"
-        project.note(f"replay stopped at {path}: the {left} later {plural} not run")
 
 
 def _fails(failure: Failure, what: str) -> Finding:
@@ -386,34 +370,7 @@ def _drift(
     text = project.texts.get(path, "")
     for item in compare.diff(migrated, schema):
         line = _line_of(text, item.right_name or item.name)
-        yield finding("RP003", path, drift_message(item, path), line)
-
-
-def drift_message(item: compare.Difference, path: str) -> str:
-    what = f"{item.kind} {item.name}"
-    if item.right_name is not None:
-        return (
-            f"{item.kind} `{compare.short(item.left or '')}` is named "
-            f"{item.right_name} in {path} but {item.name} after the "
-            "migrations; use one name on both sides"
-        )
-    if item.right is None:
-        return (
-            f"{what} is created by the migrations but not by {path} "
-            f"(`{compare.short(item.left or '')}`); add it to the schema file, "
-            "or a migration that drops it"
-        )
-    if item.left is None:
-        return (
-            f"{what} is in {path} but the migrations do not create it "
-            f"(`{compare.short(item.right)}`); add a migration that does, or "
-            "remove it from the schema file"
-        )
-    return (
-        f"{what} differs: `{compare.short(item.right)}` in {path}, "
-        f"`{compare.short(item.left)}` after the migrations; add a migration "
-        "or correct the schema file"
-    )
+        yield finding("RP003", path, messages.drift(item, path), line)
 
 
 def _line_of(text: str, name: str) -> int | None:
@@ -461,33 +418,9 @@ def _downs(
             yield finding(
                 "RP004",
                 step.down.path,
-                down_message(step.path, item),
+                messages.down(step.path, item),
                 _line_of(step.down.text, item.name) if item.left else None,
             )
-
-
-def down_message(up: str, item: compare.Difference) -> str:
-    what = f"{item.kind} {item.name}"
-    if item.left is None:
-        return (
-            f"after {up} and its down, {what} is left behind "
-            f"(`{compare.short(item.right or '')}`); drop it in the down migration"
-        )
-    if item.right is None:
-        return (
-            f"after {up} and its down, {what} is gone "
-            f"(it was `{compare.short(item.left)}`); recreate it in the down "
-            "migration"
-        )
-    if item.right_name is not None:
-        return (
-            f"after {up} and its down, {item.kind} {item.name} is named "
-            f"{item.right_name}; restore its name in the down migration"
-        )
-    return (
-        f"after {up} and its down, {what} is `{compare.short(item.right or '')}`"
-        f" instead of `{compare.short(item.left)}`; restore it in the down migration"
-    )
 
 
 def cache_only(project: Project) -> Result | None:

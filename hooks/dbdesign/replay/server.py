@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import psycopg
+    pass
 
 PORT = 5432  # only names the socket file: the server listens on no TCP port
 START_TIMEOUT = 60.0
@@ -286,7 +285,7 @@ def ephemeral(bindir: Path) -> Iterator[Target]:
             ) from None
         if out.returncode != 0:
             raise NoServer(
-                f"initdb in {bindir} failed ({_last(out.stderr or out.stdout)}); "
+                f"initdb in {bindir} failed ({last_line(out.stderr or out.stdout)}); "
                 f"{HOW_TO_PROVIDE}"
             )
         with open(log, "wb") as sink:
@@ -347,7 +346,7 @@ def _wait_ready(
         if process.poll() is not None:
             raise NoServer(
                 "the ephemeral PostgreSQL server stopped at start-up "
-                f"({_last(_tail(log))}); {HOW_TO_PROVIDE}"
+                f"({last_line(_tail(log))}); {HOW_TO_PROVIDE}"
             )
         if socket.exists():
             try:
@@ -362,7 +361,7 @@ def _wait_ready(
         if time.monotonic() > deadline:
             raise NoServer(
                 f"the ephemeral PostgreSQL server did not start within "
-                f"{START_TIMEOUT:.0f} s ({_last(_tail(log))}); {HOW_TO_PROVIDE}"
+                f"{START_TIMEOUT:.0f} s ({last_line(_tail(log))}); {HOW_TO_PROVIDE}"
             )
         time.sleep(delay)
         delay = min(delay * 2, 0.1)
@@ -393,100 +392,10 @@ def _tail(log: Path) -> str:
         return ""
 
 
-def _last(text: str) -> str:
+def last_line(text: str) -> str:
+    """TEXT's last non-blank line, stripped (\"no message\" when none)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "no message"
-
-
-# -- a server named by URL -------------------------------------------------------------
-
-
-def parse_url(url: str) -> dict[str, str]:
-    """URL (a postgresql:// URI or a key=value string) as connection
-    parameters; a UsageError-worthy NoServer when it is not one."""
-    from psycopg import conninfo
-
-    try:
-        params = conninfo.conninfo_to_dict(url)
-    except Exception as exc:  # psycopg.ProgrammingError and friends
-        raise NoServer(
-            f"the database URL cannot be read ({_without_secrets(str(exc))}); "
-            "write it as postgresql://user:password@host:port/database"
-        ) from None
-    return {k: str(v) for k, v in params.items() if v is not None}
-
-
-def _without_secrets(text: str) -> str:
-    return re.sub(r"(?i)(password\s*=\s*)\S+|(://[^:/@]*:)[^@]*@", r"\1\2***@", text)
-
-
-@contextlib.contextmanager
-def named(url: str, bindir: Path | None) -> Iterator[Target]:
-    """The server URL names: checked once (a connection and its version)."""
-    import psycopg
-
-    admin = parse_url(url)
-    admin.setdefault("dbname", "postgres")
-    try:
-        with psycopg.connect(dsn(admin), autocommit=True, connect_timeout=10) as conn:
-            version = int(conn.info.server_version)
-    except psycopg.Error as exc:
-        raise NoServer(
-            f"cannot connect to the database URL ({_last(_without_secrets(str(exc)))});"
-            " check the URL and that the server is running"
-        ) from None
-    yield Target(admin, bindir, False, version)
-
-
-@contextlib.contextmanager
-def throwaway(target: Target, purpose: str) -> Iterator[dict[str, str]]:
-    """Connection parameters of a new, empty database on TARGET with a
-    random name, dropped on the way out whatever happens. Nothing else on
-    the server is read or written."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"dbdesign_{purpose}_{secrets.token_hex(6)}"
-    try:
-        with psycopg.connect(
-            dsn(target.admin), autocommit=True, connect_timeout=10
-        ) as conn:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                    sql.Identifier(name)
-                )
-            )
-    except psycopg.Error as exc:
-        raise NoServer(
-            f"cannot create a throwaway database on the server "
-            f"({_last(_without_secrets(str(exc)))}); its user needs CREATEDB"
-        ) from None
-    try:
-        yield {**target.admin, "dbname": name}
-    finally:
-        _drop(target, name)
-
-
-def _drop(target: Target, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(
-        dsn(target.admin), autocommit=True, connect_timeout=10
-    ) as conn:
-        if target.version >= 130000:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(name)
-                )
-            )
-            return
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def dsn(params: Mapping[str, str]) -> str:
@@ -494,15 +403,3 @@ def dsn(params: Mapping[str, str]) -> str:
     from psycopg import conninfo
 
     return conninfo.make_conninfo(**params)
-
-
-def connect(params: Mapping[str, str]) -> psycopg.Connection[Any]:
-    """A session on a throwaway database, in autocommit: the replay opens
-    and closes transactions itself, as each migration tool would."""
-    import psycopg
-
-    conn = psycopg.connect(dsn(params), autocommit=True, connect_timeout=10)
-    # Notices (`there is no transaction in progress` after a file's own
-    # COMMIT) are the tools' business, not ours to print.
-    conn.add_notice_handler(lambda diag: None)
-    return conn

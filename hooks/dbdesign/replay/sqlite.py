@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from dbdesign import textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.replay import compare
+from dbdesign.replay import compare, messages
 from dbdesign.replay.introspect import Item, Schema, ignorer
+from dbdesign.replay.messages import Result
 from dbdesign.replay.run import Failure, Script
 from dbdesign.sql.split import split
 
 if TYPE_CHECKING:
-    from dbdesign.replay.engine import Result
     from dbdesign.replay.plan import Step
 
 _CHECK = re.compile(r"(?i)\bcheck\s*\(")
@@ -155,9 +155,9 @@ def _normal(sql: str) -> str:
 
 
 def replay(project: Project) -> Result:
-    from dbdesign.replay import engine, plan
+    from dbdesign.replay import plan
 
-    out = engine.Result(ran=True)
+    out = messages.Result(ran=True)
     steps = plan.steps(project)
     setup = plan.setup(project)
     for item in setup:
@@ -187,7 +187,7 @@ def replay(project: Project) -> Result:
         failure = execute(migrated, step.up)
         if failure is not None:
             out.findings.append(_fails("RP001", failure, "migration"))
-            engine.stopped(project, step.path, len(steps) - n - 1)
+            messages.stopped(project, step.path, len(steps) - n - 1)
             complete = False
             break
     schema_script = plan.schema_script(project)
@@ -206,9 +206,7 @@ def replay(project: Project) -> Result:
         else:
             path = project.config.schema_path
             for diff in compare.diff(read(migrated, project), read(built, project)):
-                out.findings.append(
-                    finding("RP003", path, engine.drift_message(diff, path))
-                )
+                out.findings.append(finding("RP003", path, messages.drift(diff, path)))
             out.compared = True
     if complete:
         out.findings.extend(_downs(project, migrated, steps, before))
@@ -221,8 +219,6 @@ def _downs(
     steps: list[Step],
     before: dict[str, Schema],
 ) -> Iterator[Finding]:
-    from dbdesign.replay import engine
-
     for step in reversed(steps):
         if not step.judged or step.down is None or step.path not in before:
             return
@@ -231,7 +227,7 @@ def _downs(
             yield _fails("RP004", failure, f"down migration of {step.path}")
             return
         for item in compare.diff(before[step.path], read(conn, project)):
-            yield finding("RP004", step.down.path, engine.down_message(step.path, item))
+            yield finding("RP004", step.down.path, messages.down(step.path, item))
 
 
 def _fails(code: str, failure: Failure, what: str) -> Finding:
