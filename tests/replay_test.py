@@ -446,3 +446,39 @@ def test_a_user_without_createdb_is_exit_2(tmp_path: Path, pg_url: str) -> None:
     code, document = replay(root, pg_url.replace("postgres@", "plain_user@"))
     assert code == 2
     assert "its user needs CREATEDB" in str(document["error"])
+
+
+def test_write_schema_never_writes_from_a_failed_replay(
+    tmp_path: Path, pg_url: str
+) -> None:
+    schema = "CREATE TABLE a (id int PRIMARY KEY);\n"
+    root = write(
+        tmp_path,
+        {
+            ".dbdesign.yaml": CONFIG_15,
+            "migration-scripts/V1__a.sql": schema,
+            "migration-scripts/V2__bad.sql": "ALTER TABLE nothing ADD COLUMN b int;\n",
+            "database-schema.sql": schema,
+        },
+    )
+    code, document = replay(root, pg_url, "--write-schema")
+    assert code == 1
+    assert (root / "database-schema.sql").read_text() == schema
+    assert any("was not written" in n for n in document["notes"])  # type: ignore[attr-defined]
+    empty = write(tmp_path / "empty", {"database-schema.sql": schema})
+    code, document = replay(empty, pg_url, "--write-schema")
+    assert code == 2 and "no migrations" in str(document["error"])
+    assert (empty / "database-schema.sql").read_text() == schema
+
+
+def test_a_migrations_own_transaction_is_traced(repo: Repo, pg_url: str) -> None:
+    _history(
+        repo,
+        {
+            "migration-scripts/V2__own.sql": "-- migrate by hand\nBEGIN;\n"
+            "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+            "COMMIT;\n"
+        },
+    )
+    document = _check(repo, pg_url, "RP")
+    assert codes(document) == [("RP005", "migration-scripts/V2__own.sql", 3)]

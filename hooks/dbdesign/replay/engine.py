@@ -20,6 +20,7 @@ from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from dbdesign import textio
+from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.replay import compare, messages
@@ -90,8 +91,6 @@ def _compute(project: Project) -> Result:
         return _replay_postgres(project)
     except Unavailable as exc:
         if wanted == "on":
-            from dbdesign.errors import UsageError
-
             raise UsageError(f"replay: {exc}") from None
         project.note(f"replay did not run: {exc}")
         return Result()
@@ -150,7 +149,12 @@ def _on_postgres(project: Project) -> Result:
     steps = plan.steps(project)
     schema_script = plan.schema_script(project)
     write_schema = bool(getattr(project.options, "write_schema", False))
-    if not steps and isinstance(schema_script, textio.Unreadable) and not write_schema:
+    if write_schema and not steps:
+        raise UsageError(
+            "--write-schema: there are no migrations to build the schema from "
+            f"(in {project.config.migrations_path}); the schema file is left as it was"
+        )
+    if not steps and isinstance(schema_script, textio.Unreadable):
         return Result()
     out = Result()
     with server.signals_raise(), _target(project) as target, ExitStack() as stack:
@@ -171,10 +175,15 @@ def _on_postgres(project: Project) -> Result:
         if replayed is None:
             return out
         before, final_ok = replayed
-        if write_schema:
+        if write_schema and final_ok:
             from dbdesign.replay import dump
 
             dump.write_schema(project, target, migrations_db)
+        elif write_schema:
+            project.note(
+                f"{project.config.schema_path} was not written: a migration "
+                "fails, so the database it describes does not exist"
+            )
         elif (
             final_ok
             and steps  # no migrations: nothing to compare the schema with

@@ -131,6 +131,11 @@ def execute(
         for current in statements:
             outcome.statements += 1
             alone = tracer is not None and not wrap and not _in_transaction(conn)
+            if alone and _OWN_TRANSACTION.match(current.text):
+                # The file's own BEGIN: what follows runs in its transaction.
+                _run(conn, script.text, current)
+                _observe(conn, script, current, tracer, outcome)
+                continue
             if alone and not NON_TRANSACTIONAL.match(current.text):
                 assert tracer is not None
                 conn.execute("BEGIN")

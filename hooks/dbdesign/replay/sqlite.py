@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbdesign import textio
+from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.replay import compare, messages
@@ -192,10 +193,19 @@ def replay(project: Project) -> Result:
             break
     schema_script = plan.schema_script(project)
     if getattr(project.options, "write_schema", False):
+        if not steps:
+            raise UsageError(
+                "--write-schema: there are no migrations to build the schema "
+                "from; the schema file is left as it was"
+            )
         if complete:
             from dbdesign.replay import dump
 
             dump.write(project, schema_text(migrated))
+        else:
+            project.note(
+                f"{project.config.schema_path} was not written: a migration fails"
+            )
     elif complete and steps and isinstance(schema_script, Script):
         built = _connect()
         for script in scripts:
