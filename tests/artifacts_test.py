@@ -275,7 +275,7 @@ def test_main_warnings_pass_unless_strict(
     projects.write(repo.path, {BACKUP: "# Backup\n\n## RPO\n\nFive minutes.\n"})
     assert artifacts_main(["--root", str(repo.path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"{BACKUP}:1:1: AR003 {BACKUP} has no section on RTO; add a heading "
+        f"{BACKUP}:1:1: warning: AR003 {BACKUP} has no section on RTO; add a heading "
         "such as `## RTO` and state it there",
         "Found 1 warning (7 files checked).",
     ]
@@ -298,8 +298,8 @@ def test_main_errors(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path, {SCHEMA: None, ERD: "# ERD\n\nTODO\n"})
     assert artifacts_main(["--root", str(repo.path)]) == 1
     out = capsys.readouterr().out
-    assert f"{SCHEMA}: AR001 " in out
-    assert f"{ERD}:1:1: AR002 " in out
+    assert f"{SCHEMA}: error: AR001 " in out
+    assert f"{ERD}:1:1: error: AR002 " in out
 
 
 @pytest.mark.parametrize(

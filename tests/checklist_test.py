@@ -344,7 +344,7 @@ def test_reported_once_by_check(repo: Repo, capsys: pytest.CaptureFixture[str]) 
     projects.write(repo.path, {CHECKLIST: b"\xff\n"})
     assert main(["check", "--root", str(repo.path)]) == 1
     out = capsys.readouterr().out
-    assert out.count(f"{CHECKLIST}: FW003") == 1
+    assert out.count(f"{CHECKLIST}: error: FW003") == 1
 
 
 @pytest.mark.parametrize(
@@ -371,9 +371,9 @@ def test_main_reports_and_fails(repo: Repo, capsys: pytest.CaptureFixture[str]) 
     projects.write(repo.path, {CHECKLIST: text("- [X] a\n- [!] b\n")})
     assert checklist_main(["--root", str(repo.path)]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        f"{CHECKLIST}:5:3: CL001 [*] malformed marker `[X]`; use `[x]` "
+        f"{CHECKLIST}:5:3: error: CL001 [*] malformed marker `[X]`; use `[x]` "
         "(fixable with --fix)",
-        f"{CHECKLIST}:6:3: CL003 blocked task gives no reason; add `blocked "
+        f"{CHECKLIST}:6:3: error: CL003 blocked task gives no reason; add `blocked "
         "by ...`, `waiting for ...`, `because ...` or `reason: ...` to it or "
         "in a nested item",
         "Found 2 errors (1 file checked).",
@@ -433,7 +433,7 @@ def test_main_odd_folder_names(
     assert checklist_main([path]) == 1
     out = capsys.readouterr().out
     shown = path.replace("\n", "\\n")
-    assert f"{shown}:5:3: CL001 " in out
+    assert f"{shown}:5:3: error: CL001 " in out
     assert checklist_main(["--fix", path]) == 1
     assert f"Fixing {shown}" in capsys.readouterr().out
     assert "- [x] a" in (repo.path / path).read_text()
@@ -452,7 +452,7 @@ def test_fix_rewrites_only_unambiguous_markers(
     assert checklist_main(["--root", str(repo.path), "--fix"]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"Fixing {CHECKLIST}\n")
-    assert f"{CHECKLIST}:8:3: CL001 malformed marker `[v]`" in out
+    assert f"{CHECKLIST}:8:3: error: CL001 malformed marker `[v]`" in out
     assert "`[X]`" not in out
     after = (repo.path / CHECKLIST).read_text()
     assert after == before.replace("- [X] a", "- [x] a").replace(

@@ -24,7 +24,7 @@ BROKEN = {
 def codes(out: str) -> list[str]:
     """The codes of the finding lines of a text report."""
     return sorted(
-        line.split(": ", 1)[1].split(" ", 1)[0]
+        line.split(": ", 2)[2].split(" ", 1)[0]
         for line in out.splitlines()
         if ": " in line and not line.startswith(("Found ", "All ", "[*] "))
     )
@@ -204,7 +204,7 @@ def test_output(
     code, out, err = check(capsys, broken, "--format", "json", "--output", str(target))
     assert (code, out, err) == (1, "", "")
     summary = json.loads(target.read_text())["summary"]
-    assert summary == {"errors": 3, "warnings": 1, "files": 10}
+    assert summary == {"errors": 3, "warnings": 1, "files": 10, "out_of_scope": 0}
 
 
 @pytest.mark.parametrize(
@@ -264,7 +264,7 @@ def test_python_m_dbdesign(broken: Repo) -> None:
         check=False,
     )
     assert out.returncode == 1
-    assert out.stdout.startswith(f"{CHECKLIST}:5:3: CL001 ")
+    assert out.stdout.startswith(f"{CHECKLIST}:5:3: error: CL001 ")
 
 
 # -- exit statuses ------------------------------------------------------------

@@ -932,3 +932,15 @@ def test_a_type_written_over_lines_stays_on_one_line() -> None:
     written, comment = attribute_type('numeric(10,\n  2) COLLATE "C"')
     assert (written, comment) == ("numeric", "numeric(10, 2) COLLATE C")
     mermaid.parse(f'erDiagram\n  A {{ {written} x "{comment}" }}\n')
+
+
+def test_bookkeeping_tables_are_not_entities(tmp_path: Path) -> None:
+    (tmp_path / "database-schema.sql").write_text(
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
+        "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint);\n"
+        "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY);\n"
+    )
+    (tmp_path / "entity-relationship-diagram.md").write_text(
+        with_diagram("  users {\n    int id PK\n  }\n")
+    )
+    assert run(tmp_path) == []

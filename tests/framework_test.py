@@ -152,9 +152,9 @@ def test_main_reports_each_problem(
     assert framework_main(["--root", str(repo.path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        f"{PROMPT}: FW003 framework file database-prompt.md is empty; fill it "
+        f"{PROMPT}: error: FW003 framework file database-prompt.md is empty; fill it "
         "in or run `dbdesign init` on a fresh folder for a starting point",
-        f"{TEMPLATE}: FW002 framework file database-template.md is missing; "
+        f"{TEMPLATE}: error: FW002 framework file database-template.md is missing; "
         "run `dbdesign init` to create it, or copy your team's template",
         "Found 2 errors (2 files checked).",
     ]
@@ -166,7 +166,7 @@ def test_main_from_inside_the_repository(
     projects.write(repo.path, {PROMPT: ""})
     monkeypatch.chdir(repo.path / FRAMEWORK)  # the root is the git top-level
     assert framework_main([]) == 1
-    assert f"{PROMPT}: FW003" in capsys.readouterr().out
+    assert f"{PROMPT}: error: FW003" in capsys.readouterr().out
 
 
 def test_main_outside_git_uses_the_current_folder(
@@ -216,7 +216,7 @@ def test_framework_dir_spellings_give_clean_paths(
     # pre-commit passes the name as git spells it: the hook must see it.
     monkeypatch.chdir(repo.path)
     assert checklist_main([checklist, "--select", "CL001"]) == 1
-    assert capsys.readouterr().out.startswith(f"{checklist}:3:3: CL001 ")
+    assert capsys.readouterr().out.startswith(f"{checklist}:3:3: error: CL001 ")
 
 
 def test_find_root(repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

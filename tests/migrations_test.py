@@ -20,9 +20,9 @@ from dbdesign.project import Options, Project
 M = "migration-scripts"
 
 
-# The hook also runs the migration safety rules (MG010-MG013, SQL-reading,
+# The hook also runs the migration safety rules (MG010-MG020, SQL-reading,
 # tested with the safety check); these tests look at MG001-MG007.
-NO_SAFETY = ("--ignore", "MG010,MG011,MG012,MG013")
+NO_SAFETY = ("--ignore", "MG01,MG02")
 
 
 def findings(
@@ -99,7 +99,9 @@ def test_mg002_duplicate_version(
         ("MG002", f"{M}/V7__step_7.sql", None),
     ]
     assert "as V007.0__padded.sql does" in str(found[0]["message"])
-    assert all("next free version, 8" in str(f["message"]) for f in found)
+    # each is told its own free version
+    assert "next free version, 8 (V8__add_invoices.sql)" in str(found[0]["message"])
+    assert "next free version, 9 (V9__step_7.sql)" in str(found[1]["message"])
 
 
 def test_mg002_quiet(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -464,7 +466,7 @@ def test_outside_git_skips_change_rules_with_one_note(
     root = tmp_path / "plain"
     (root / M).mkdir(parents=True)
     (root / M / "V1__a.sql").write_text("select 1;")
-    (root / M / "stray.txt").write_text("x")
+    (root / M / "stray.sql").write_text("x")
     status = main(["check", "--root", str(root), "--select", "MG,CH"])
     out = capsys.readouterr().out
     assert status == 1
@@ -530,7 +532,7 @@ def test_naming_rules_never_import_sql_parsers(repo: Repo) -> None:
     code = (
         "import sys; from dbdesign.cli import migrations_main, changelog_main;"
         f"migrations_main(['--root', {str(repo.path)!r}, '--ignore', "
-        "'MG010,MG011,MG012,MG013']);"
+        "'MG01,MG02']);"
         f"changelog_main(['--root', {str(repo.path)!r}]);"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
         "('sqlglot', 'sqlfluff', 'pglast')]; print(bad)"
@@ -577,9 +579,9 @@ def test_migrations_folder_linked_inside_the_root(
     (tmp_path / "db" / "migrations" / "V1__a.sql").write_text("select 1;")
     (tmp_path / M).symlink_to(tmp_path / "db" / "migrations")
     (tmp_path / M / "V1__a.sql").write_text("select 1;")
-    (tmp_path / M / "oops.txt").write_text("x")
+    (tmp_path / M / "oops.sql").write_text("x")
     _, found = findings(tmp_path, capsys=capsys)
-    assert codes(found) == [("MG001", f"{M}/oops.txt", None)]
+    assert codes(found) == [("MG001", f"{M}/oops.sql", None)]
 
 
 _descriptions = st.text(
@@ -651,12 +653,12 @@ def test_mg001_reason_with_its_own_fix_offers_only_that_fix(
     (repo.path / M / "V2__loop.sql").unlink()
     (repo.path / M / "V2__loop.sql").symlink_to("V2__loop.sql")
     repo.write(f"{M}/V3__nested/V3__x.sql", "select 3;\n")
-    repo.write(f"{M}/notes.txt", "x\n")
+    repo.write(f"{M}/notes.sql", "x\n")
     _, found = findings(repo.path, "--select", "MG001", capsys=capsys)
     messages = {f["path"]: str(f["message"]) for f in found}
     assert "migrations_ignore" not in messages[f"{M}/V2__loop.sql"]
     assert messages[f"{M}/V2__loop.sql"].count("; ") == 1
-    assert "migrations_ignore" in messages[f"{M}/notes.txt"]
+    assert "migrations_ignore" in messages[f"{M}/notes.sql"]
 
 
 def test_mg003_ignores_old_files_listed_in_migrations_ignore(

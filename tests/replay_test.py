@@ -57,15 +57,8 @@ def test_clean_migrations_are_quiet(tmp_path: Path, pg_url: str) -> None:
             "database-schema.sql": "CREATE TABLE book (id int PRIMARY KEY);\n",
         },
     )
-    assert replay(root, pg_url) == (
-        0,
-        {
-            "version": 1,
-            "findings": [],
-            "summary": {"errors": 0, "warnings": 0, "files": 2},
-            "notes": [],
-        },
-    )
+    code, document = replay(root, pg_url)
+    assert (code, found(document), document["notes"]) == (0, [], [])
 
 
 MIGRATION = """\

@@ -479,3 +479,29 @@ def test_config_naming_a_planned_file_adds_sections_not_a_second_file(tmp_path, 
     text = (tmp_path / "CHANGELOG.md").read_text()
     assert text.count("## [Unreleased]") == 1
     assert text.endswith("\n## Conventions\n\nTODO\n")
+
+
+@pytest.mark.parametrize(
+    ("scheme", "words"),
+    [
+        ("flyway", "V<version>__<description>.sql"),
+        ("goose", "-- +goose NO TRANSACTION"),
+        ("prisma", "migration_lock.toml"),
+        ("liquibase", "runInTransaction:false"),
+        ("sqitch", "sqitch.plan"),
+        ("dbmate", "transaction:false"),
+        ("diesel", "run_in_transaction = false"),
+        ("golang-migrate", ".down.sql"),
+        ("sequential", "no gaps"),
+    ],
+)
+def test_migrations_readme_speaks_the_configured_scheme(
+    tmp_path: Path, scheme: str, words: str
+) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text(f"migration_naming: {scheme}\n")
+    assert cli.main(["init", str(tmp_path)]) == 0
+    text = (tmp_path / "migration-scripts" / "README.md").read_text()
+    assert words in text
+    assert text.count("## Naming") == 1 and "## Rules" in text
+    if scheme != "flyway":
+        assert "V<version>__" not in text

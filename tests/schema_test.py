@@ -299,7 +299,7 @@ def test_hook_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / SCHEMA).write_text("CREATE TABLE tags (name text);\n")
     assert cli.schema_main(["--root", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert f"{SCHEMA}:1:14: SQ002 table tags has no primary key" in out
+    assert f"{SCHEMA}:1:14: error: SQ002 table tags has no primary key" in out
     (tmp_path / SCHEMA).write_text("CREATE TABLE tags (name text PRIMARY KEY);\n")
     assert cli.schema_main(["--root", str(tmp_path)]) == 0
 
@@ -452,3 +452,32 @@ def test_migrations_ignore_keeps_files_out_of_the_replay(
         == 0
     )
     assert '"findings": []' in capsys.readouterr().out
+
+
+def test_covering_index_is_not_redundant_with_the_key(tmp_path: Path) -> None:
+    files = {
+        SCHEMA: "CREATE TABLE agg (id int PRIMARY KEY, aggregation_type text);\n"
+        "CREATE INDEX agg_cover ON agg (id) INCLUDE (aggregation_type);\n"
+    }
+    assert codes(run(tmp_path / "a", files), "SQ005") == []
+    # a plain index on the same column is still redundant, with the key
+    files[SCHEMA] += "CREATE INDEX agg_plain ON agg (id);\n"
+    assert codes(run(tmp_path / "b", files), "SQ005") == [(SCHEMA, 3)]
+    # and two covering indexes that carry the same columns are duplicates
+    files[SCHEMA] += "CREATE INDEX agg_cover2 ON agg (id) INCLUDE (aggregation_type);\n"
+    assert codes(run(tmp_path / "c", files), "SQ005") == [(SCHEMA, 3), (SCHEMA, 4)]
+
+
+def test_bookkeeping_and_drift_ignore_tables(tmp_path: Path) -> None:
+    files = {
+        "migration-scripts/V1__users.sql": USERS,
+        SCHEMA: USERS
+        + "CREATE TABLE flyway_schema_history (installed_rank int, version text);\n"
+        "CREATE TABLE sqitch.changes (change_id text);\n"
+        "CREATE TABLE audit_2024 (at timestamptz, who int REFERENCES users (id));\n",
+    }
+    found = run(tmp_path / "a", files)
+    # the audit table is the design's: no key, not in the migrations
+    assert sorted({f.code for f in found}) == ["SQ002", "SQ004", "SQ007"]
+    assert all("audit_2024" in f.message for f in found)
+    assert run(tmp_path / "b", files, drift_ignore=("audit_*",)) == []

@@ -14,7 +14,7 @@ def f(code: str, path: str = "db.sql", line: int | None = 3) -> Finding:
     return findings.finding(code, path, f"{code} here", line, 1)
 
 
-def always(code: str) -> bool:
+def always(code: str, suppression: object) -> bool:
     return True
 
 
@@ -167,7 +167,7 @@ def test_markdown_suppressions(
 
 def test_unused_suppression_only_when_its_check_ran() -> None:
     text = "a\n-- dbdesign: ignore[SQ002]\nx\n"
-    assert apply_suppressions([], {"db.sql": text}, lambda code: False) == []
+    assert apply_suppressions([], {"db.sql": text}, lambda code, sup: False) == []
     kept = apply_suppressions([], {"db.sql": text}, always)
     assert [(k.code, k.line, k.column) for k in kept] == [("DB001", 2, 1)]
     assert "SQ002 suppresses nothing" in kept[0].message
@@ -249,15 +249,17 @@ def test_hook_bare_ignore(repo: Repo, capsys: pytest.CaptureFixture[str]) -> Non
     code, out = run(capsys, checklist_main, repo)
     path = ".claude/database/database-checklist.md"
     assert code == 1
-    assert f"{path}:5:1: DB001 bare `dbdesign: ignore` suppresses nothing" in out
-    assert f"{path}:6:3: CL001 " in out
+    assert (
+        f"{path}:5:1: warning: DB001 bare `dbdesign: ignore` suppresses nothing" in out
+    )
+    assert f"{path}:6:3: error: CL001 " in out
 
 
 def test_hook_unknown_code(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     checklist(repo, "", "<!-- dbdesign: ignore[CL009] -->\n- [x] done\n")
     code, out = run(capsys, checklist_main, repo)
     assert code == 0  # DB001 is a warning
-    assert ":5:1: DB001 unknown code 'CL009' in a suppression" in out
+    assert ":5:1: warning: DB001 unknown code 'CL009' in a suppression" in out
     assert run(capsys, checklist_main, repo, "--strict")[0] == 1
 
 
@@ -266,7 +268,7 @@ def test_hook_unused_only_when_the_check_ran(
 ) -> None:
     checklist(repo, "", "<!-- dbdesign: ignore[CL003] -->\n- [x] done\n")
     _, out = run(capsys, checklist_main, repo)
-    assert ":5:1: DB001 suppression of CL003 suppresses nothing" in out
+    assert ":5:1: warning: DB001 suppression of CL003 suppresses nothing" in out
     # The framework hook reads the checklist too, but does not run CL003.
     _, out = run(capsys, framework_main, repo)
     assert "DB001" not in out
@@ -286,7 +288,7 @@ def test_hook_db001_can_be_ignored(
 @pytest.mark.parametrize("code", ["ZZ999", "SQ999", "LT", "sq002"])
 def test_an_unknown_code_is_named_as_unknown(code: str) -> None:
     text = f"-- dbdesign: ignore[{code}]\nx\n"
-    kept = apply_suppressions([], {"db.sql": text}, lambda _: True)
+    kept = apply_suppressions([], {"db.sql": text}, lambda code, sup: True)
     assert [item.message for item in kept] == [
         f"unknown code {code!r} in a suppression; use a code from `dbdesign rules`"
     ]
@@ -294,7 +296,7 @@ def test_an_unknown_code_is_named_as_unknown(code: str) -> None:
 
 def test_a_sqlfluff_code_is_a_known_code() -> None:
     text = "-- dbdesign: ignore[LT05]\nx\n"
-    kept = apply_suppressions([], {"db.sql": text}, lambda _: True)
+    kept = apply_suppressions([], {"db.sql": text}, lambda code, sup: True)
     assert [item.message for item in kept] == [
         "suppression of LT05 suppresses nothing; remove it"
     ]

@@ -8,7 +8,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,15 @@ NAMING_SCHEMES = (
     "golang-migrate",
     "diesel",
     "dbmate",
+    "goose",
+    "prisma",
+    "liquibase",
+    "sqitch",
     "sequential",
     "timestamp",
 )
+# The oldest PostgreSQL major version dbdesign reasons about (MG014, MG015).
+POSTGRES_VERSIONS = range(9, 100)
 # sqlglot's dialect names, listed here so that loading the config never
 # imports sqlglot (SPEC 7); a test keeps the list in step with sqlglot.
 DIALECTS = frozenset(
@@ -105,16 +111,19 @@ class Config:
     migration_naming: str = "auto"
     migrations_ignore: tuple[str, ...] = ()  # globs of non-migration files
     require_down: bool = False
-    postgres_version: int = 13  # the oldest server the migrations must suit
-    drift_ignore: tuple[str, ...] = ()  # table globs drift leaves out
     replay: Replay = field(default_factory=Replay)
     integrity_file: str = "auto"
     dialect: str = "postgres"
     changelog: str = "CHANGELOG.md"
     phase_order: str = "phase0"
+    scope: str = "change"  # what a run judges (SPEC 3b): change | all
+    baseline_file: str = ".dbdesign-baseline.json"
     sqlfluff: bool = True
     sqlfluff_trust_config: bool = False
     naming_convention: str = "snake_case"
+    postgres_version: int = 13  # oldest server the migrations must be safe on
+    require_lock_timeout: bool = False  # MG020
+    drift_ignore: tuple[str, ...] = ()  # table globs drift, ERD and keys skip
     artifacts: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_ARTIFACT_SECTIONS)
     )
@@ -122,6 +131,11 @@ class Config:
     severity: Mapping[str, str] = field(default_factory=dict)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     source: str | None = None  # the file it came from, for messages
+    # the keys the file set (a default may be overridden by what the
+    # project shows, e.g. prisma's provider for the dialect)
+    configured: frozenset[str] = frozenset()
+    # remarks about how settings were resolved, shown as notes
+    notes: tuple[str, ...] = ()
 
     def artifact(self, name: str) -> str:
         """The root-relative POSIX path of an artifact named in SPEC 1."""
@@ -173,11 +187,18 @@ _STR_KEYS = (
     "migrations_dir",
     "changelog",
     "naming_convention",
+    "baseline_file",
 )
-_BOOL_KEYS = ("require_down", "sqlfluff", "sqlfluff_trust_config")
+_BOOL_KEYS = (
+    "require_down",
+    "sqlfluff",
+    "sqlfluff_trust_config",
+    "require_lock_timeout",
+)
 _CHOICES: dict[str, tuple[str, ...]] = {
     "integrity_file": ("auto", "required", "off"),
     "phase_order": ("phase0", "strict", "off"),
+    "scope": ("change", "all"),
 }
 NAMING_CONVENTIONS = (
     "snake_case",
@@ -187,7 +208,8 @@ NAMING_CONVENTIONS = (
     "off",
 )
 _OFF_KEYS = ("integrity_file", "phase_order", "naming_convention")
-KEYS = tuple(f.name for f in fields(Config) if f.name != "source")
+_INTERNAL = ("source", "configured", "notes")
+KEYS = tuple(f.name for f in fields(Config) if f.name not in _INTERNAL)
 
 
 def from_mapping(data: object, where: _Where) -> Config:
@@ -205,7 +227,7 @@ def from_mapping(data: object, where: _Where) -> Config:
         merged = dict(DEFAULT_ARTIFACT_SECTIONS)
         merged.update(values["artifacts"])
         values["artifacts"] = merged
-    return Config(**values, source=where.file)
+    return Config(**values, source=where.file, configured=frozenset(values))
 
 
 def _validate(key: str, value: object, where: _Where) -> object:
@@ -265,12 +287,18 @@ def _validate(key: str, value: object, where: _Where) -> object:
     if key in ("migrations_ignore", "drift_ignore"):
         return _expect_strings(value, path, where)
     if key == "postgres_version":
+        # `15.4` or `9.6` name a release: its first number is what counts
+        shown = str(value).strip() if isinstance(value, (str, float)) else ""
+        if re.fullmatch(r"\d+(\.\d+)?", shown):
+            value = int(shown.split(".")[0])
         if (
             isinstance(value, bool)
             or not isinstance(value, int)
-            or not (9 <= value <= 99)
+            or value not in POSTGRES_VERSIONS
         ):
-            raise where.error(path, "expected a PostgreSQL major version such as 13")
+            raise where.error(
+                path, "expected a PostgreSQL major version such as 13 or 16"
+            )
         return value
     if key == "replay":
         return _replay(value, where)
@@ -302,6 +330,7 @@ def _validate(key: str, value: object, where: _Where) -> object:
             sub = (key, str(name))
             if not isinstance(name, str) or not name or "\0" in name:
                 raise where.error(sub, "expected a file name")
+            _expect_relative(name, sub, where)
             sections[name] = _expect_strings(wanted, sub, where)
         return sections
     raise AssertionError(key)  # pragma: no cover - KEYS and _validate agree
@@ -396,11 +425,30 @@ class _Where:
 
 def load(root: Path, explicit: str | None = None) -> Config:
     """The project's Config: `--config` if given, else `.dbdesign.yaml`,
-    else `[tool.dbdesign]` in pyproject.toml, else the defaults."""
+    else `[tool.dbdesign]` in pyproject.toml, else the defaults; then what
+    the project shows where the file left a default (`discover`)."""
+    from dbdesign.discover import resolved
+
+    config = _load(root, explicit)
+    found, notes = resolved(
+        root, config.artifacts_dir, config.migrations_dir, config.configured
+    )
+    if not (found or notes):
+        return config
+    return replace(
+        config,
+        migrations_dir=found.get("migrations_dir", config.migrations_dir),
+        dialect=found.get("dialect", config.dialect),
+        notes=(*config.notes, *notes),
+    )
+
+
+def _load(root: Path, explicit: str | None = None) -> Config:
     if explicit is not None:
         path = Path(explicit)
         if not path.is_absolute() and not path.exists():
             path = root / explicit
+        _named_inside(root, path, explicit)
         if not path.is_file():
             raise ConfigError(
                 f"{explicit}: config file not found; check the --config path"
@@ -428,6 +476,21 @@ def _inside(root: Path, name: str) -> None:
     why = check_inside(root, name)
     if why:
         raise ConfigError(f"{name}: {why}")
+
+
+def _named_inside(root: Path, path: Path, shown: str) -> None:
+    """`--config FILE` may name a file outside the root (a team's shared
+    config), but one named inside it must stay inside: a link the
+    repository holds must not make us read, and quote in an error, a file
+    of the machine that runs us."""
+    from dbdesign.textio import leaves
+
+    why = leaves(root, path)
+    if why:
+        raise ConfigError(
+            f"{shown}: the config file {why}, so it is not read; name the "
+            "file it points to instead, or replace the link with the file"
+        )
 
 
 def _read(path: Path, shown: str) -> str:

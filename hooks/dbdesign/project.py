@@ -28,10 +28,11 @@ class Options:
     no_cache: bool = False
     allow_no_changelog: bool = False
     sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
+    all: bool = False  # --all: judge everything, not only the change
+    hook: str | None = None  # the hook id running (None: `dbdesign check`)
     replay: str | None = None  # "on" from the replay hook and command
     database_url: str | None = None  # --database-url
     write_schema: bool = False  # `dbdesign replay --write-schema`
-    all: bool = False  # judge everything (SPEC 3b)
 
 
 class Project:
@@ -46,7 +47,7 @@ class Project:
         self._change: Change | None = None
         self._change_loaded = False
         self.cache: dict[object, Any] = {}  # lazily built shared views
-        self.notes: list[str] = []  # one-line remarks for people
+        self.notes: list[str] = list(config.notes)  # one-line remarks for people
 
     @property
     def files_read(self) -> int:

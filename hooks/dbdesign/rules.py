@@ -21,6 +21,8 @@ class Rule:
     why: str
     bad: str
     good: str
+    # squawk's rules that cover the same ground, for people who know squawk
+    squawk: tuple[str, ...] = ()
 
 
 RULES: tuple[Rule, ...] = (
@@ -261,10 +263,13 @@ RULES: tuple[Rule, ...] = (
         False,
         "A migration drops or truncates data.",
         "DROP TABLE, DROP COLUMN, TRUNCATE and DROP SCHEMA lose data for "
-        "good; make sure it is intended and backed up.",
+        "good; make sure it is intended and backed up. A `DROP ... IF EXISTS` "
+        "of a table the replay of the migrations knows is not there loses "
+        "nothing and is not reported.",
         "ALTER TABLE users DROP COLUMN email;",
         "-- dbdesign: ignore[MG010] column unused since 2024, backed up\n"
         "ALTER TABLE users DROP COLUMN email;",
+        squawk=("ban-drop-table", "ban-drop-column", "ban-truncate-cascade"),
     ),
     Rule(
         "MG011",
@@ -276,6 +281,7 @@ RULES: tuple[Rule, ...] = (
         "The statement fails on any table that has rows.",
         "ALTER TABLE users ADD COLUMN plan text NOT NULL;",
         "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
+        squawk=("adding-required-field",),
     ),
     Rule(
         "MG012",
@@ -287,6 +293,7 @@ RULES: tuple[Rule, ...] = (
         "A plain CREATE INDEX blocks writes to the table until it finishes.",
         "CREATE INDEX orders_customer_idx ON orders (customer_id);",
         "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);",
+        squawk=("require-concurrent-index-creation",),
     ),
     Rule(
         "MG013",
@@ -295,11 +302,154 @@ RULES: tuple[Rule, ...] = (
         WARNING,
         False,
         "A column's type is changed, or a table or column is renamed.",
-        "Running application code still uses the old name or type; type "
-        "changes may rewrite the table under a lock.",
+        "Running application code still uses the old name or type, and a "
+        "type change rewrites the table under an ACCESS EXCLUSIVE lock that "
+        "blocks reads and writes. On PostgreSQL the changes it makes without "
+        "a rewrite (`varchar(n)` to a longer `varchar` or to `text`, a wider "
+        "`numeric` precision at the same scale, `numeric(p,s)` to `numeric`, "
+        "`cidr` to `inet`) are not reported.",
         "ALTER TABLE users RENAME COLUMN name TO full_name;",
         "ALTER TABLE users ADD COLUMN full_name text; -- then backfill, "
         "then switch readers",
+        squawk=("changing-column-type", "renaming-column", "renaming-table"),
+    ),
+    Rule(
+        "MG014",
+        "volatile-default",
+        "safety",
+        WARNING,
+        False,
+        "ADD COLUMN with a volatile DEFAULT on an existing table, or any "
+        "DEFAULT before PostgreSQL 11 (postgres).",
+        "PostgreSQL 11 and later store a constant or stable default without "
+        "touching the rows, but a volatile one (`gen_random_uuid()`, "
+        "`clock_timestamp()`, `random()`, a serial or identity column, a "
+        "stored generated column) is computed for every row: the table is "
+        "rewritten under an ACCESS EXCLUSIVE lock that blocks reads and "
+        "writes. `postgres_version` below 11 makes every DEFAULT a rewrite.",
+        "ALTER TABLE users ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();",
+        "ALTER TABLE users ADD COLUMN token uuid;\n"
+        "-- backfill in batches, then:\n"
+        "ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();",
+        squawk=("adding-field-with-default",),
+    ),
+    Rule(
+        "MG015",
+        "set-not-null",
+        "safety",
+        WARNING,
+        False,
+        "SET NOT NULL on a column of an existing table (postgres).",
+        "PostgreSQL scans the whole table to prove no row is NULL while it "
+        "holds an ACCESS EXCLUSIVE lock that blocks reads and writes. From "
+        "PostgreSQL 12 on, a valid `CHECK (col IS NOT NULL)` constraint "
+        "spares the scan: add it `NOT VALID`, `VALIDATE CONSTRAINT` it (a "
+        "lock that lets reads and writes go on), then SET NOT NULL.",
+        "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+        "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT "
+        "NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE "
+        "CONSTRAINT users_email_nn;\nALTER TABLE users ALTER COLUMN email SET "
+        "NOT NULL;",
+        squawk=("adding-not-nullable-field",),
+    ),
+    Rule(
+        "MG016",
+        "constraint-not-valid",
+        "safety",
+        WARNING,
+        False,
+        "ADD FOREIGN KEY or CHECK on an existing table without NOT VALID (postgres).",
+        "The new constraint is checked against every row while a lock is "
+        "held: SHARE ROW EXCLUSIVE on both tables of a foreign key (writes "
+        "blocked), ACCESS EXCLUSIVE for a CHECK (reads and writes blocked). "
+        "`NOT VALID` makes the ADD instant; `VALIDATE CONSTRAINT` in a later "
+        "migration checks the rows under a lock that lets reads and writes "
+        "go on.",
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY "
+        "(user_id) REFERENCES users (id);",
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY "
+        "(user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;",
+        squawk=("adding-foreign-key-constraint", "constraint-missing-not-valid"),
+    ),
+    Rule(
+        "MG017",
+        "unique-without-index",
+        "safety",
+        WARNING,
+        False,
+        "ADD UNIQUE or PRIMARY KEY on an existing table without USING INDEX "
+        "(postgres).",
+        "The constraint's index is built while an ACCESS EXCLUSIVE lock "
+        "blocks reads and writes. Build the index first with `CREATE UNIQUE "
+        "INDEX CONCURRENTLY`, then attach it: `ADD CONSTRAINT ... UNIQUE "
+        "USING INDEX` takes the lock only for a moment.",
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n"
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX "
+        "users_email_key;",
+        squawk=("disallowed-unique-constraint", "adding-serial-primary-key-field"),
+    ),
+    Rule(
+        "MG018",
+        "drop-index-not-concurrent",
+        "safety",
+        WARNING,
+        False,
+        "DROP INDEX without CONCURRENTLY on an existing table (postgres).",
+        "A plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's "
+        "table, blocking reads and writes until every query using the table "
+        "is done; `DROP INDEX CONCURRENTLY` waits for them without blocking "
+        "new ones.",
+        "DROP INDEX users_name_idx;",
+        "DROP INDEX CONCURRENTLY users_name_idx;",
+        squawk=("require-concurrent-index-deletion",),
+    ),
+    Rule(
+        "MG019",
+        "concurrently-in-transaction",
+        "safety",
+        ERROR,
+        False,
+        "CONCURRENTLY where the migration runs in a transaction, as its tool "
+        "runs it (postgres).",
+        "PostgreSQL refuses `CREATE INDEX CONCURRENTLY`, `DROP INDEX "
+        "CONCURRENTLY`, `REINDEX ... CONCURRENTLY` and `DETACH PARTITION ... "
+        "CONCURRENTLY` inside a transaction block (SQLSTATE 25001), so the "
+        "deploy fails. How each tool runs a migration, and how to opt out: "
+        "Flyway runs each migration in a transaction unless every statement "
+        "in it is non-transactional (give the statement a migration of its "
+        "own, or `executeInTransaction=false` in `V<n>__<name>.sql.conf`); "
+        "golang-migrate and Prisma send the file as one multi-statement "
+        "string, which PostgreSQL runs as one implicit transaction (one "
+        "statement in the file; golang-migrate also takes "
+        "`x-multi-statement=true`); diesel runs up.sql in a transaction "
+        "unless its metadata.toml says `run_in_transaction = false`; goose "
+        "unless the file has `-- +goose NO TRANSACTION`; dbmate unless the "
+        "up marker says `-- migrate:up transaction:false`; Liquibase runs "
+        "each changeset in a transaction unless its `--changeset` line has "
+        "`runInTransaction:false`; sqitch and plain SQL files are in a "
+        "transaction only after an explicit `BEGIN`.",
+        "-- +goose Up\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY "
+        "users_email_idx ON users (email);",
+        squawk=("ban-concurrent-index-creation-in-transaction",),
+    ),
+    Rule(
+        "MG020",
+        "missing-lock-timeout",
+        "safety",
+        WARNING,
+        False,
+        "A statement takes ACCESS EXCLUSIVE on an existing table with no "
+        "`lock_timeout` set before it (postgres; `require_lock_timeout: true`).",
+        "While the statement waits for its lock behind a long query, every "
+        "query that arrives after it waits too: a brief DDL becomes an "
+        "outage. `SET lock_timeout` makes it fail fast instead, to be "
+        "retried.",
+        "ALTER TABLE users ADD COLUMN plan text;",
+        "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN plan text;",
+        squawk=("require-lock-timeout",),
     ),
     # -- schema --------------------------------------------------------------
     Rule(
@@ -591,6 +741,20 @@ RULES: tuple[Rule, ...] = (
         "never silences everything.",
         "-- dbdesign: ignore",
         "-- dbdesign: ignore[SQ002]",
+    ),
+    Rule(
+        "DB002",
+        "stale-baseline-entry",
+        "baseline",
+        WARNING,
+        False,
+        "A findings baseline entry matches no finding any more.",
+        "The baseline lists problems a team accepted when it adopted "
+        "dbdesign; once one is fixed its entry would silently accept the "
+        "same problem again. `dbdesign baseline` rewrites the file without it.",
+        '{"code": "SQ002", "path": "database-schema.sql", ...} after the '
+        "table got its primary key",
+        "the entry dropped by `dbdesign baseline`",
     ),
 )
 

@@ -47,6 +47,7 @@ class Item:
     target: str
     guard: str
     sections: tuple[str, ...] = ()  # what AR003 wants in it (config)
+    scheme: str = ""  # the migrations README: the configured naming scheme
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,14 @@ def plan(config: Config) -> list[Item]:
         Item("entity-relationship-diagram.md", config.erd_path, config.erd_path)
     )
     migrations = config.migrations_path.rstrip("/")
-    items.append(Item(MIGRATIONS_README, f"{migrations}/README.md", migrations))
+    items.append(
+        Item(
+            MIGRATIONS_README,
+            f"{migrations}/README.md",
+            migrations,
+            scheme=config.migration_naming,
+        )
+    )
     items += [
         Item(
             name,
@@ -146,6 +154,8 @@ def content(source: Source, item: Item) -> tuple[bytes, str]:
     if not item.template:
         return _skeleton(item.target, item.sections).encode(), GENERATED
     data, origin = load_template(source, item.template)
+    if origin == BUNDLED and item.scheme:
+        data = _with_naming(data.decode("utf-8"), item.scheme).encode("utf-8")
     if origin == BUNDLED and item.sections:
         text = data.decode("utf-8")
         missing = _missing_sections(text, item.sections)
@@ -153,6 +163,21 @@ def content(source: Source, item: Item) -> tuple[bytes, str]:
             text = text.rstrip("\n") + "\n" + _todo_sections(missing)
             data = text.encode("utf-8")
     return data, origin
+
+
+def _with_naming(text: str, scheme: str) -> str:
+    """The bundled migrations README with its Naming section written for
+    SCHEME (the bundled text is Flyway's)."""
+    ref = resources.files("dbdesign") / "templates" / "naming" / f"{scheme}.md"
+    if not ref.is_file():  # flyway, auto, a regex: the bundled text stands
+        return text
+    section = ref.read_text(encoding="utf-8").strip("\n")
+    return re.sub(
+        r"(?s)(## Naming\n\n).*?(\n## )",
+        lambda m: m[1] + section + "\n" + m[2],
+        text,
+        count=1,
+    )
 
 
 def _missing_sections(text: str, wanted: tuple[str, ...]) -> list[str]:

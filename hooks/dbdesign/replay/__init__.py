@@ -10,7 +10,7 @@ server named by URL) or in SQLite's in-memory engine.
 - introspect.py / compare.py: the catalogs read and compared (RP003, RP004);
 - locks.py: what each statement locked and rewrote (RP005);
 - sqlite.py: the same for SQLite;
-- bookkeeping.py, dump.py: the tools' history tables; --write-schema;
+- history.py, dump.py: the tools' history tables; --write-schema;
 - engine.py: one replay per run, its results cached on the Project.
 
 `dbdesign replay` is commands/replay.py; the check is checks/replay.py.

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from dbdesign import textio
 from dbdesign.project import Project
-from dbdesign.replay.introspect import BOOKKEEPING, BOOKKEEPING_SCHEMAS
 from dbdesign.replay.server import Target, tool_major
+from dbdesign.sql import bookkeeping
 
 # psql meta-commands: `\restrict <random key>` (pg_dump 15.14 and later)
 # would change the file on every dump.
@@ -71,9 +71,9 @@ def dump(project: Project, target: Target, params: Mapping[str, str]) -> str:
         "--no-tablespaces",
         f"--dbname={dsn}",
     ]
-    for table in sorted(BOOKKEEPING):
+    for table in sorted(bookkeeping.TABLES):
         args.append(f"--exclude-table=*.{table}")
-    for schema in sorted(BOOKKEEPING_SCHEMAS):
+    for schema in sorted(bookkeeping.SCHEMAS):
         args.append(f"--exclude-schema={schema}")
     for glob in project.config.drift_ignore:
         args.append(f"--exclude-table={glob if '.' in glob else '*.' + glob}")

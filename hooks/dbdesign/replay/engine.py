@@ -272,7 +272,7 @@ def _forward(
     """Setup, bookkeeping, then every migration; None when the setup
     fails. Returns the schema before each judged migration that has a
     down, and whether every migration ran."""
-    from dbdesign.replay import bookkeeping, introspect, plan, run
+    from dbdesign.replay import history, introspect, plan, run
     from dbdesign.replay.locks import Tracer
 
     run.prepare(conn)
@@ -293,7 +293,7 @@ def _forward(
             project.note(f"replay stopped at the setup file {item.path}")
             return None
     scheme = _scheme(project)
-    bookkeeping.create(conn, scheme)
+    history.create(conn, scheme)
     ignored = introspect.ignorer(project.config.drift_ignore)
     before: dict[str, Schema] = {}
     for n, step in enumerate(steps):

@@ -9,27 +9,13 @@ the `sqitch` schema, and the tables `drift_ignore` names."""
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from dbdesign.sql import bookkeeping
 
 if TYPE_CHECKING:
     import psycopg
-
-# The tables migration tools keep their history in (SPEC 4, Precision).
-BOOKKEEPING = frozenset(
-    {
-        "flyway_schema_history",
-        "schema_migrations",
-        "__diesel_schema_migrations",
-        "goose_db_version",
-        "_prisma_migrations",
-        "databasechangelog",
-        "databasechangeloglock",
-        "atlas_schema_revisions",
-    }
-)
-BOOKKEEPING_SCHEMAS = frozenset({"sqitch", "atlas_schema_revisions"})
 
 
 class Item(NamedTuple):
@@ -231,19 +217,13 @@ WHERE {_USER_SCHEMA.format(n="n")}
 }
 
 
-def ignorer(drift_ignore: Iterable[str]) -> Callable[[str], bool]:
+def ignorer(drift_ignore: Sequence[str]) -> Callable[[str], bool]:
     """Whether a table (as introspected: `name`, or `schema.name` outside
-    public) is left out: bookkeeping, or a `drift_ignore` glob matching the
-    name with or without its schema."""
-    globs = tuple(drift_ignore)
+    public) is left out: a tool's bookkeeping table, or a `drift_ignore`
+    glob (sql/bookkeeping.py, as for SQ007)."""
 
     def ignored(table: str) -> bool:
-        schema, _, bare = table.rpartition(".")
-        if bare in BOOKKEEPING or schema in BOOKKEEPING_SCHEMAS:
-            return True
-        return any(
-            fnmatch.fnmatchcase(table, g) or fnmatch.fnmatchcase(bare, g) for g in globs
-        )
+        return bookkeeping.ignored(table, drift_ignore)
 
     return ignored
 
@@ -265,7 +245,7 @@ def _read(conn: psycopg.Connection[Any], ignored: Callable[[str], bool]) -> Sche
             if name is None or definition is None:
                 continue
             owner = str(table) if table is not None else None
-            if kind == "schema" and str(name) in BOOKKEEPING_SCHEMAS:
+            if kind == "schema" and str(name).lower() in bookkeeping.SCHEMAS:
                 continue
             if owner is not None and ignored(owner):
                 continue

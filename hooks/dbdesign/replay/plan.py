@@ -8,19 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dbdesign import naming, textio
+from dbdesign import naming, scope, textio
 from dbdesign.project import Project
 from dbdesign.replay.run import NON_TRANSACTIONAL, Script, statements_of
-from dbdesign.sql import load
+from dbdesign.sql import load, tools
 from dbdesign.sql.split import Statement
 
 # Sections of one file: dbmate's `-- migrate:up|down`, goose's
-# `-- +goose Up|Down`.
+# `-- +goose Up|Down` (sql/tools.py blanks the down parts for the up).
 _DBMATE = re.compile(r"(?im)^--\s*migrate:(up|down)\b(.*)$")
 _GOOSE = re.compile(r"(?im)^--\s*\+goose\s+(up|down)\b(.*)$")
-_GOOSE_NO_TX = re.compile(r"(?im)^--\s*\+goose\s+no\s+transaction\b")
-_DIESEL_NO_TX = re.compile(r"(?m)^\s*run_in_transaction\s*=\s*false\b")
-_FLYWAY_NO_TX = re.compile(r"(?mi)^\s*executeInTransaction\s*=\s*false\b")
 
 
 @dataclass(frozen=True)
@@ -78,12 +75,11 @@ def steps(project: Project) -> list[Step]:
             by_path[folder.relpath(item.name)] = item
             if item.kind == wanted:
                 downs[naming.pair_key(scheme, item)] = folder.relpath(item.name)
-    old = _old_paths(project)
     out: list[Step] = []
     for migration in load.migrations(project):
         if not migration.forward:
             continue
-        judged = _judged(project, migration, old)
+        judged = _judged(project, migration)
         result = project.read(migration.path)
         if isinstance(result, textio.Unreadable):
             out.append(Step(None, None, judged, migration.path, result.reason))
@@ -108,16 +104,15 @@ def steps(project: Project) -> list[Step]:
 
 def _sections(text: str) -> tuple[str, str | None]:
     """(the up part, the down part or None) of a file with dbmate's or
-    goose's section markers; the rest of the file is blanked in each, so
-    that lines and columns stay the file's."""
+    goose's section markers; the rest of the file is blanked in the down
+    part, so that lines and columns stay the file's. The up part is what
+    every other rule reads (sql/tools.forward_text)."""
+    up = tools.forward_text(text)
     for marker in (_DBMATE, _GOOSE):
         marks = list(marker.finditer(text))
-        if not marks:
-            continue
-        up = _keep(text, marks, "up")
-        has_down = any(m[1].lower() == "down" for m in marks)
-        return up, (_keep(text, marks, "down") if has_down else None)
-    return text, None
+        if any(m[1].lower() == "down" for m in marks):
+            return up, _keep(text, marks, "down")
+    return up, None
 
 
 def _keep(text: str, marks: list[re.Match[str]], which: str) -> str:
@@ -137,7 +132,7 @@ def _script(
     project: Project, scheme: str | None, path: str, whole: str, text: str
 ) -> Script:
     statements = statements_of(text)
-    transaction = _transactional(project, scheme, path, whole, text, statements)
+    transaction = _transactional(project, scheme, path, whole, statements)
     return Script(path, text, transaction, statements)
 
 
@@ -146,55 +141,26 @@ def _transactional(
     scheme: str | None,
     path: str,
     whole: str,
-    text: str,
     statements: tuple[Statement, ...],
 ) -> bool:
-    """Whether the tool runs TEXT (a file, or a section of WHOLE) in one
-    transaction."""
-    if scheme == "dbmate":
-        m = _DBMATE.search(text)
-        return not (m and "transaction:false" in m[2].replace(" ", "").lower())
-    if scheme == "goose" or _GOOSE.search(whole):
-        return not _GOOSE_NO_TX.search(whole)
-    if scheme == "diesel":
-        folder = path.rsplit("/", 1)[0]
-        meta = project.read(f"{folder}/metadata.toml")
-        return not (isinstance(meta, textio.Text) and _DIESEL_NO_TX.search(meta.text))
-    if scheme == "golang-migrate":
-        # The file goes to the server as one multi-statement query, which
-        # PostgreSQL runs as one implicit transaction.
-        return len(statements) > 1
-    if scheme == "flyway":
-        conf = project.read(f"{path}.conf")
-        if isinstance(conf, textio.Text) and _FLYWAY_NO_TX.search(conf.text):
-            return False
-    # Flyway (and a runner of unknown habits) runs a migration that holds a
-    # statement PostgreSQL refuses in a transaction without one.
-    return not any(NON_TRANSACTIONAL.match(s.text) for s in statements)
+    """Whether the tool runs these STATEMENTS (a file, or a section of the
+    file WHOLE) in one transaction: what MG019 says of their first."""
+    if not statements:
+        return False
+
+    def read(relpath: str) -> str | None:
+        result = project.read(relpath)
+        return result.text if isinstance(result, textio.Text) else None
+
+    context = tools.Context(scheme, path, whole, read)
+    return tools.in_transaction(context, statements, 0) is not None
 
 
-def _old_paths(project: Project) -> frozenset[str] | None:
-    """The migration files that existed at the base of the change; None
-    when everything is judged (no git, a first commit, --all)."""
-    if getattr(project.options, "all", False) or (
-        getattr(project.config, "scope", "change") == "all"
-    ):
-        return None
-    change = project.change
-    if change is None or change.empty_base:
-        return None
-    return frozenset(change.old_paths(project.config.migrations_path))
-
-
-def _judged(
-    project: Project, migration: load.Migration, old: frozenset[str] | None
-) -> bool:
-    if migration.repeatable or not project.wants(migration.path):
+def _judged(project: Project, migration: load.Migration) -> bool:
+    """In scope (SPEC 3b: what the change adds, everything with --all) and
+    above `migrations_baseline`; repeatable migrations are never judged."""
+    if migration.repeatable or not scope.judges_file(project, migration.path):
         return False
     baseline = load.baseline_key(project)
     version = migration.version
-    if baseline is not None and version is not None:
-        return load.trimmed(version) > baseline and (
-            old is None or migration.path not in old
-        )
-    return old is None or migration.path not in old
+    return baseline is None or version is None or load.trimmed(version) > baseline

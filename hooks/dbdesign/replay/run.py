@@ -111,11 +111,16 @@ def execute(
     statements = script.split()
     own = any(_OWN_TRANSACTION.match(s.text) for s in statements)
     wrap = script.transaction and not own
+    # Untraced, a file goes in one round trip and one transaction: what its
+    # tool does, or, for a file its tool runs statement by statement,
+    # the same end state when it succeeds (when it fails the replay stops,
+    # after running it again one statement at a time to say where).
     if (
         tracer is None
-        and wrap
+        and not own
         and len(statements) > 1
         and not any(_COPY_STDIN.match(s.text) for s in statements)
+        and (wrap or not any(NON_TRANSACTIONAL.match(s.text) for s in statements))
         and _in_one_go(conn, statements)
     ):
         return Outcome(statements=len(statements))

@@ -1,7 +1,7 @@
 """The history table each migration tool keeps, created before the first
 migration as the tool would: some migrations read or alter it (harbor's
 golang-migrate files add a column to `schema_migrations`). These tables
-are never drift (introspect.BOOKKEEPING)."""
+are never drift (sql/bookkeeping.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import psycopg
 
-TABLES = {
+TABLES = {  # the table each tool keeps, as the tool creates it
     "diesel": "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations ("
     "version varchar(50) PRIMARY KEY NOT NULL, "
     "run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)",
