@@ -319,7 +319,10 @@ def test_sarif_structure() -> None:
         assert rule["help"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning")
     cl001 = driver["rules"][ids.index("CL001")]
-    assert "Bad:\n- [X] Identify entities" in cl001["help"]["text"]
+    assert (
+        "Bad (.claude/database/database-checklist.md):\n- [X] Identify entities"
+        in cl001["help"]["text"]
+    )
     results = run["results"]
     assert [r["ruleId"] for r in results] == [
         "AR001",

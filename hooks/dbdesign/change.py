@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,43 +111,28 @@ class Change:
 
     def old_paths_of(self, paths: list[str]) -> list[str]:
         """Those of PATHS (root-relative) that exist in the base."""
-        if self.empty_base or not paths:
+        if not paths:
             return []
-        out = _run(
-            self.top,
-            "ls-tree",
-            "-z",
-            "--name-only",
-            "--full-tree",
-            self.base,
-            "--",
-            *(f"{self.prefix}{path}" for path in paths),
-            check=False,
-        )
-        if out.returncode != 0:
-            return []
-        return [
-            path
-            for path in (_strip(self.prefix, raw) for raw in _split_z(out.stdout))
-            if path is not None
-        ]
+        return self._ls_tree(f"{self.prefix}{path}" for path in paths)
 
     def old_paths(self, folder: str) -> list[str]:
         """Every file under FOLDER (root-relative) in the base."""
+        # git refuses an empty pathspec; "." is the whole tree.
+        return self._ls_tree([f"{self.prefix}{folder.strip('/')}" or "."], "-r")
+
+    def _ls_tree(self, specs: Iterable[str], *flags: str) -> list[str]:
         if self.empty_base:
             return []
-        # git refuses an empty pathspec; "." is the whole tree.
-        spec = f"{self.prefix}{folder.strip('/')}" or "."
         out = _run(
             self.top,
             "ls-tree",
-            "-r",
+            *flags,
             "-z",
             "--name-only",
             "--full-tree",
             self.base,
             "--",
-            spec,
+            *specs,
             check=False,
         )
         if out.returncode != 0:

@@ -15,19 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbdesign import textio
+from dbdesign.config import NAMING_SCHEMES
 
-SCHEMES = (
-    "flyway",
-    "golang-migrate",
-    "diesel",
-    "dbmate",
-    "goose",
-    "prisma",
-    "liquibase",
-    "sqitch",
-    "sequential",
-    "timestamp",
-)
+SCHEMES = NAMING_SCHEMES[1:]  # all but "auto"
 # Schemes whose files carry no version: they run in the order a changelog
 # or a plan gives (MG002, MG003 and MG005 do not apply).
 UNVERSIONED = ("liquibase", "sqitch")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from dbdesign import baseline, rules, scope, selection
+from dbdesign import rules, scope, selection
 from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, Suppression, apply_suppressions, with_severity
 from dbdesign.project import Options, Project, locate, relative
@@ -133,7 +133,9 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         else item
         for item in found
     ]
-    if request.baseline:
+    if request.baseline and project.exists(config.baseline_file):
+        from dbdesign import baseline
+
         # A stale entry is news only where this run judged its code fully.
         def entry_judged(code: str, path: str) -> bool:
             return (

@@ -5,9 +5,13 @@ imports another."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dbdesign import naming, textio
-from dbdesign.change import Change
 from dbdesign.project import Project
+
+if TYPE_CHECKING:
+    from dbdesign.change import Change
 
 _CACHE_KEY = "migrations.folder"
 

@@ -515,15 +515,9 @@ def _side(text: str) -> str:
 
 
 def sqlfluff(project: Project, paths: list[str]) -> Iterator[Finding]:
-    """sqlfluff's findings (its own codes) for PATHS. A commit, push or pull
-    request lints only the SQL it writes (sqlfluff is slow: minutes on a
-    large migration folder); a run with no change to compare (nothing
-    staged, as in `pre-commit run --all-files` or a plain `dbdesign check`,
-    or outside git) lints every file, cached by content."""
-    change = project.change if project.options.paths is None else None
-    if change is not None and (project.options.base or change.touched()):
-        written = change.written()
-        paths = [p for p in paths if p in written]
+    """sqlfluff's findings (its own codes) for PATHS, the files in scope
+    (SPEC 3b: the migrations a change adds, a schema it edits; every file
+    with --all), cached by content."""
     paths = [p for p in paths if _lintable(project, p)]
     if not paths:
         return
