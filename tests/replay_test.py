@@ -143,21 +143,6 @@ def test_down_that_forgets_an_index(tmp_path: Path, pg_url: str) -> None:
     assert "index book_title_idx is left behind" in str(item["message"])
 
 
-def test_down_that_fails(tmp_path: Path, pg_url: str) -> None:
-    root = write(
-        tmp_path,
-        {
-            ".dbdesign.yaml": CONFIG_15 + "migrations_dir: migrations\n",
-            "migrations/1_book.up.sql": "CREATE TABLE book (id int PRIMARY KEY);\n",
-            "migrations/1_book.down.sql": "DROP TABLE books;\n",
-        },
-    )
-    _code, document = replay(root, pg_url)
-    [item] = found(document, "RP004")
-    assert (item["path"], item["line"]) == ("migrations/1_book.down.sql", 1)
-    assert "42P01" in str(item["message"])
-
-
 def _history(repo: Repo, files: dict[str, str]) -> None:
     """V1 committed (history), then FILES staged (the change)."""
     repo.write(".dbdesign.yaml", CONFIG_15 + "replay:\n  mode: on\n")
@@ -305,34 +290,6 @@ def test_concurrently_in_a_transaction_fails(tmp_path: Path, pg_url: str) -> Non
     )
     _code, document = replay(root, pg_url)
     assert codes(document) == []
-
-
-def test_schema_file_that_fails(tmp_path: Path, pg_url: str) -> None:
-    root = write(
-        tmp_path,
-        {
-            ".dbdesign.yaml": CONFIG_15,
-            "migration-scripts/V1__a.sql": "CREATE TABLE a (id int PRIMARY KEY);\n",
-            "database-schema.sql": "CREATE TABLE a (id int PRIMARY KEY);\n\n"
-            "CREATE TABLE b (a_id int REFERENCES c (id));\n",
-        },
-    )
-    _code, document = replay(root, pg_url)
-    assert codes(document) == [("RP002", "database-schema.sql", 3)]
-
-
-def test_server_version(tmp_path: Path, pg_url: str) -> None:
-    root = write(
-        tmp_path,
-        {
-            ".dbdesign.yaml": "postgres_version: 11\n",
-            "migration-scripts/V1__a.sql": "CREATE TABLE a (id int PRIMARY KEY);\n",
-        },
-    )
-    _, document = replay(root, pg_url)
-    [item] = found(document, "RP006")
-    assert item["path"] == ".dbdesign.yaml"
-    assert "postgres_version is 11" in str(item["message"])
 
 
 def test_setup_files_run_first(tmp_path: Path, pg_url: str) -> None:

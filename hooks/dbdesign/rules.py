@@ -760,8 +760,9 @@ RULES: tuple[Rule, ...] = (
         "A migration fails on a real database.",
         "Only the server knows every rule of its SQL (types, names, what a "
         "transaction allows); a migration that fails here fails on deploy.",
-        "ALTER TABLE book ADD CONSTRAINT c CHECK (prize > 0);  -- no column prize",
-        "ALTER TABLE book ADD CONSTRAINT c CHECK (price > 0);",
+        "ALTER TABLE book ADD CONSTRAINT book_price_positive CHECK (prize > 0);\n",
+        "ALTER TABLE book ADD CONSTRAINT book_price_positive CHECK (price > 0);\n",
+        example_path="migration-scripts/V2__price_check.sql",
     ),
     Rule(
         "RP002",
@@ -772,9 +773,13 @@ RULES: tuple[Rule, ...] = (
         "The schema file fails to load on an empty database.",
         "The schema file is the design of record; one that does not load "
         "cannot be compared or used to build a database.",
-        "CREATE TABLE book (id int PRIMARY KEY, author_id int REFERENCES author);"
-        "  -- author comes later",
-        "CREATE TABLE author (...);\nCREATE TABLE book (... REFERENCES author);",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    author_id integer REFERENCES author (id)\n);\n"
+        "CREATE TABLE author (id integer PRIMARY KEY);\n",
+        "CREATE TABLE author (id integer PRIMARY KEY);\n"
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    author_id integer REFERENCES author (id)\n);\n",
+        example_path="database-schema.sql",
     ),
     Rule(
         "RP003",
@@ -786,10 +791,15 @@ RULES: tuple[Rule, ...] = (
         "file builds (compared through the system catalogs).",
         "The catalogs are the truth the server keeps: a CHECK expression, a "
         "default, a partial index's predicate or an enum value that differs "
-        "is drift no model of the SQL can be sure of.",
-        "schema: CHECK (price > 0); migrations: CHECK (price >= 0)",
-        "one definition on both sides; `dbdesign replay --write-schema` "
-        "rewrites the schema file from the migrations",
+        "is drift no model of the SQL can be sure of; `dbdesign replay "
+        "--write-schema` rewrites the schema file from the migrations.",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    price numeric CHECK (price >= 0)\n);\n"
+        "CREATE INDEX book_price_idx ON book (price);\n",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    price numeric CHECK (price > 0)\n);\n"
+        "CREATE INDEX book_price_idx ON book (price);\n",
+        example_path="database-schema.sql",
     ),
     Rule(
         "RP004",
@@ -800,10 +810,10 @@ RULES: tuple[Rule, ...] = (
         "A down or undo migration fails, or does not give back the schema "
         "that existed before its up migration.",
         "A rollback is run in an emergency; that is no time to learn that it "
-        "fails or leaves an index behind.",
-        "up: CREATE TABLE t (...); CREATE INDEX t_a ON t (a);\n"
-        "down: DROP INDEX t_a;  -- forgets the table",
-        "down: DROP TABLE t;",
+        "fails or leaves a table behind.",
+        "DROP INDEX book_price_idx;\n",
+        "DROP TABLE book;\n",
+        example_path="migration-scripts/U1__books.sql",
     ),
     Rule(
         "RP005",
@@ -816,8 +826,9 @@ RULES: tuple[Rule, ...] = (
         "The server shows what no static rule can be sure of: the lock each "
         "statement takes, and whether it copies or reads the whole table "
         "while it holds it, which on a large table is an outage.",
-        "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
-        "ALTER TABLE users ADD COLUMN token uuid;  -- then backfill in batches",
+        "ALTER TABLE book ADD COLUMN token uuid DEFAULT gen_random_uuid();\n",
+        "ALTER TABLE book ADD COLUMN token uuid;  -- then backfill in batches\n",
+        example_path="migration-scripts/V2__token.sql",
     ),
     Rule(
         "RP006",
