@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from dbdesign import rules
+from dbdesign import nesting, rules
 
 CHECKLIST = "database-checklist.md"
 FRAMEWORK_FILES = ("database-prompt.md", "database-template.md", CHECKLIST)
@@ -516,7 +516,9 @@ def _load_yaml(path: Path, shown: str) -> Config:
     text = _read(path, shown)
     try:
         # Refuse aliases at the line of the alias itself (the composed node
-        # would only tell where its anchor is).
+        # would only tell where its anchor is), and nesting too deep for
+        # the composer's recursion, before composing.
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
@@ -526,6 +528,14 @@ def _load_yaml(path: Path, shown: str) -> Config:
                     "(*name) are not allowed in the config; write the value "
                     "out"
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > nesting.MAX_DEPTH:
+                    mark = event.start_mark
+                    assert mark is not None  # the pure-Python parser marks all
+                    raise _too_deep(shown, mark.line + 1, mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -537,6 +547,14 @@ def _load_yaml(path: Path, shown: str) -> Config:
     # An empty file (or only comments) composes to no node at all.
     data = None if node is None else _plain(node, (), lines, shown, set())
     return from_mapping(data, _Where(shown, lines))
+
+
+def _too_deep(shown: str, line: int, column: int) -> ConfigError:
+    return ConfigError(
+        f"{shown}:{line}: nested more than {nesting.MAX_DEPTH} levels deep "
+        f"(column {column}); no dbdesign setting nests more than 3, so "
+        "flatten it"
+    )
 
 
 _YAML_TAGS = {
@@ -599,6 +617,9 @@ def _load_toml(path: Path, shown: str, required: bool) -> Config:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    deep = nesting.toml_too_deep(text)
+    if deep is not None:
+        raise _too_deep(shown, *deep)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -91,10 +91,13 @@ def leaves(boundary: Path, path: Path, what: str = "the project root") -> str | 
     return f"leads out of {what} through a symbolic link"
 
 
-def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreadable:
+def read(
+    root: Path, relpath: str, max_bytes: int = MAX_BYTES, kind: str = "a text file"
+) -> Text | Unreadable:
     """Read ROOT/RELPATH as UTF-8 text without trusting it: links that leave
-    the root or loop, non-regular files, NUL bytes, bad UTF-8 and huge files
-    come back as Unreadable with a reason, never as an exception."""
+    the root or loop, non-regular files, NUL bytes, bad UTF-8 and files over
+    MAX_BYTES (the bound for KIND, see `limits`) come back as Unreadable
+    with a reason, never as an exception."""
     path = root / relpath
     try:
         info = path.lstat()
@@ -121,16 +124,23 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
     if not stat.S_ISREG(info.st_mode):
         return Unreadable(relpath, "is not a regular file")
     if info.st_size > max_bytes:
-        return Unreadable(
-            relpath,
-            f"is {info.st_size} bytes, over the {max_bytes} byte limit for a text file",
-        )
+        return _too_large(relpath, info.st_size, max_bytes, kind)
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         return Unreadable(relpath, f"cannot be read ({exc.strerror})")
+    if len(data) > max_bytes:  # it grew since the stat
+        return _too_large(relpath, len(data), max_bytes, kind)
     return decode(relpath, data)
+
+
+def _too_large(relpath: str, size: int, max_bytes: int, kind: str) -> Unreadable:
+    return Unreadable(
+        relpath,
+        f"is {size:,} bytes, over the {max_bytes:,}-byte bound for {kind} "
+        "(README: Limits); make it smaller or split it",
+    )
 
 
 def decode(relpath: str, data: bytes) -> Text | Unreadable:
@@ -154,20 +164,70 @@ def encode(text: str, bom: bool) -> bytes:
     return ((BOM if bom else "") + text).encode("utf-8")
 
 
+# The temporary file of an atomic write: `.<name>.dbdesign-<random>.tmp`
+# (tempfile's eight random characters). A run killed while it writes leaves
+# one behind: it is never a finding, and a later write in the folder removes
+# it once it is STALE_SECONDS old (a younger one may be another run's).
+TEMPORARY = re.compile(r"\.(?P<target>.+)\.dbdesign-[a-z0-9_]{8}\.tmp")
+STALE_SECONDS = 600
+
+
+def is_temporary(name: str) -> bool:
+    """Whether NAME (a path; its last part counts) is a temporary file of
+    our atomic writer."""
+    return TEMPORARY.fullmatch(name.rsplit("/", 1)[-1]) is not None
+
+
+def remove_stale(folder: Path, now: float | None = None) -> list[str]:
+    """Remove the temporary files of our atomic writer in FOLDER that are
+    older than STALE_SECONDS: regular files (never a link) of this user
+    whose name is exactly ours. Returns the names removed."""
+    import time
+
+    now = time.time() if now is None else now
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not is_temporary(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (
+                stat.S_ISREG(info.st_mode)
+                and uid in (None, info.st_uid)
+                and now - info.st_mtime > STALE_SECONDS
+            ):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
-    whole, and a racing reader sees the old file or the new one. DURABLE
-    also flushes it to disk (not worth it for a cache entry)."""
+    whole (and a temporary file that a later write removes), and a racing
+    reader sees the old file or the new one. DURABLE also flushes it to disk
+    and sweeps the folder's stale temporary files (neither is worth it for a
+    cache entry)."""
     import tempfile  # here: only fixes and init write, and it is slow to import
 
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
+    if durable:
+        remove_stale(folder)
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.dbdesign-", suffix=".tmp", dir=folder
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -244,8 +244,15 @@ def fix(project: Project) -> list[str]:
             edits.append((offset, old, f"[{fixed}]"))
     if not edits:
         return []
-    for offset, old, new in sorted(edits, reverse=True):
-        text = text[:offset] + new + text[offset + len(old) :]
+    # One pass over the text: splicing each edit into a new copy of the
+    # whole text made N edits cost N copies.
+    pieces: list[str] = []
+    done = 0
+    for offset, old, new in sorted(edits):
+        pieces += (text[done:offset], new)
+        done = offset + len(old)
+    pieces.append(text[done:])
+    text = "".join(pieces)
     target = project.root / path
     if target.is_symlink():
         # Write where the link points (read() made sure that is inside the
