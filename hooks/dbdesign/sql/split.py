@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from dbdesign.textio import line_starts
 
+_EOL = re.compile(r"[\r\n]")  # a lone CR ends a line too
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -122,8 +124,10 @@ class _Splitter:
         return self.text.rfind("\n", 0, i) + 1
 
     def line_end(self, i: int) -> int:
-        end = self.text.find("\n", i)
-        return len(self.text) if end < 0 else end + 1
+        """Past the end of the line at I: LF, CR LF or a lone CR, as
+        PostgreSQL ends a `--` comment."""
+        end = _EOL.search(self.text, i)
+        return end.end() if end else len(self.text)
 
     def skip_space(self, i: int) -> int:
         """Past blanks and comments before a statement's first token."""
