@@ -494,6 +494,70 @@ def test_config_that_is_a_directory(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "make", "what"),
+    [
+        (".dbdesign.yaml", "folder", "a folder"),
+        (".dbdesign.yml", "fifo", "a FIFO"),
+        ("pyproject.toml", "fifo", "a FIFO"),
+        (".dbdesign.yaml", "broken link", "a broken symbolic link"),
+    ],
+)
+def test_a_config_that_is_not_a_file_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, make: str, what: str
+) -> None:
+    # Once silently ignored (the defaults ran instead); a FIFO must not
+    # block the run waiting for a writer either.
+    import os
+
+    target = tmp_path / name
+    if make == "folder":
+        target.mkdir()
+    elif make == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(target)
+    else:
+        target.symlink_to("nowhere.yaml")
+    assert_config_error(capsys, tmp_path, f"{name}: the config is {what}")
+    if make == "fifo":
+        assert_config_error(
+            capsys, tmp_path, "the config is a FIFO", args=("--config", str(target))
+        )
+
+
+@pytest.mark.parametrize(
+    ("yaml", "expected"),
+    [
+        (
+            "erd: database-schema.sql\n",
+            ":1: erd: database-schema.sql is the ERD here but also the schema "
+            "(`schema`); give each its own file",
+        ),
+        (
+            "schema: CHANGELOG.md\n",
+            ":1: schema: CHANGELOG.md is the schema here but also the changelog",
+        ),
+        (
+            "framework_dir: .\nchangelog: ./database-checklist.md\n",
+            ":2: changelog: database-checklist.md is the changelog here but also "
+            "the framework file database-checklist.md",
+        ),
+        ("erd: migration-scripts\n", "also the migrations folder"),
+        (
+            "artifacts_dir: docs\nschema: monitoring-setup.md\n",
+            "docs/monitoring-setup.md is the schema here but also the document",
+        ),
+    ],
+)
+def test_two_roles_never_name_one_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml: str, expected: str
+) -> None:
+    # `erd:` naming the schema made --fix append Markdown to the SQL.
+    (tmp_path / ".dbdesign.yaml").write_text(yaml)
+    assert_config_error(capsys, tmp_path, expected)
+
+
 def test_dialects_are_sqlglots() -> None:
     from sqlglot.dialects import DIALECTS
 

@@ -433,6 +433,19 @@ def test_mg003_ignores_old_files_listed_in_migrations_ignore(
     assert findings(repo.path, "--select", "MG003", capsys=capsys) == (0, [])
 
 
+def test_hash_never_writes_through_a_link_out_of_the_root(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    flyway(repo, 1)
+    outside = tmp_path / "outside.sum"
+    outside.write_text("theirs\n")
+    (repo.path / M / "dbdesign.sum").symlink_to(outside)
+    assert main(["migrations", "hash", str(repo.path)]) == 2
+    assert "leads out of the project root" in capsys.readouterr().err
+    assert outside.read_text() == "theirs\n"
+    assert (repo.path / M / "dbdesign.sum").is_symlink()
+
+
 # -- temporary files of a killed run (issue 15, item 12) ---------------------------
 
 TEMP = f"{M}/.dbdesign.sum.dbdesign-45jr0v0p.tmp"

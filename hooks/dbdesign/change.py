@@ -22,6 +22,7 @@ NO_GIT_NOTE = (
 )
 
 _ZEROS = frozenset("0")
+_UPS = re.compile(r"(?:\.\./)*")
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _FETCH_ADVICE = (
     "in a shallow clone fetch the history it needs (in GitHub "
@@ -389,15 +390,12 @@ def _git(cwd: Path, *args: str) -> bytes:
 
 def _where(root: Path) -> tuple[Path, str] | None:
     """(work tree top-level, ROOT's prefix in it), or None outside git."""
+    # `--show-cdup` is only `../` steps, so the answer reads the same
+    # whatever the folders' names hold (a newline in `--show-toplevel` or
+    # `--show-prefix` would split a line-based answer in the wrong place).
     try:
         out = subprocess.run(
-            [
-                *GIT,
-                "rev-parse",
-                "--is-inside-work-tree",
-                "--show-toplevel",
-                "--show-prefix",
-            ],
+            [*GIT, "rev-parse", "--is-inside-work-tree", "--show-cdup"],
             cwd=root,
             capture_output=True,
             check=False,
@@ -420,10 +418,21 @@ def _where(root: Path) -> tuple[Path, str] | None:
             f"git cannot read the repository at {root}: "
             f"{lines[-1] if lines else 'unknown error'}"
         )
-    lines = os.fsdecode(out.stdout).split("\n")
-    if lines[0] != "true":
+    inside, _, cdup = os.fsdecode(out.stdout).partition("\n")
+    if inside != "true":
         return None  # inside .git, or a bare repository
-    return Path(lines[1]), lines[2]
+    cdup = cdup.removesuffix("\n")
+    here = root.resolve()
+    if not _UPS.fullmatch(cdup):  # pragma: no cover - git always answers ../
+        top = toplevel(root)
+        if top is None:
+            return None
+        rel = here.relative_to(top.resolve()).as_posix()
+        return top, "" if rel == "." else rel + "/"
+    ups = cdup.count("../")
+    if not ups:
+        return here, ""
+    return here.parents[ups - 1], "".join(f"{p}/" for p in here.parts[-ups:])
 
 
 def location(root: Path) -> tuple[Path, str] | None:
@@ -448,7 +457,7 @@ def toplevel(start: Path) -> Path | None:
         )
     except OSError:
         return None
-    top = os.fsdecode(out.stdout).rstrip("\n")
+    top = os.fsdecode(out.stdout).removesuffix("\n")
     return Path(top) if out.returncode == 0 and top else None
 
 

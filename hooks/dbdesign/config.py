@@ -4,8 +4,10 @@ where known, and the key path."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -227,7 +229,48 @@ def from_mapping(data: object, where: _Where) -> Config:
         merged = dict(DEFAULT_ARTIFACT_SECTIONS)
         merged.update(values["artifacts"])
         values["artifacts"] = merged
-    return Config(**values, source=where.file, configured=frozenset(values))
+    config = Config(**values, source=where.file, configured=frozenset(values))
+    _distinct(config, where)
+    return config
+
+
+STANDARD_DOCUMENTS = tuple(DEFAULT_ARTIFACT_SECTIONS)
+
+
+def _distinct(config: Config, where: _Where) -> None:
+    """Each file has one role: an `erd:` that names the schema file would
+    have `--fix` append Markdown to the SQL."""
+    roles: list[tuple[str, str, str]] = [
+        ("framework_dir", config.framework_file(name), f"the framework file {name}")
+        for name in FRAMEWORK_FILES
+    ]
+    roles += [
+        ("artifacts_dir", config.artifact(name), f"the document {name}")
+        for name in STANDARD_DOCUMENTS
+    ]
+    # Keys that name one file come last: they take the blame.
+    roles += [
+        ("schema", config.schema_path, "the schema"),
+        ("erd", config.erd_path, "the ERD"),
+        ("changelog", config.changelog_path, "the changelog"),
+        ("migrations_dir", config.migrations_path, "the migrations folder"),
+    ]
+    taken: dict[str, tuple[str, str]] = {}
+    for key, path, role in roles:
+        if path not in taken:
+            taken[path] = (key, role)
+            continue
+        other_key, other_role = taken[path]
+        if other_key == key:
+            continue
+        # Blame the key the file sets (a default is nobody's choice).
+        if (key,) not in where.lines and (other_key,) in where.lines:
+            key, role, other_key, other_role = other_key, other_role, key, role
+        raise where.error(
+            (key,),
+            f"{path} is {role} here but also {other_role} (`{other_key}`); "
+            "give each its own file",
+        )
 
 
 def _validate(key: str, value: object, where: _Where) -> object:
@@ -446,22 +489,24 @@ def load(root: Path, explicit: str | None = None) -> Config:
 def _load(root: Path, explicit: str | None = None) -> Config:
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_absolute() and not path.exists():
+        if not path.is_absolute() and not os.path.lexists(path):
             path = root / explicit
         _named_inside(root, path, explicit)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise ConfigError(
                 f"{explicit}: config file not found; check the --config path"
             )
         if path.suffix == ".toml":
             return _load_toml(path, explicit, required=True)
         return _load_yaml(path, explicit)
+    # Whatever stands at a config's name is the config: a folder or a FIFO
+    # there is an error, never a silent fall back to the defaults.
     for name in (".dbdesign.yaml", ".dbdesign.yml"):
-        if (root / name).is_file():
+        if os.path.lexists(root / name):
             _inside(root, name)
             return _load_yaml(root / name, name)
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    if os.path.lexists(pyproject):
         _inside(root, "pyproject.toml")
         return _load_toml(pyproject, "pyproject.toml", required=False)
     return Config()
@@ -495,16 +540,42 @@ def _named_inside(root: Path, path: Path, shown: str) -> None:
 
 def _read(path: Path, shown: str) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(
-                f"{shown}: config file is {size} bytes, over "
-                f"the {MAX_CONFIG_BYTES} byte limit"
-            )
-        return path.read_bytes().decode("utf-8-sig")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
+        # says what was opened (no race between a check and the open).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                what = (
+                    "a folder"
+                    if stat.S_ISDIR(info.st_mode)
+                    else "a FIFO"
+                    if stat.S_ISFIFO(info.st_mode)
+                    else "not a regular file"
+                )
+                raise ConfigError(
+                    f"{shown}: the config is {what}; replace it with a "
+                    "config file or remove it"
+                )
+            if info.st_size > MAX_CONFIG_BYTES:
+                raise ConfigError(
+                    f"{shown}: config file is {info.st_size} bytes, over "
+                    f"the {MAX_CONFIG_BYTES} byte limit"
+                )
+            return handle.read(MAX_CONFIG_BYTES + 1).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{shown}: not UTF-8 (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{shown}: the config is a broken symbolic link; replace it with "
+            "a config file or remove it"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{shown}: the config is a folder; replace it with a config file "
+            "or remove it"
         ) from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None

@@ -212,7 +212,7 @@ def render_json(status: Status) -> str:
             for t in status.blocked
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return textio.inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 # -- the command --------------------------------------------------------------

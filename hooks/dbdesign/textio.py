@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -208,15 +209,54 @@ def remove_stale(folder: Path, now: float | None = None) -> list[str]:
     return removed
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+class LeavesRoot(OSError):
+    """A write that would go through a symbolic link out of the root, or
+    into a link loop; strerror says which."""
+
+
+def write_target(path: Path, root: Path | None = None) -> Path:
+    """Where writing PATH lands: a symbolic link is written through, to
+    its target, so that it stays a link (as editors, ruff and black do);
+    with ROOT, a target outside ROOT (or a loop) is LeavesRoot, never
+    written."""
+    if root is not None:
+        why = leaves(root, path)
+        if why:
+            raise LeavesRoot(
+                errno.EXDEV,
+                f"{path.name} {why}; it is not written, replace the link "
+                "with the file itself",
+            )
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=False)
+    except (RuntimeError, OSError):
+        raise LeavesRoot(
+            errno.ELOOP, f"{path.name} is a symbolic link loop; it is not written"
+        ) from None
+
+
+def write_atomic(
+    path: Path,
+    data: bytes,
+    durable: bool = True,
+    root: Path | None = None,
+    follow: bool = True,
+) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
     whole (and a temporary file that a later write removes), and a racing
     reader sees the old file or the new one. DURABLE also flushes it to disk
     and sweeps the folder's stale temporary files (neither is worth it for a
-    cache entry)."""
+    cache entry). A link at PATH is written through (write_target); ROOT,
+    where given, is the folder no write may leave. Without FOLLOW a link at
+    PATH is replaced (a cache entry: a link there was planted, not made by
+    the user)."""
     import tempfile  # here: only fixes and init write, and it is slow to import
 
+    if follow:
+        path = write_target(path, root)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     if durable:
@@ -256,6 +296,46 @@ def printable(text: str) -> str:
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
         for ch in text
     )
+
+
+def inert(text: str) -> str:
+    """TEXT as printable() shows it, and with nothing a CI runner obeys as
+    a workflow command: GitHub's runner reads `##[name]` anywhere in a line
+    of stdout or stderr, and `::name::` after leading blanks. For the one
+    line messages (errors, `Fixing <path>`) that quote repository text."""
+    text = printable(text).replace("##[", "#\\x23[")
+    blank = len(text) - len(text.lstrip())
+    if text.startswith("::", blank):
+        text = text[:blank] + "\\x3a" + text[blank + 1 :]
+    return text
+
+
+def inert_json(document: str) -> str:
+    """A JSON DOCUMENT that decodes to the same data but shows a CI log no
+    workflow command (`##[` can only occur inside a string, where `\\u005b`
+    reads as `[`) and no control character (json escapes C0, not DEL, C1
+    or format characters such as U+202E, nor a lone surrogate from an
+    undecodable file name)."""
+    document = document.replace("##[", "##\\u005b")
+    if document.isascii():
+        return document.replace("\x7f", "\\u007f")
+    return _UNPRINTABLE.sub(_json_escape, document)
+
+
+_UNPRINTABLE = re.compile(r"[^\x00-\x7e]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    import unicodedata
+
+    ch = match.group()
+    if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+        return ch
+    code = ord(ch)
+    if code < 0x10000:  # a lone surrogate too: JSON can say it
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON escapes are UTF-16 code units
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def one_line(text: str, limit: int | None = None, ellipsis: str = "…") -> str:

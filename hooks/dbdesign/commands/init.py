@@ -17,6 +17,7 @@ from dbdesign.scaffold import (
     scaffold,
     shown,
 )
+from dbdesign.textio import inert, printable
 
 
 def main(args: argparse.Namespace) -> int:
@@ -27,7 +28,8 @@ def main(args: argparse.Namespace) -> int:
     failed = [o for o in outcomes if o.action == "failed"]
     for outcome in failed:
         print(
-            f"dbdesign: error: cannot create {outcome.item.target}: {outcome.reason}",
+            "dbdesign: error: "
+            + inert(f"cannot create {outcome.item.target}: {outcome.reason}"),
             file=sys.stderr,
         )
     return 2 if failed else 0
@@ -38,8 +40,8 @@ def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
         print("Templates: bundled with dbdesign")
     else:
         print(
-            f"Templates: {source.folder} ({source.label}); files it lacks "
-            "come from the bundled templates"
+            f"Templates: {printable(str(source.folder))} ({source.label}); "
+            "files it lacks come from the bundled templates"
         )
     verbs = {
         "created": "would create" if dry_run else "created",
@@ -49,7 +51,7 @@ def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
     }
     width = max(len(verb) for verb in verbs.values())
     for outcome in outcomes:
-        line = f"{verbs[outcome.action]:<{width}}  {shown(outcome)}"
+        line = f"{verbs[outcome.action]:<{width}}  {printable(shown(outcome))}"
         if outcome.action == "created" and outcome.origin == GENERATED:
             line += "  (skeleton for the config's `artifacts:` sections)"
         elif outcome.action == "created" and source.folder is not None:
@@ -59,7 +61,7 @@ def _report(source: Source, outcomes: list[Outcome], dry_run: bool) -> None:
                 else "  (team template)"
             )
         elif outcome.reason:
-            line += f"  ({outcome.reason})"
+            line += f"  ({printable(outcome.reason)})"
         print(line)
     counts = {action: sum(o.action == action for o in outcomes) for action in verbs}
     created = counts["created"]
