@@ -21,6 +21,7 @@ import yaml
 from conftest import REPO_ROOT, Repo
 from dbdesign import action
 from hostile import plant, ran
+from replay_fixtures import needs_postgres
 from workflow_commands import assert_inert, obeyed
 
 ACTION = REPO_ROOT / "action.yml"
@@ -154,6 +155,11 @@ class Run:
     summary: str
 
 
+# The replay tier has tests of its own (below and in replay_test.py); the
+# other tests would each start a PostgreSQL server for nothing.
+TEST_DEFAULTS = {"replay": "off"}
+
+
 @dataclass
 class Runner:
     """The runner's side of a job: workspace, event, temp folder, and
@@ -173,7 +179,9 @@ class Runner:
             expr = match.group(1)
             if expr.startswith("inputs."):
                 name = expr.removeprefix("inputs.")
-                return self.inputs.get(name, action_inputs()[name])
+                return self.inputs.get(
+                    name, TEST_DEFAULTS.get(name, action_inputs()[name])
+                )
             if expr == "github.action_path":
                 return str(self.action_path)
             step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
@@ -1042,3 +1050,25 @@ def test_migrations_added_are_what_the_naming_scheme_calls_migrations(
     assert _migrations(Project(repo.path, Config()), base, "db/") == (
         "db/migration-scripts/V2__orders.sql",
     )
+
+
+@needs_postgres
+def test_replay_through_a_database_url(repo: Repo, runner: Runner, pg_url: str) -> None:
+    """A `services: postgres` container, as the README's workflow shows it:
+    the URL input; what the server says reaches the annotations and the
+    job summary."""
+    pull_request(repo, runner)
+    repo.write(
+        "migration-scripts/V3__broken.sql",
+        "\nALTER TABLE orders ADD COLUMN total numeric CHECK (totl > 0);\n",
+    )
+    repo.commit("a broken migration")
+    runner.inputs = {"replay": "on", "database-url": pg_url, "select": "RP"}
+    result = runner.run()
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = annotations(result.stdout)
+    assert [(a[0], a[1], a[2], a[3]) for a in found if a[3] != "RP006"] == [
+        ("error", "migration-scripts/V3__broken.sql", 2, "RP001")
+    ]
+    assert "RP001" in result.summary
+    assert "pg_url" not in result.stdout and "postgres@" not in result.stdout

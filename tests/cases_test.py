@@ -22,6 +22,7 @@ import projects
 from casefiles import CASE_FILES, CASES, Case, Files, apply, build, config_files, write
 from dbdesign import rules
 from dbdesign.cli import main
+from replay_fixtures import needs_postgres
 
 # Rules whose example no one file's text can show: the examples say it in
 # words, and these cases fire the rule instead.
@@ -33,6 +34,7 @@ NOT_A_SNIPPET = {
     "MG004": "a base commit and a staged change (migrations.yml: MG004-*)",
     "CH001": "a base commit and a staged change (changelog.yml: CH001-*)",
     "CH003": "a base commit and a staged change (changelog.yml: CH003-*)",
+    "RP006": "the server's version is the machine's (replay.yml: RP006-*)",
 }
 
 Finding = dict[str, Any]
@@ -111,16 +113,36 @@ def _params() -> list[Any]:
         pytest.param(
             case,
             id=case.id,
-            marks=[pytest.mark.xfail(reason=case.xfail, strict=True)]
-            if case.xfail
-            else [],
+            marks=[
+                *(
+                    [pytest.mark.xfail(reason=case.xfail, strict=True)]
+                    if case.xfail
+                    else []
+                ),
+                *([needs_postgres] if case.source == "replay.yml" else []),
+            ],
         )
         for case in CASES
     ]
 
 
+def _server(
+    check: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The replay's cases run on the session's PostgreSQL server (by URL),
+    not on an ephemeral server each."""
+    if check == "replay":
+        monkeypatch.setenv("DBDESIGN_DATABASE_URL", request.getfixturevalue("pg_url"))
+
+
 @pytest.mark.parametrize("case", _params())
-def test_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_case(
+    case: Case,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    _server(case.source.removesuffix(".yml"), request, monkeypatch)
     root = tmp_path / "project"
     root.mkdir()
     files = build(case, root)
@@ -193,7 +215,12 @@ def test_examples_that_are_not_snippets_are_listed() -> None:
 
 def _examples() -> list[Any]:
     return [
-        pytest.param(rule, which, id=f"{rule.code}-{which}")
+        pytest.param(
+            rule,
+            which,
+            id=f"{rule.code}-{which}",
+            marks=[needs_postgres] if rule.check == "replay" else [],
+        )
         for rule in rules.RULES
         if rule.example_path is not None
         for which in ("bad", "good")
@@ -213,10 +240,15 @@ def place(files: Files, path: str, text: str) -> Files:
 
 @pytest.mark.parametrize(("rule", "which"), _examples())
 def test_registry_example(
-    rule: rules.Rule, which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rule: rules.Rule,
+    which: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     """The bad example fires its rule and the good one does not, on the good
     project with what the rule's case file says its examples assume."""
+    _server(rule.check, request, monkeypatch)
     context = CASE_FILES[rule.check].examples
     start = {p: t.encode("utf-8") for p, t in projects.GOOD_FILES.items()}
     files = apply(

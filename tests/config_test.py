@@ -174,6 +174,9 @@ def test_explicit_toml_without_our_table(
 # line number is the bad key's own.
 BAD_YAML = [
     ("framework_dir: 7", "2: framework_dir: ", "non-empty string"),
+    ("postgres_version: true", "2: postgres_version: ", "major version"),
+    ("drift_ignore: audit", "2: drift_ignore: ", "list of strings"),
+    ("replay:\n  mode: 1", "3: replay.mode: ", "off, auto, on"),
     ("framework_dir: ''", "2: framework_dir: ", "non-empty string"),
     ("framework_dir: /etc", "2: framework_dir: ", "inside the project root"),
     ("artifacts_dir: ../elsewhere", "2: artifacts_dir: ", "inside the project"),

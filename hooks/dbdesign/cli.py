@@ -120,6 +120,8 @@ def _hook_parser(hook: Hook) -> argparse.ArgumentParser:
         prog=hook.id, description=hook.description, formatter_class=_HookHelpFormatter
     )
     _common(parser, changelog="changelog" in hook.checks)
+    if "replay" in hook.checks:
+        _database_url(parser)
     parser.add_argument(
         "paths",
         nargs="*",
@@ -199,10 +201,47 @@ def _umbrella_parser() -> argparse.ArgumentParser:
     status.add_argument("--config", metavar="FILE")
     status.add_argument("--format", choices=("text", "json"), default="text")
 
+    from dbdesign.report import FORMATS
+
+    replay = sub.add_parser(
+        "replay",
+        help="run the migrations and the schema file on a real database",
+        description="Run the migrations and the schema file on a real "
+        "database: failures (RP001, RP002), exact drift (RP003), downs "
+        "(RP004), observed locks (RP005), the server's version (RP006).",
+    )
+    replay.add_argument("root", nargs="?", metavar="ROOT")
+    _database_url(replay)
+    replay.add_argument(
+        "--write-schema",
+        action="store_true",
+        help="write the schema file from the database the migrations build "
+        "(pg_dump --schema-only, or SQLite's schema) instead of comparing",
+    )
+    replay.add_argument("--config", metavar="FILE")
+    replay.add_argument(
+        "--all",
+        action="store_true",
+        help="judge every migration (downs and locks), not only those the change adds",
+    )
+    replay.add_argument("--base", metavar="REF")
+    replay.add_argument("--format", choices=FORMATS, default="text")
+    replay.add_argument("--strict", action="store_true", help="warnings fail too")
+
     rules_cmd = sub.add_parser("rules", help="list the rules, or explain one")
     rules_cmd.add_argument("code", nargs="?", metavar="CODE")
     rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
     return parser
+
+
+def _database_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="a PostgreSQL server on which a throwaway database is made and "
+        "dropped (default: $DBDESIGN_DATABASE_URL, replay.database_url, else "
+        "an ephemeral local server)",
+    )
 
 
 def _guarded(body: Callable[[], int]) -> int:
@@ -266,6 +305,8 @@ def _run(
         output=args.output,
         strict=args.strict,
         quiet=args.quiet,
+        replay=getattr(args, "replay", None),
+        database_url=getattr(args, "database_url", None),
     )
     return pipeline.run(request, checks)
 
@@ -276,6 +317,8 @@ def hook_main(hook_id: str, argv: Sequence[str] | None = None) -> int:
     argv, dashed = _dashed_files(parser, sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.paths = [*args.paths, *dashed]
+    if "replay" in hook.checks:
+        args.replay = "on"  # the replay hook replays whatever replay.mode says
     return _guarded(_in_the_log(lambda: _run(args, hook.checks, hook.id), args.format))
 
 
@@ -355,3 +398,7 @@ def changelog_main(argv: Sequence[str] | None = None) -> int:
 
 def erd_main(argv: Sequence[str] | None = None) -> int:
     return hook_main("dbdesign-erd", argv)
+
+
+def replay_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-replay", argv)

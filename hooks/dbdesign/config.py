@@ -84,6 +84,20 @@ DEFAULT_ARTIFACT_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+REPLAY_MODES = ("off", "auto", "on")
+
+
+@dataclass(frozen=True)
+class Replay:
+    """`replay:` (SPEC 8): whether `dbdesign check` runs the real-database
+    tier, on which server, and what runs before the first migration."""
+
+    mode: str = "off"
+    database_url: str | None = None
+    postgres_bin: str | None = None
+    setup: tuple[str, ...] = ()
+
+
 class ConfigError(Exception):
     """A configuration problem; str() is the one line shown to the user."""
 
@@ -99,6 +113,7 @@ class Config:
     migration_naming: str = "auto"
     migrations_ignore: tuple[str, ...] = ()  # globs of non-migration files
     require_down: bool = False
+    replay: Replay = field(default_factory=Replay)
     integrity_file: str = "auto"
     dialect: str = "postgres"
     changelog: str = "CHANGELOG.md"
@@ -328,6 +343,8 @@ def _validate(key: str, value: object, where: _Where) -> object:
                 path, "expected a PostgreSQL major version such as 13 or 16"
             )
         return value
+    if key == "replay":
+        return _replay(value, where)
     if key == "severity":
         if not isinstance(value, dict):
             raise where.error(path, "expected a mapping of code: error|warning")
@@ -360,6 +377,34 @@ def _validate(key: str, value: object, where: _Where) -> object:
             sections[name] = _expect_strings(wanted, sub, where)
         return sections
     raise AssertionError(key)  # pragma: no cover - KEYS and _validate agree
+
+
+def _replay(value: object, where: _Where) -> Replay:
+    if value is None:
+        return Replay()
+    if not isinstance(value, dict):
+        raise where.error(
+            ("replay",), "expected a mapping of mode, database_url, postgres_bin, setup"
+        )
+    keys = tuple(f.name for f in fields(Replay))
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        path = ("replay", str(key))
+        if key not in keys:
+            raise where.error(path, f"unknown key; expected one of: {', '.join(keys)}")
+        if key == "mode":
+            # YAML 1.1 reads bare `off` and `on` as booleans.
+            text = "off" if item is False else "on" if item is True else item
+            if text not in REPLAY_MODES:
+                raise where.error(path, "expected one of: " + ", ".join(REPLAY_MODES))
+            out[key] = text
+        elif key in ("database_url", "postgres_bin"):
+            out[key] = None if item is None else _expect_str(item, path, where)
+        else:
+            out[key] = _expect_strings(item, path, where)
+            for name in out[key]:
+                _expect_relative(name, path, where)
+    return Replay(**out)
 
 
 def _expect_str(value: object, path: tuple[str, ...], where: _Where) -> str:

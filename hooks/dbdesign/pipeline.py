@@ -48,6 +48,9 @@ class Request:
     output: str | None = None
     strict: bool = False
     quiet: bool = False
+    replay: str | None = None  # "on" from the replay hook and command
+    database_url: str | None = None
+    write_schema: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         sqlfluff=selection.sqlfluff_wanted(select, ignore),
         all=request.all,
         hook=request.hook,
+        replay=request.replay,
+        database_url=request.database_url,
+        write_schema=request.write_schema,
     )
     project = Project(root, config, options)
     for path in options.paths or ():
@@ -202,6 +208,12 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
     found: list[Finding] = []
     for module in modules.values():
         found.extend(module.check(project))
+    # A check may revise what the others found (replay retires SQ007 and
+    # judges the static lock rules by what the server did).
+    for module in modules.values():
+        revise: Callable[..., list[Finding]] | None = getattr(module, "revise", None)
+        if revise is not None:
+            found = revise(project, found)
     # Two checks may see the same broken file (framework and checklist both
     # read the checklist): report it once.
     shown, hidden = reported(list(dict.fromkeys(found)))

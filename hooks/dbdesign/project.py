@@ -30,6 +30,9 @@ class Options:
     sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
     all: bool = False  # --all: judge everything, not only the change
     hook: str | None = None  # the hook id running (None: `dbdesign check`)
+    replay: str | None = None  # "on" from the replay hook and command
+    database_url: str | None = None  # --database-url
+    write_schema: bool = False  # `dbdesign replay --write-schema`
 
 
 class Project:

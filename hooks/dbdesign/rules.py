@@ -750,6 +750,98 @@ RULES: tuple[Rule, ...] = (
         "the change adds V8__orders.sql and the CHANGELOG.md line "
         "`- Added orders (V8__orders.sql)`",
     ),
+    # -- replay (the real database) -----------------------------------------
+    Rule(
+        "RP001",
+        "migration-fails",
+        "replay",
+        ERROR,
+        False,
+        "A migration fails on a real database.",
+        "Only the server knows every rule of its SQL (types, names, what a "
+        "transaction allows); a migration that fails here fails on deploy.",
+        "ALTER TABLE book ADD CONSTRAINT book_price_positive CHECK (prize > 0);\n",
+        "ALTER TABLE book ADD CONSTRAINT book_price_positive CHECK (price > 0);\n",
+        example_path="migration-scripts/V2__price_check.sql",
+    ),
+    Rule(
+        "RP002",
+        "schema-fails",
+        "replay",
+        ERROR,
+        False,
+        "The schema file fails to load on an empty database.",
+        "The schema file is the design of record; one that does not load "
+        "cannot be compared or used to build a database.",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    author_id integer REFERENCES author (id)\n);\n"
+        "CREATE TABLE author (id integer PRIMARY KEY);\n",
+        "CREATE TABLE author (id integer PRIMARY KEY);\n"
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    author_id integer REFERENCES author (id)\n);\n",
+        example_path="database-schema.sql",
+    ),
+    Rule(
+        "RP003",
+        "replayed-drift",
+        "replay",
+        ERROR,
+        False,
+        "The database the migrations build differs from the one the schema "
+        "file builds (compared through the system catalogs).",
+        "The catalogs are the truth the server keeps: a CHECK expression, a "
+        "default, a partial index's predicate or an enum value that differs "
+        "is drift no model of the SQL can be sure of; `dbdesign replay "
+        "--write-schema` rewrites the schema file from the migrations.",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    price numeric CHECK (price >= 0)\n);\n"
+        "CREATE INDEX book_price_idx ON book (price);\n",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    price numeric CHECK (price > 0)\n);\n"
+        "CREATE INDEX book_price_idx ON book (price);\n",
+        example_path="database-schema.sql",
+    ),
+    Rule(
+        "RP004",
+        "down-not-reversible",
+        "replay",
+        ERROR,
+        False,
+        "A down or undo migration fails, or does not give back the schema "
+        "that existed before its up migration.",
+        "A rollback is run in an emergency; that is no time to learn that it "
+        "fails or leaves a table behind.",
+        "DROP INDEX book_price_idx;\n",
+        "DROP TABLE book;\n",
+        example_path="migration-scripts/U1__books.sql",
+    ),
+    Rule(
+        "RP005",
+        "observed-lock",
+        "replay",
+        WARNING,
+        False,
+        "A statement was seen to rewrite, or to scan under a lock that blocks "
+        "writes, a table that existed before the migration.",
+        "The server shows what no static rule can be sure of: the lock each "
+        "statement takes, and whether it copies or reads the whole table "
+        "while it holds it, which on a large table is an outage.",
+        "ALTER TABLE book ADD COLUMN token uuid DEFAULT gen_random_uuid();\n",
+        "ALTER TABLE book ADD COLUMN token uuid;  -- then backfill in batches\n",
+        example_path="migration-scripts/V2__token.sql",
+    ),
+    Rule(
+        "RP006",
+        "server-version",
+        "replay",
+        WARNING,
+        False,
+        "The replay server's major version is not `postgres_version`.",
+        "Locks, rewrites and syntax differ between major versions: a replay "
+        "on another version proves less about the one the project targets.",
+        "postgres_version: 13, replayed on PostgreSQL 15",
+        "replay.postgres_bin pointing at PostgreSQL 13, or postgres_version: 15",
+    ),
     # -- suppressions --------------------------------------------------------
     Rule(
         "DB001",

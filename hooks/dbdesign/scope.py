@@ -15,8 +15,17 @@ from dataclasses import dataclass, field
 from dbdesign.project import Project
 
 STATE_FAMILIES = frozenset({"FW", "CL", "AR", "ER", "CH", "DB"})
+# RP006 speaks of the server the replay ran on, not of a line of the change.
 STATE_CODES = frozenset(
-    {"SQ007", *(f"MG00{n}" for n in range(1, 8)), "RP001", "RP002", "RP003", "RP004"}
+    {
+        "SQ007",
+        *(f"MG00{n}" for n in range(1, 8)),
+        "RP001",
+        "RP002",
+        "RP003",
+        "RP004",
+        "RP006",
+    }
 )
 ALL = None  # lines_of's answer when every line of a file is judged
 
