@@ -96,6 +96,24 @@ def sort_key(migration: Migration) -> tuple[int, tuple[int, ...], str]:
     return (0, migration.version.key, migration.name)
 
 
+def label(migration: Migration) -> str:
+    """How people call a migration: its file name, or its diesel folder."""
+    parts = migration.name.split("/")
+    if (
+        migration.kind != REPEATABLE
+        and len(parts) == 2
+        and parts[1] in ("up.sql", "down.sql", "metadata.toml")
+    ):
+        return parts[0]
+    return parts[-1]
+
+
+def renamed(migration: Migration, version: str) -> str:
+    """label() with its version written as VERSION."""
+    assert migration.version is not None
+    return label(migration).replace(migration.version.raw, version, 1)
+
+
 # -- classifying one file --------------------------------------------------------
 
 
