@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbdesign.findings import Finding
-from dbdesign.report.job_summary import Section
+from dbdesign.report.job_context import Section
 
 if TYPE_CHECKING:
     from dbdesign.action_inputs import Inputs
