@@ -140,10 +140,38 @@ CASES: list[tuple[str, str, list[tuple[str, int]], str]] = [
         [("CL004", 9)],
         "",
     ),
+    # a blocked task that says why is accounted for: it holds nothing back
     (
-        "phase0-blocked",
-        text("- [!] a because\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2)),
-        [("CL004", 9)],
+        "phase0-blocked-with-reason",
+        text(
+            "- [x] a\n- [!] b — waiting for legal\n",
+            "\n## Phase 1: x\n\n- [x] c\n" + phases(2),
+        ),
+        [],
+        "",
+    ),
+    (
+        "phase0-blocked-nested-reason",
+        text(
+            "- [!] a\n  - blocked by the DPA review\n",
+            "\n## Phase 1: x\n\n- [x] c\n" + phases(2),
+        ),
+        [],
+        "",
+    ),
+    (
+        "phase0-blocked-without-reason",
+        text("- [!] a\n", "\n## Phase 1: x\n\n- [x] b\n" + phases(2)),
+        [("CL003", 5), ("CL004", 9)],
+        "",
+    ),
+    (
+        "phase0-blocked-and-open",
+        text(
+            "- [!] a, waiting for legal\n- [ ] b\n",
+            "\n## Phase 1: x\n\n- [x] c\n" + phases(2),
+        ),
+        [("CL004", 10)],
         "",
     ),
     (

@@ -221,6 +221,13 @@ BAD_YAML = [
     ("severity:\n  MG001: fatal", "3: severity.MG001: ", "error or warning"),
     ("severity:\n  ZZ: error", "3: severity.ZZ: ", "unknown rule code"),
     ("per_file_ignores: ['*.sql']", "2: per_file_ignores: ", "glob: [codes]"),
+    ("artifact_phases: [1]", "2: artifact_phases: ", "artifact: phase"),
+    ("artifact_phases:\n  schema: true", "3: artifact_phases.schema: ", "0 to 7"),
+    (
+        "artifact_phases:\n  nope.md: 1",
+        "3: artifact_phases.nope.md: ",
+        "not an artifact",
+    ),
     (
         "per_file_ignores:\n  '*.sql': SQ",
         "3: per_file_ignores.*.sql: ",

@@ -79,15 +79,17 @@ def test_created_files_follow_the_umask(tmp_path):
 def test_bundled_templates_pass_the_framework_and_checklist_checks(tmp_path, capsys):
     assert init(str(tmp_path)) == 0
     capsys.readouterr()
-    # FW and CL clean, every AR003 section present; the skeletons are stubs
-    # (AR002) until the team fills them in, and the message says so.
+    # A fresh scaffold is clean: the skeletons are stubs, which is fine
+    # until the phase that produces each one starts.
     assert (
-        cli.main(
-            ["check", "--root", str(tmp_path), "--select", "FW,CL,AR003", "--strict"]
-        )
+        cli.main(["check", "--root", str(tmp_path), "--select", "FW,CL,AR", "--strict"])
         == 0
     )
     capsys.readouterr()
+    # Once every phase is under way, each skeleton is a stub (AR002) until
+    # the team fills it in, and the message says so.
+    checklist = tmp_path / ".claude/database/database-checklist.md"
+    checklist.write_text(checklist.read_text().replace("- [ ] ", "- [~] "))
     assert (
         cli.main(
             ["check", "--root", str(tmp_path), "--select", "AR", "--format", "json"]
@@ -98,7 +100,8 @@ def test_bundled_templates_pass_the_framework_and_checklist_checks(tmp_path, cap
 
     found = json.loads(capsys.readouterr().out)["findings"]
     assert {f["code"] for f in found} == {"AR002"}
-    assert all("fill it in" in f["message"] for f in found)
+    assert len(found) == 7  # schema, ERD, migrations, four documents
+    assert all("has started but" in f["message"] for f in found)
 
 
 def test_checklist_template_has_every_phase_with_tasks():

@@ -76,6 +76,23 @@ DEFAULT_ARTIFACT_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# From which checklist phase AR002 judges an artifact (SPEC 4): the phase
+# whose tasks produce it. None: always (the changelog, and documents that only
+# the config names). Keys are roles for the four configurable paths, and
+# document names.
+DEFAULT_ARTIFACT_PHASES: dict[str, int | None] = {
+    "schema": 1,
+    "erd": 1,
+    "migrations": 1,
+    "performance-optimization.md": 3,
+    "security-configuration.md": 4,
+    "backup-recovery-plan.md": 5,
+    "monitoring-setup.md": 6,
+    "changelog": None,
+}
+PHASE_COUNT = 8
+
+
 class ConfigError(Exception):
     """A configuration problem; str() is the one line shown to the user."""
 
@@ -104,7 +121,27 @@ class Config:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    artifact_phases: Mapping[str, int | None] = field(default_factory=dict)
     source: str | None = None  # the file it came from, for messages
+
+    def phase_of(self, role: str) -> int | None:
+        """The checklist phase from which AR002 judges the artifact ROLE
+        (`schema`, `erd`, `migrations`, `changelog` or a document's name);
+        None: always. `artifact_phases` may name it by role, by the
+        config's path for it, or by its default file name."""
+        for key in self._names(role):
+            if key in self.artifact_phases:
+                return self.artifact_phases[key]
+        return DEFAULT_ARTIFACT_PHASES.get(role)
+
+    def _names(self, role: str) -> tuple[str, ...]:
+        configured = {
+            "schema": (self.schema, Config.schema),
+            "erd": (self.erd, Config.erd),
+            "migrations": (self.migrations_dir, Config.migrations_dir),
+            "changelog": (self.changelog, Config.changelog),
+        }.get(role, ())
+        return (role, *configured)
 
     def artifact(self, name: str) -> str:
         """The root-relative POSIX path of an artifact named in SPEC 1."""
@@ -188,7 +225,26 @@ def from_mapping(data: object, where: _Where) -> Config:
         merged = dict(DEFAULT_ARTIFACT_SECTIONS)
         merged.update(values["artifacts"])
         values["artifacts"] = merged
-    return Config(**values, source=where.file)
+    loaded = Config(**values, source=where.file)
+    _check_phase_names(loaded, where)
+    return loaded
+
+
+def _check_phase_names(config: Config, where: _Where) -> None:
+    """`artifact_phases` names artifacts the project has: a typo would
+    silently leave the default in force."""
+    known = {
+        name
+        for role in (*DEFAULT_ARTIFACT_PHASES, *config.artifacts)
+        for name in config._names(role)
+    }
+    for name in config.artifact_phases:
+        if name not in known:
+            raise where.error(
+                ("artifact_phases", name),
+                "not an artifact of this project; expected one of: "
+                + ", ".join(sorted(known)),
+            )
 
 
 def _validate(key: str, value: object, where: _Where) -> object:
@@ -267,6 +323,25 @@ def _validate(key: str, value: object, where: _Where) -> object:
             )
             for glob, codes in value.items()
         }
+    if key == "artifact_phases":
+        if not isinstance(value, dict):
+            raise where.error(path, "expected a mapping of artifact: phase")
+        phases: dict[str, int | None] = {}
+        for name, phase in value.items():
+            sub = (key, str(name))
+            if phase == "always":
+                phases[str(name)] = None
+            elif (
+                isinstance(phase, int)
+                and not isinstance(phase, bool)
+                and 0 <= phase < PHASE_COUNT
+            ):
+                phases[str(name)] = phase
+            else:
+                raise where.error(
+                    sub, f"expected a phase number 0 to {PHASE_COUNT - 1}, or always"
+                )
+        return phases
     if key == "artifacts":
         if not isinstance(value, dict):
             raise where.error(path, "expected a mapping of file: [sections]")

@@ -110,7 +110,8 @@ RULES: tuple[Rule, ...] = (
         "A later phase progresses while Phase 0 (or, with `phase_order: "
         "strict`, an earlier phase) still has open tasks.",
         "Phase 0, data requirements, is mandatory first: a schema designed "
-        "before the requirements are known is designed twice.",
+        "before the requirements are known is designed twice. A `[!]` task "
+        "that gives its reason holds nothing back.",
         "## Phase 0 ...\n- [ ] Interview stakeholders\n## Phase 1 ...\n"
         "- [x] Draw the ERD",
         "## Phase 0 ...\n- [x] Interview stakeholders\n## Phase 1 ...\n"
@@ -150,8 +151,11 @@ RULES: tuple[Rule, ...] = (
         False,
         "A design artifact is a stub: empty, or only headings and placeholders.",
         "A document of headings and TODOs passes a presence check and tells "
-        "the reader nothing.",
-        "# Backup and recovery plan\n\nTODO",
+        "the reader nothing. It is judged once the checklist phase that "
+        "produces it has started (config `artifact_phases`), so a fresh "
+        "scaffold commits cleanly.",
+        "## Phase 5 ...\n- [x] Agree the RPO\n\n"
+        "(backup-recovery-plan.md)\n# Backup and recovery plan\n\nTODO",
         "# Backup and recovery plan\n\nNightly base backups with WAL "
         "archiving; restores are rehearsed monthly.",
     ),

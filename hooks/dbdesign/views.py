@@ -1,12 +1,13 @@
 """Per-run views that several checks and commands share, built once per
-run and kept on the Project: the migrations folder as scanned, and the
-migrations a change brings. They sit below the checks so that no check
-imports another."""
+run and kept on the Project: the migrations folder as scanned, the
+migrations a change brings, and the parsed checklist. They sit below the
+checks so that no check imports another."""
 
 from __future__ import annotations
 
 from dbdesign import naming, textio
 from dbdesign.change import Change
+from dbdesign.markdown import Checklist, parse_checklist
 from dbdesign.project import Project
 
 _CACHE_KEY = "migrations.folder"
@@ -26,6 +27,21 @@ def folder_of(project: Project) -> naming.Folder | None:
         )
     folder: naming.Folder | None = project.cache[_CACHE_KEY]
     return folder
+
+
+def checklist_of(project: Project) -> Checklist | textio.Unreadable | None:
+    """The project's checklist, parsed once per run (the checklist check
+    reads its markers, the artifacts check which phases have started);
+    Unreadable when it cannot be read as text; None when it is missing."""
+    path = project.config.checklist_path
+    result = project.read(path)
+    if isinstance(result, textio.Unreadable):
+        return None if result.missing else result
+    key = ("checklist", path)
+    if key not in project.cache:
+        project.cache[key] = parse_checklist(result.text)
+    parsed: Checklist = project.cache[key]
+    return parsed
 
 
 def added_migrations(folder: naming.Folder, change: Change) -> list[naming.Migration]:
