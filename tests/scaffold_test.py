@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbdesign import cli, scaffold
+from dbdesign import cli, scaffold, starter
 from dbdesign.commands import init as init_command
 from dbdesign.config import Config
 
@@ -63,7 +63,14 @@ def test_creates_everything_in_an_empty_folder(tmp_path, capsys):
     assert set(tree(root)) == set(ALL)  # no temporary files left behind
     for relpath in ALL:
         name = relpath.removeprefix(".claude/database/")
-        assert (root / relpath).read_bytes() == bundled(name)
+        if name == "migration-scripts/README.md":
+            # Written for the configured naming scheme (Flyway by default).
+            expected = starter.migrations_readme(
+                "auto", "migration-scripts", "database-schema.sql"
+            ).encode()
+        else:
+            expected = bundled(name)
+        assert (root / relpath).read_bytes() == expected
 
 
 def test_created_files_follow_the_umask(tmp_path):

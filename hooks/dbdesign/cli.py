@@ -153,6 +153,22 @@ def _umbrella_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="say what would be created; write nothing",
     )
+    init.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="also write .pre-commit-config.yaml (or print what to add to it)",
+    )
+    init.add_argument(
+        "--github",
+        action="store_true",
+        help="also write the GitHub workflow .github/workflows/dbdesign.yml",
+    )
+    init.add_argument(
+        "--claude",
+        action="store_true",
+        help="also write the Claude Code command /database and register "
+        "`dbdesign claude-hook` in .claude/settings.json",
+    )
 
     migrations = sub.add_parser(
         "migrations", help="migration tools (`migrations hash`)"

@@ -17,10 +17,9 @@ import secrets
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 
-from dbdesign import textio
+from dbdesign import starter, textio
 from dbdesign.config import FRAMEWORK_FILES, Config
 from dbdesign.errors import UsageError
 
@@ -138,14 +137,16 @@ def choose_source(explicit: str | None, home: Path) -> Source:
     return Source(None, BUNDLED)
 
 
-def content(source: Source, item: Item) -> tuple[bytes, str]:
+def content(source: Source, item: Item, config: Config) -> tuple[bytes, str]:
     """What ITEM is created with, and where that came from: a team's
-    template as it is; a bundled one with a section added for each heading
-    the config asks for and it lacks; a generated skeleton for a document
-    only the config names."""
+    template as it is; a bundled one in the config's dialect and naming,
+    with a section added for each heading the config asks for and it lacks;
+    a generated skeleton for a document only the config names."""
     if not item.template:
         return _skeleton(item.target, item.sections).encode(), GENERATED
     data, origin = load_template(source, item.template)
+    if origin == BUNDLED:
+        data = _for_project(item, config) or data
     if origin == BUNDLED and item.sections:
         text = data.decode("utf-8")
         missing = _missing_sections(text, item.sections)
@@ -153,6 +154,19 @@ def content(source: Source, item: Item) -> tuple[bytes, str]:
             text = text.rstrip("\n") + "\n" + _todo_sections(missing)
             data = text.encode("utf-8")
     return data, origin
+
+
+def _for_project(item: Item, config: Config) -> bytes | None:
+    """The bundled content that depends on the config: the schema example
+    in its dialect, the migrations README for its naming scheme."""
+    if item.template == "database-schema.sql":
+        return starter.bundled(starter.schema_template(config.dialect))
+    if item.template == MIGRATIONS_README:
+        text = starter.migrations_readme(
+            config.migration_naming, config.migrations_path, config.schema_path
+        )
+        return text.encode("utf-8")
+    return None
 
 
 def _missing_sections(text: str, wanted: tuple[str, ...]) -> list[str]:
@@ -199,8 +213,9 @@ def load_template(source: Source, name: str) -> tuple[bytes, str]:
         path = source.folder / name
         if path.exists() or path.is_symlink():
             return _read_team_template(path), str(source.folder)
-    ref = resources.files("dbdesign").joinpath("templates", *name.split("/"))
-    return ref.read_bytes(), BUNDLED
+    if name == MIGRATIONS_README:
+        return b"", BUNDLED  # generated for the naming scheme: _for_project
+    return starter.bundled(name), BUNDLED
 
 
 def _read_team_template(path: Path) -> bytes:
@@ -368,7 +383,7 @@ def scaffold(
         if done is not None:
             outcomes.append(done)
             continue
-        data, origin = content(source, item)
+        data, origin = content(source, item, config)
         if dry_run:
             outcomes.append(Outcome(item, "created", origin=origin))
             continue
