@@ -200,6 +200,12 @@ def _umbrella_parser() -> argparse.ArgumentParser:
     status.add_argument("--config", metavar="FILE")
     status.add_argument("--format", choices=("text", "json"), default="text")
 
+    sub.add_parser(
+        "claude-hook",
+        help="Claude Code's PostToolUse hook: checks an edited design file "
+        "(reads the hook's JSON on stdin)",
+    )
+
     rules_cmd = sub.add_parser("rules", help="list the rules, or explain one")
     rules_cmd.add_argument("code", nargs="?", metavar="CODE")
     rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
@@ -239,7 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         if args.command == "check":
             return _run(args, CHECKS)
-        module = importlib.import_module(f"dbdesign.commands.{args.command}")
+        name = args.command.replace("-", "_")
+        module = importlib.import_module(f"dbdesign.commands.{name}")
         status: int = module.main(args)
         return status
 

@@ -5,10 +5,17 @@ checks so that no check imports another."""
 
 from __future__ import annotations
 
-from dbdesign import naming, textio
-from dbdesign.change import Change
+from typing import TYPE_CHECKING
+
+from dbdesign import textio
 from dbdesign.markdown import Checklist, parse_checklist
 from dbdesign.project import Project
+
+if TYPE_CHECKING:
+    # Imported where used: the checklist hook reads the checklist view and
+    # must not pay for the naming schemes' regular expressions (SPEC 7).
+    from dbdesign import naming
+    from dbdesign.change import Change
 
 _CACHE_KEY = "migrations.folder"
 
@@ -17,6 +24,8 @@ def folder_of(project: Project) -> naming.Folder | None:
     """The project's migrations folder, scanned once per run; None when it
     does not exist (AR001 reports that)."""
     if _CACHE_KEY not in project.cache:
+        from dbdesign import naming
+
         config = project.config
         project.cache[_CACHE_KEY] = naming.scan(
             project.root,
