@@ -277,18 +277,23 @@ def test_config_error_is_exit_2(tmp_path, capsys):
 
 
 def test_custom_paths_from_the_config_are_honoured(tmp_path, capsys):
+    # artifacts_dir is where the documents (and any path left unset) go;
+    # the paths set are relative to the root.
     (tmp_path / ".dbdesign.yaml").write_text(
-        "framework_dir: docs/framework\nartifacts_dir: db\n"
-        "schema: schema.sql\nmigrations_dir: migrations\n"
+        "framework_dir: docs/framework\nartifacts_dir: docs/db\n"
+        "schema: db/schema.sql\nmigrations_dir: db/migrations\n"
     )
     assert init(str(tmp_path)) == 0
     files = set(tree(tmp_path))
     assert "docs/framework/database-checklist.md" in files
     assert "db/schema.sql" in files
     assert "db/migrations/README.md" in files
-    assert "db/backup-recovery-plan.md" in files
-    assert "db/CHANGELOG.md" in files
+    assert "docs/db/backup-recovery-plan.md" in files
+    assert "docs/db/entity-relationship-diagram.md" in files
+    assert "docs/db/CHANGELOG.md" in files
     assert not (tmp_path / ".claude").exists()
+    readme = (tmp_path / "db/migrations/README.md").read_text()
+    assert "`../schema.sql`" in readme
 
 
 def test_root_defaults_to_the_git_top_level(repo, chdir, capsys):

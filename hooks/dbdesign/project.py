@@ -42,7 +42,7 @@ class Project:
         self._change: Change | None = None
         self._change_loaded = False
         self.cache: dict[object, Any] = {}  # lazily built shared views
-        self.notes: list[str] = []  # one-line remarks for people
+        self.notes: list[str] = list(config.notes)  # one-line remarks for people
 
     @property
     def files_read(self) -> int:
