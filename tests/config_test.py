@@ -658,7 +658,7 @@ def test_a_pyproject_table_hidden_by_the_yaml_gets_a_note(
         "precedence; move its settings into one place"
     )
     assert loaded.notes == (note,)
-    code, out, _ = run_check(capsys, tmp_path, "--select", "FW")
+    _, out, _ = run_check(capsys, tmp_path, "--select", "FW")
     assert f"note: {note}" in out
     (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 88\n")
     assert config.load(tmp_path).notes == ()
