@@ -275,7 +275,7 @@ def _check_phase_names(config: Config, where: _Where) -> None:
 def _validate(key: str, value: object, where: _Where) -> object:
     path = (key,)
     if isinstance(value, (datetime.date, datetime.time)):  # TOML reads them
-        raise where.error(path, f"{value} reads as a date; quote it: \"{value}\"")
+        raise where.error(path, f'{value} reads as a date; quote it: "{value}"')
     # YAML 1.1 reads a bare `off` as false: take it as the word written.
     if value is False and key in _OFF_KEYS:
         value = "off"

@@ -585,3 +585,31 @@ SQLFLUFF_PREFIXES = frozenset(
         "LXR",
     }
 )
+
+# sqlfluff's rule families and the bundle (documentation page) each is in.
+SQLFLUFF_BUNDLES = {
+    "AL": "aliasing",
+    "AM": "ambiguous",
+    "CP": "capitalisation",
+    "CV": "convention",
+    "JJ": "jinja",
+    "LT": "layout",
+    "OR": "oracle",
+    "PG": "postgres",
+    "RF": "references",
+    "ST": "structure",
+    "TQ": "tsql",
+}
+README_URL = "https://github.com/dbdesign/dbdesign"
+SQLFLUFF_DOCS = "https://docs.sqlfluff.com/en/stable/"
+
+
+def help_uri(code: str) -> str:
+    """Where a rule is documented: our README's rules table (an anchor per
+    code), or sqlfluff's rule reference for its codes."""
+    if code in BY_CODE:
+        return f"{README_URL}#{code.lower()}"
+    bundle = SQLFLUFF_BUNDLES.get(code[:2])
+    if bundle is not None and code[2:].isdigit():
+        return f"{SQLFLUFF_DOCS}reference/rules/{bundle}#rule-{code}"
+    return f"{SQLFLUFF_DOCS}reference/rules/"

@@ -500,6 +500,61 @@ def _side(text: str) -> str:
 # -- sqlfluff -------------------------------------------------------------------
 
 
+def fix(project: Project) -> list[str]:
+    """`--fix`: sqlfluff's fixes on the SQL in scope (SPEC 3b): migrations
+    the change adds (never one that existed at its base: it has run
+    somewhere), and the schema file's lines the change wrote."""
+    if not (project.config.sqlfluff and project.options.sqlfluff):
+        return []
+    targets = {
+        path: lines
+        for path, lines in fix_scope(project).items()
+        if project.wants(path) and _lintable(project, path)
+    }
+    from dbdesign.sql import lint
+
+    fixed = lint.fix(project, targets)
+    if fixed:
+        # The parsed SQL and the Catalogs were read before the rewrite.
+        for key in [k for k in project.cache if str(k).startswith("sql.")]:
+            del project.cache[key]
+    return fixed
+
+
+def fix_scope(project: Project) -> dict[str, frozenset[int] | None]:
+    """The SQL files a fix may touch, each with the lines it may rewrite
+    (None: all): everything without a base to compare with."""
+    schema = project.config.schema_path
+    paths = [schema] + [m.path for m in migrations(project)]
+    change = project.change
+    if change is None or change.empty_base:
+        return dict.fromkeys(paths)
+    existed = set(change.old_paths(project.config.migrations_path))
+    scope: dict[str, frozenset[int] | None] = {
+        path: None for path in paths[1:] if path not in existed
+    }
+    current = project.read(schema)
+    if isinstance(current, textio.Text):
+        old = change.old_content(schema)
+        scope[schema] = None if old is None else _written_lines(old, current.text)
+    return scope
+
+
+def _written_lines(old: bytes, new: str) -> frozenset[int]:
+    """The lines of NEW (1-based) that differ from OLD."""
+    import difflib
+
+    before = old.decode("utf-8", "replace").removeprefix("\ufeff").splitlines()
+    after = new.splitlines()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return frozenset(
+        n + 1
+        for tag, _, _, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+        for n in range(j1, j2)
+    )
+
+
 def sqlfluff(project: Project, paths: list[str]) -> Iterator[Finding]:
     """sqlfluff's findings (its own codes) for PATHS. A commit, push or pull
     request lints only the SQL it writes (sqlfluff is slow: minutes on a

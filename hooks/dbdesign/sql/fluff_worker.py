@@ -40,7 +40,9 @@ _FAILS = ("PRS", "LXR", "TMP")
 # A result is a dict: "items" is a list of
 #   ["v", code, line, column, description, fixable, rule name]  (sqlfluff)
 #   ["n", "SQ009", line, column, message, False, ""]             (not checked)
-# and "ignored" the config settings dropped because they would run code.
+# and "ignored" the config settings dropped because they would run code. A
+# task with "fix" set gets "fixed" instead of items: the text with
+# sqlfluff's fixes applied, or None when there is nothing (safe) to change.
 Result = dict[str, Any]
 
 
@@ -128,6 +130,7 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
 
     trust: bool = task["trust"]
     configs: dict[str, Any] = {"core": {"dialect": task["dialect"]}}
+    configs = nested_combine(configs, task.get("defaults") or {})
     for path, shown in task["config_files"]:
         try:
             loaded = load_config_file_as_dict(path)
@@ -200,9 +203,23 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
         config.set_value(key_path, value)
     rendered = linter.render_string(text, fname, config, "utf-8")
     parsed = Linter.parse_rendered(rendered)
+    fix = bool(task.get("fix"))
     linted = Linter.lint_parsed(
-        parsed, linter.get_rulepack(config=config), encoding="utf-8"
+        parsed, linter.get_rulepack(config=config), fix=fix, encoding="utf-8"
     )
+    if fix:
+        # Only a file sqlfluff could render and parse whole is rewritten:
+        # a fix around an unparsable part could change what it means.
+        fixed, complete = linted.fix_string()
+        unparsable = any(
+            v.rule_code() in _FAILS for v in linted.get_violations(filter_warning=False)
+        )
+        usable = complete and not unparsable and bool(rendered.templated_variants)
+        return {
+            "items": [],
+            "ignored": sorted(set(ignored)),
+            "fixed": fixed if usable and fixed != text else None,
+        }
     violations = linted.get_violations(filter_warning=False)
     items = classify(
         text,

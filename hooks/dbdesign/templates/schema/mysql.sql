@@ -23,8 +23,7 @@
 --       id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
 --       customer_id  BIGINT UNSIGNED NOT NULL,
 --       placed_at    DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
---       CONSTRAINT orders_customer_id_fk FOREIGN KEY (customer_id)
---           REFERENCES customers (id) ON DELETE RESTRICT
+--       FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE RESTRICT
 --   ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 --
 --   -- Serves: a customer's order history, newest first.

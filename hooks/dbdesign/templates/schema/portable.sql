@@ -22,8 +22,7 @@
 --
 --   CREATE TABLE orders (
 --       id           BIGINT NOT NULL PRIMARY KEY,
---       customer_id  BIGINT NOT NULL
---           REFERENCES customers (id) ON DELETE RESTRICT,
+--       customer_id  BIGINT NOT NULL REFERENCES customers (id) ON DELETE RESTRICT,
 --       placed_at    TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 --   );
 --

@@ -24,8 +24,7 @@
 --
 --   CREATE TABLE orders (
 --       id           INTEGER PRIMARY KEY,
---       customer_id  INTEGER NOT NULL
---           REFERENCES customers (id) ON DELETE RESTRICT,
+--       customer_id  INTEGER NOT NULL REFERENCES customers (id) ON DELETE RESTRICT,
 --       placed_at    TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
 --   ) STRICT;
 --

@@ -22,8 +22,7 @@
 --
 --   CREATE TABLE dbo.orders (
 --       id           BIGINT IDENTITY(1, 1) NOT NULL PRIMARY KEY,
---       customer_id  BIGINT NOT NULL
---           REFERENCES dbo.customers (id) ON DELETE NO ACTION,
+--       customer_id  BIGINT NOT NULL REFERENCES dbo.customers (id) ON DELETE NO ACTION,
 --       placed_at    DATETIME2 NOT NULL DEFAULT SYSUTCDATETIME()
 --   );
 --
