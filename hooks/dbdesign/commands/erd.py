@@ -24,4 +24,6 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     path = config.erd_path
     print(f"Wrote {path}" if changed else f"{path} is up to date")
+    for note in project.notes:
+        print(f"dbdesign: note: {note}", file=sys.stderr)
     return 0
