@@ -248,3 +248,8 @@ def test_the_migrations_readme_explains_the_scheme(
     assert "`../../database-schema.sql`" in text  # relative to the folder
     if naming in ("sequential", "timestamp"):
         assert "MG006" not in text  # no down migrations in these schemes
+
+
+def test_the_readme_shows_what_init_writes() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert integrations.pre_commit_repo() in readme

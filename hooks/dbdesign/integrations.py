@@ -30,6 +30,7 @@ REV_PLACEHOLDER = "PIN-A-COMMIT-SHA"
 HOOK_COMMAND = "dbdesign claude-hook"
 HOOK_MATCHER = "Write|Edit|MultiEdit"
 FLAGS = ("pre-commit", "github", "claude")
+FIX_HINT = "        # args: [--fix]   # rewrite `[X]` as `[x]` and `[]` as `[ ]`\n"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,11 @@ class SettingsError(Exception):
 def pre_commit_repo() -> str:
     """dbdesign's entry for a `.pre-commit-config.yaml`'s `repos:` list,
     every hook of HOOKS, with the rev to pin explained."""
-    hooks = "".join(f"      - id: {hook.id}\n" for hook in HOOKS)
+    hooks = "".join(
+        f"      - id: {hook.id}\n"
+        + (FIX_HINT if hook.id == "dbdesign-checklist" else "")
+        for hook in HOOKS
+    )
     return (
         f"  - repo: {REPO_URL}\n"
         "    # Pin a commit SHA, not a tag (a tag can be moved): replace the\n"
