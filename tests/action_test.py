@@ -20,6 +20,7 @@ import yaml
 
 from conftest import REPO_ROOT, Repo
 from dbdesign import action
+from hostile import plant, ran
 
 ACTION = REPO_ROOT / "action.yml"
 WORKFLOW = REPO_ROOT / "examples" / "workflows" / "dbdesign.yml"
@@ -602,6 +603,80 @@ def test_sarif_replaces_a_link_at_its_own_path(
     check_sarif(json.loads(sarif.read_text(encoding="utf-8")))
 
 
+def test_action_steps_import_nothing_from_the_workspace(
+    repo: Repo, runner: Runner, tmp_path: Path
+) -> None:
+    # The workspace holds the pull request's files: every step (prepare,
+    # install's check of a restored venv, the report step, the `dbdesign
+    # check` it starts, its sqlfluff workers and git) must not import them.
+    pull_request(repo, runner)
+    repo.write("migration-scripts/V2__add_orders.sql", "select a,b from t\n")
+    sentinels = tmp_path / "sentinels"
+    plant(repo.path, sentinels)
+    repo.commit("hostile")
+    runner.event["pull_request"]["head"]["sha"] = (  # type: ignore[index]
+        repo.git("rev-parse", "HEAD").strip()
+    )
+    result = runner.run()
+    assert ran(sentinels) == []
+    assert result.returncode == 1, result.stdout + result.stderr
+    codes = {a[3] for a in annotations(result.stdout)}
+    assert {"CL001", "LT01"} <= codes and "SQ009" not in codes
+
+
+SECRET = "TOPSECRET_VALUE_abc123"
+
+
+@pytest.mark.parametrize("config", ["team.yaml", "conf/secret.yaml"])
+def test_config_input_never_follows_a_link_out_of_the_workspace(
+    repo: Repo, runner: Runner, tmp_path: Path, config: str
+) -> None:
+    secret = tmp_path / "outside" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text(f"{SECRET}: hunter2\n", encoding="utf-8")
+    make_project(repo)
+    (repo.path / "team.yaml").symlink_to(secret)
+    (repo.path / "conf").symlink_to(secret.parent, target_is_directory=True)
+    head = repo.commit("base")
+    runner.event = pull_request_event(head, head)
+    runner.inputs = {"config": config}
+    result = runner.run()
+    assert result.returncode == 2
+    for text in (result.stdout, result.stderr, result.summary, *result.outputs):
+        assert SECRET not in text
+    assert obeyed_commands(result.stdout) == [
+        f"::error title=dbdesign::config: {config} leads out of the workspace "
+        "through a symbolic link, so it is not read; commit the config file "
+        "itself, or name a file outside the workspace directly"
+    ]
+
+
+def test_config_input_may_link_within_the_workspace(
+    repo: Repo, runner: Runner, tmp_path: Path
+) -> None:
+    # A monorepo's project links to the team's config elsewhere in the
+    # workspace; a config the workflow names outside it is its own.
+    make_project(repo, "db")
+    repo.write("shared/team.yaml", "ignore: [CL001]\n")
+    (repo.path / "db" / "team.yaml").symlink_to("../shared/team.yaml")
+    base = repo.commit("base")
+    checklist = repo.path / "db/.claude/database/database-checklist.md"
+    checklist.write_text(
+        checklist.read_text(encoding="utf-8") + f"\n{CHECKLIST_LINE}\n",
+        encoding="utf-8",
+    )
+    head = repo.commit("head")
+    runner.event = pull_request_event(base, head)
+    outside = tmp_path / "workflow-config.yaml"
+    outside.write_text("ignore: [CL001]\n", encoding="utf-8")
+    for config in ("db/team.yaml", str(outside), ""):
+        runner.inputs = {"root": "db", "select": "CL", "config": config}
+        result = runner.run()
+        assert "could not check" not in result.stdout, result.stdout
+        codes = {a[3] for a in annotations(result.stdout)}
+        assert ("CL001" in codes) == (config == ""), config
+
+
 def test_extras_come_from_this_process(repo: Repo) -> None:
     from dbdesign.action_run import _with_extras
     from dbdesign.report.job_summary import Section
@@ -734,6 +809,10 @@ def test_install_step_builds_and_reuses_the_venv(tmp_path: Path, repo: Repo) -> 
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     make_project(repo)
+    # `python -m venv` and `-m pip` run from the workspace would import
+    # these.
+    sentinels = tmp_path / "sentinels"
+    plant(repo.path, sentinels)
     head = repo.commit("base")
     runner = Runner(
         workspace=repo.path,
@@ -748,6 +827,7 @@ def test_install_step_builds_and_reuses_the_venv(tmp_path: Path, repo: Repo) -> 
     assert python.is_relative_to(temp)
     again = runner.run_step(action_steps()[2], 2)
     assert "restored from the cache" in again.stdout
+    assert ran(sentinels) == []
 
 
 def test_prepare_keys_the_venv_by_the_sources(tmp_path: Path) -> None:

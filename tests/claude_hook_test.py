@@ -100,7 +100,7 @@ def test_an_edit_that_breaks_the_checklist_is_answered(
     out, seconds = hook(payload, bookshop)
     assert reason(out).splitlines() == [
         f"dbdesign: this edit of {CHECKLIST} broke the database design (1 error):",
-        f"{CHECKLIST}:65:3: CL001 malformed marker `[v]`; use `[ ]`, `[~]`, "
+        f"{CHECKLIST}:65:3: error: CL001 malformed marker `[v]`; use `[ ]`, `[~]`, "
         "`[x]` or `[!]`",
         "Mend them now; `dbdesign rules CODE` explains a rule.",
     ]
@@ -128,7 +128,7 @@ def test_ticking_a_phase_names_its_stub(tmp_path: Path) -> None:
     # Phase 0 is open, so the task is CL004 too; the stub plan is the news.
     assert any(
         line.startswith(
-            "backup-recovery-plan.md:1:1: AR002 Phase 5 (Backup & "
+            "backup-recovery-plan.md:1:1: error: AR002 Phase 5 (Backup & "
             "Recovery Planning) has started but backup-recovery-plan.md is a stub"
         )
         for line in lines
@@ -146,7 +146,7 @@ def test_errors_that_were_there_before_the_edit_are_not_repeated(
     # The same edit that also breaks a marker: only that is answered.
     payload = edit(bookshop, CHECKLIST, "- [ ] Rehearse", "- [] Rehearse")
     lines = reason(hook(payload, bookshop)[0]).splitlines()
-    assert [line.split(" ", 2)[1] for line in lines[1:-1]] == ["CL001"]
+    assert [line.split(" ", 3)[2] for line in lines[1:-1]] == ["CL001"]
 
 
 def test_a_write_is_compared_with_the_original_file(bookshop: Path) -> None:
@@ -165,7 +165,7 @@ def test_a_write_is_compared_with_the_original_file(bookshop: Path) -> None:
         },
     }
     lines = reason(hook(payload, bookshop)[0]).splitlines()
-    assert {line.split(" ", 2)[1] for line in lines[1:-1]} == {"CL002"}
+    assert {line.split(" ", 3)[2] for line in lines[1:-1]} == {"CL002"}
 
 
 def test_a_multi_edit_is_undone_to_compare(bookshop: Path) -> None:
@@ -183,14 +183,14 @@ def test_a_multi_edit_is_undone_to_compare(bookshop: Path) -> None:
         },
     }
     lines = reason(hook(payload, bookshop)[0]).splitlines()
-    assert [line.split(" ", 2)[1] for line in lines[1:-1]] == ["CL001"]
+    assert [line.split(" ", 3)[2] for line in lines[1:-1]] == ["CL001"]
 
 
 def test_editing_a_committed_migration_is_mg004(bookshop: Path) -> None:
     migration = "migration-scripts/V2__create_customers_and_orders.sql"
     payload = edit(bookshop, migration, "CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
     text = reason(hook(payload, bookshop)[0])
-    assert f"{migration}: MG004 V2__create_customers_and_orders.sql was edited" in text
+    assert f"{migration}: error: MG004 V2__create_customers_and_orders.sql" in text
 
 
 def test_a_schema_edit_reports_what_it_broke(bookshop: Path) -> None:
@@ -201,8 +201,10 @@ def test_a_schema_edit_reports_what_it_broke(bookshop: Path) -> None:
         "CREATE TABLE gift_cards (code text);\n\nCREATE TABLE publishers",
     )
     text = reason(hook(payload, bookshop)[0])
-    assert "SQ002 table gift_cards has no primary key" in text
-    assert "ER003 table gift_cards of database-schema.sql is not in the ERD" in text
+    assert "error: SQ002 table gift_cards has no primary key" in text
+    assert (
+        "error: ER003 table gift_cards of database-schema.sql is not in the ERD" in text
+    )
 
 
 def test_a_config_edit_that_breaks_it_is_answered(bookshop: Path) -> None:

@@ -143,7 +143,7 @@ def test_explicit_config_through_main(
     (tmp_path / "alt.yaml").write_text("framework_dir: process\n")
     code, out, _ = run_check(capsys, tmp_path, "--config", str(tmp_path / "alt.yaml"))
     assert code == 1
-    assert out.startswith("process: FW001 ")
+    assert out.startswith("process: error: FW001 ")
 
 
 def test_missing_explicit_config(
@@ -179,6 +179,8 @@ BAD_YAML = [
     ("artifacts_dir: ../elsewhere", "2: artifacts_dir: ", "inside the project"),
     ("schema: 'db\\\\schema.sql'", "2: schema: ", "/ separators"),
     ("erd: [a, b]", "2: erd: ", "non-empty string"),
+    ("scope: history", "2: scope: ", "expected one of: change, all"),
+    ("baseline_file: /tmp/b.json", "2: baseline_file: ", "inside the project root"),
     ('erd: "a\\0b.md"', "2: erd: ", "NUL character"),
     (
         'artifacts:\n  "a\\0b.md": [X]',
@@ -189,7 +191,12 @@ BAD_YAML = [
     ("changelog: null", "2: changelog: ", "non-empty string"),
     ("migrations_baseline: [1]", "2: migrations_baseline: ", "version"),
     ("migrations_baseline: true", "2: migrations_baseline: ", "version"),
-    ("migration_naming: liquibase", "2: migration_naming: ", "flyway"),
+    ("migration_naming: alembic", "2: migration_naming: ", "flyway"),
+    ("postgres_version: 8", "2: postgres_version: ", "major version"),
+    ("postgres_version: 'sixteen'", "2: postgres_version: ", "major version"),
+    ("postgres_version: true", "2: postgres_version: ", "major version"),
+    ("require_lock_timeout: 1", "2: require_lock_timeout: ", "true or false"),
+    ("drift_ignore: audit_*", "2: drift_ignore: ", "list of strings"),
     (
         "migration_naming: 'regex:(['",
         "2: migration_naming: ",
@@ -662,3 +669,15 @@ def test_a_pyproject_table_hidden_by_the_yaml_gets_a_note(
     assert f"note: {note}" in out
     (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 88\n")
     assert config.load(tmp_path).notes == ()
+
+
+@pytest.mark.parametrize(
+    "text, expected", [("16", 16), ("'15.4'", 15), ("9.6", 9), ("'12'", 12)]
+)
+def test_postgres_version_takes_the_major(
+    tmp_path: Path, text: str, expected: int
+) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text(f"postgres_version: {text}\n")
+    loaded = config.load(tmp_path)
+    assert loaded.postgres_version == expected
+    assert "postgres_version" in loaded.configured

@@ -7,6 +7,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,6 +97,46 @@ def repo(tmp_path: Path) -> Iterator[Repo]:
     yield Repo(path)
 
 
+def script(
+    name: str,
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Console script NAME of this venv, run in CWD as pre-commit and
+    people run it."""
+    import sys
+
+    exe = Path(sys.executable).parent / name
+    assert exe.is_file(), f"{exe} is not installed; pip install -e '.[test]'"
+    return subprocess.run(
+        [str(exe), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many files each call of the sqlfluff worker pool linted."""
+    from dbdesign.sql import fluff_pool
+
+    counted: list[int] = []
+    real = fluff_pool.run
+
+    def counting(tasks: Any, timeout: float, jobs: int, **options: Any) -> Any:
+        counted.append(len(tasks))
+        return real(tasks, timeout, jobs, **options)
+
+    monkeypatch.setattr(fluff_pool, "run", counting)
+    return counted
+
+
 @pytest.fixture
 def chdir(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     def _chdir(path: Path) -> None:
@@ -165,18 +206,7 @@ def pre_commit(
     cwd: Path, home: Path, *args: str, timeout: float = 900
 ) -> subprocess.CompletedProcess[str]:
     """`pre-commit ARGS` from this venv in CWD with PRE_COMMIT_HOME=HOME."""
-    import sys
-
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     for key in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF"):
         env.pop(key, None)
-    exe = Path(sys.executable).with_name("pre-commit")
-    return subprocess.run(
-        [str(exe), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=timeout,
-    )
+    return script("pre-commit", cwd, *args, env=env, timeout=timeout)

@@ -16,32 +16,18 @@ from pathlib import Path
 import pytest
 
 import projects
-from conftest import EXAMPLE, Repo, pre_commit
+from conftest import EXAMPLE, Repo, pre_commit, script
 from dbdesign.hooks import HOOKS
 from projects import CHECKLIST
 
 pytestmark = pytest.mark.e2e
 
-BIN = Path(sys.executable).parent
 BAD_CHECKLIST = (
     "# Checklist\n\n## Phase 0: Data Requirements & Analysis\n\n"
     "- [X] Identify the entities\n" + projects.phases(1)
 )
 OUR_HOOKS = ("dbdesign-framework", "dbdesign-checklist", "dbdesign-artifacts")
 ALL_HOOKS = tuple(hook.id for hook in HOOKS)
-
-
-def script(name: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    exe = BIN / name
-    assert exe.is_file(), f"{exe} is not installed; pip install -e '.[test]'"
-    return subprocess.run(
-        [str(exe), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 # -- the console scripts ------------------------------------------------------
@@ -135,7 +121,7 @@ def test_pre_commit_fails_a_bad_checklist(
     write_config(repo, hook_repo, *OUR_HOOKS)
     code, out = run_all(repo, pre_commit_home)
     assert code == 1, out
-    assert f"{CHECKLIST}:5:3: CL001 [*] malformed marker `[X]`" in out
+    assert f"{CHECKLIST}:5:3: error: CL001 [*] malformed marker `[X]`" in out
     assert "Traceback" not in out
     # The two other hooks pass on the same project.
     assert out.count("Passed") == 2, out
@@ -162,7 +148,7 @@ def test_pre_commit_file_name_with_a_leading_dash(
     write_config(repo, hook_repo, "dbdesign-checklist")
     code, out = run_all(repo, pre_commit_home)
     assert code == 1, out
-    assert "-x/database-checklist.md:5:3: CL001" in out
+    assert "-x/database-checklist.md:5:3: error: CL001" in out
 
 
 def copy_example(repo: Repo) -> None:

@@ -64,7 +64,10 @@ def test_the_claude_command_speaks_of_this_project(tmp_path: Path) -> None:
     assert text.startswith("---\ndescription: ")
     assert "$ARGUMENTS" in text and "${" not in text
     assert "`db/schema.sql` (sqlite SQL)" in text
-    assert "`db/migrations/`, following golang-migrate's naming:" in text
+    assert (
+        "`db/migrations/`, following golang-migrate's naming, "
+        "`<version>_<description>.up.sql and .down.sql`" in text
+    )
     assert "@.claude/database/database-checklist.md" in text
 
 
@@ -217,37 +220,14 @@ def test_the_schema_examples_are_clean_sql(tmp_path: Path, dialect: str) -> None
     assert [f"{f.code} {f.message}" for f in found] == []
 
 
-def test_every_naming_scheme_has_its_readme() -> None:
-    for scheme in config.NAMING_SCHEMES:
-        if scheme != "auto":
-            assert scheme in starter.SCHEMES, scheme
-
-
-@pytest.mark.parametrize(
-    "naming, words",
-    [
-        ("auto", "`V<version>__<description>.sql`"),
-        ("flyway", "`migration_naming: flyway`"),
-        ("golang-migrate", "`000001_create_customers.up.sql`"),
-        ("sequential", "`0001_create_customers.sql`"),
-        ("timestamp", "`20260115093000_create_customers.sql`"),
-        ("dbmate", "`-- migrate:down` section"),
-        ("diesel", "`2026-01-15-093000_create_customers/up.sql`"),
-        ("regex:(?P<version>\\d+)-.+\\.sql", "its `version` group orders"),
-    ],
-)
-def test_the_migrations_readme_explains_the_scheme(
-    tmp_path: Path, naming: str, words: str
-) -> None:
+def test_the_migrations_readme_points_at_the_schema(tmp_path: Path) -> None:
     (tmp_path / ".dbdesign.yaml").write_text(
-        f"migration_naming: {json.dumps(naming)}\nmigrations_dir: db/migrations\n"
+        "migration_naming: goose\nmigrations_dir: db/migrations\n"
     )
     assert init(tmp_path) == 0
     text = (tmp_path / "db/migrations/README.md").read_text()
-    assert words in text
-    assert "`../../database-schema.sql`" in text  # relative to the folder
-    if naming in ("sequential", "timestamp"):
-        assert "MG006" not in text  # no down migrations in these schemes
+    assert "`../../database-schema.sql`" in text  # from the folder to the root
+    assert "-- +goose Up" in text
 
 
 def test_the_readme_shows_what_init_writes() -> None:

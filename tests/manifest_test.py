@@ -110,11 +110,15 @@ def test_readme_tables_are_fresh() -> None:
 def test_readme_update_keeps_everything_else() -> None:
     text = (
         "intro\n<!-- hooks:start -->\nold\n<!-- hooks:end -->\nmiddle\n"
+        "<!-- safety:start -->\nold\n<!-- safety:end -->\nmore\n"
         "<!-- rules:start -->\nold\n<!-- rules:end -->\nend\n"
     )
     updated = manifest.readme(text)
     assert updated.startswith("intro\n<!-- hooks:start -->\n")
-    assert "\n<!-- hooks:end -->\nmiddle\n<!-- rules:start -->\n" in updated
+    assert "\n<!-- hooks:end -->\nmiddle\n<!-- safety:start -->\n" in updated
+    assert "\n<!-- safety:end -->\nmore\n<!-- rules:start -->\n" in updated
+    assert "| MG016 | constraint-not-valid | warning |" in updated
+    assert "`adding-foreign-key-constraint`" in updated
     assert updated.endswith("<!-- rules:end -->\nend\n")
     assert "| `dbdesign-checklist` |" in updated
     assert '| <a id="cl001"></a>CL001 | malformed-marker |' in updated

@@ -41,8 +41,8 @@ def test_finds_one_duplicate_among_40(
     text = out.stdout + out.stderr
     assert out.returncode == 1, text
     assert (
-        "migration-scripts/V23__step_23.sql: MG002" in text
-        or "migration-scripts/V23__also_23.sql: MG002" in text
+        "migration-scripts/V23__step_23.sql: error: MG002" in text
+        or "migration-scripts/V23__also_23.sql: error: MG002" in text
     ), text
     assert text.count(": MG002 ") == 1, text
     assert "MG001" not in text and "Traceback" not in text, text

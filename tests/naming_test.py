@@ -292,10 +292,13 @@ def test_readmes_keep_files_and_configured_ignores(tmp_path: Path) -> None:
     }
 
 
-def test_nothing_is_skipped_silently(tmp_path: Path) -> None:
-    make(tmp_path, "V1__init.sql", ".DS_Store", "notes/plan.md")
+def test_only_files_the_tool_reads_are_judged(tmp_path: Path) -> None:
+    # a runbook or an editor's file is left alone, as the tool leaves it;
+    # an SQL file the tool would not run is reported
+    make(tmp_path, "V1__init.sql", ".DS_Store", "notes/plan.md", "notes/plan.sql")
     found = scan(tmp_path)
-    assert {name for name, _ in found.unnamed} == {".DS_Store", "notes/plan.md"}
+    assert {name for name, _ in found.unnamed} == {"notes/plan.sql"}
+    assert {".DS_Store", "notes/plan.md"} <= set(found.ignored)
 
 
 def test_configured_scheme_is_used(tmp_path: Path) -> None:

@@ -34,11 +34,11 @@ FINDINGS = [
 def test_text_sorted_one_line_each_with_summary() -> None:
     out = report.render("text", FINDINGS, files=3)
     assert out.splitlines() == [
-        "a.md: AR001 required artifact a.md is missing",
-        "a.md:1:1: AR003 a.md has no section on RPO; add one",
-        "b.md:2:3: CL004 Phase 1 task is `[x]` too early",
-        "b.md:9:3: CL001 [*] malformed marker `[X]`; use `[x]`",
-        "db.sql:4:7: LT01 Expected single whitespace",
+        "a.md: error: AR001 required artifact a.md is missing",
+        "a.md:1:1: warning: AR003 a.md has no section on RPO; add one",
+        "b.md:2:3: error: CL004 Phase 1 task is `[x]` too early",
+        "b.md:9:3: error: CL001 [*] malformed marker `[X]`; use `[x]`",
+        "db.sql:4:7: warning: LT01 Expected single whitespace",
         "Found 3 errors and 2 warnings (3 files checked).",
         "[*] 1 fixable with the `--fix` option.",
     ]
@@ -51,7 +51,9 @@ def test_text_clean_summary() -> None:
 def test_text_control_characters_stay_on_one_line() -> None:
     item = finding("AR001", NASTY, f"required artifact {NASTY} is missing")
     [first, _summary] = report.render("text", [item], 0).splitlines()
-    assert first.startswith("we%ird, na:me\\r\\n-x ##[error]::warning::.md: AR001 ")
+    assert first.startswith(
+        "we%ird, na:me\\r\\n-x ##[error]::warning::.md: error: AR001 "
+    )
     assert "\x1b" not in text.printable("a\x1b[31mred")
 
 
@@ -118,7 +120,7 @@ def test_json_exact_shape() -> None:
                 "fixable": True,
             },
         ],
-        "summary": {"errors": 1, "warnings": 1, "files": 2},
+        "summary": {"errors": 1, "warnings": 1, "files": 2, "out_of_scope": 0},
         "notes": [],
     }
 
@@ -239,12 +241,14 @@ def test_weird_file_names_in_every_format(
     if fmt == "text":
         lines = out.splitlines()
         assert (
-            "-fw%,:\\n::error::x: FW001 the framework folder is missing; "
+            "-fw%,:\\n::error::x: error: FW001 the framework folder is missing; "
             "run `dbdesign init` to create it with the prompt, template and "
             "checklist" in lines
         )
         assert any(
-            line.startswith("we%ird, na:me\\r\\n-x ##[error]::warning::.md:1:1: AR002 ")
+            line.startswith(
+                "we%ird, na:me\\r\\n-x ##[error]::warning::.md:1:1: error: AR002 "
+            )
             for line in lines
         )
         assert not any(
@@ -315,7 +319,10 @@ def test_sarif_structure() -> None:
         assert rule["help"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning")
     cl001 = driver["rules"][ids.index("CL001")]
-    assert "Bad:\n- [X] Identify entities" in cl001["help"]["text"]
+    assert (
+        "Bad (.claude/database/database-checklist.md):\n- [X] Identify entities"
+        in cl001["help"]["text"]
+    )
     # Every rule links to its documentation: ours to the README's rules
     # table (an anchor per code), sqlfluff's to sqlfluff's reference.
     assert cl001["helpUri"] == "https://github.com/dbdesign/dbdesign#cl001"

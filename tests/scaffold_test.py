@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbdesign import cli, scaffold, starter
+from dbdesign import cli, scaffold
 from dbdesign.commands import init as init_command
 from dbdesign.config import Config
 
@@ -63,14 +63,7 @@ def test_creates_everything_in_an_empty_folder(tmp_path, capsys):
     assert set(tree(root)) == set(ALL)  # no temporary files left behind
     for relpath in ALL:
         name = relpath.removeprefix(".claude/database/")
-        if name == "migration-scripts/README.md":
-            # Written for the configured naming scheme (Flyway by default).
-            expected = starter.migrations_readme(
-                "auto", "migration-scripts", "database-schema.sql"
-            ).encode()
-        else:
-            expected = bundled(name)
-        assert (root / relpath).read_bytes() == expected
+        assert (root / relpath).read_bytes() == bundled(name)
 
 
 def test_created_files_follow_the_umask(tmp_path):
@@ -494,3 +487,29 @@ def test_config_naming_a_planned_file_adds_sections_not_a_second_file(tmp_path, 
     text = (tmp_path / "CHANGELOG.md").read_text()
     assert text.count("## [Unreleased]") == 1
     assert text.endswith("\n## Conventions\n\nTODO\n")
+
+
+@pytest.mark.parametrize(
+    ("scheme", "words"),
+    [
+        ("flyway", "V<version>__<description>.sql"),
+        ("goose", "-- +goose NO TRANSACTION"),
+        ("prisma", "migration_lock.toml"),
+        ("liquibase", "runInTransaction:false"),
+        ("sqitch", "sqitch.plan"),
+        ("dbmate", "transaction:false"),
+        ("diesel", "run_in_transaction = false"),
+        ("golang-migrate", ".down.sql"),
+        ("sequential", "no gaps"),
+    ],
+)
+def test_migrations_readme_speaks_the_configured_scheme(
+    tmp_path: Path, scheme: str, words: str
+) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text(f"migration_naming: {scheme}\n")
+    assert cli.main(["init", str(tmp_path)]) == 0
+    text = (tmp_path / "migration-scripts" / "README.md").read_text()
+    assert words in text
+    assert text.count("## Naming") == 1 and "## Rules" in text
+    if scheme != "flyway":
+        assert "V<version>__" not in text

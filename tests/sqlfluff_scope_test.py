@@ -1,5 +1,5 @@
 """Which files the schema check hands to sqlfluff: the SQL a commit, push or
-pull request writes, or every file when there is no change to compare."""
+pull request writes (SPEC 3b), every file with --all or without git."""
 
 from __future__ import annotations
 
@@ -44,9 +44,13 @@ def project(repo: Repo) -> Repo:
     return repo
 
 
-def test_nothing_staged_lints_every_file(project: Repo, capsys) -> None:
-    # `pre-commit run --all-files` or a plain `dbdesign check`.
-    assert sqlfluff_paths(project, capsys) == {
+def test_nothing_staged_lints_nothing(project: Repo, capsys) -> None:
+    # `pre-commit run --all-files` on a clean tree: state rules only.
+    assert sqlfluff_paths(project, capsys) == set()
+
+
+def test_all_lints_every_file(project: Repo, capsys) -> None:
+    assert sqlfluff_paths(project, capsys, "--all") == {
         "database-schema.sql",
         "migration-scripts/V1__init.sql",
     }
@@ -68,9 +72,9 @@ def test_pull_request_lints_what_the_branch_changed(project: Repo, capsys) -> No
     assert sqlfluff_paths(project, capsys, "--base", "main") == {"database-schema.sql"}
 
 
-def test_paths_given_are_linted(project: Repo, capsys) -> None:
+def test_paths_given_restrict_the_audit(project: Repo, capsys) -> None:
     assert sqlfluff_paths(
-        project, capsys, str(project.path / "database-schema.sql")
+        project, capsys, "--all", str(project.path / "database-schema.sql")
     ) == {"database-schema.sql"}
 
 

@@ -23,7 +23,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dbdesign.action_inputs import InputError, read_inputs
@@ -186,14 +186,21 @@ def install(env: Mapping[str, str]) -> int:
         current = stamp.read_text(encoding="utf-8").strip()
     except OSError:
         current = ""
-    if current == found.key and _works(found.python):
+    # Every interpreter isolated (-I) and started outside the workspace: the
+    # workspace holds the pull request's files, and `python -m venv` run
+    # there would import a `venv/` folder of theirs (and `-m pip` a `pip/`,
+    # `-c 'import dbdesign'` a `dbdesign/`).
+    away = found.venv.parent
+    away.mkdir(parents=True, exist_ok=True)
+    if current == found.key and _works(found.python, away):
         print("dbdesign is installed (restored from the cache)")
         return 0
     shutil.rmtree(found.venv, ignore_errors=True)
     steps = [
-        [sys.executable, "-m", "venv", str(found.venv)],
+        [sys.executable, "-I", "-m", "venv", str(found.venv)],
         [
             str(found.python),
+            "-I",
             "-m",
             "pip",
             "install",
@@ -204,7 +211,7 @@ def install(env: Mapping[str, str]) -> int:
         ],
     ]
     for step in steps:
-        if subprocess.run(step, check=False).returncode != 0:
+        if subprocess.run(step, cwd=away, check=False).returncode != 0:
             print(
                 command(
                     "error",
@@ -218,10 +225,13 @@ def install(env: Mapping[str, str]) -> int:
     return 0
 
 
-def _works(python: Path) -> bool:
+def _works(python: Path, cwd: Path) -> bool:
     try:
         out = subprocess.run(
-            [str(python), "-c", "import dbdesign.cli"], capture_output=True, check=False
+            [str(python), "-I", "-c", "import dbdesign.cli"],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
         )
     except OSError:
         return False
@@ -257,6 +267,13 @@ def report(env: Mapping[str, str]) -> int:
                     "whose folders are not links",
                 )
             )
+            return 2
+
+    if inputs.config is not None:
+        try:
+            inputs = replace(inputs, config=vetted_config(inputs.config, workspace))
+        except InputError as exc:
+            print(command("error", str(exc)))
             return 2
 
     from dbdesign import action_run
@@ -323,6 +340,25 @@ def report(env: Mapping[str, str]) -> int:
     if broken:
         return 2
     return 1 if job_summary.fails(errors, warnings, inputs.fail_on) else 0
+
+
+def vetted_config(config: str, workspace: Path) -> str:
+    """The `config` input as the check is to be given it: a file in the
+    workspace by its real path there (relative), one named outside it as it
+    is. A path in the workspace that a link (which a pull request may add)
+    takes out of it is an InputError: the error would quote the file it
+    reaches in the public log."""
+    from dbdesign import textio
+
+    path = workspace / config
+    why = textio.leaves(workspace, path, "the workspace")
+    if why:
+        raise InputError(
+            f"config: {config} {why}, so it is not read; commit the config "
+            "file itself, or name a file outside the workspace directly"
+        )
+    real, top = path.resolve(), workspace.resolve()
+    return real.relative_to(top).as_posix() if real.is_relative_to(top) else config
 
 
 def _stays_inside(path: Path, workspace: Path) -> bool:

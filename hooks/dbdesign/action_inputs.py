@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 FAIL_ON = ("error", "warning", "never")
+SCOPES = ("change", "all")
 _TRUE = ("true", "yes", "1", "on")
 _FALSE = ("false", "no", "0", "off", "")  # "" (unset): the default
 
@@ -26,6 +27,7 @@ class Inputs:
     sarif: str | None
     summary: bool
     allow_label: str | None
+    scope: str = "change"
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -38,6 +40,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     fail_on = get("FAIL_ON").lower() or "error"
     if fail_on not in FAIL_ON:
         raise InputError(f"fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+    scope = get("SCOPE").lower() or "change"
+    if scope not in SCOPES:
+        raise InputError(f"scope: {scope!r} is not one of {', '.join(SCOPES)}")
     summary = get("SUMMARY").lower()
     if summary not in _TRUE + _FALSE:
         raise InputError(f"summary: {summary!r} is not true or false")
@@ -56,4 +61,5 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         sarif=get("SARIF") or None,
         summary=summary not in _FALSE[:-1],
         allow_label=get("ALLOW_NO_CHANGELOG_LABEL") or None,
+        scope=scope,
     )

@@ -124,6 +124,8 @@ def run_root(
         args.append(f"--select={inputs.select}")
     if allow_no_changelog:
         args.append("--allow-no-changelog")
+    if inputs.scope == "all":
+        args.append("--all")
     out = _dbdesign(args, workspace)
     log = tuple(line for line in out.stderr.splitlines() if line.strip())
     if out.returncode not in (0, 1):
@@ -136,13 +138,15 @@ def run_root(
         findings = tuple(finding_of(item, prefix) for item in document["findings"])
         files = int(document["summary"]["files"])
         notes = tuple(str(note) for note in document.get("notes", ()))
+        hidden = document["summary"].get("out_of_scope", 0)
+        out_of_scope = hidden if isinstance(hidden, int) and hidden > 0 else 0
     except (ValueError, KeyError, TypeError) as exc:
         message = f"unreadable JSON from `dbdesign check`: {exc}"
         return RootResult(
             root, sha, (), 0, message, log, Section(root, prefix, error=message)
         )
 
-    section = Section(root, prefix, files=files, notes=notes)
+    section = Section(root, prefix, files=files, notes=notes, out_of_scope=out_of_scope)
     if want_extras:
         section = _with_extras(section, path, workspace, inputs.config, base)
     return RootResult(root, sha, findings, files, None, log, section)

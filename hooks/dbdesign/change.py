@@ -6,6 +6,7 @@ file name works; every other module gets plain data."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ NO_GIT_NOTE = (
 )
 
 _ZEROS = frozenset("0")
+_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _FETCH_ADVICE = (
     "in a shallow clone fetch the history it needs (in GitHub "
     "Actions: actions/checkout with `fetch-depth: 0`, or `git "
@@ -79,6 +81,55 @@ class Change:
             check=False,
         )
         return out.stdout if out.returncode == 0 else None
+
+    def changed_lines(self, path: str) -> frozenset[int] | None:
+        """The line numbers of PATH's current content (the working tree)
+        that the change added or modified, from `git diff -U0` against the
+        base; None when the base has no PATH (every line is new)."""
+        if not self.old_paths_of([path]):
+            return None
+        out = _run(
+            self.top,
+            "diff",
+            "-U0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-renames",
+            self.base,
+            "--",
+            f"{self.prefix}{path}",
+            check=False,
+        )
+        lines: set[int] = set()
+        for raw in out.stdout.split(b"\n"):
+            match = _HUNK.match(raw)
+            if match:
+                first = int(match[1])
+                lines.update(range(first, first + int(match[2] or b"1")))
+        return frozenset(lines)
+
+    def old_paths_of(self, paths: list[str]) -> list[str]:
+        """Those of PATHS (root-relative) that exist in the base."""
+        if self.empty_base or not paths:
+            return []
+        out = _run(
+            self.top,
+            "ls-tree",
+            "-z",
+            "--name-only",
+            "--full-tree",
+            self.base,
+            "--",
+            *(f"{self.prefix}{path}" for path in paths),
+            check=False,
+        )
+        if out.returncode != 0:
+            return []
+        return [
+            path
+            for path in (_strip(self.prefix, raw) for raw in _split_z(out.stdout))
+            if path is not None
+        ]
 
     def old_paths(self, folder: str) -> list[str]:
         """Every file under FOLDER (root-relative) in the base."""
@@ -309,7 +360,7 @@ def _run(
     cwd: Path, *args: str, check: bool = True, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     cmd = [
-        "git",
+        *GIT,
         "--no-optional-locks",
         "--literal-pathspecs",
         "-c",
@@ -332,6 +383,14 @@ def _run(
     return out
 
 
+# Every git we run: a folder of the repository that holds HEAD, objects/
+# and refs/ (which a pull request can add) is a bare repository to git's
+# discovery, and its `config` (core.worktree, core.fsmonitor) would then
+# be obeyed from a run whose root is that folder, and the change rules
+# skipped as "not a git repository". Explicit: git refuses it instead.
+GIT = ("git", "-c", "safe.bareRepository=explicit")
+
+
 def _env() -> dict[str, str]:
     # git's words in English whatever the user's locale: _where tells "not
     # a git repository" from other failures by them.
@@ -347,7 +406,7 @@ def _where(root: Path) -> tuple[Path, str] | None:
     try:
         out = subprocess.run(
             [
-                "git",
+                *GIT,
                 "rev-parse",
                 "--is-inside-work-tree",
                 "--show-toplevel",
@@ -365,6 +424,12 @@ def _where(root: Path) -> tuple[Path, str] | None:
         if "not a git repository" in error.lower():
             return None
         lines = error.strip().splitlines()
+        if "safe.bareRepository" in error:
+            raise UsageError(
+                f"{root} looks like a bare git repository (it holds HEAD, "
+                "objects/ and refs/), which git will not use; remove those "
+                "from the project folder"
+            )
         raise UsageError(
             f"git cannot read the repository at {root}: "
             f"{lines[-1] if lines else 'unknown error'}"
@@ -389,7 +454,7 @@ def toplevel(start: Path) -> Path | None:
     GIT_WORK_TREE included), or None outside git."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
+            [*GIT, "rev-parse", "--show-toplevel"],
             cwd=start,
             capture_output=True,
             check=False,

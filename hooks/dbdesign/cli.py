@@ -53,6 +53,12 @@ def _common(parser: argparse.ArgumentParser, changelog: bool = False) -> None:
         "change",
     )
     parser.add_argument(
+        "--all",
+        action="store_true",
+        help="judge everything, not only what the change adds or modifies "
+        "(an audit; default: the config's `scope`)",
+    )
+    parser.add_argument(
         "--fix", action="store_true", help="apply safe fixes where a check has them"
     )
     parser.add_argument(
@@ -195,6 +201,14 @@ def _umbrella_parser() -> argparse.ArgumentParser:
         "markers (appended when there are none)",
     )
 
+    baseline = sub.add_parser(
+        "baseline",
+        help="write the findings baseline: today's findings, accepted, so "
+        "that only new ones are reported",
+    )
+    baseline.add_argument("root", nargs="?", metavar="ROOT")
+    baseline.add_argument("--config", metavar="FILE")
+
     status = sub.add_parser("status", help="checklist progress per phase")
     status.add_argument("root", nargs="?", metavar="ROOT")
     status.add_argument("--config", metavar="FILE")
@@ -253,7 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _guarded(body)
 
 
-def _run(args: argparse.Namespace, checks: Sequence[str]) -> int:
+def _run(
+    args: argparse.Namespace, checks: Sequence[str], hook: str | None = None
+) -> int:
     from dbdesign import pipeline
 
     request = pipeline.Request(
@@ -266,6 +282,8 @@ def _run(args: argparse.Namespace, checks: Sequence[str]) -> int:
         fix=args.fix,
         no_cache=args.no_cache,
         allow_no_changelog=getattr(args, "allow_no_changelog", False),
+        all=args.all,
+        hook=hook,
         format=args.format,
         output=args.output,
         strict=args.strict,
@@ -280,7 +298,7 @@ def hook_main(hook_id: str, argv: Sequence[str] | None = None) -> int:
     argv, dashed = _dashed_files(parser, sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.paths = [*args.paths, *dashed]
-    return _guarded(lambda: _run(args, hook.checks))
+    return _guarded(lambda: _run(args, hook.checks, hook.id))
 
 
 def _dashed_files(

@@ -26,9 +26,15 @@ NAMING_SCHEMES = (
     "golang-migrate",
     "diesel",
     "dbmate",
+    "goose",
+    "prisma",
+    "liquibase",
+    "sqitch",
     "sequential",
     "timestamp",
 )
+# The oldest PostgreSQL major version dbdesign reasons about (MG014, MG015).
+POSTGRES_VERSIONS = range(9, 100)
 # sqlglot's dialect names, listed here so that loading the config never
 # imports sqlglot (SPEC 7); a test keeps the list in step with sqlglot.
 DIALECTS = frozenset(
@@ -115,9 +121,14 @@ class Config:
     dialect: str = "postgres"
     changelog: str | None = None
     phase_order: str = "phase0"
+    scope: str = "change"  # what a run judges (SPEC 3b): change | all
+    baseline_file: str = ".dbdesign-baseline.json"
     sqlfluff: bool = True
     sqlfluff_trust_config: bool = False
     naming_convention: str = "snake_case"
+    postgres_version: int = 13  # oldest server the migrations must be safe on
+    require_lock_timeout: bool = False  # MG020
+    drift_ignore: tuple[str, ...] = ()  # table globs drift, ERD and keys skip
     artifacts: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_ARTIFACT_SECTIONS)
     )
@@ -126,7 +137,11 @@ class Config:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     artifact_phases: Mapping[str, int | None] = field(default_factory=dict)
     source: str | None = None  # the file it came from, for messages
-    notes: tuple[str, ...] = ()  # remarks on the config for people
+    # the keys the file set (a default may be overridden by what the
+    # project shows, e.g. prisma's provider for the dialect)
+    configured: frozenset[str] = frozenset()
+    # remarks about how settings were resolved, shown as notes
+    notes: tuple[str, ...] = ()
 
     def phase_of(self, role: str) -> int | None:
         """The checklist phase from which AR002 judges the artifact ROLE
@@ -218,11 +233,18 @@ _STR_KEYS = (
     "migrations_dir",
     "changelog",
     "naming_convention",
+    "baseline_file",
 )
-_BOOL_KEYS = ("require_down", "sqlfluff", "sqlfluff_trust_config")
+_BOOL_KEYS = (
+    "require_down",
+    "sqlfluff",
+    "sqlfluff_trust_config",
+    "require_lock_timeout",
+)
 _CHOICES: dict[str, tuple[str, ...]] = {
     "integrity_file": ("auto", "required", "off"),
     "phase_order": ("phase0", "strict", "off"),
+    "scope": ("change", "all"),
 }
 NAMING_CONVENTIONS = (
     "snake_case",
@@ -232,7 +254,8 @@ NAMING_CONVENTIONS = (
     "off",
 )
 _OFF_KEYS = ("integrity_file", "phase_order", "naming_convention")
-KEYS = tuple(f.name for f in fields(Config) if f.name not in ("source", "notes"))
+_INTERNAL = ("source", "configured", "notes")
+KEYS = tuple(f.name for f in fields(Config) if f.name not in _INTERNAL)
 
 
 def from_mapping(data: object, where: _Where) -> Config:
@@ -250,7 +273,7 @@ def from_mapping(data: object, where: _Where) -> Config:
         merged = dict(DEFAULT_ARTIFACT_SECTIONS)
         merged.update(values["artifacts"])
         values["artifacts"] = merged
-    loaded = Config(**values, source=where.file)
+    loaded = Config(**values, source=where.file, configured=frozenset(values))
     _check_phase_names(loaded, where)
     return loaded
 
@@ -342,8 +365,22 @@ def _validate(key: str, value: object, where: _Where) -> object:
         return text
     if key == "ignore":
         return _expect_codes(value, path, where)
-    if key == "migrations_ignore":
+    if key in ("migrations_ignore", "drift_ignore"):
         return _expect_strings(value, path, where)
+    if key == "postgres_version":
+        # `15.4` or `9.6` name a release: its first number is what counts
+        shown = str(value).strip() if isinstance(value, (str, float)) else ""
+        if re.fullmatch(r"\d+(\.\d+)?", shown):
+            value = int(shown.split(".")[0])
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value not in POSTGRES_VERSIONS
+        ):
+            raise where.error(
+                path, "expected a PostgreSQL major version such as 13 or 16"
+            )
+        return value
     if key == "severity":
         if not isinstance(value, dict):
             raise where.error(path, "expected a mapping of code: error|warning")
@@ -391,6 +428,7 @@ def _validate(key: str, value: object, where: _Where) -> object:
             sub = (key, str(name))
             if not isinstance(name, str) or not name or "\0" in name:
                 raise where.error(sub, "expected a file name")
+            _expect_relative(name, sub, where)
             sections[name] = _expect_strings(wanted, sub, where)
         return sections
     raise AssertionError(key)  # pragma: no cover - KEYS and _validate agree
@@ -464,11 +502,28 @@ class _Where:
 
 def load(root: Path, explicit: str | None = None) -> Config:
     """The project's Config: `--config` if given, else `.dbdesign.yaml`,
-    else `[tool.dbdesign]` in pyproject.toml, else the defaults."""
+    else `[tool.dbdesign]` in pyproject.toml, else the defaults; then what
+    the project shows where the file left a default (`discover`)."""
+    from dbdesign.discover import resolved
+
+    config = _load(root, explicit)
+    found, notes = resolved(root, config.migrations_path, config.configured)
+    if not (found or notes):
+        return config
+    return replace(
+        config,
+        migrations_dir=found.get("migrations_dir", config.migrations_dir),
+        dialect=found.get("dialect", config.dialect),
+        notes=(*config.notes, *notes),
+    )
+
+
+def _load(root: Path, explicit: str | None = None) -> Config:
     if explicit is not None:
         path = Path(explicit)
         if not path.is_absolute() and not path.exists():
             path = root / explicit
+        _named_inside(root, path, explicit)
         if not path.is_file():
             raise ConfigError(
                 f"{explicit}: config file not found; check the --config path"
@@ -539,6 +594,21 @@ def _inside(root: Path, name: str) -> None:
     why = check_inside(root, name)
     if why:
         raise ConfigError(f"{name}: {why}")
+
+
+def _named_inside(root: Path, path: Path, shown: str) -> None:
+    """`--config FILE` may name a file outside the root (a team's shared
+    config), but one named inside it must stay inside: a link the
+    repository holds must not make us read, and quote in an error, a file
+    of the machine that runs us."""
+    from dbdesign.textio import leaves
+
+    why = leaves(root, path)
+    if why:
+        raise ConfigError(
+            f"{shown}: the config file {why}, so it is not read; name the "
+            "file it points to instead, or replace the link with the file"
+        )
 
 
 def _read(path: Path, shown: str) -> str:

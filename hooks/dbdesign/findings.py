@@ -151,11 +151,12 @@ def _lines(text: str) -> list[str]:
 def apply_suppressions(
     findings: Iterable[Finding],
     texts: Mapping[str, str],
-    code_ran: Callable[[str], bool],
+    judged: Callable[[str, Suppression], bool],
 ) -> list[Finding]:
     """Drop suppressed findings; add DB001 for suppressions that are bare,
-    name an unknown code, or (for a code whose check ran) suppressed
-    nothing. TEXTS maps each path the run read to its text."""
+    name an unknown code, or suppressed nothing where the run judged their
+    code (JUDGED(code, suppression): its check ran, and on those lines).
+    TEXTS maps each path the run read to its text."""
     by_path: dict[str, list[Suppression]] = {}
     for path, text in texts.items():
         parsed = parse_suppressions(path, text)
@@ -171,7 +172,7 @@ def apply_suppressions(
             used.add((hit, item.code))
     for suppressions in by_path.values():
         for sup in suppressions:
-            kept.extend(_check_suppression(sup, used, code_ran))
+            kept.extend(_check_suppression(sup, used, judged))
     return kept
 
 
@@ -193,7 +194,7 @@ def _suppressed_by(
 def _check_suppression(
     sup: Suppression,
     used: set[tuple[Suppression, str]],
-    code_ran: Callable[[str], bool],
+    judged: Callable[[str, Suppression], bool],
 ) -> Iterable[Finding]:
     kind = "ignore-file" if sup.file_wide else "ignore"
     if sup.misplaced:
@@ -227,7 +228,7 @@ def _check_suppression(
                 sup.line,
                 sup.column,
             )
-        elif (sup, code) not in used and code_ran(code):
+        elif (sup, code) not in used and judged(code, sup):
             yield finding(
                 "DB001",
                 sup.path,
@@ -250,7 +251,11 @@ class Counts:
     warnings: int
     files: int  # files the run read and checked
 
+    out_of_scope: int = 0  # findings in unchanged code, not reported
+
     @classmethod
-    def of(cls, findings: Sequence[Finding], files: int) -> Counts:
+    def of(
+        cls, findings: Sequence[Finding], files: int, out_of_scope: int = 0
+    ) -> Counts:
         errors = sum(1 for f in findings if f.severity == "error")
-        return cls(errors, len(findings) - errors, files)
+        return cls(errors, len(findings) - errors, files, out_of_scope)

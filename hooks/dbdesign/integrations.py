@@ -16,6 +16,7 @@ from pathlib import Path
 from dbdesign import starter, textio
 from dbdesign.config import Config
 from dbdesign.hooks import HOOKS
+from dbdesign.naming import SHAPES
 from dbdesign.scaffold import DOCUMENTS, create_new
 
 PRE_COMMIT = ".pre-commit-config.yaml"
@@ -84,12 +85,13 @@ def pre_commit_config() -> str:
 def claude_command(config: Config) -> str:
     """The framework's slash command (`/database`) in this project's words:
     its paths, dialect and migration naming."""
-    name, scheme = starter.scheme_of(config.migration_naming)
-    if scheme is None:
-        tool, naming = "the pattern in dbdesign's config", f" `{name}`"
+    scheme = config.migration_naming
+    if scheme in SHAPES:
+        naming = f"{scheme}'s naming, `{SHAPES[scheme]}`"
+    elif scheme == "auto":
+        naming = "the naming its files use (dbdesign detects the scheme)"
     else:
-        tool = scheme.convention
-        naming = "".join(f"\n  - {line}" for line in scheme.files)
+        naming = f"the pattern `{scheme}` in dbdesign's config"
     documents = ", ".join(
         f"`{config.artifact(doc)}`"
         for doc in dict.fromkeys([*DOCUMENTS, *config.artifacts])
@@ -101,7 +103,6 @@ def claude_command(config: Config) -> str:
         dialect=config.dialect,
         erd=config.erd_path,
         migrations=config.migrations_path,
-        tool=tool,
         naming=naming,
         documents=documents,
         changelog=config.changelog_path,

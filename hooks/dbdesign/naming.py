@@ -16,7 +16,21 @@ from pathlib import Path
 
 from dbdesign import textio
 
-SCHEMES = ("flyway", "golang-migrate", "diesel", "dbmate", "sequential", "timestamp")
+SCHEMES = (
+    "flyway",
+    "golang-migrate",
+    "diesel",
+    "dbmate",
+    "goose",
+    "prisma",
+    "liquibase",
+    "sqitch",
+    "sequential",
+    "timestamp",
+)
+# Schemes whose files carry no version: they run in the order a changelog
+# or a plan gives (MG002, MG003 and MG005 do not apply).
+UNVERSIONED = ("liquibase", "sqitch")
 
 # What each scheme expects, for messages.
 SHAPES = {
@@ -25,6 +39,10 @@ SHAPES = {
     "golang-migrate": "<version>_<description>.up.sql and .down.sql",
     "diesel": "<YYYY-MM-DD-HHMMSS>_<description>/up.sql and down.sql",
     "dbmate": "<version>_<description>.sql with `-- migrate:up` and `-- migrate:down`",
+    "goose": "<version>_<description>.sql with `-- +goose Up` and `-- +goose Down`",
+    "prisma": "<timestamp>_<description>/migration.sql",
+    "liquibase": "<name>.sql starting with `--liquibase formatted sql`",
+    "sqitch": "deploy/<change>.sql and revert/<change>.sql, listed in sqitch.plan",
     "sequential": "<number>_<description>.sql",
     "timestamp": "<timestamp>_<description>.sql",
 }
@@ -50,6 +68,25 @@ _GOLANG = re.compile(r"(?P<version>\d+)_(?P<desc>.+)\.(?P<dir>up|down)\.sql")
 _DIESEL_DIR = re.compile(r"(?P<version>\d(?:[\d-]*\d)?)_(?P<desc>[^/]+)")
 _DIESEL_FILES = {"up.sql": UP, "down.sql": DOWN, "metadata.toml": META}
 _PLAIN = re.compile(r"(?P<version>\d+)_(?P<desc>.+)\.sql")
+_GOOSE_GO = re.compile(r"(?P<version>\d+)_(?P<desc>.+)\.go")
+_PRISMA_DIR = re.compile(r"(?P<version>\d+)_(?P<desc>[^/]+)")
+_SQITCH = re.compile(r"(?P<dir>deploy|revert)/(?P<change>.+)\.sql")
+_GOOSE_UP = re.compile(r"^--\s*\+goose\s+up\b", re.MULTILINE | re.IGNORECASE)
+_GOOSE_DOWN = re.compile(r"^--\s*\+goose\s+down\b", re.MULTILINE | re.IGNORECASE)
+_LIQUIBASE = re.compile(r"\A(?:\ufeff)?\s*--\s*liquibase\s+formatted\s+sql\b", re.I)
+# What each scheme's tool reads: other files in the folder (a runbook, a
+# Makefile) are left alone, as the tool leaves them.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "diesel": (".sql", ".toml"),
+    "goose": (".sql", ".go"),
+}
+# Files a scheme's tool reads that are not migrations (a lock file, a plan,
+# a changelog that includes the SQL files, scripts that only verify).
+_METADATA: dict[str, tuple[str, ...]] = {
+    "prisma": ("migration_lock.toml",),
+    "sqitch": ("sqitch.plan", "sqitch.conf", "verify/*"),
+    "liquibase": ("*.xml", "*.yaml", "*.yml", "*.json"),
+}
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b", re.MULTILINE)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.MULTILINE)
 _DOWN_WORDS = ("down", "undo", "rollback", "revert")
@@ -161,6 +198,8 @@ def classify(scheme: str, name: str) -> Migration | str:
         if match:
             return Migration(name, None, match["desc"], REPEATABLE, name)
         return f"does not follow the folder's naming scheme ({SHAPES[scheme]})"
+    if scheme in ("prisma", "liquibase", "sqitch"):
+        return _classify_tool(scheme, name)
     if scheme == "diesel":
         parts = name.split("/")
         if len(parts) != 2 or not _DIESEL_DIR.fullmatch(parts[0]):
@@ -198,7 +237,14 @@ def classify(scheme: str, name: str) -> Migration | str:
             UP if match["dir"] == "up" else DOWN,
             f"{match['version']}_{match['desc']}",
         )
-    if scheme in ("dbmate", "sequential", "timestamp"):
+    if scheme == "goose" and base.endswith(".go"):
+        match = _GOOSE_GO.fullmatch(base)
+        if not match:
+            return f"does not follow the folder's naming scheme ({SHAPES[scheme]})"
+        version = parse_version(match["version"])
+        assert version is not None
+        return Migration(name, version, match["desc"], UP, name)
+    if scheme in ("dbmate", "goose", "sequential", "timestamp"):
         match = _PLAIN.fullmatch(base)
         if not match:
             return f"does not follow the folder's naming scheme ({SHAPES[scheme]})"
@@ -206,6 +252,32 @@ def classify(scheme: str, name: str) -> Migration | str:
         assert version is not None
         return Migration(name, version, match["desc"], UP, name)
     raise ValueError(f"unknown naming scheme {scheme!r}")
+
+
+def _classify_tool(scheme: str, name: str) -> Migration | str:
+    """prisma's folders, Liquibase's changelogs, sqitch's scripts."""
+    if scheme == "prisma":
+        parts = name.split("/")
+        match = _PRISMA_DIR.fullmatch(parts[0]) if len(parts) == 2 else None
+        if match is None or parts[1] != "migration.sql":
+            return f"is not a prisma migration ({SHAPES[scheme]})"
+        version = parse_version(match["version"])
+        assert version is not None
+        return Migration(name, version, match["desc"], UP, parts[0])
+    if scheme == "liquibase":
+        if not name.lower().endswith(".sql"):
+            return f"is not a Liquibase formatted SQL changelog ({SHAPES[scheme]})"
+        base = name.rsplit("/", 1)[-1]
+        return Migration(name, None, base[:-4], UP, name)
+    match = _SQITCH.fullmatch(name)
+    if match is None:
+        return (
+            "is not a sqitch script (deploy/<change>.sql, "
+            "revert/<change>.sql or verify/<change>.sql)"
+        )
+    change = match["change"]
+    kind = UP if match["dir"] == "deploy" else DOWN
+    return Migration(name, None, change, kind, change)
 
 
 def _classify_regex(pattern: str, name: str) -> Migration | str:
@@ -231,6 +303,9 @@ def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | Non
     preferring the more specific on a tie; None when none names any. READ
     gives a file's text (by name) for content markers."""
     names = list(names)
+    tool = _detect_tool(names, read)
+    if tool is not None:
+        return tool
     counts = dict.fromkeys(("diesel", "golang-migrate", "flyway", "sequential"), 0)
     for name in names:
         for scheme in _plausible(name):
@@ -251,15 +326,37 @@ def detect(names: Iterable[str], read: Callable[[str], str | None]) -> str | Non
         ),
         key=sort_key,
     )
-    # dbmate's marker opens every file; looking at the first and the last
-    # is enough to tell, and keeps detection cheap on large folders.
+    # dbmate's and goose's markers open every file; looking at the first
+    # and the last is enough to tell, and keeps detection cheap.
     for name in dict.fromkeys((plain[0].name, plain[-1].name)):
         text = read(name)
         if text is not None and _DBMATE_UP.search(text):
             return "dbmate"
+        if text is not None and _GOOSE_UP.search(text):
+            return "goose"
     if all(len(m.name.split("_", 1)[0]) >= _TIMESTAMP_DIGITS for m in plain):
         return "timestamp"
     return "sequential"
+
+
+def _detect_tool(names: list[str], read: Callable[[str], str | None]) -> str | None:
+    """sqitch (a plan), prisma (its lock file or folders), Liquibase (the
+    formatted SQL header)."""
+    if "sqitch.plan" in names:
+        return "sqitch"
+    prisma = sum(
+        1
+        for n in names
+        if n.endswith("/migration.sql") and isinstance(classify("prisma", n), Migration)
+    )
+    if "migration_lock.toml" in names or prisma * 2 > len(names):
+        return "prisma"
+    sql = sorted(n for n in names if n.lower().endswith(".sql"))
+    for name in dict.fromkeys(sql[:1] + sql[-1:]):
+        text = read(name)
+        if text is not None and _LIQUIBASE.match(text):
+            return "liquibase"
+    return None
 
 
 _DEFAULT_IGNORED = re.compile(
@@ -373,7 +470,19 @@ def scan(
     unnamed: list[tuple[str, str]] = [
         item for item in odd if not is_ignored(item[0], globs)
     ]
+    meta = _METADATA.get(scheme or "", ())
+    regex = (scheme or "").startswith("regex:")
+    extensions = EXTENSIONS.get(scheme or "", (".sql",))
     for name in candidates:
+        base = name.rsplit("/", 1)[-1]
+        if (
+            any(fnmatch.fnmatchcase(n, g) for g in meta for n in (name, base))
+            or (not regex and not name.lower().endswith(extensions))
+            # goose reads Go files as migrations only by their version
+            or (base.endswith(".go") and not _GOOSE_GO.fullmatch(base))
+        ):
+            ignored.append(name)  # not a migration for this scheme's tool
+            continue
         if scheme is None:
             unnamed.append(
                 (
@@ -388,23 +497,110 @@ def scan(
         if isinstance(result, str):
             unnamed.append((name, result))
             continue
-        if scheme == "dbmate":
-            text = read_name(name)
-            if text is not None and not _DBMATE_UP.search(text):
-                unnamed.append(
-                    (
-                        name,
-                        "has no `-- migrate:up` line, so dbmate "
-                        "cannot run it; add one above its "
-                        "statements",
-                    )
-                )
-                continue
+        missing = _missing_marker(scheme, result, read_name)
+        if missing is not None:
+            unnamed.append((name, missing))
+            continue
         migrations.append(result)
+    if scheme in UNVERSIONED:
+        migrations = _in_tool_order(scheme, candidates, migrations, unnamed, read_name)
+        unnamed.sort()
+        return Folder(
+            folder,
+            scheme,
+            configured,
+            tuple(migrations),
+            tuple(unnamed),
+            tuple(ignored),
+        )
     migrations.sort(key=sort_key)
     unnamed.sort()
     return Folder(
         folder, scheme, configured, tuple(migrations), tuple(unnamed), tuple(ignored)
+    )
+
+
+_MARKERS = {
+    "dbmate": (
+        _DBMATE_UP,
+        "has no `-- migrate:up` line, so dbmate cannot run it; add one "
+        "above its statements",
+    ),
+    "goose": (
+        _GOOSE_UP,
+        "has no `-- +goose Up` line, so goose cannot run it; add one above "
+        "its statements",
+    ),
+    "liquibase": (
+        _LIQUIBASE,
+        "does not start with `--liquibase formatted sql`, so Liquibase "
+        "does not read it as a changelog; add that line first",
+    ),
+}
+
+
+def _missing_marker(
+    scheme: str, migration: Migration, read: Callable[[str], str | None]
+) -> str | None:
+    """Why an SQL file SCHEME's tool reads by its content cannot run."""
+    marker = _MARKERS.get(scheme)
+    if marker is None or not migration.name.lower().endswith(".sql"):
+        return None
+    text = read(migration.name)
+    if text is None or marker[0].search(text):
+        return None
+    return marker[1]
+
+
+def _in_tool_order(
+    scheme: str,
+    names: list[str],
+    migrations: list[Migration],
+    unnamed: list[tuple[str, str]],
+    read: Callable[[str], str | None],
+) -> list[Migration]:
+    """MIGRATIONS in the order sqitch's plan or Liquibase's changelogs run
+    them; sqitch scripts the plan does not list, and changes it lists with
+    no deploy script, go to UNNAMED."""
+    from dbdesign import plans
+
+    if scheme == "sqitch":
+        stems = plans.sqitch_plan(read("sqitch.plan") or "")
+        order = {stem: i for i, stem in enumerate(stems)}
+        out = []
+        for m in migrations:
+            if m.description in order:
+                out.append(m)
+            else:
+                unnamed.append(
+                    (
+                        m.name,
+                        f"is not in sqitch.plan, so sqitch never runs it; "
+                        f"add `{m.description}` to the plan (`sqitch add`) or "
+                        "remove the file",
+                    )
+                )
+        deployed = {m.description for m in out if m.kind == UP}
+        for stem in stems:
+            if stem not in deployed:
+                unnamed.append(
+                    (
+                        "sqitch.plan",
+                        f"lists change {stem}, but deploy/{stem}.sql is "
+                        "missing; add it, or remove the change from the plan",
+                    )
+                )
+        return sorted(out, key=lambda m: (order[m.description], m.kind != UP))
+    # Liquibase: the order a changelog includes them in, then by path, as
+    # `includeAll` runs them
+    listed: dict[str, int] = {}
+    changelogs = (".xml", ".yaml", ".yml", ".json", ".sql")
+    for name in (n for n in names if n.lower().endswith(changelogs)):
+        for file in plans.liquibase_includes(read(name) or ""):
+            listed.setdefault(file.rsplit("/", 1)[-1], len(listed))
+    return sorted(
+        migrations,
+        key=lambda m: (listed.get(m.name.rsplit("/", 1)[-1], len(listed)), m.name),
     )
 
 
@@ -416,16 +612,20 @@ def without_down(
     timestamp, a regex without a `direction` group)."""
     scheme = folder.scheme or ""
     forward = folder.forward
-    if scheme == "dbmate":
+    down_marker = {"dbmate": _DBMATE_DOWN, "goose": _GOOSE_DOWN}.get(scheme)
+    if down_marker is not None:
         missing = []
         for migration in forward:
+            if not migration.name.lower().endswith(".sql"):
+                continue  # a goose Go migration has its down in code
             text = read(folder.relpath(migration.name))
-            if text is not None and not _DBMATE_DOWN.search(text):
+            if text is not None and not down_marker.search(text):
                 missing.append(migration)
         return missing
     wanted = UNDO if scheme == "flyway" else DOWN
     downs = {pair_key(scheme, m) for m in folder.migrations if m.kind == wanted}
-    if scheme in ("sequential", "timestamp", "") or (
+    # prisma has no down migrations; Liquibase's rollbacks are comments
+    if scheme in ("sequential", "timestamp", "", "prisma", "liquibase") or (
         scheme.startswith("regex:") and not downs
     ):
         return None
@@ -433,9 +633,10 @@ def without_down(
 
 
 def pair_key(scheme: str, migration: Migration) -> object:
-    # A diesel down lives in its migration's folder; the other schemes pair
-    # an up and its down (or undo) by version.
-    if scheme == "diesel":
+    # A diesel down lives in its migration's folder, a sqitch revert has its
+    # change's name; the other schemes pair an up and its down (or undo) by
+    # version.
+    if scheme in ("diesel", "sqitch"):
         return migration.unit
     return migration.version
 

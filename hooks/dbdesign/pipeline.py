@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from dbdesign import rules, selection
+from dbdesign import baseline, rules, scope, selection
 from dbdesign.errors import UsageError
-from dbdesign.findings import Finding, apply_suppressions, with_severity
+from dbdesign.findings import Finding, Suppression, apply_suppressions, with_severity
 from dbdesign.project import Options, Project, locate, relative
 from dbdesign.textio import printable
 
@@ -33,6 +33,9 @@ class Request:
     fix: bool = False
     no_cache: bool = False
     allow_no_changelog: bool = False
+    all: bool = False  # judge everything, not only the change (SPEC 3b)
+    baseline: bool = True  # apply the findings baseline (off to rewrite it)
+    hook: str | None = None  # the hook id running, for advice in messages
     format: str = "text"
     output: str | None = None
     strict: bool = False
@@ -47,6 +50,7 @@ class Outcome:
     project: Project
     findings: list[Finding]
     fixed: list[str]
+    out_of_scope: int = 0  # findings in unchanged code, not reported
 
 
 def check_module(name: str) -> ModuleType:
@@ -70,6 +74,8 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         no_cache=request.no_cache,
         allow_no_changelog=request.allow_no_changelog,
         sqlfluff=selection.sqlfluff_wanted(select, ignore),
+        all=request.all,
+        hook=request.hook,
     )
     project = Project(root, config, options)
     for path in options.paths or ():
@@ -93,6 +99,11 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         owner = rule.check if rule else "schema"
         return owner in ran and selection.enabled(code, select, ignore)
 
+    def judged(code: str, sup: Suppression) -> bool:
+        return code_ran(code) and scope.judged_at(
+            project, code, sup.path, sup.line, sup.file_wide
+        )
+
     def keep(item: Finding) -> bool:
         return selection.enabled(
             item.code, select, ignore
@@ -102,9 +113,7 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
     # not "used") and after (DB001 itself can be ignored per file).
     found = [item for item in found if keep(item)]
     found = [
-        item
-        for item in apply_suppressions(found, project.texts, code_ran)
-        if keep(item)
+        item for item in apply_suppressions(found, project.texts, judged) if keep(item)
     ]
     found = [
         with_severity(item, config.severity[item.code])
@@ -112,7 +121,20 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         else item
         for item in found
     ]
-    return Outcome(project, found, fixed)
+    if request.baseline:
+        # A stale entry is news only where this run judged its code fully.
+        def entry_judged(code: str, path: str) -> bool:
+            return (
+                code_ran(code)
+                and project.wants(path)
+                and (scope.is_state(code) or scope.everything(project))
+            )
+
+        found = [
+            item for item in baseline.apply(project, found, entry_judged) if keep(item)
+        ]
+    shown = [f for f in found if scope.in_scope(project, f.code, f.path, f.line)]
+    return Outcome(project, shown, fixed, len(found) - len(shown))
 
 
 def _fix(project: Project, modules: Iterable[ModuleType]) -> list[str]:
@@ -156,7 +178,18 @@ def report(request: Request, outcome: Outcome) -> int:
     quiet = request.quiet and request.format == "text"
     shown = found if not quiet else [f for f in found if fails(f, request.strict)]
     notes = [] if quiet else project.notes
-    text = render(request.format, shown, project.files_read, color, notes)
+    # Under pre-commit our hooks are `verbose` (so that a warning is seen
+    # at `git commit`): a clean run says nothing, to keep the commit short.
+    if os.environ.get("PRE_COMMIT") and request.format == "text" and not shown:
+        quiet, notes = True, []
+    text = render(
+        request.format,
+        shown,
+        project.files_read,
+        color,
+        notes,
+        outcome.out_of_scope,
+    )
     if request.output:
         from dbdesign.textio import write_atomic
 

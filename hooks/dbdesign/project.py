@@ -28,6 +28,8 @@ class Options:
     no_cache: bool = False
     allow_no_changelog: bool = False
     sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
+    all: bool = False  # --all: judge everything, not only the change
+    hook: str | None = None  # the hook id running (None: `dbdesign check`)
 
 
 class Project:

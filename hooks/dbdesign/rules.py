@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+EMPTY = "(an empty file)"  # how the docs show an example whose text is nothing
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,23 @@ class Rule:
     why: str
     bad: str
     good: str
+    # squawk's rules that cover the same ground, for people who know squawk
+    squawk: tuple[str, ...] = ()
+    # Where the examples go, so that the tests can run them: the file of a
+    # project that `bad` or `good` is the whole text of, or a folder (ending
+    # in `/`) whose files they list, one a line. None where no one file can
+    # show the example (a missing file, a change in git): then the examples
+    # describe it in words.
+    example_path: str | None = None
+
+    @property
+    def example_place(self) -> str:
+        """Where the examples go, as `dbdesign rules CODE` says it."""
+        if self.example_path is None:
+            return ""
+        if self.example_path.endswith("/"):
+            return f" (the files in {self.example_path})"
+        return f" ({self.example_path})"
 
 
 RULES: tuple[Rule, ...] = (
@@ -34,8 +52,8 @@ RULES: tuple[Rule, ...] = (
         "The framework folder (`.claude/database/`) is missing.",
         "Without the prompt, template and checklist the team has no shared "
         "process to follow; `dbdesign init` scaffolds them.",
-        "(no .claude/database/ folder)",
-        ".claude/database/ with database-prompt.md, database-template.md "
+        "the project has no .claude/database/ folder (the framework_dir)",
+        ".claude/database/ holds database-prompt.md, database-template.md "
         "and database-checklist.md",
     ),
     Rule(
@@ -48,8 +66,10 @@ RULES: tuple[Rule, ...] = (
         "Each of the three framework files has a job: the prompt states the "
         "principles, the template the documentation structure, the checklist "
         "the progress.",
-        ".claude/database/ without database-checklist.md",
-        ".claude/database/database-checklist.md present",
+        ".claude/database/ holds database-prompt.md and "
+        "database-template.md, but no database-checklist.md",
+        ".claude/database/ holds database-prompt.md, database-template.md "
+        "and database-checklist.md",
     ),
     Rule(
         "FW003",
@@ -60,8 +80,10 @@ RULES: tuple[Rule, ...] = (
         "A framework file is empty, not UTF-8, or not a regular file.",
         "An empty or unreadable framework file is as good as a missing one, "
         "and a symbolic link out of the repository may leak a runner's files.",
-        "database-prompt.md is empty (0 bytes)",
-        "database-prompt.md states the design principles in UTF-8 text",
+        "",
+        "# Database prompt\n\nDesign for correctness first: every table has "
+        "a key, every foreign key an index.",
+        example_path=".claude/database/database-prompt.md",
     ),
     # -- checklist -----------------------------------------------------------
     Rule(
@@ -76,6 +98,7 @@ RULES: tuple[Rule, ...] = (
         "`[  ]` are fixed with `--fix`.",
         "- [X] Identify entities\n- [v] Define keys",
         "- [x] Identify entities\n- [ ] Define keys",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL002",
@@ -86,8 +109,17 @@ RULES: tuple[Rule, ...] = (
         "Phase headings are missing, duplicated or out of order.",
         "The framework's eight phases (0 to 7) are done in order; a missing "
         "or shuffled phase hides work that was skipped.",
-        "## Phase 0: ...\n## Phase 2: ...",
-        "## Phase 0: ...\n## Phase 1: ...\n## Phase 2: ...",
+        "## Phase 0: Data Requirements & Analysis\n"
+        "## Phase 2: Schema Implementation & Migration",
+        "## Phase 0: Data Requirements & Analysis\n"
+        "## Phase 1: Database Design & Modeling\n"
+        "## Phase 2: Schema Implementation & Migration\n"
+        "## Phase 3: Performance Optimization & Indexing\n"
+        "## Phase 4: Security & Access Control\n"
+        "## Phase 5: Backup & Recovery Planning\n"
+        "## Phase 6: Monitoring & Maintenance\n"
+        "## Phase 7: Scaling & Evolution Planning",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL003",
@@ -100,6 +132,7 @@ RULES: tuple[Rule, ...] = (
         "`blocked by`, `waiting for`, `because` or `reason:`.",
         "- [!] Choose the partitioning key",
         "- [!] Choose the partitioning key, blocked by the traffic estimate",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL004",
@@ -116,6 +149,7 @@ RULES: tuple[Rule, ...] = (
         "- [x] Draw the ERD",
         "## Phase 0 ...\n- [x] Interview stakeholders\n## Phase 1 ...\n"
         "- [x] Draw the ERD",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL005",
@@ -128,6 +162,7 @@ RULES: tuple[Rule, ...] = (
         "if it is one line.",
         "## Phase 5: Backup & Recovery Planning\n\n## Phase 6: ...",
         "## Phase 5: Backup & Recovery Planning\n- [ ] Set RPO and RTO",
+        example_path=".claude/database/database-checklist.md",
     ),
     # -- artifacts -----------------------------------------------------------
     Rule(
@@ -140,8 +175,8 @@ RULES: tuple[Rule, ...] = (
         "The framework's artifacts (schema, ERD, migrations, four design "
         "documents, changelog) are what reviewers read; `dbdesign init` "
         "creates skeletons.",
-        "(no backup-recovery-plan.md)",
-        "backup-recovery-plan.md with the RPO, RTO and restore procedure",
+        "the project has no backup-recovery-plan.md (in the artifacts_dir)",
+        "backup-recovery-plan.md states the RPO, the RTO and the restore procedure",
     ),
     Rule(
         "AR002",
@@ -152,12 +187,12 @@ RULES: tuple[Rule, ...] = (
         "A design artifact is a stub: empty, or only headings and placeholders.",
         "A document of headings and TODOs passes a presence check and tells "
         "the reader nothing. It is judged once the checklist phase that "
-        "produces it has started (config `artifact_phases`), so a fresh "
-        "scaffold commits cleanly.",
-        "## Phase 5 ...\n- [x] Agree the RPO\n\n"
-        "(backup-recovery-plan.md)\n# Backup and recovery plan\n\nTODO",
+        "produces it has started (here Phase 5; config `artifact_phases`), "
+        "so a fresh scaffold commits cleanly.",
+        "# Backup and recovery plan\n\nTODO",
         "# Backup and recovery plan\n\nNightly base backups with WAL "
         "archiving; restores are rehearsed monthly.",
+        example_path="backup-recovery-plan.md",
     ),
     Rule(
         "AR003",
@@ -170,6 +205,7 @@ RULES: tuple[Rule, ...] = (
         "RPO and RTO cannot be tested against.",
         "# Backup plan\n## Schedule\nNightly.",
         "# Backup plan\n## RPO\n15 minutes.\n## RTO\n1 hour.",
+        example_path="backup-recovery-plan.md",
     ),
     # -- migrations ----------------------------------------------------------
     Rule(
@@ -181,8 +217,9 @@ RULES: tuple[Rule, ...] = (
         "A file in the migrations folder does not follow its naming scheme.",
         "A migration tool skips or rejects a file it cannot name; the file "
         "then never runs.",
-        "migration-scripts/V1__init.sql\nmigration-scripts/add_users.sql",
-        "migration-scripts/V1__init.sql\nmigration-scripts/V2__add_users.sql",
+        "V1__init.sql\nadd_users.sql",
+        "V1__init.sql\nV2__add_users.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG002",
@@ -195,6 +232,7 @@ RULES: tuple[Rule, ...] = (
         "skip the other.",
         "V7__add_orders.sql\nV7__add_invoices.sql",
         "V7__add_orders.sql\nV8__add_invoices.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG003",
@@ -204,8 +242,8 @@ RULES: tuple[Rule, ...] = (
         False,
         "A migration added by the change is not newer than every existing migration.",
         "Databases already migrated past that version would never run it.",
-        "existing V1..V9; the change adds V5__fix.sql",
-        "existing V1..V9; the change adds V10__fix.sql",
+        "V1__init.sql to V9__audit.sql are committed; the change adds V5__fix.sql",
+        "V1__init.sql to V9__audit.sql are committed; the change adds V10__fix.sql",
     ),
     Rule(
         "MG004",
@@ -216,8 +254,9 @@ RULES: tuple[Rule, ...] = (
         "The change edits, renames or deletes a migration that already existed.",
         "Applied migrations are history: databases that ran the old text "
         "never see the new one. Add a new migration instead.",
-        "the change edits V3__add_index.sql",
-        "the change adds V10__change_index.sql",
+        "V3__add_index.sql is committed; the change edits it",
+        "V3__add_index.sql is committed; the change leaves it as it is and "
+        "adds V10__change_index.sql",
     ),
     Rule(
         "MG005",
@@ -229,6 +268,7 @@ RULES: tuple[Rule, ...] = (
         "A gap usually means a migration was lost in a merge or never committed.",
         "001_init.sql\n003_orders.sql",
         "001_init.sql\n002_orders.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG006",
@@ -241,8 +281,10 @@ RULES: tuple[Rule, ...] = (
         "tool. It fires where the folder has downs for other migrations (a "
         "folder with none follows an up-only convention), and for every up "
         "migration with `require_down: true`, as an error.",
-        "0002_orders.up.sql (no 0002_orders.down.sql)",
-        "0002_orders.up.sql and 0002_orders.down.sql",
+        "0001_users.up.sql\n0001_users.down.sql\n0002_orders.up.sql",
+        "0001_users.up.sql\n0001_users.down.sql\n0002_orders.up.sql\n"
+        "0002_orders.down.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG007",
@@ -254,8 +296,11 @@ RULES: tuple[Rule, ...] = (
         "The integrity file pins every migration's content and makes two "
         "branches that both add migrations conflict in git, as Atlas's "
         "atlas.sum does; `dbdesign migrations hash` rewrites it.",
-        "dbdesign.sum lists V3 with a hash its file no longer has",
-        "dbdesign.sum rewritten by `dbdesign migrations hash`",
+        # Written before V1__books.sql was added: it lists no migration.
+        "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+        "h1:zjw10FOg+wvYkUVMfiYXvu9jLvranth1xfFXJQwThto=\n"
+        "V1__books.sql h1:7nVdFkNmKUSLJoz7Zwwv9fo8beMf+2dwAefWBfiDZAs=",
+        example_path="migration-scripts/dbdesign.sum",
     ),
     Rule(
         "MG010",
@@ -265,10 +310,14 @@ RULES: tuple[Rule, ...] = (
         False,
         "A migration drops or truncates data.",
         "DROP TABLE, DROP COLUMN, TRUNCATE and DROP SCHEMA lose data for "
-        "good; make sure it is intended and backed up.",
+        "good; make sure it is intended and backed up. A `DROP ... IF EXISTS` "
+        "of a table the replay of the migrations knows is not there loses "
+        "nothing and is not reported.",
         "ALTER TABLE users DROP COLUMN email;",
         "-- dbdesign: ignore[MG010] column unused since 2024, backed up\n"
         "ALTER TABLE users DROP COLUMN email;",
+        squawk=("ban-drop-table", "ban-drop-column", "ban-truncate-cascade"),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG011",
@@ -280,6 +329,8 @@ RULES: tuple[Rule, ...] = (
         "The statement fails on any table that has rows.",
         "ALTER TABLE users ADD COLUMN plan text NOT NULL;",
         "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
+        squawk=("adding-required-field",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG012",
@@ -291,6 +342,8 @@ RULES: tuple[Rule, ...] = (
         "A plain CREATE INDEX blocks writes to the table until it finishes.",
         "CREATE INDEX orders_customer_idx ON orders (customer_id);",
         "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);",
+        squawk=("require-concurrent-index-creation",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG013",
@@ -299,11 +352,164 @@ RULES: tuple[Rule, ...] = (
         WARNING,
         False,
         "A column's type is changed, or a table or column is renamed.",
-        "Running application code still uses the old name or type; type "
-        "changes may rewrite the table under a lock.",
+        "Running application code still uses the old name or type, and a "
+        "type change rewrites the table under an ACCESS EXCLUSIVE lock that "
+        "blocks reads and writes. On PostgreSQL the changes it makes without "
+        "a rewrite (`varchar(n)` to a longer `varchar` or to `text`, a wider "
+        "`numeric` precision at the same scale, `numeric(p,s)` to `numeric`, "
+        "`cidr` to `inet`) are not reported.",
         "ALTER TABLE users RENAME COLUMN name TO full_name;",
         "ALTER TABLE users ADD COLUMN full_name text; -- then backfill, "
         "then switch readers",
+        squawk=("changing-column-type", "renaming-column", "renaming-table"),
+        example_path="migration-scripts/V2__change.sql",
+    ),
+    Rule(
+        "MG014",
+        "volatile-default",
+        "safety",
+        WARNING,
+        False,
+        "ADD COLUMN with a volatile DEFAULT on an existing table, or any "
+        "DEFAULT before PostgreSQL 11 (postgres).",
+        "PostgreSQL 11 and later store a constant or stable default without "
+        "touching the rows, but a volatile one (`gen_random_uuid()`, "
+        "`clock_timestamp()`, `random()`, a serial or identity column, a "
+        "stored generated column) is computed for every row: the table is "
+        "rewritten under an ACCESS EXCLUSIVE lock that blocks reads and "
+        "writes. `postgres_version` below 11 makes every DEFAULT a rewrite.",
+        "ALTER TABLE users ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();",
+        "ALTER TABLE users ADD COLUMN token uuid;\n"
+        "-- backfill in batches, then:\n"
+        "ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();",
+        squawk=("adding-field-with-default",),
+        example_path="migration-scripts/V2__change.sql",
+    ),
+    Rule(
+        "MG015",
+        "set-not-null",
+        "safety",
+        WARNING,
+        False,
+        "SET NOT NULL on a column of an existing table (postgres).",
+        "PostgreSQL scans the whole table to prove no row is NULL while it "
+        "holds an ACCESS EXCLUSIVE lock that blocks reads and writes. From "
+        "PostgreSQL 12 on, a valid `CHECK (col IS NOT NULL)` constraint "
+        "spares the scan: add it `NOT VALID`, `VALIDATE CONSTRAINT` it (a "
+        "lock that lets reads and writes go on), then SET NOT NULL.",
+        "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+        "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT "
+        "NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE "
+        "CONSTRAINT users_email_nn;\nALTER TABLE users ALTER COLUMN email SET "
+        "NOT NULL;",
+        squawk=("adding-not-nullable-field",),
+        example_path="migration-scripts/V2__change.sql",
+    ),
+    Rule(
+        "MG016",
+        "constraint-not-valid",
+        "safety",
+        WARNING,
+        False,
+        "ADD FOREIGN KEY or CHECK on an existing table without NOT VALID (postgres).",
+        "The new constraint is checked against every row while a lock is "
+        "held: SHARE ROW EXCLUSIVE on both tables of a foreign key (writes "
+        "blocked), ACCESS EXCLUSIVE for a CHECK (reads and writes blocked). "
+        "`NOT VALID` makes the ADD instant; `VALIDATE CONSTRAINT` in a later "
+        "migration checks the rows under a lock that lets reads and writes "
+        "go on.",
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY "
+        "(user_id) REFERENCES users (id);",
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY "
+        "(user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;",
+        squawk=("adding-foreign-key-constraint", "constraint-missing-not-valid"),
+        example_path="migration-scripts/V2__change.sql",
+    ),
+    Rule(
+        "MG017",
+        "unique-without-index",
+        "safety",
+        WARNING,
+        False,
+        "ADD UNIQUE or PRIMARY KEY on an existing table without USING INDEX "
+        "(postgres).",
+        "The constraint's index is built while an ACCESS EXCLUSIVE lock "
+        "blocks reads and writes. Build the index first with `CREATE UNIQUE "
+        "INDEX CONCURRENTLY`, then attach it: `ADD CONSTRAINT ... UNIQUE "
+        "USING INDEX` takes the lock only for a moment.",
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n"
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX "
+        "users_email_key;",
+        squawk=("disallowed-unique-constraint", "adding-serial-primary-key-field"),
+        example_path="migration-scripts/V2__change.sql",
+    ),
+    Rule(
+        "MG018",
+        "drop-index-not-concurrent",
+        "safety",
+        WARNING,
+        False,
+        "DROP INDEX without CONCURRENTLY on an existing table (postgres).",
+        "A plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's "
+        "table, blocking reads and writes until every query using the table "
+        "is done; `DROP INDEX CONCURRENTLY` waits for them without blocking "
+        "new ones.",
+        "DROP INDEX users_name_idx;",
+        "DROP INDEX CONCURRENTLY users_name_idx;",
+        squawk=("require-concurrent-index-deletion",),
+        example_path="migration-scripts/V2__change.sql",
+    ),
+    Rule(
+        "MG019",
+        "concurrently-in-transaction",
+        "safety",
+        ERROR,
+        False,
+        "CONCURRENTLY where the migration runs in a transaction, as its tool "
+        "runs it (postgres).",
+        "PostgreSQL refuses `CREATE INDEX CONCURRENTLY`, `DROP INDEX "
+        "CONCURRENTLY`, `REINDEX ... CONCURRENTLY` and `DETACH PARTITION ... "
+        "CONCURRENTLY` inside a transaction block (SQLSTATE 25001), so the "
+        "deploy fails. How each tool runs a migration, and how to opt out: "
+        "Flyway runs each migration in a transaction unless every statement "
+        "in it is non-transactional (give the statement a migration of its "
+        "own, or `executeInTransaction=false` in `V<n>__<name>.sql.conf`); "
+        "golang-migrate and Prisma send the file as one multi-statement "
+        "string, which PostgreSQL runs as one implicit transaction (one "
+        "statement in the file; golang-migrate also takes "
+        "`x-multi-statement=true`); diesel runs up.sql in a transaction "
+        "unless its metadata.toml says `run_in_transaction = false`; goose "
+        "unless the file has `-- +goose NO TRANSACTION`; dbmate unless the "
+        "up marker says `-- migrate:up transaction:false`; Liquibase runs "
+        "each changeset in a transaction unless its `--changeset` line has "
+        "`runInTransaction:false`; sqitch and plain SQL files are in a "
+        "transaction only after an explicit `BEGIN`.",
+        "ALTER TABLE users ADD COLUMN nickname text;\n"
+        "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+        "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"
+        "-- (Flyway runs a file of only such statements outside a transaction;\n"
+        "-- goose: `-- +goose NO TRANSACTION`, diesel: run_in_transaction = false)",
+        squawk=("ban-concurrent-index-creation-in-transaction",),
+        example_path="migration-scripts/V2__change.sql",
+    ),
+    Rule(
+        "MG020",
+        "missing-lock-timeout",
+        "safety",
+        WARNING,
+        False,
+        "A statement takes ACCESS EXCLUSIVE on an existing table with no "
+        "`lock_timeout` set before it (postgres; `require_lock_timeout: true`).",
+        "While the statement waits for its lock behind a long query, every "
+        "query that arrives after it waits too: a brief DDL becomes an "
+        "outage. `SET lock_timeout` makes it fail fast instead, to be "
+        "retried.",
+        "ALTER TABLE users ADD COLUMN plan text;",
+        "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN plan text;",
+        squawk=("require-lock-timeout",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     # -- schema --------------------------------------------------------------
     Rule(
@@ -316,6 +522,7 @@ RULES: tuple[Rule, ...] = (
         "A file that does not parse will not run, and no other rule can check it.",
         "CREATE TABLE users (id int PRIMARY KEY,);",
         "CREATE TABLE users (id int PRIMARY KEY);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ002",
@@ -327,6 +534,7 @@ RULES: tuple[Rule, ...] = (
         "Rows without a key cannot be addressed, deduplicated or replicated logically.",
         "CREATE TABLE tags (name text);",
         "CREATE TABLE tags (id bigint PRIMARY KEY, name text);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ003",
@@ -336,8 +544,11 @@ RULES: tuple[Rule, ...] = (
         False,
         "A foreign key references a table or column that does not exist.",
         "The schema will not load.",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES usr (id));",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ004",
@@ -347,8 +558,12 @@ RULES: tuple[Rule, ...] = (
         False,
         "Foreign-key columns have no index whose leading columns cover them.",
         "Deletes on the parent and joins from it scan the whole child table.",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));",
-        "... CREATE INDEX orders_user_id_idx ON orders (user_id);",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));\n"
+        "CREATE INDEX orders_user_id_idx ON orders (user_id);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ005",
@@ -358,9 +573,14 @@ RULES: tuple[Rule, ...] = (
         False,
         "An index duplicates another index or key, or is a prefix of one.",
         "Every index slows writes and takes space; a redundant one buys nothing.",
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int, created_at "
+        "timestamptz);\n"
         "CREATE INDEX a ON orders (user_id);\n"
         "CREATE INDEX b ON orders (user_id, created_at);",
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int, created_at "
+        "timestamptz);\n"
         "CREATE INDEX b ON orders (user_id, created_at);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ006",
@@ -371,8 +591,10 @@ RULES: tuple[Rule, ...] = (
         "A normalisation smell: repeating groups or list-valued columns.",
         "`phone1`, `phone2` or a `tag_ids` text column belong in a child table.",
         "CREATE TABLE users (id int PRIMARY KEY, phone1 text, phone2 text);",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE user_phones (user_id int REFERENCES users, phone "
         "text, PRIMARY KEY (user_id, phone));",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ007",
@@ -383,8 +605,11 @@ RULES: tuple[Rule, ...] = (
         "Replaying the migrations does not give the schema file.",
         "The schema file is the design of record; if migrations and schema "
         "disagree, one of them is wrong.",
-        "schema: users.email text NOT NULL; migrations: users.email text",
-        "a migration that sets users.email NOT NULL",
+        "-- The migrations create users (id int PRIMARY KEY, email text).\n"
+        "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);",
+        "-- The migrations create users (id int PRIMARY KEY, email text).\n"
+        "CREATE TABLE users (id int PRIMARY KEY, email text);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ008",
@@ -394,8 +619,9 @@ RULES: tuple[Rule, ...] = (
         False,
         "An identifier breaks the naming convention (default snake_case).",
         "Mixed conventions force quoting and make queries error-prone.",
-        'CREATE TABLE "OrderItems" (...);',
-        "CREATE TABLE order_items (...);",
+        'CREATE TABLE "OrderItems" (id int PRIMARY KEY);',
+        "CREATE TABLE order_items (id int PRIMARY KEY);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ009",
@@ -405,8 +631,10 @@ RULES: tuple[Rule, ...] = (
         False,
         "A file was not fully checked (templated SQL, a size or time bound).",
         "Nothing is skipped silently: this says what was not checked and why.",
-        "INSERT INTO t VALUES ({{ .Value }});",
-        "plain SQL, or an ignore for the templated file",
+        "INSERT INTO settings VALUES ('currency', '{{ .Currency }}');",
+        "-- dbdesign: ignore-file[SQ009] the deploy tool renders it first\n"
+        "INSERT INTO settings VALUES ('currency', '{{ .Currency }}');",
+        example_path="migration-scripts/V2__settings.sql",
     ),
     # -- ERD -----------------------------------------------------------------
     Rule(
@@ -420,6 +648,7 @@ RULES: tuple[Rule, ...] = (
         "`dbdesign erd --write` generates one.",
         "# ERD\n\n(see the whiteboard photo)",
         "# ERD\n\n```mermaid\nerDiagram\n  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER002",
@@ -429,8 +658,9 @@ RULES: tuple[Rule, ...] = (
         False,
         "The erDiagram does not parse.",
         "GitHub shows a parse error instead of the diagram.",
-        "erDiagram\n  users ||--o{ : places",
-        "erDiagram\n  users ||--o{ orders : places",
+        "# ERD\n\n```mermaid\nerDiagram\n  users ||--o{ : places\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER003",
@@ -441,8 +671,13 @@ RULES: tuple[Rule, ...] = (
         "A schema table is missing from the ERD, or an ERD entity is not a table.",
         "A diagram that omits tables, or shows ones that do not exist, "
         "misleads every reader.",
-        "schema has invoices; the ERD does not",
-        "the ERD has an invoices entity",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the schema has the tables users and orders\n"
+        "  users\n  invoices\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the schema has the tables users and orders\n"
+        "  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER004",
@@ -452,8 +687,13 @@ RULES: tuple[Rule, ...] = (
         False,
         "A foreign key has no ERD relationship, or a relationship has no foreign key.",
         "Relationships are the point of an ERD.",
-        "orders.user_id REFERENCES users; no users--orders line",
-        "users ||--o{ orders : places",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% orders.user_id references users\n"
+        "  users\n  orders\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% orders.user_id references users\n"
+        "  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER005",
@@ -463,8 +703,15 @@ RULES: tuple[Rule, ...] = (
         False,
         "ERD attributes or cardinality disagree with the table's columns.",
         "Listed attributes are read as the truth.",
-        "users { int id PK  string mail }  (the column is email)",
-        "users { int id PK  string email }",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the column is users.email\n"
+        "  users ||--o{ orders : places\n"
+        "  users {\n    int id PK\n    string mail\n  }\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the column is users.email\n"
+        "  users ||--o{ orders : places\n"
+        "  users {\n    int id PK\n    string email\n  }\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     # -- changelog -----------------------------------------------------------
     Rule(
@@ -476,8 +723,10 @@ RULES: tuple[Rule, ...] = (
         "The change touches the schema or migrations but not the changelog.",
         "CHANGELOG.md is the design's history; every schema change belongs "
         "in it. `--allow-no-changelog` opts out explicitly.",
-        "a commit that adds V8__orders.sql only",
-        "a commit that adds V8__orders.sql and a CHANGELOG.md line about it",
+        "the change adds migration-scripts/V8__orders.sql and leaves "
+        "CHANGELOG.md as it is",
+        "the change adds migration-scripts/V8__orders.sql and the line "
+        "`- orders table (V8__orders.sql)` to CHANGELOG.md",
     ),
     Rule(
         "CH002",
@@ -490,6 +739,7 @@ RULES: tuple[Rule, ...] = (
         "lets people and tools find the latest change.",
         "# Changes\n- added orders",
         "# Changelog\n\n## [Unreleased]\n### Added\n- orders table",
+        example_path="CHANGELOG.md",
     ),
     Rule(
         "CH003",
@@ -499,8 +749,9 @@ RULES: tuple[Rule, ...] = (
         False,
         "A migration added by the change is not named in the changelog's added lines.",
         "Naming the migration links the history to the script that made it.",
-        "+ - Added orders",
-        "+ - Added orders (V8__orders.sql)",
+        "the change adds V8__orders.sql and the CHANGELOG.md line `- Added orders`",
+        "the change adds V8__orders.sql and the CHANGELOG.md line "
+        "`- Added orders (V8__orders.sql)`",
     ),
     # -- suppressions --------------------------------------------------------
     Rule(
@@ -512,8 +763,25 @@ RULES: tuple[Rule, ...] = (
         "A suppression comment has no codes, an unknown code, or suppresses nothing.",
         "A bare or stale ignore silently hides future problems; a typo "
         "never silences everything.",
-        "-- dbdesign: ignore",
-        "-- dbdesign: ignore[SQ002]",
+        "-- dbdesign: ignore\nCREATE TABLE tags (name text);",
+        "-- dbdesign: ignore[SQ002] tags are looked up by name only\n"
+        "CREATE TABLE tags (name text);",
+        example_path="database-schema.sql",
+    ),
+    Rule(
+        "DB002",
+        "stale-baseline-entry",
+        "baseline",
+        WARNING,
+        False,
+        "A findings baseline entry matches no finding any more.",
+        "The baseline lists problems a team accepted when it adopted "
+        "dbdesign; once one is fixed its entry would silently accept the "
+        "same problem again. `dbdesign baseline` rewrites the file without it.",
+        '{"version": 1, "findings": [{"code": "SQ002", "path": '
+        '"database-schema.sql", "fingerprint": "0123456789abcdef", "count": 1}]}',
+        '{"version": 1, "findings": []}',
+        example_path=".dbdesign-baseline.json",
     ),
 )
 

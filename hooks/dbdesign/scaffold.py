@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import posixpath
 import re
 import secrets
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 
 from dbdesign import starter, textio
@@ -46,6 +48,7 @@ class Item:
     target: str
     guard: str
     sections: tuple[str, ...] = ()  # what AR003 wants in it (config)
+    scheme: str = ""  # the migrations README: the configured naming scheme
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,14 @@ def plan(config: Config) -> list[Item]:
         Item("entity-relationship-diagram.md", config.erd_path, config.erd_path)
     )
     migrations = config.migrations_path.rstrip("/")
-    items.append(Item(MIGRATIONS_README, f"{migrations}/README.md", migrations))
+    items.append(
+        Item(
+            MIGRATIONS_README,
+            f"{migrations}/README.md",
+            migrations,
+            scheme=config.migration_naming,
+        )
+    )
     items += [
         Item(
             name,
@@ -145,8 +155,13 @@ def content(source: Source, item: Item, config: Config) -> tuple[bytes, str]:
     if not item.template:
         return _skeleton(item.target, item.sections).encode(), GENERATED
     data, origin = load_template(source, item.template)
-    if origin == BUNDLED:
-        data = _for_project(item, config) or data
+    if origin == BUNDLED and item.template == "database-schema.sql":
+        data = starter.bundled(starter.schema_template(config.dialect))
+    if origin == BUNDLED and item.scheme:
+        text = _with_naming(data.decode("utf-8"), item.scheme)
+        # The schema's path from the folder (paths are relative to the root).
+        schema = posixpath.relpath(config.schema_path, config.migrations_path)
+        data = text.replace("../database-schema.sql", schema).encode("utf-8")
     if origin == BUNDLED and item.sections:
         text = data.decode("utf-8")
         missing = _missing_sections(text, item.sections)
@@ -156,17 +171,19 @@ def content(source: Source, item: Item, config: Config) -> tuple[bytes, str]:
     return data, origin
 
 
-def _for_project(item: Item, config: Config) -> bytes | None:
-    """The bundled content that depends on the config: the schema example
-    in its dialect, the migrations README for its naming scheme."""
-    if item.template == "database-schema.sql":
-        return starter.bundled(starter.schema_template(config.dialect))
-    if item.template == MIGRATIONS_README:
-        text = starter.migrations_readme(
-            config.migration_naming, config.migrations_path, config.schema_path
-        )
-        return text.encode("utf-8")
-    return None
+def _with_naming(text: str, scheme: str) -> str:
+    """The bundled migrations README with its Naming section written for
+    SCHEME (the bundled text is Flyway's)."""
+    ref = resources.files("dbdesign") / "templates" / "naming" / f"{scheme}.md"
+    if not ref.is_file():  # flyway, auto, a regex: the bundled text stands
+        return text
+    section = ref.read_text(encoding="utf-8").strip("\n")
+    return re.sub(
+        r"(?s)(## Naming\n\n).*?(\n## )",
+        lambda m: m[1] + section + "\n" + m[2],
+        text,
+        count=1,
+    )
 
 
 def _missing_sections(text: str, wanted: tuple[str, ...]) -> list[str]:
@@ -213,9 +230,8 @@ def load_template(source: Source, name: str) -> tuple[bytes, str]:
         path = source.folder / name
         if path.exists() or path.is_symlink():
             return _read_team_template(path), str(source.folder)
-    if name == MIGRATIONS_README:
-        return b"", BUNDLED  # generated for the naming scheme: _for_project
-    return starter.bundled(name), BUNDLED
+    ref = resources.files("dbdesign").joinpath("templates", *name.split("/"))
+    return ref.read_bytes(), BUNDLED
 
 
 def _read_team_template(path: Path) -> bytes:

@@ -70,6 +70,27 @@ def check_inside(root: Path, relpath: str) -> str | None:
     return None
 
 
+def leaves(boundary: Path, path: Path, what: str = "the project root") -> str | None:
+    """None when PATH, once links are followed, stays inside BOUNDARY
+    (called WHAT in the answer), or when PATH is named outside BOUNDARY to
+    begin with (a file the person running us chose); else why not. How a
+    path that comes from an option, an input or a config value is vetted
+    before anything reads it."""
+    try:
+        named = os.path.normpath(path.absolute())
+        top = os.path.normpath(boundary.absolute())
+        if not Path(named).is_relative_to(top):
+            return None
+        real, real_top = path.resolve(), boundary.resolve()
+    except (RuntimeError, OSError):
+        return "is a symbolic link loop"
+    except ValueError:
+        return "is not a valid file name (a NUL character)"
+    if real == real_top or real_top in real.parents:
+        return None
+    return f"leads out of {what} through a symbolic link"
+
+
 def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreadable:
     """Read ROOT/RELPATH as UTF-8 text without trusting it: links that leave
     the root or loop, non-regular files, NUL bytes, bad UTF-8 and huge files

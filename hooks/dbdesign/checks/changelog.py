@@ -7,6 +7,7 @@ and CH003 for one run; nothing else does."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -78,9 +79,23 @@ def _not_updated(project: Project, change: Change) -> Iterator[Finding]:
         "CH001",
         path,
         f"{change.description} touches {shown}{more} but not {path}; add a "
-        "line about it under `## [Unreleased]`, or pass "
-        "`--allow-no-changelog` if it needs none",
+        f"line about it under `## [Unreleased]`, or {_waiver(project)} if it "
+        "needs none",
     )
+
+
+def _waiver(project: Project) -> str:
+    """How to waive CH001 where the user is: under pre-commit a flag
+    cannot be passed to `git commit`, so the way out is SKIP."""
+    if os.environ.get("PRE_COMMIT"):
+        hook = project.options.hook or "dbdesign-changelog"
+        return f"commit with `SKIP={hook} git commit`"
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return (
+            "add the pull-request label named by the action's "
+            "`allow-no-changelog-label`"
+        )
+    return "pass `--allow-no-changelog`"
 
 
 # -- CH002 ---------------------------------------------------------------------

@@ -117,7 +117,7 @@ def check(project: Project) -> Iterator[Finding]:
         return
     from dbdesign.sql import load
 
-    catalog = load.schema_catalog(project)
+    catalog = load.design_catalog(project)
     if catalog is None:
         project.note(
             f"{path} was not compared with the schema: "

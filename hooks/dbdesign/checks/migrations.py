@@ -27,10 +27,11 @@ def check(project: Project) -> Iterator[Finding]:
     folder = folder_of(project)
     if folder is None:
         return
+    versioned = folder.scheme not in naming.UNVERSIONED
     found = [
         *_unnamed(folder),
         *_orphans(folder),
-        *_duplicates(project, folder),
+        *(_duplicates(project, folder) if versioned else ()),
         *_gaps(folder),
         *_missing_downs(project, folder),
         *_integrity(project, folder),
@@ -39,7 +40,8 @@ def check(project: Project) -> Iterator[Finding]:
     if change is None:
         project.note(NO_GIT_NOTE)
     else:
-        found.extend(_out_of_order(project, folder, change))
+        if versioned:
+            found.extend(_out_of_order(project, folder, change))
         found.extend(_rewritten(project, folder, change))
     # Read the files with findings so that their suppression comments count.
     for path in sorted({item.path for item in found}):
@@ -101,16 +103,33 @@ def _duplicates(project: Project, folder: naming.Folder) -> Iterator[Finding]:
     dupes = {v: ms for v, ms in by_version.items() if len(ms) > 1}
     if not dupes:
         return
-    free = _next_free(folder)
     change = project.change
-    added = change.written() if change is not None else frozenset()
+    # What existed at the base keeps its version; the rest is new, tracked
+    # by git or not yet (a file not `git add`-ed is new too).
+    committed = (
+        {
+            name
+            for path in change.old_paths(folder.path)
+            if (name := path[len(folder.relpath("")) :])
+        }
+        if change is not None
+        else None
+    )
+    newest = _newest(folder)
     for version, group in sorted(dupes.items()):
-        # Blame the migrations this change brings when it brings some;
+        new = (
+            [m for m in group if m.name not in committed]
+            if committed is not None
+            else []
+        )
+        # Blame the new ones when some migration of the version is older;
         # else every one after the first.
-        new = [m for m in group if folder.relpath(m.name) in added]
         blamed = new if new and len(new) < len(group) else group[1:]
         keep = next(m for m in group if m not in blamed)
         for migration in blamed:
+            # each one blamed is told its own free version
+            free = naming.next_version(folder.scheme, newest)
+            newest = naming.parse_version(free) or newest
             yield finding(
                 "MG002",
                 folder.relpath(migration.name),
@@ -120,12 +139,16 @@ def _duplicates(project: Project, folder: naming.Folder) -> Iterator[Finding]:
             )
 
 
+def _newest(folder: naming.Folder) -> naming.Version:
+    newest = folder.forward[-1].version
+    assert newest is not None
+    return newest
+
+
 def _next_free(folder: naming.Folder) -> str:
     # The last migration in run order, as written (its padding is the one
     # people see last).
-    newest = folder.forward[-1].version
-    assert newest is not None
-    return naming.next_version(folder.scheme, newest)
+    return naming.next_version(folder.scheme, _newest(folder))
 
 
 def _label(migration: naming.Migration) -> str:
@@ -281,7 +304,13 @@ def _short(data: bytes | None) -> str:
 
 
 def _gaps(folder: naming.Folder) -> Iterator[Finding]:
-    if folder.scheme != "sequential":
+    # golang-migrate's and goose's `-seq` numbering is sequential too; a
+    # folder of timestamps is not
+    if folder.scheme not in ("sequential", "golang-migrate", "goose"):
+        return
+    if folder.scheme != "sequential" and any(
+        len(m.version.raw) >= 10 for m in folder.forward if m.version is not None
+    ):
         return
     seen: dict[int, naming.Migration] = {}
     for migration in folder.forward:
@@ -289,6 +318,10 @@ def _gaps(folder: naming.Folder) -> Iterator[Finding]:
         number = migration.version.key[0] if migration.version.key else 0
         seen.setdefault(number, migration)
     numbers = sorted(seen)
+    steps = [high - low for low, high in itertools.pairwise(numbers)]
+    gaps = sum(d > 1 for d in steps)
+    if folder.scheme != "sequential" and gaps > max(1, len(steps) // 10):
+        return  # numbered in strides (harbor's 0010, 0015, ...), not by -seq
     for low, high in itertools.pairwise(numbers):
         if high - low > 1:
             missing = f"{low + 1}" if high - low == 2 else f"{low + 1} to {high - 1}"

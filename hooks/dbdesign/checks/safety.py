@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from dbdesign import naming, scope, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql import textual
+from dbdesign.sql import locks, textual, tools
 from dbdesign.sql.build import Step
 from dbdesign.sql.catalog import Column, normalise_type
 from dbdesign.sql.load import (
@@ -25,8 +27,10 @@ from dbdesign.sql.load import (
     replay_steps,
     trimmed,
 )
+from dbdesign.sql.parse import ParsedFile
 from dbdesign.sql.split import Statement
 from dbdesign.sql.trees import column_rename, ident, table_name, type_sql
+from dbdesign.views import folder_of
 
 _RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
 # DELETE without WHERE: the table is empty afterwards
@@ -40,6 +44,8 @@ def check(project: Project) -> Iterator[Finding]:
     baseline = baseline_key(project)
     new_files = _added(project)
     steps = replay_steps(project)
+    folder = folder_of(project) if dialect == "postgres" else None
+    checks = locks.Checks()  # not-null CHECKs, learnt in migration order
     new_tables: set[str] = set()  # created by a migration the change adds
     for migration in migrations(project):
         if not migration.forward:
@@ -48,34 +54,132 @@ def check(project: Project) -> Iterator[Finding]:
         if item is None:
             continue
         judged = (
-            project.wants(migration.path)
+            scope.judges_file(project, migration.path)
             and not migration.repeatable
             and not _at_or_below(migration, baseline)
         )
         file_steps = steps.get(migration.path, {})
         created_here: set[str] = set()
         emptied: set[str] = set()  # no rows left: MG011 cannot fail
+        timeout = _Timeout()
+        existing = _Existing(created_here, new_tables, emptied)
+
         for index, statement in enumerate(item.statements):
             tree = item.trees.get(index)
+            step = file_steps.get(index, Step())
             if tree is None:
                 emptied |= _deleted_all(statement, dialect)
-                continue
-            step = file_steps.get(index, Step())
-            if judged:
+            elif judged:
                 yield from _rules(
                     project,
                     migration.path,
                     statement,
                     tree,
-                    step.columns,
+                    step,
                     created_here | new_tables,
                     emptied,
                 )
-            if type(tree).__name__ == "TruncateTable":
+            if dialect == "postgres":
+                facts = locks.Facts(
+                    migration.path,
+                    statement,
+                    existing,
+                    step,
+                    project.config.postgres_version,
+                )
+                if judged:
+                    yield from _postgres(project, facts, item, index, folder, checks)
+                    yield from timeout.judge(project, facts)
+                locks.learn(statement, checks)
+            if tree is not None and type(tree).__name__ == "TruncateTable":
                 emptied |= {table_name(t, dialect) for t in tree.expressions}
             created_here |= step.created
             if migration.path in new_files:
                 new_tables |= step.created
+
+
+def _postgres(
+    project: Project,
+    facts: locks.Facts,
+    item: ParsedFile,
+    index: int,
+    folder: naming.Folder | None,
+    checks: locks.Checks,
+) -> Iterator[Finding]:
+    """MG014-MG019 for one statement of a judged migration."""
+    statement = facts.statement
+    node = locks.parse(statement)
+    if node is not None:
+        yield from locks.judge(node, facts, checks)
+    what = tools.concurrently(statement)
+    if what is None:
+        return
+    context = tools.Context(
+        folder.scheme if folder is not None else None,
+        facts.path,
+        _text(project, facts.path) or "",
+        lambda path: _text(project, path),
+    )
+    why = tools.in_transaction(context, item.statements, index)
+    if why is not None:
+        reason, mend = why
+        yield facts.at(
+            "MG019",
+            f"{what} cannot run inside a transaction block, but {reason}: "
+            f"the deploy fails (SQLSTATE 25001); {mend}",
+        )
+
+
+@dataclass(frozen=True)
+class _Existing:
+    """Whether a table holds rows that a lock or a rewrite would reach:
+    not created by this migration or the change, not emptied."""
+
+    created_here: set[str]
+    new_tables: set[str]
+    emptied: set[str]
+
+    def __call__(self, table: str) -> bool:
+        return not (
+            table in self.created_here
+            or table in self.new_tables
+            or table in self.emptied
+        )
+
+
+class _Timeout:
+    """MG020 for one migration: lock_timeout as the statements so far set
+    it; the first ACCESS EXCLUSIVE on an existing table without one is
+    reported (one SET at the top mends them all)."""
+
+    def __init__(self) -> None:
+        self.set = False
+        self.told = False
+
+    def judge(self, project: Project, facts: locks.Facts) -> Iterator[Finding]:
+        change = locks.lock_timeout_change(facts.statement)
+        if change is not None:
+            self.set = change
+            return
+        if self.set or self.told or not project.config.require_lock_timeout:
+            return
+        node = locks.parse(facts.statement)
+        table = None if node is None else locks.access_exclusive(node, facts)
+        if table is None:
+            return
+        self.told = True
+        yield facts.at(
+            "MG020",
+            f"this statement takes an ACCESS EXCLUSIVE lock on {table} with no "
+            "lock_timeout set: while it waits behind a long query, every read "
+            f"and write of {table} queues behind it; put `SET lock_timeout = "
+            "'2s';` at the top of the migration and retry on timeout",
+        )
+
+
+def _text(project: Project, relpath: str) -> str | None:
+    result = project.read(relpath)
+    return result.text if isinstance(result, textio.Text) else None
 
 
 def _deleted_all(statement: Statement, dialect: str) -> set[str]:
@@ -113,12 +217,13 @@ def _rules(
     path: str,
     statement: Statement,
     tree: Any,
-    known: Mapping[str, Column] | None,
+    step: Step,
     created: set[str],
     emptied: set[str],
 ) -> Iterator[Finding]:
-    """KNOWN: the columns of the table an ALTER TABLE changes, before it.
-    CREATED: tables this migration or the change made (nothing can break
+    """STEP: what the replay knew before the statement (the columns of the
+    table an ALTER TABLE changes, the IF EXISTS targets that are not
+    there). CREATED: tables this migration or the change made (nothing can break
     on them). EMPTIED: tables with no rows left (no data to lose, no NOT
     NULL to violate, a quick index build), where a rename or a type change
     still breaks the code that uses them."""
@@ -139,7 +244,7 @@ def _rules(
         elif kind == "TABLE":
             for target in tree.args.get("tables") or []:
                 table = table_name(target, dialect)
-                if existing(table):
+                if existing(table) and table not in step.absent:
                     yield _data_loss(
                         path,
                         f"DROP TABLE {table} deletes the table and its data",
@@ -160,7 +265,7 @@ def _rules(
         if table in created:
             return
         yield from _alter(
-            path, statement, tree, table, known, dialect, table in emptied
+            path, statement, tree, table, step.columns, dialect, table in emptied
         )
     elif isinstance(tree, exp.Command):
         m = _RENAME_TABLE.match(statement.text)
@@ -253,7 +358,16 @@ def _alter(
             column = ident(action.this, dialect)
             new_type = normalise_type(type_sql(dtype, dialect))
             old = known.get(column) if known is not None else None
-            if old is None or old.type != new_type:
+            # USING converts every value: a rewrite even when the type's name
+            # is unchanged (an enum recreated under the same name)
+            if old is None or old.type != new_type or action.args.get("using"):
+                if (
+                    dialect == "postgres"
+                    and old is not None
+                    and not action.args.get("using")
+                    and locks.no_rewrite(old.type, new_type)
+                ):
+                    continue
                 yield _type_change(path, table, column, old, new_type, line, col)
         elif isinstance(action, exp.ModifyColumn):
             coldef = action.this
@@ -340,9 +454,10 @@ def _type_change(
     return finding(
         "MG013",
         path,
-        f"changing the type of {table}.{column}{was} to {new_type} may "
-        "rewrite the table under a lock and break code that expects the old "
-        "type; add a new column and backfill it instead",
+        f"changing the type of {table}.{column}{was} to {new_type} rewrites "
+        f"{table} under a lock that blocks reads and writes (ACCESS EXCLUSIVE "
+        "on PostgreSQL) and breaks code that expects the old type; add a new "
+        "column, backfill it, move readers and writers, then drop the old one",
         line,
         col,
     )

@@ -10,33 +10,41 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dbdesign import textio
+from dbdesign import scope, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Index, Origin, Table
-from dbdesign.sql.load import migrations, parsed, replay_catalog, schema_catalog
+from dbdesign.sql.load import (
+    design_catalog,
+    migrations,
+    parsed,
+    replay_catalog,
+    schema_catalog,
+)
 from dbdesign.sql.parse import ParsedFile
 
 
 def check(project: Project) -> Iterator[Finding]:
     schema_path = project.config.schema_path
     sql_files = [schema_path] + [m.path for m in migrations(project)]
-    for path in sql_files:
-        if project.wants(path):
-            yield from check_file(project, path)
+    # SQ001 and SQ009 judge a file's content: only files in scope.
+    judged = [path for path in sql_files if scope.judges_file(project, path)]
+    for path in judged:
+        yield from check_file(project, path)
     if project.wants(schema_path):
         catalog = schema_catalog(project)
-        if catalog is not None:
+        design = design_catalog(project)
+        if catalog is not None and design is not None:
             note_unmodelled(project, catalog)
-            yield from missing_primary_key(project, catalog)
+            yield from missing_primary_key(project, design)
             yield from dangling_foreign_key(project, catalog)
-            yield from unindexed_foreign_key(project, catalog)
-            yield from redundant_index(project, catalog)
+            yield from unindexed_foreign_key(project, design)
+            yield from redundant_index(project, design)
             yield from normalisation_smell(project, catalog)
             yield from naming_convention(project, catalog)
     yield from drift(project)
     if project.config.sqlfluff and project.options.sqlfluff:
-        yield from sqlfluff(project, [p for p in sql_files if project.wants(p)])
+        yield from sqlfluff(project, judged)
 
 
 # -- per file: SQ001, SQ009 ---------------------------------------------------
@@ -289,12 +297,17 @@ def _covering(
     keys: list[tuple[str, tuple[str, ...]]],
 ) -> str | None:
     cols = index.columns
-    if index.method == "btree":
+    # A covering index (`INCLUDE (...)`) serves index-only scans that a key
+    # without those columns cannot: redundant only with an index that
+    # carries them too.
+    if index.method == "btree" and not index.include:
         for what, key in keys:
             if key == cols or (not index.unique and key[: len(cols)] == cols):
                 return f"{what} ({', '.join(key)})"
     for other_pos, other in enumerate(indexes):
         if other_pos == position or other.partial or other.method != index.method:
+            continue
+        if not set(index.include) <= set(other.columns) | set(other.include):
             continue
         if other.columns == cols:
             # exact duplicates: report the later one, or the plain one of a
@@ -447,9 +460,10 @@ def _suggest(name: str, convention: str) -> str:
 def drift(project: Project) -> Iterator[Finding]:
     """SQ007: replaying the migrations in order does not give the schema
     file; one finding per difference."""
+    from dbdesign.sql.bookkeeping import visible
     from dbdesign.sql.diff import ABSENT, diff
 
-    schema = schema_catalog(project)
+    schema = design_catalog(project)
     if schema is None:
         return
     replayed = replay_catalog(project)
@@ -457,7 +471,7 @@ def drift(project: Project) -> Iterator[Finding]:
         return
     note_unmodelled(project, replayed)
     schema_path = project.config.schema_path
-    for item in diff(replayed, schema):
+    for item in diff(visible(replayed, project.config.drift_ignore), schema):
         if item.what == "table":
             if item.migrations == ABSENT:
                 message = (
@@ -523,48 +537,20 @@ def fix(project: Project) -> list[str]:
 
 def fix_scope(project: Project) -> dict[str, frozenset[int] | None]:
     """The SQL files a fix may touch, each with the lines it may rewrite
-    (None: all): everything without a base to compare with."""
+    (None: all): what the run judges (SPEC 3b, `scope.lines_of`)."""
     schema = project.config.schema_path
-    paths = [schema] + [m.path for m in migrations(project)]
-    change = project.change
-    if change is None or change.empty_base:
-        return dict.fromkeys(paths)
-    existed = set(change.old_paths(project.config.migrations_path))
-    scope: dict[str, frozenset[int] | None] = {
-        path: None for path in paths[1:] if path not in existed
-    }
-    current = project.read(schema)
-    if isinstance(current, textio.Text):
-        old = change.old_content(schema)
-        scope[schema] = None if old is None else _written_lines(old, current.text)
-    return scope
-
-
-def _written_lines(old: bytes, new: str) -> frozenset[int]:
-    """The lines of NEW (1-based) that differ from OLD."""
-    import difflib
-
-    before = old.decode("utf-8", "replace").removeprefix("\ufeff").splitlines()
-    after = new.splitlines()
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    return frozenset(
-        n + 1
-        for tag, _, _, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-        for n in range(j1, j2)
-    )
+    targets: dict[str, frozenset[int] | None] = {}
+    for path in [schema] + [m.path for m in migrations(project)]:
+        lines = scope.lines_of(project, path)
+        if lines is scope.ALL or lines:
+            targets[path] = lines
+    return targets
 
 
 def sqlfluff(project: Project, paths: list[str]) -> Iterator[Finding]:
-    """sqlfluff's findings (its own codes) for PATHS. A commit, push or pull
-    request lints only the SQL it writes (sqlfluff is slow: minutes on a
-    large migration folder); a run with no change to compare (nothing
-    staged, as in `pre-commit run --all-files` or a plain `dbdesign check`,
-    or outside git) lints every file, cached by content."""
-    change = project.change if project.options.paths is None else None
-    if change is not None and (project.options.base or change.touched()):
-        written = change.written()
-        paths = [p for p in paths if p in written]
+    """sqlfluff's findings (its own codes) for PATHS, the files in scope
+    (SPEC 3b: the migrations a change adds, a schema it edits; every file
+    with --all), cached by content."""
     paths = [p for p in paths if _lintable(project, p)]
     if not paths:
         return

@@ -185,10 +185,11 @@ def _after(
         for code, level in config.severity.items()
         if level == "error" and code[:2] not in rules.FAMILIES
     ]
-    # The agent's edits are not staged: compare the working tree with HEAD,
-    # so that editing a migration that was committed is MG004.
+    # The agent's edits are not staged: the change is the working tree
+    # against HEAD, so that editing a committed migration is MG004 and the
+    # schema lines it wrote are in scope (SPEC 3b).
     base = None
-    if "migrations" in checks:
+    if "migrations" in checks or "schema" in checks:
         from dbdesign import change
 
         base = "HEAD" if change.head(root) else None
@@ -308,7 +309,7 @@ def answer(relpath: str, found: Sequence[Finding]) -> str:
         where = ":".join(str(n) for n in (item.line, item.column) if n)
         at = f"{item.path}:{where}" if where else item.path
         # One finding, one line, whatever the file names and text hold.
-        lines.append(textio.printable(f"{at}: {item.code} {item.message}"))
+        lines.append(textio.printable(f"{at}: error: {item.code} {item.message}"))
     if len(found) > MAX_SHOWN:
         lines.append(f"... and {len(found) - MAX_SHOWN} more (`dbdesign check`)")
     lines.append("Mend them now; `dbdesign rules CODE` explains a rule.")

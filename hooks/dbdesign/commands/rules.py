@@ -61,8 +61,8 @@ def main(args: argparse.Namespace) -> int:
     if where:
         print("Implemented in: " + ", ".join(where) + ".")
     print(f"\nWhy it matters:\n  {rule.why}")
-    print("\nBad:\n" + _indent(rule.bad))
-    print("\nGood:\n" + _indent(rule.good))
+    print(f"\nBad{rule.example_place}:\n" + _indent(rule.bad or rules.EMPTY))
+    print(f"\nGood{rule.example_place}:\n" + _indent(rule.good or rules.EMPTY))
     print(f"\nDocs: {rules.help_uri(rule.code)}")
     return 0
 

@@ -100,7 +100,7 @@ def generated(project: Project) -> str:
     cannot be read."""
     from dbdesign.sql import load
 
-    catalog = load.schema_catalog(project)
+    catalog = load.design_catalog(project)
     if catalog is None:
         schema = project.config.schema_path
         reason = project.read(schema)

@@ -15,11 +15,13 @@ def render(
     files: int,
     color: bool = False,
     notes: Sequence[str] = (),
+    out_of_scope: int = 0,
 ) -> str:
     """FINDINGS, sorted, in format FMT; NOTES are one-line remarks for
-    people (not in `sarif`)."""
+    people (not in `sarif`); OUT_OF_SCOPE counts the findings in unchanged
+    code that the run left out (SPEC 3b)."""
     ordered = sorted(findings, key=Finding.sort_key)
-    summary = Counts.of(ordered, files)
+    summary = Counts.of(ordered, files, out_of_scope)
     if fmt == "json":
         from dbdesign.report import json_format
 

@@ -138,6 +138,7 @@ class Section:
     erd: tuple[str, str] = ("", "")  # (diagram, why there is none)
     migrations: tuple[str, ...] | str | None = None
     notes: tuple[str, ...] = ()  # `dbdesign check`'s notes for people
+    out_of_scope: int = 0  # findings in code the change left alone (SPEC 3b)
 
 
 def fails(errors: int, warnings: int, fail_on: str) -> bool:
@@ -207,6 +208,12 @@ def _verdict(
         )
     if context.base:
         facts.append(f"compared with {code(context.base[:12])}")
+    hidden = sum(s.out_of_scope for s in sections)
+    if hidden:
+        facts.append(
+            f"{_plural(hidden, 'finding')} in code the change left alone not "
+            "shown (input `scope: all` shows them)"
+        )
     out.append("; ".join(facts) + ".")
     policy = {
         "error": "fails on errors",

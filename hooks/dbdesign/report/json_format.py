@@ -21,6 +21,7 @@ def render(
             "errors": summary.errors,
             "warnings": summary.warnings,
             "files": summary.files,
+            "out_of_scope": summary.out_of_scope,
         },
         "notes": list(notes),
     }

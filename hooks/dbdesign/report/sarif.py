@@ -28,7 +28,9 @@ def _rule(code: str, sample: Finding | None) -> dict[str, object]:
             "properties": {"tags": ["sqlfluff"]},
         }
     help_text = (
-        f"{rule.summary}\n\nWhy: {rule.why}\n\nBad:\n{rule.bad}\n\nGood:\n{rule.good}"
+        f"{rule.summary}\n\nWhy: {rule.why}\n\n"
+        f"Bad{rule.example_place}:\n{rule.bad or rules.EMPTY}\n\n"
+        f"Good{rule.example_place}:\n{rule.good or rules.EMPTY}"
     )
     return {
         "id": rule.code,

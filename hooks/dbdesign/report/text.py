@@ -20,23 +20,35 @@ def location(item: Finding) -> str:
 
 
 def line(item: Finding, color: bool = False) -> str:
-    code = item.code
+    """`path:line:col: SEVERITY: CODE message`, GCC's form, which editors
+    and CI problem matchers read; the severity word is always there, since
+    without colour (under pre-commit, in CI) it is the only signal."""
+    severity, code = item.severity, item.code
     if color:
         shade = _RED if item.severity == "error" else _YELLOW
-        code = f"{_BOLD}{shade}{code}{_RESET}"
+        severity = f"{_BOLD}{shade}{severity}{_RESET}"
+        code = f"{_BOLD}{code}{_RESET}"
     fixable = " [*]" if item.fixable else ""
-    return f"{location(item)}: {code}{fixable} {printable(item.message)}"
+    return f"{location(item)}: {severity}: {code}{fixable} {printable(item.message)}"
 
 
 def summary_line(summary: Counts) -> str:
+    files = _plural(summary.files, "file")
     if not summary.errors and not summary.warnings:
-        return f"All checks passed ({_plural(summary.files, 'file')} checked)."
-    parts = []
-    if summary.errors:
-        parts.append(_plural(summary.errors, "error"))
-    if summary.warnings:
-        parts.append(_plural(summary.warnings, "warning"))
-    return f"Found {' and '.join(parts)} ({_plural(summary.files, 'file')} checked)."
+        head = f"All checks passed ({files} checked)"
+    else:
+        parts = []
+        if summary.errors:
+            parts.append(_plural(summary.errors, "error"))
+        if summary.warnings:
+            parts.append(_plural(summary.warnings, "warning"))
+        head = f"Found {' and '.join(parts)} ({files} checked)"
+    if summary.out_of_scope:
+        head += (
+            f"; {_plural(summary.out_of_scope, 'finding')} in unchanged code "
+            "not shown; --all shows them"
+        )
+    return head + "."
 
 
 def _plural(count: int, noun: str) -> str:

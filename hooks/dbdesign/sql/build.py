@@ -46,13 +46,18 @@ def build(files: list[ParsedFile], dialect: str) -> Catalog:
 
 @dataclass(frozen=True)
 class Step:
-    """What the safety rules (MG010-MG013) need to know of one statement
+    """What the safety rules (MG010-MG020) need to know of one statement
     of a replay, recorded while the one replay runs: the tables it created,
-    and the columns of the table an ALTER TABLE changes as they were just
-    before it (None when the table is unknown)."""
+    the columns of the table an ALTER TABLE changes as they were just
+    before it (None when the table is unknown), the table of each index a
+    DROP INDEX drops (None when unknown), and the targets of a DROP ... IF
+    EXISTS that the replay knows do not exist (every earlier DDL statement
+    was understood and none made them)."""
 
     created: frozenset[str] = frozenset()
     columns: Mapping[str, Column] | None = None
+    index_tables: Mapping[str, str | None] | None = None
+    absent: frozenset[str] = frozenset()
 
 
 def apply_file(
@@ -71,8 +76,22 @@ def apply_file(
                 continue
             before = set(catalog.tables)
             columns = _altered_columns(catalog, tree)
+            index_tables, absent = _dropped(catalog, tree)
             apply(catalog, tree, statement, parsed.path)
-            steps[index] = Step(frozenset(catalog.tables.keys() - before), columns)
+            # Only CREATE TABLE makes a new table: a renamed one keeps its
+            # rows (the rules must still see `ALTER TABLE a RENAME TO b`
+            # then `ALTER TABLE b DROP COLUMN c` as touching data).
+            created = (
+                catalog.tables.keys() - before
+                if type(tree).__name__ == "Create"
+                else set()
+            )
+            steps[index] = Step(
+                frozenset(created),
+                columns,
+                index_tables,
+                absent,
+            )
         elif statement.line in unread:
             textual.placeholder(catalog, statement, parsed.path)
         elif statement.text[:7].lower() == "comment":
@@ -93,6 +112,43 @@ def _altered_columns(catalog: Catalog, tree: Any) -> dict[str, Column] | None:
         return None
     # Columns are frozen: a shallow copy keeps the state before the ALTER
     return None if table is None else dict(table.columns)
+
+
+def _dropped(
+    catalog: Catalog, tree: Any
+) -> tuple[dict[str, str | None] | None, frozenset[str]]:
+    """For a DROP INDEX: each index's table; for a DROP TABLE or INDEX ...
+    IF EXISTS: the targets the replay knows are not there."""
+    from sqlglot import exp
+
+    if not isinstance(tree, exp.Drop):
+        return None, frozenset()
+    kind = str(tree.args.get("kind") or "").upper()
+    if kind not in ("TABLE", "INDEX"):
+        return None, frozenset()
+    try:
+        names = [
+            table_name(target, catalog.dialect)
+            if kind == "TABLE"
+            else ident(
+                target.this if isinstance(target, exp.Table) else target,
+                catalog.dialect,
+            )
+            for target in tree.args.get("tables") or []
+        ]
+    except Exception:  # an odd tree: apply() records it as unmodelled
+        return None, frozenset()
+    tables: dict[str, str | None] | None = None
+    if kind == "INDEX":
+        by_name = {i.name: i.table for i in catalog.indexes if i.name}
+        tables = {name: by_name.get(name) for name in names}
+    absent: frozenset[str] = frozenset()
+    # Only a replay that understood every earlier DDL statement can say an
+    # object is not there.
+    if tree.args.get("exists") and not catalog.unmodelled:
+        there = catalog.tables if kind == "TABLE" else (tables or {})
+        absent = frozenset(name for name in names if (there.get(name) is None))
+    return tables, absent
 
 
 def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
@@ -370,6 +426,7 @@ class _Builder:
             return
         params = index.args.get("params")
         columns: list[str] = []
+        include: tuple[str, ...] = ()
         partial = False
         method = "btree"
         predicate: str | None = None
@@ -393,6 +450,7 @@ class _Builder:
             using = params.args.get("using")
             if using is not None:
                 method = str(using.name or using.sql()).lower() or "btree"
+            include = tuple(self.ident(c) for c in params.args.get("include") or [])
         if name is not None and self.catalog.has_index(name):
             self.catalog.indexes = [i for i in self.catalog.indexes if i.name != name]
         self.catalog.add_index(
@@ -405,6 +463,7 @@ class _Builder:
                 origin=self.origin(index.this),
                 method=method,
                 predicate=predicate,
+                include=include,
             )
         )
 

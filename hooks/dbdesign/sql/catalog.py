@@ -49,6 +49,7 @@ class Index:
     origin: Origin | None = field(default=None, compare=False)
     method: str = "btree"  # USING ...; lower case
     predicate: str | None = field(default=None, compare=False)  # WHERE ...
+    include: tuple[str, ...] = ()  # INCLUDE (...): carried, not searched
 
 
 @dataclass

@@ -7,13 +7,11 @@ plain lists that the parent caches and turns into findings."""
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import re
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
+from typing import Any, BinaryIO
 
 # Config keys that make sqlfluff import Python (library_path) or read Jinja
 # files (macros, includes) from the repository.
@@ -46,13 +44,34 @@ _FAILS = ("PRS", "LXR", "TMP")
 Result = dict[str, Any]
 
 
-def serve(conn: Connection) -> None:
-    """Worker main loop: import sqlfluff once, then lint each task sent."""
-    _silence()
+def main() -> None:
+    """A worker process's entry point (`fluff_pool` starts it): tasks
+    arrive as JSON lines on stdin, answers leave as JSON lines on stdout.
+    Both are kept aside and the standard streams replaced by the null
+    device: sqlfluff logs warnings that quote the SQL, and repository text
+    must reach people only through a reporter that escapes it (SPEC 3, the
+    github format)."""
+    logging.disable(logging.CRITICAL)
+    tasks = os.fdopen(os.dup(0), "rb")
+    answers = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    serve(tasks, answers)
+
+
+def serve(tasks: BinaryIO, answers: BinaryIO) -> None:
+    """Worker main loop: import sqlfluff once, then lint each task read
+    from TASKS until its end, answering on ANSWERS."""
+
+    def send(message: list[Any]) -> None:
+        answers.write(json.dumps(message).encode("ascii") + b"\n")
+        answers.flush()
+
     try:
         import sqlfluff.core  # noqa: F401 - pay the import before the clock
     except Exception as exc:  # sqlfluff missing or broken: tell the parent
-        conn.send(("fatal", f"{type(exc).__name__}: {exc}"))
+        send(["fatal", f"{type(exc).__name__}: {exc}"])
         return
     _thread_lock_for_tqdm()
     # sqlfluff's parser allocates millions of short-lived objects; with
@@ -61,16 +80,10 @@ def serve(conn: Connection) -> None:
     # Fewer, larger collections lint some 10-15% faster.
     gc.freeze()
     gc.set_threshold(200_000, 50, 100)
-    conn.send(("ready",))
+    send(["ready"])
     linters: dict[str, Any] = {}
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        task_id, task = message
+    for line in tasks:
+        task_id, task = json.loads(line)
         try:
             result = lint_task(task, linters)
         except Exception as exc:  # a sqlfluff crash is one file's finding
@@ -86,20 +99,7 @@ def serve(conn: Connection) -> None:
                 ],
                 "ignored": [],
             }
-        conn.send(("done", task_id, result))
-
-
-def _silence() -> None:
-    """sqlfluff logs warnings that quote the SQL; everything a worker says
-    goes through the pipe, so that repository text reaches people only
-    through a reporter that escapes it (SPEC 3, the github format)."""
-    logging.disable(logging.CRITICAL)
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-    except OSError:  # pragma: no cover - no standard streams to replace
-        pass
+        send(["done", task_id, result])
 
 
 def _thread_lock_for_tqdm() -> None:
@@ -122,8 +122,6 @@ def note(line: int | None, message: str) -> list[Any]:
 
 def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
     """Lint TASK's text with the repository's config, made safe."""
-    import json
-
     from sqlfluff.core import FluffConfig, Linter
     from sqlfluff.core.config.file import load_config_file_as_dict
     from sqlfluff.core.helpers.dict import nested_combine
@@ -201,26 +199,38 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
         (("core", "large_file_skip_char_limit"), 0),
     ):
         config.set_value(key_path, value)
-    rendered = linter.render_string(text, fname, config, "utf-8")
-    parsed = Linter.parse_rendered(rendered)
     fix = bool(task.get("fix"))
-    linted = Linter.lint_parsed(
-        parsed, linter.get_rulepack(config=config), fix=fix, encoding="utf-8"
-    )
-    if fix:
-        # Only a file sqlfluff could render and parse whole is rewritten:
-        # a fix around an unparsable part could change what it means.
-        fixed, complete = linted.fix_string()
-        unparsable = any(
-            v.rule_code() in _FAILS for v in linted.get_violations(filter_warning=False)
+    try:
+        rendered = linter.render_string(text, fname, config, "utf-8")
+        parsed = Linter.parse_rendered(rendered)
+        linted = Linter.lint_parsed(
+            parsed, linter.get_rulepack(config=config), fix=fix, encoding="utf-8"
         )
+        violations = linted.get_violations(filter_warning=False)
+        if fix:
+            # Only a file sqlfluff could render and parse whole is rewritten:
+            # a fix around an unparsable part could change what it means.
+            fixed, complete = linted.fix_string()
+    except Exception as exc:  # sqlfluff's own assertions, on odd templates
+        return {
+            "items": [
+                note(
+                    1,
+                    f"sqlfluff failed on this file ({_short(exc)}), so its "
+                    "rules were not checked; simplify the templating or "
+                    "report it to sqlfluff",
+                )
+            ],
+            "ignored": ignored,
+        }
+    if fix:
+        unparsable = any(v.rule_code() in _FAILS for v in violations)
         usable = complete and not unparsable and bool(rendered.templated_variants)
         return {
             "items": [],
             "ignored": sorted(set(ignored)),
             "fixed": fixed if usable and fixed != text else None,
         }
-    violations = linted.get_violations(filter_warning=False)
     items = classify(
         text,
         bool(rendered.templated_variants),
@@ -332,12 +342,13 @@ def classify(
         if templated and code in _FAILS:
             continue
         rule = getattr(violation, "rule", None)
+        line, column = _position(violation)
         items.append(
             [
                 "v",
                 code,
-                violation.line_no,
-                violation.line_pos,
+                line,
+                column,
                 desc,
                 bool(getattr(violation, "fixable", False)),
                 str(getattr(rule, "name", "") or ""),
@@ -359,6 +370,22 @@ def _bound_message(match: re.Match[str]) -> str:
         "(sqlfluff's max_parse_nodes), so sqlfluff's rules were not "
         "checked; split the file or raise `max_parse_nodes` in .sqlfluff"
     )
+
+
+def _position(violation: Any) -> tuple[int | None, int | None]:
+    # sqlfluff says 0 where it knows no position (a templater error): no
+    # position, never a line 0 that SARIF and editors reject.
+    line, column = _line_or_none(violation, "line_no"), None
+    if line is not None:
+        column = _line_or_none(violation, "line_pos")
+    return line, column
+
+
+def _line_or_none(violation: Any, name: str) -> int | None:
+    value = getattr(violation, name, None)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value
 
 
 def _line(violation: Any) -> int | None:

@@ -7,26 +7,24 @@ workers (`fluff_worker.py`), so this module is cheap to import."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from dbdesign import __version__, rules, textio
 from dbdesign.findings import Finding, external, finding
 from dbdesign.project import Project
-from dbdesign.sql import fluff_config, fluff_pool
+from dbdesign.sql import fluff_cache, fluff_config, fluff_pool
+from dbdesign.sql.fluff_cache import cache_dir
 from dbdesign.sql.fluff_pool import Failure
-from dbdesign.textio import write_atomic
+
+__all__ = ["cache_dir", "fix", "fluff_dialect", "lint", "timeout", "within"]
 
 CHECK = "sqlfluff"
-CACHE_FORMAT = 1
 # Per file; `DBDESIGN_SQLFLUFF_TIMEOUT` (seconds) overrides it.
 DEFAULT_TIMEOUT = 60.0
 # sqlfluff lints some 30 KB a second: a file this large could not finish
@@ -90,18 +88,6 @@ def fluff_dialect(dialect: str) -> str:
     return name if name in FLUFF_DIALECTS else "ansi"
 
 
-def cache_dir() -> Path:
-    """`$DBDESIGN_CACHE_DIR`, else `$XDG_CACHE_HOME/dbdesign`, else
-    `~/.cache/dbdesign` (SPEC 7)."""
-    explicit = os.environ.get("DBDESIGN_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "dbdesign"
-    return Path.home() / ".cache" / "dbdesign"
-
-
 def timeout() -> float:
     raw = os.environ.get("DBDESIGN_SQLFLUFF_TIMEOUT", "")
     try:
@@ -128,7 +114,8 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
     plans: list[_Plan] = []
     early: dict[str, list[Finding]] = {}
     configs = fluff_config.Finder(project)
-    versions = _versions()
+    # The project's identity keys its cache entries (fluff_cache).
+    versions = f"{_versions()}\0{project.root.resolve()}"
     left_alone: list[str] = []
     for path in dict.fromkeys(paths):
         got = project.read(path)
@@ -169,19 +156,26 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
     results: dict[str, dict[str, Any] | Failure] = {}
     todo: list[_Plan] = []
     for plan in plans:
-        hit = _load(plan.key) if use_cache and plan.key else None
+        text = plan.task["text"]
+        hit = fluff_cache.load(plan.key, text) if use_cache and plan.key else None
         if hit is not None:
             results[plan.path] = hit
         else:
             todo.append(plan)
     if todo:
+        # A trusted config may need its project as the current folder (dbt);
+        # otherwise the workers run in an empty one.
+        cwd = project.root.absolute() if config.sqlfluff_trust_config else None
         outcomes = fluff_pool.run(
-            [p.task for p in todo], timeout(), _jobs(p.task["text"] for p in todo)
+            [p.task for p in todo],
+            timeout(),
+            _jobs(p.task["text"] for p in todo),
+            cwd=cwd,
         )
         for plan, outcome in zip(todo, outcomes, strict=True):
             results[plan.path] = outcome
             if use_cache and plan.key and isinstance(outcome, dict):
-                _store(plan.key, outcome)
+                fluff_cache.store(plan.key, outcome, plan.task["text"])
     dialect = fluff_dialect(config.dialect)
     for path in dict.fromkeys(paths):
         yield from early.get(path, ())
@@ -211,7 +205,10 @@ def fix(project: Project, targets: dict[str, frozenset[int] | None]) -> list[str
     if not plans:
         return []
     tasks = [plan.task for plan, _ in plans]
-    outcomes = fluff_pool.run(tasks, timeout(), _jobs(t["text"] for t in tasks))
+    cwd = project.root.absolute() if config.sqlfluff_trust_config else None
+    outcomes = fluff_pool.run(
+        tasks, timeout(), _jobs(t["text"] for t in tasks), cwd=cwd
+    )
     fixed: list[str] = []
     for (plan, got), outcome in zip(plans, outcomes, strict=True):
         if not isinstance(outcome, dict) or not isinstance(outcome.get("fixed"), str):
@@ -224,7 +221,7 @@ def fix(project: Project, targets: dict[str, frozenset[int] | None]) -> list[str
         target = project.root / plan.path
         if target.is_symlink():
             target = target.resolve()  # inside the root: read() checked it
-        write_atomic(target, textio.encode(new, got.bom))
+        textio.write_atomic(target, textio.encode(new, got.bom))
         fixed.append(plan.path)
     return fixed
 
@@ -286,13 +283,15 @@ def _plan(
     # The repository's own settings, else dbdesign's (never both: a team
     # that configures sqlfluff gets exactly what it configured).
     defaults = {} if found else fluff_config.DEFAULTS
+    # Absolute: the workers do not run in the project's folder.
+    root = project.root.absolute()
     task = {
         "path": path,
-        "fname": str(project.root / path),
+        "fname": str(root / path),
         "text": text,
         "dialect": fluff_dialect(config.dialect),
         "trust": config.sqlfluff_trust_config,
-        "config_files": [(str(project.root / rel), rel) for rel, _ in found],
+        "config_files": [(str(root / rel), rel) for rel, _ in found],
         "defaults": defaults,
     }
     runs_code = config.sqlfluff_trust_config and (
@@ -302,20 +301,18 @@ def _plan(
     if runs_code:
         # Trusted code may read anything: no content hash covers it.
         return _Plan(path, task, None)
-    digest = hashlib.sha256()
-    parts = (
-        f"v{CACHE_FORMAT}",
-        versions,
-        fluff_dialect(config.dialect),
-        str(config.sqlfluff_trust_config),
-        json.dumps(found),
-        json.dumps(defaults, sort_keys=True),
-        text,
+    key = fluff_cache.key(
+        (
+            versions,
+            path,
+            fluff_dialect(config.dialect),
+            str(config.sqlfluff_trust_config),
+            json.dumps(found),
+            json.dumps(defaults, sort_keys=True),
+            text,
+        )
     )
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return _Plan(path, task, digest.hexdigest())
+    return _Plan(path, task, key)
 
 
 def _jobs(texts: Iterator[str]) -> int:
@@ -325,56 +322,6 @@ def _jobs(texts: Iterator[str]) -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, -(-total // BYTES_PER_WORKER)))
-
-
-# -- cache -------------------------------------------------------------------
-
-
-def _cache_file(key: str) -> Path:
-    return cache_dir() / "sqlfluff" / key[:2] / f"{key}.json"
-
-
-def _load(key: str) -> dict[str, Any] | None:
-    """A cached result, or None when absent, unreadable or malformed."""
-    try:
-        data = json.loads(_cache_file(key).read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("key") != key:
-        return None
-    result = data.get("result")
-    if not _valid(result):
-        return None
-    assert isinstance(result, dict)
-    return result
-
-
-def _valid(result: object) -> bool:
-    if not isinstance(result, dict):
-        return False
-    items, ignored = result.get("items"), result.get("ignored")
-    if not isinstance(items, list) or not isinstance(ignored, list):
-        return False
-    for item in items:
-        if not (
-            isinstance(item, list)
-            and len(item) == 7
-            and item[0] in ("v", "n")
-            and isinstance(item[1], str)
-            and isinstance(item[4], str)
-            and all(v is None or isinstance(v, int) for v in item[2:4])
-        ):
-            return False
-    return all(isinstance(name, str) for name in ignored)
-
-
-def _store(key: str, result: dict[str, Any]) -> None:
-    """Write atomically: a racing run reads the old entry or the new one,
-    never half of one. A cache that cannot be written is no error."""
-    target = _cache_file(key)
-    data = json.dumps({"key": key, "result": result}).encode("utf-8")
-    with contextlib.suppress(OSError):
-        write_atomic(target, data, durable=False)
 
 
 # -- findings ----------------------------------------------------------------

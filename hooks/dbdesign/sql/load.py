@@ -14,6 +14,7 @@ from dbdesign.errors import UsageError
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
 from dbdesign.sql.parse import ParsedFile, parse_file
+from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:
     from dbdesign.sql.build import Step
@@ -28,16 +29,16 @@ class Migration:
 
 
 def parsed(project: Project, relpath: str) -> ParsedFile | None:
-    """RELPATH parsed in the configured dialect; None if unreadable. For a
-    dbmate file only its `-- migrate:up` part is SQL to run (the rest is
-    blanked, so positions stay exact)."""
+    """RELPATH parsed in the configured dialect; None if unreadable. Down
+    sections inside a file (dbmate's `-- migrate:down`, goose's `-- +goose
+    Down`) are down migrations: they are blanked, so positions stay exact."""
     key = f"sql.parsed:{relpath}"
     if key not in project.cache:
         result = project.read(relpath)
         if isinstance(result, textio.Unreadable):
             project.cache[key] = None
         else:
-            text = _dbmate_up(result.text)
+            text = forward_text(result.text)
             project.cache[key] = parse_file(relpath, text, project.config.dialect)
     value = project.cache[key]
     assert value is None or isinstance(value, ParsedFile)
@@ -58,6 +59,16 @@ def schema_catalog(project: Project) -> Catalog | None:
     value = project.cache[key]
     assert value is None or isinstance(value, Catalog)
     return value
+
+
+def design_catalog(project: Project) -> Catalog | None:
+    """The schema file's Catalog without the migration tools' bookkeeping
+    tables and the `drift_ignore` ones: what the ERD and the key rules
+    judge."""
+    from dbdesign.sql.bookkeeping import visible
+
+    catalog = schema_catalog(project)
+    return None if catalog is None else visible(catalog, project.config.drift_ignore)
 
 
 def replay_catalog(project: Project) -> Catalog | None:
@@ -211,21 +222,3 @@ def trimmed(version: tuple[int, ...]) -> tuple[int, ...]:
     while end and version[end - 1] == 0:
         end -= 1
     return version[:end]
-
-
-_DBMATE = re.compile(r"(?im)^--\s*migrate:(up|down)\b.*$")
-
-
-def _dbmate_up(text: str) -> str:
-    """TEXT with its `-- migrate:down` sections blanked (line breaks kept)."""
-    marks = list(_DBMATE.finditer(text))
-    if not marks or not any(m[1].lower() == "down" for m in marks):
-        return text
-    out = [text[: marks[0].start()]]
-    for i, mark in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        chunk = text[mark.start() : end]
-        if mark[1].lower() == "down":
-            chunk = re.sub(r"[^\r\n]", " ", chunk)
-        out.append(chunk)
-    return "".join(out)

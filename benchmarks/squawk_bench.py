@@ -1,0 +1,171 @@
+"""dbdesign's migration safety rules beside squawk's, on the corpus.
+
+Runs squawk (the `squawk-cli` package, `--pg-version` as dbdesign's
+`postgres_version`) and dbdesign's safety check on the forward migrations
+of each PostgreSQL migration folder in ../shared/corpus, and prints, per
+family of rules the two share, the agreement: files flagged by both over
+files flagged by either. Every disagreement is listed (file, line, which
+side, the statement) to be read: where squawk flags a table the same
+migration created, dbdesign is right not to.
+
+    python benchmarks/squawk_bench.py [--corpus DIR] [--pg-version 13]
+        [--disagreements FILE]
+
+Exit status 2 when squawk is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "hooks"))
+
+from dbdesign import rules  # noqa: E402
+from dbdesign.checks import safety  # noqa: E402
+from dbdesign.config import Config  # noqa: E402
+from dbdesign.project import Project  # noqa: E402
+from dbdesign.sql.load import migrations  # noqa: E402
+
+# corpus folder: (project root inside it, migrations folder)
+FOLDERS = {
+    "harbor": ("make/migrations", "postgresql"),
+    "conductor": (
+        "postgres-persistence/src/main/resources/db",
+        "migration_postgres",
+    ),
+    "lemmy": (".", "migrations"),
+}
+
+
+def family_of() -> dict[str, str]:
+    """squawk rule name -> the dbdesign code of the same family."""
+    out: dict[str, str] = {}
+    for rule in rules.RULES:
+        for name in rule.squawk:
+            out.setdefault(name, rule.code)
+    return out
+
+
+def squawk(files: list[Path], version: int) -> dict[tuple[str, str], list[int]]:
+    """(file, family) -> lines squawk reports."""
+    exe = shutil.which("squawk") or str(Path(sys.executable).parent / "squawk")
+    out = subprocess.run(
+        [exe, "--reporter", "json", f"--pg-version={version}.0", *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    families = family_of()
+    found: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for item in json.loads(out.stdout or "[]"):
+        code = families.get(item["rule_name"])
+        # squawk's constraint-missing-not-valid also fires on UNIQUE and
+        # PRIMARY KEY, which cannot be NOT VALID: the index-build family
+        text = statement_at(item["file"], item["line"] + 1).upper()
+        if item["rule_name"] == "constraint-missing-not-valid" and (
+            "UNIQUE" in text or "PRIMARY KEY" in text
+        ):
+            code = "MG017"
+        if code is not None:
+            found[(str(Path(item["file"]).resolve()), code)].append(item["line"] + 1)
+    return found
+
+
+def dbdesign(
+    root: Path, folder: str, version: int
+) -> tuple[list[Path], dict[tuple[str, str], list[int]]]:
+    config = Config(
+        migrations_dir=folder,
+        sqlfluff=False,
+        postgres_version=version,
+        require_lock_timeout=True,
+    )
+    project = Project(root, config)
+    files = [root / m.path for m in migrations(project) if m.forward]
+    found: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for item in safety.check(project):
+        found[(str((root / item.path).resolve()), item.code)].append(item.line or 0)
+    return files, found
+
+
+def statement_at(path: str, line: int) -> str:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    return lines[line - 1].strip()[:120] if 0 < line <= len(lines) else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
+    parser.add_argument("--pg-version", type=int, default=13)
+    parser.add_argument("--disagreements", default=None)
+    args = parser.parse_args(argv)
+    if (
+        shutil.which("squawk") is None
+        and not (Path(sys.executable).parent / "squawk").exists()
+    ):
+        print("squawk is not installed: pip install squawk-cli", file=sys.stderr)
+        return 2
+    corpus = Path(args.corpus)
+    both: dict[str, int] = defaultdict(int)
+    either: dict[str, int] = defaultdict(int)
+    lines = []
+    for name, (root_part, folder) in FOLDERS.items():
+        root = corpus / name / root_part
+        if not (root / folder).is_dir():
+            continue
+        started = time.perf_counter()
+        files, ours = dbdesign(root, folder, args.pg_version)
+        ours_s = time.perf_counter() - started
+        started = time.perf_counter()
+        theirs = squawk(files, args.pg_version)
+        theirs_s = time.perf_counter() - started
+        print(
+            f"{name}: {len(files)} forward migrations; dbdesign {ours_s:.2f} s, "
+            f"squawk {theirs_s:.2f} s"
+        )
+        for key in sorted(set(ours) | set(theirs)):
+            path, code = key
+            either[code] += 1
+            if key in ours and key in theirs:
+                both[code] += 1
+                continue
+            side = "dbdesign only" if key in ours else "squawk only"
+            at = (ours.get(key) or theirs.get(key) or [0])[0]
+            rel = Path(path).relative_to(corpus.resolve())
+            lines.append(f"{code}\t{side}\t{rel}:{at}\t{statement_at(path, at)}")
+    print()
+    print("| family | squawk's rules | both | either | agreement |")
+    print("|---|---|---|---|---|")
+    total_both = total_either = 0
+    for rule in rules.RULES:
+        if rule.check != "safety" or not rule.squawk:
+            continue
+        b, e = both.get(rule.code, 0), either.get(rule.code, 0)
+        total_both, total_either = total_both + b, total_either + e
+        ratio = f"{b / e:.0%}" if e else "-"
+        print(f"| {rule.code} | {', '.join(rule.squawk)} | {b} | {e} | {ratio} |")
+    if total_either:
+        ratio = f"{total_both / total_either:.0%}"
+        print(f"| all | | {total_both} | {total_either} | {ratio} |")
+    print(f"\n{len(lines)} disagreements (file and family)")
+    if args.disagreements:
+        Path(args.disagreements).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        for line in lines:
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,494 @@
+"""MG014-MG018 and MG020: what a PostgreSQL statement locks on a table that
+already holds rows, read from PostgreSQL's own parse tree. Each message
+names the lock, what it blocks, and the safe sequence.
+
+The verdicts depend on the server (`postgres_version`): before 11 every
+ADD COLUMN ... DEFAULT rewrites the table; from 12 a valid `CHECK (col IS
+NOT NULL)` spares SET NOT NULL its scan. The not-null checks are learnt
+from every forward migration, judged or not, in order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from dbdesign.findings import Finding, finding
+from dbdesign.sql import pgtree
+from dbdesign.sql.build import Step
+from dbdesign.sql.split import Statement
+
+ACCESS_EXCLUSIVE = "an ACCESS EXCLUSIVE lock that blocks reads and writes"
+
+# Statements these rules read; the others are never given to the parser.
+_RELEVANT = re.compile(
+    r"(?is)\A(?:alter\s+table|truncate"
+    r"|drop\s+(?:table|index|view|materialized\s+view|trigger))\b"
+)
+_LEARNT = re.compile(r"(?is)\Aalter\s+table\b.*\b(?:check|validate|drop)\b")
+_LOCK_TIMEOUT = re.compile(
+    r"(?is)\A(?:set\s+(?:session\s+|local\s+)?lock_timeout\s*(?:=|\bto\b)\s*(?P<value>.+)"
+    r"|select\s+(?:pg_catalog\.)?set_config\s*\(\s*'lock_timeout'\s*,\s*(?P<fn>[^,]+),"
+    r"|reset\s+(?P<reset>lock_timeout|all)\b)"
+)
+
+# Functions whose value does not change within a statement (IMMUTABLE or
+# STABLE): a DEFAULT made of them is stored once, from PostgreSQL 11 on.
+_NOT_VOLATILE = frozenset(
+    {
+        "now",
+        "transaction_timestamp",
+        "statement_timestamp",
+        "current_setting",
+        "timezone",
+        "lower",
+        "upper",
+        "btrim",
+        "concat",
+        "to_char",
+        "to_jsonb",
+        "to_json",
+        "jsonb_build_object",
+        "json_build_object",
+        "jsonb_build_array",
+        "json_build_array",
+        "array_fill",
+        "make_interval",
+        "make_date",
+        "make_timestamp",
+        "make_timestamptz",
+        "date_trunc",
+        "length",
+        "md5",
+        "abs",
+        "greatest",
+        "least",
+        "nullif",
+        "pg_current_xact_id_if_assigned",
+        "inet_client_addr",
+        "current_database",
+        "current_schema",
+        "version",
+    }
+)
+_SERIAL = frozenset(
+    {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"}
+)
+# ALTER TABLE forms that take a lock weaker than ACCESS EXCLUSIVE
+_LIGHT = frozenset(
+    {
+        "AT_ValidateConstraint",  # SHARE UPDATE EXCLUSIVE
+        "AT_SetStatistics",
+        "AT_SetOptions",
+        "AT_ResetOptions",
+        "AT_ClusterOn",
+        "AT_DropCluster",
+        "AT_AttachPartition",
+        "AT_EnableTrig",
+        "AT_DisableTrig",
+        "AT_EnableTrigAll",
+        "AT_DisableTrigAll",
+        "AT_EnableTrigUser",
+        "AT_DisableTrigUser",
+        "AT_SetRelOptions",
+        "AT_ResetRelOptions",
+    }
+)
+
+
+@dataclass
+class Checks:
+    """Not-null CHECK constraints seen so far: table -> name -> (column,
+    validated)."""
+
+    by_table: dict[str, dict[str, tuple[str, bool]]] = field(default_factory=dict)
+
+    def valid_on(self, table: str, column: str) -> bool:
+        return any(
+            col == column and valid
+            for col, valid in self.by_table.get(table, {}).values()
+        )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a rule knows at a statement: where it is, which tables hold
+    rows (EXISTING), the replay's Step, the server version."""
+
+    path: str
+    statement: Statement
+    existing: Callable[[str], bool]
+    step: Step
+    version: int
+
+    def at(self, code: str, message: str) -> Finding:
+        return finding(
+            code, self.path, message, self.statement.line, self.statement.column
+        )
+
+
+def lock_timeout_change(statement: Statement) -> bool | None:
+    """True when STATEMENT sets a lock_timeout, False when it clears it,
+    None when it does neither."""
+    m = _LOCK_TIMEOUT.match(statement.text)
+    if m is None:
+        return None
+    if m["reset"]:
+        return False
+    value = (m["value"] or m["fn"] or "").strip().strip("'\"").lower()
+    return value not in ("0", "default", "0ms", "0s")
+
+
+def parse(statement: Statement) -> pgtree.Node | None:
+    """The statement's tree when these rules may have something to say."""
+    if not _RELEVANT.match(statement.text):
+        return None
+    return pgtree.parse(statement.text)
+
+
+def learn(statement: Statement, checks: Checks) -> None:
+    """Record the not-null checks STATEMENT adds, validates or drops."""
+    if not _LEARNT.match(statement.text):
+        return
+    node = pgtree.parse(statement.text)
+    if pgtree.kind(node) != "AlterTableStmt":
+        return
+    stmt = pgtree.body(node)
+    table = pgtree.relation(stmt.get("relation"))
+    known = checks.by_table.setdefault(table, {})
+    for cmd in _commands(stmt):
+        subtype = cmd.get("subtype")
+        if subtype == "AT_AddConstraint":
+            con = cmd.get("def", {}).get("Constraint", {})
+            column = _not_null_test(con.get("raw_expr"))
+            if con.get("contype") == "CONSTR_CHECK" and column and con.get("conname"):
+                known[con["conname"]] = (column, not con.get("skip_validation"))
+        elif subtype == "AT_ValidateConstraint" and cmd.get("name") in known:
+            known[cmd["name"]] = (known[cmd["name"]][0], True)
+        elif subtype == "AT_DropConstraint":
+            known.pop(str(cmd.get("name")), None)
+
+
+def judge(node: pgtree.Node, facts: Facts, checks: Checks) -> Iterator[Finding]:
+    """MG014-MG018 for one parsed statement."""
+    kind = pgtree.kind(node)
+    stmt = pgtree.body(node)
+    if kind == "AlterTableStmt" and stmt.get("objtype") == "OBJECT_TABLE":
+        table = pgtree.relation(stmt.get("relation"))
+        if facts.existing(table):
+            for cmd in _commands(stmt):
+                yield from _alter(facts, table, cmd, checks)
+    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_INDEX":
+        if stmt.get("concurrent"):
+            return
+        for name in _dropped_names(stmt):
+            if name in facts.step.absent:
+                continue
+            known = (facts.step.index_tables or {}).get(name)
+            if known is not None and not facts.existing(known):
+                continue
+            on = known or "its table"
+            yield facts.at(
+                "MG018",
+                f"DROP INDEX {name} takes {ACCESS_EXCLUSIVE} on {on} until "
+                "every query using the table is done; use `DROP INDEX "
+                f"CONCURRENTLY {name}` (outside a transaction)",
+            )
+
+
+def access_exclusive(node: pgtree.Node, facts: Facts) -> str | None:
+    """The existing table NODE takes ACCESS EXCLUSIVE on, if any (MG020)."""
+    kind = pgtree.kind(node)
+    stmt = pgtree.body(node)
+    tables: list[str] = []
+    if kind == "AlterTableStmt" and stmt.get("objtype") == "OBJECT_TABLE":
+        if any(_heavy(cmd) for cmd in _commands(stmt)):
+            tables = [pgtree.relation(stmt.get("relation"))]
+    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_TABLE":
+        tables = [
+            name
+            for name in (_qualified(obj) for obj in stmt.get("objects") or [])
+            if name not in facts.step.absent
+        ]
+    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_INDEX":
+        if not stmt.get("concurrent"):
+            found = facts.step.index_tables or {}
+            tables = [t for n in _dropped_names(stmt) if (t := found.get(n))]
+    elif kind == "DropStmt" and stmt.get("removeType") in (
+        "OBJECT_VIEW",
+        "OBJECT_MATVIEW",
+    ):
+        # a view the migrations made earlier (not this migration): its
+        # readers queue behind the DROP
+        tables = [_qualified(obj) for obj in stmt.get("objects") or []]
+    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_TRIGGER":
+        # DROP TRIGGER locks the trigger's table
+        tables = [_qualified(obj, last=1) for obj in stmt.get("objects") or []]
+    elif kind == "RenameStmt" and "OBJECT_TABLE" in (
+        stmt.get("renameType"),
+        stmt.get("relationType"),
+    ):
+        tables = [pgtree.relation(stmt.get("relation"))]
+    elif kind == "TruncateStmt":
+        tables = [
+            pgtree.relation(rel.get("RangeVar")) for rel in stmt.get("relations") or []
+        ]
+    return next((t for t in tables if t and facts.existing(t)), None)
+
+
+# -- ALTER TABLE ------------------------------------------------------------------
+
+
+def _commands(stmt: pgtree.Node) -> list[pgtree.Node]:
+    return [
+        cmd["AlterTableCmd"] for cmd in stmt.get("cmds") or [] if "AlterTableCmd" in cmd
+    ]
+
+
+def _heavy(cmd: pgtree.Node) -> bool:
+    if cmd.get("subtype") in _LIGHT:
+        return False
+    con = cmd.get("def", {}).get("Constraint", {})
+    # a foreign key takes SHARE ROW EXCLUSIVE
+    return not (
+        cmd.get("subtype") == "AT_AddConstraint"
+        and con.get("contype") == "CONSTR_FOREIGN"
+    )
+
+
+def _alter(
+    facts: Facts, table: str, cmd: pgtree.Node, checks: Checks
+) -> Iterator[Finding]:
+    subtype = cmd.get("subtype")
+    definition = cmd.get("def") or {}
+    if subtype == "AT_AddColumn" and "ColumnDef" in definition:
+        yield from _add_column(facts, table, definition["ColumnDef"])
+    elif subtype == "AT_AddConstraint" and "Constraint" in definition:
+        yield from _add_constraint(facts, table, definition["Constraint"])
+    elif subtype == "AT_SetNotNull":
+        column = str(cmd.get("name"))
+        if facts.version >= 12 and checks.valid_on(table, column):
+            return
+        if facts.version >= 12:
+            mend = (
+                f"add `CONSTRAINT {_short(table)}_{column}_not_null CHECK "
+                f"({column} IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it "
+                "in a later migration, then SET NOT NULL (PostgreSQL "
+                "then skips the scan)"
+            )
+        else:
+            mend = (
+                f"before PostgreSQL 12 (postgres_version: {facts.version}) "
+                "even a valid CHECK does not spare the scan: keep a `CHECK "
+                f"({column} IS NOT NULL) NOT VALID` constraint, validated in a "
+                "later migration, instead of NOT NULL"
+            )
+        yield facts.at(
+            "MG015",
+            f"SET NOT NULL on {table}.{column} scans the whole table under "
+            f"{ACCESS_EXCLUSIVE}; {mend}",
+        )
+
+
+def _add_column(facts: Facts, table: str, coldef: pgtree.Node) -> Iterator[Finding]:
+    column = str(coldef.get("colname"))
+    type_names = pgtree.strings(coldef.get("typeName", {}).get("names"))
+    why = None
+    shown = ""
+    if type_names and type_names[-1].lower() in _SERIAL:
+        why = f"a {type_names[-1]} column draws a sequence value for every row"
+        shown = type_names[-1]
+    constraints = [c.get("Constraint", {}) for c in coldef.get("constraints") or []]
+    for con in constraints:
+        contype = con.get("contype")
+        if contype == "CONSTR_IDENTITY":
+            why, shown = "an identity column draws a value for every row", "identity"
+        elif contype == "CONSTR_GENERATED" and con.get("generated_kind") != "v":
+            why = "a stored generated column is computed for every row"
+            shown = "GENERATED ... STORED"
+        elif contype == "CONSTR_DEFAULT" and why is None:
+            expr = con.get("raw_expr")
+            if _is_null(expr):
+                continue
+            volatile = _volatile_call(expr)
+            if volatile is not None:
+                why = f"{volatile}() is volatile, so it is computed for every row"
+                shown = f"DEFAULT {volatile}()"
+            elif facts.version < 11:
+                why = (
+                    f"before PostgreSQL 11 (postgres_version: {facts.version}) "
+                    "every DEFAULT is written into every row"
+                )
+                shown = "DEFAULT"
+    if why is not None:
+        yield facts.at(
+            "MG014",
+            f"ADD COLUMN {table}.{column} with {shown} rewrites {table} under "
+            f"{ACCESS_EXCLUSIVE} ({why}); add the column without it, backfill "
+            "in batches, then set the default with `ALTER COLUMN ... SET "
+            "DEFAULT`",
+        )
+    for con in constraints:
+        contype = con.get("contype")
+        if contype == "CONSTR_FOREIGN":
+            ref = pgtree.relation(con.get("pktable"))
+            yield facts.at(
+                "MG016",
+                f"ADD COLUMN {table}.{column} REFERENCES {ref} checks every "
+                f"row of {table} under a SHARE ROW EXCLUSIVE lock on {table} "
+                f"and {ref}, which blocks writes to both; add the column, then "
+                f"`ADD CONSTRAINT {_short(table)}_{column}_fkey FOREIGN KEY "
+                f"({column}) REFERENCES {ref} NOT VALID`, and `VALIDATE "
+                "CONSTRAINT` it in a later migration",
+            )
+        elif contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY"):
+            what = "UNIQUE" if contype == "CONSTR_UNIQUE" else "PRIMARY KEY"
+            yield _unique(facts, table, what, (column,))
+
+
+def _add_constraint(facts: Facts, table: str, con: pgtree.Node) -> Iterator[Finding]:
+    contype = con.get("contype")
+    name = con.get("conname")
+    validate = (
+        f"`ALTER TABLE {table} VALIDATE CONSTRAINT {name}` in a later migration"
+        if name
+        else "`VALIDATE CONSTRAINT` it in a later migration (name it to do so)"
+    )
+    if contype == "CONSTR_FOREIGN" and not con.get("skip_validation"):
+        ref = pgtree.relation(con.get("pktable"))
+        label = f"FOREIGN KEY {name}" if name else "a FOREIGN KEY"
+        others = f"{table} and {ref}" if ref != table else table
+        yield facts.at(
+            "MG016",
+            f"{label} on existing table {table} checks every row under a "
+            f"SHARE ROW EXCLUSIVE lock on {others}, which blocks writes; add "
+            f"it with `NOT VALID`, then {validate}",
+        )
+    elif contype == "CONSTR_CHECK" and not con.get("skip_validation"):
+        label = f"CHECK {name}" if name else "a CHECK constraint"
+        yield facts.at(
+            "MG016",
+            f"{label} on existing table {table} checks every row under "
+            f"{ACCESS_EXCLUSIVE}; add it with `NOT VALID`, then {validate}",
+        )
+    elif contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.get("indexname"):
+        what = "UNIQUE" if contype == "CONSTR_UNIQUE" else "PRIMARY KEY"
+        columns = tuple(pgtree.strings(con.get("keys")))
+        yield _unique(facts, table, what, columns, name)
+
+
+def _unique(
+    facts: Facts,
+    table: str,
+    what: str,
+    columns: tuple[str, ...],
+    name: str | None = None,
+) -> Finding:
+    cols = ", ".join(columns)
+    suffix = "key" if what == "UNIQUE" else "pkey"
+    index = name or f"{_short(table)}_{'_'.join(columns)}_{suffix}"
+    return facts.at(
+        "MG017",
+        f"{what} ({cols}) on existing table {table} builds its index under "
+        f"{ACCESS_EXCLUSIVE}; `CREATE UNIQUE INDEX CONCURRENTLY {index} ON "
+        f"{table} ({cols})`, then `ALTER TABLE {table} ADD CONSTRAINT {index} "
+        f"{what} USING INDEX {index}`",
+    )
+
+
+# -- expressions --------------------------------------------------------------
+
+
+def _volatile_call(expr: object) -> str | None:
+    """The first function in EXPR that PostgreSQL may evaluate per row
+    (volatile, or unknown: a function is VOLATILE unless declared
+    otherwise)."""
+    for node in pgtree.walk(expr):
+        call = node.get("FuncCall")
+        if not isinstance(call, dict):
+            continue
+        names = pgtree.strings(call.get("funcname"))
+        if names and names[-1].lower() not in _NOT_VOLATILE:
+            return names[-1]
+    return None
+
+
+def _is_null(expr: object) -> bool:
+    return isinstance(expr, dict) and expr.get("A_Const", {}).get("isnull") is True
+
+
+def _not_null_test(expr: object) -> str | None:
+    """COL for `CHECK (col IS NOT NULL)`."""
+    if not isinstance(expr, dict):
+        return None
+    test = expr.get("NullTest")
+    if not isinstance(test, dict) or test.get("nulltesttype") != "IS_NOT_NULL":
+        return None
+    fields = test.get("arg", {}).get("ColumnRef", {}).get("fields")
+    names = pgtree.strings(fields)
+    return names[-1] if names else None
+
+
+def _dropped_names(stmt: pgtree.Node) -> list[str]:
+    """The names (last part) of what a DROP INDEX drops."""
+    out = []
+    for obj in stmt.get("objects") or []:
+        names = pgtree.strings(obj.get("List", {}).get("items"))
+        if names:
+            out.append(names[-1])
+    return out
+
+
+def _qualified(obj: pgtree.Node, last: int = 0) -> str:
+    """The qualified name in a DROP's object list; LAST drops that many
+    trailing parts (a trigger's own name after its table's)."""
+    from dbdesign.sql.catalog import qualified
+
+    names = pgtree.strings(obj.get("List", {}).get("items"))
+    names = names[: len(names) - last] if last else names
+    if not names:
+        return ""
+    return qualified(names[-2] if len(names) > 1 else None, names[-1])
+
+
+def _short(table: str) -> str:
+    return table.rsplit(".", 1)[-1]
+
+
+# -- type changes PostgreSQL makes without a rewrite (MG013) ------------------
+
+_PARAMS = re.compile(r"^(?P<base>[a-z ]+?)(?:\((?P<params>[\d,]+)\))?$")
+
+
+def no_rewrite(old: str, new: str) -> bool:
+    """Whether PostgreSQL changes a column from OLD to NEW (normalised
+    types) without rewriting the table or its indexes: a longer or
+    unbounded varchar, varchar to text and back, a wider numeric
+    precision at the same scale or an unconstrained numeric, a longer bit
+    varying, cidr to inet."""
+    if (old, new) == ("cidr", "inet"):
+        return True
+    a, b = _PARAMS.match(old), _PARAMS.match(new)
+    if a is None or b is None:
+        return False
+    text_like = ("character varying", "text")
+    if a["base"] in text_like and b["base"] in text_like:
+        if b["base"] == "text" or b["params"] is None:
+            return True  # to text, or to an unbounded varchar
+        return a["base"] != "text" and _wider(a["params"], b["params"])
+    if a["base"] == b["base"] and a["base"] in ("numeric", "bit varying"):
+        if b["params"] is None:
+            return True
+        if a["params"] is None:
+            return False
+        old_p = [int(x) for x in a["params"].split(",")]
+        new_p = [int(x) for x in b["params"].split(",")]
+        same_scale = (old_p[1:] or [0]) == (new_p[1:] or [0])
+        return same_scale and new_p[0] >= old_p[0]
+    return False
+
+
+def _wider(old: str | None, new: str | None) -> bool:
+    if old is None:
+        return new is None
+    return new is None or int(new) >= int(old)
