@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Repo
 from dbdesign.change import NO_GIT_NOTE
@@ -135,3 +137,25 @@ def test_what_names_a_migration(name: str, line: str, named: bool) -> None:
     migration = naming.classify(scheme, name)
     assert isinstance(migration, naming.Migration)
     assert changelog._named(migration, line) is named
+
+
+# -- CH003 without a regex scan per migration (issue 15, item 8) ----------------
+
+WORDS = st.text(alphabet="V2v1._-/ ab0\n", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, st.sampled_from(["V2__orders.sql", "2", "1.10", "0002_a", "2026-02-01"]))
+def test_stands_alone_is_the_old_regex(text: str, word: str) -> None:
+    # The look-behind regex tried every position of a changelog of
+    # megabytes once per migration (63 MB with --base: over 60 s).
+    import re
+
+    name = rf"(?<![\w.-]){re.escape(word)}(?![\w-])"
+    version = rf"(?<![\w.])[Vv]?{re.escape(word)}(?![A-Za-z0-9]|\.\d)"
+    assert changelog._stands_alone(
+        text, word, changelog._NAME_BEFORE, changelog._NAME_AFTER
+    ) == bool(re.search(name, text))
+    assert changelog._stands_alone(
+        text, word, changelog._VERSION_BEFORE, changelog._VERSION_AFTER, "Vv"
+    ) == bool(re.search(version, text))

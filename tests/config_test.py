@@ -398,6 +398,84 @@ def test_oversized_config(
     assert_config_error(capsys, tmp_path, name, "byte limit")
 
 
+# -- nesting: bounded before parsing (issue 15) --------------------------------
+
+DEEP = 1000  # a 2 KB file: PyYAML's composer and tomllib recursed past the limit
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        (".dbdesign.yaml", "ignore: " + "[" * DEEP + "]" * DEEP, ":1:"),
+        (".dbdesign.yaml", "ignore: " + "{a: " * DEEP + "1" + "}" * DEEP, ":1:"),
+        (
+            ".dbdesign.yaml",
+            "artifacts:\n" + "".join(" " * n + "a:\n" for n in range(1, 500)),
+            ":21:",
+        ),
+        (".dbdesign.yaml", "ignore:\n" + "  [\n" * DEEP + "  " + "]" * DEEP, ":21:"),
+        (
+            "pyproject.toml",
+            "[tool.dbdesign]\nignore = " + "[" * DEEP + "]" * DEEP,
+            ":2:",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.dbdesign]\nartifacts = " + "{a=" * DEEP + "1" + "}" * DEEP,
+            ":2:",
+        ),
+    ],
+)
+def test_deep_nesting_is_refused_before_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, line: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    err = assert_config_error(
+        capsys, tmp_path, f"{name}{line}", "more than 20 levels", "flatten"
+    )
+    assert "internal error" not in err
+
+
+def test_deep_flow_yaml_is_refused_at_the_bound(tmp_path: Path) -> None:
+    # 8,000 levels took PyYAML's scanner 12 s (quadratic in the depth); the
+    # event stream is now stopped at level 21.
+    (tmp_path / ".dbdesign.yaml").write_text("ignore: " + "[" * 8000 + "]" * 8000)
+    with pytest.raises(ConfigError, match=r":1: nested more than 20 levels"):
+        config.load(tmp_path)
+
+
+def test_nesting_at_the_bound_still_loads(tmp_path: Path) -> None:
+    from dbdesign import nesting
+
+    inner = "[" * (nesting.MAX_DEPTH - 2) + "MG" + "]" * (nesting.MAX_DEPTH - 2)
+    (tmp_path / ".dbdesign.yaml").write_text(f"per_file_ignores:\n  x: {inner}\n")
+    # 20 levels: parsed, then refused for its type, not for its depth
+    with pytest.raises(ConfigError, match=r"per_file_ignores\.x: expected a list"):
+        config.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a = 1\n", None),
+        ("[tool.dbdesign]\nignore = ['MG']\n", None),
+        ("x = [[[1]]]\n", (1, 7)),  # limit 2 below
+        ("x = '[[[['\n", None),
+        ('x = "[[[\\"[["\n', None),
+        ('x = """\n[[[[\n"""\ny = [[[1]]]\n', (4, 7)),
+        ("x = '''[[[[\n'''\n", None),
+        ("# [[[[\nx = 1\n", None),
+        ("x = [ # [[[[\n  [1]]\n", None),
+        ('x = "unterminated [[[[\ny = 1\n', None),
+        ("[[a.b]]\n", None),
+    ],
+)
+def test_toml_depth_scan(text: str, expected: tuple[int, int] | None) -> None:
+    from dbdesign import nesting
+
+    assert nesting.toml_too_deep(text, limit=2) == expected
+
+
 def test_config_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / ".dbdesign.yaml").write_bytes(b"dialect: caf\xe9\n")
     assert_config_error(capsys, tmp_path, ".dbdesign.yaml", "not UTF-8")
@@ -418,6 +496,71 @@ def test_config_that_is_a_directory(
     assert_config_error(
         capsys, tmp_path, "conf.yaml", args=("--config", str(tmp_path / "conf.yaml"))
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "what"),
+    [
+        (".dbdesign.yaml", "folder", "a folder"),
+        (".dbdesign.yml", "fifo", "a FIFO"),
+        ("pyproject.toml", "fifo", "a FIFO"),
+        (".dbdesign.yaml", "broken link", "a broken symbolic link"),
+    ],
+)
+def test_a_config_that_is_not_a_file_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, make: str, what: str
+) -> None:
+    # Once silently ignored (the defaults ran instead); a FIFO must not
+    # block the run waiting for a writer either.
+    import os
+
+    target = tmp_path / name
+    if make == "folder":
+        target.mkdir()
+    elif make == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(target)
+    else:
+        target.symlink_to("nowhere.yaml")
+    assert_config_error(capsys, tmp_path, f"{name}: the config is {what}")
+    if make == "fifo":
+        assert_config_error(
+            capsys, tmp_path, "the config is a FIFO", args=("--config", str(target))
+        )
+
+
+@pytest.mark.parametrize(
+    ("yaml", "expected"),
+    [
+        (
+            "erd: database-schema.sql\n",
+            ":1: erd: database-schema.sql is the ERD here but also the schema "
+            "(`schema`); give each its own file",
+        ),
+        (
+            "schema: CHANGELOG.md\n",
+            ":1: schema: CHANGELOG.md is the schema here but also the changelog",
+        ),
+        (
+            "framework_dir: .\nchangelog: ./database-checklist.md\n",
+            ":2: changelog: database-checklist.md is the changelog here but also "
+            "the framework file database-checklist.md",
+        ),
+        ("erd: migration-scripts\n", "also the migrations folder"),
+        (
+            # (paths in the config are relative to the root)
+            "artifacts_dir: docs\nschema: docs/monitoring-setup.md\n",
+            "docs/monitoring-setup.md is the schema here but also the document",
+        ),
+    ],
+)
+def test_two_roles_never_name_one_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml: str, expected: str
+) -> None:
+    # `erd:` naming the schema made --fix append Markdown to the SQL.
+    (tmp_path / ".dbdesign.yaml").write_text(yaml)
+    assert_config_error(capsys, tmp_path, expected)
 
 
 def test_dialects_are_sqlglots() -> None:

@@ -431,7 +431,9 @@ def test_erd_write_keeps_the_files_mode(tmp_path):
 
 
 def test_hook_fix_regenerates_the_block(tmp_path, capsys):
-    root = make(tmp_path, GOOD.replace("    coupons\n", "    ghost\n"))
+    # ghost is no table (not fixable), a relationship is missing (fixable)
+    erd = GOOD.replace("    coupons\n", "    ghost\n")
+    root = make(tmp_path, erd.replace('    profiles |o--|| users : "belongs to"\n', ""))
     assert cli.erd_main(["--root", str(root)]) == 1
     capsys.readouterr()
     assert cli.erd_main(["--root", str(root), "--fix"]) == 1
@@ -773,8 +775,8 @@ def test_two_hand_drawn_diagrams_are_left_to_the_author(tmp_path, capsys):
         "put `<!-- dbdesign:erd:start -->` and `<!-- dbdesign:erd:end -->` around"
         in err
     )
-    assert cli.erd_main(["--root", str(root), "--fix"]) == 0  # nothing to fix
-    assert "note: the ERD has 2 erDiagram blocks" in capsys.readouterr().out
+    # --fix writes nothing: no reported finding is one the fix can cure.
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 0
     assert (root / ERD).read_bytes() == before
 
 
@@ -793,6 +795,109 @@ def test_an_unquoted_label_is_told_to_be_quoted(tmp_path, label, shown):
         f"the erDiagram does not parse: the relationship label `{shown}` is not "
         f'one plain word; quote it: `: "{shown}"`'
     )
+
+
+def test_erd_write_through_a_link_inside_the_root_keeps_the_link(tmp_path, capsys):
+    # As the checklist fixer does: one rule for every writer.
+    root = make(tmp_path, None)
+    (root / "docs").mkdir()
+    (root / "docs/erd.md").write_text("# ERD\n")
+    (root / ERD).symlink_to("docs/erd.md")
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    assert (root / ERD).is_symlink()
+    assert "erDiagram" in (root / "docs/erd.md").read_text()
+    assert cli.erd_main(["--root", str(root)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("yaml", "args"),
+    [
+        ("ignore: [ER003]\n", []),
+        ("", ["--select", "ER004"]),
+        (f"per_file_ignores:\n  '{ERD}': [ER]\n", []),
+    ],
+)
+def test_fix_only_when_a_fixable_finding_is_reported(tmp_path, capsys, yaml, args):
+    # coupons is missing (ER003, fixable); nothing else is wrong.
+    source = GOOD.replace("    coupons\n", "")
+    source = source.replace('    coupons |o--o{ orders : "applies to"\n', "")
+    source = source.replace("int coupon_id FK", "int coupon_id")
+    root = make(
+        tmp_path,
+        source,
+        SCHEMA.replace(
+            "coupon_id integer REFERENCES coupons (id),", "coupon_id integer,"
+        ),
+    )
+    assert run(root) == [("ER003", 4)]
+    if yaml:
+        (root / ".dbdesign.yaml").write_text(yaml)
+    cli.erd_main(["--root", str(root), "--fix", *args])
+    assert (root / ERD).read_text() == source
+    assert "Fixing" not in capsys.readouterr().out
+    (root / ".dbdesign.yaml").unlink(missing_ok=True)
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 1
+    assert "coupons" in (root / ERD).read_text()
+
+
+# -- a fix makes its finding go away, or the finding is not fixable -------------
+
+
+def test_names_that_sanitise_alike_stay_apart(tmp_path, capsys):
+    # `a%b` and `a_b` were both drawn as `a_b` (and `prénom`, `pr_nom`
+    # as `pr_nom`): one entity, a table "missing" that no fix could add.
+    schema = (
+        'CREATE TABLE "a%b" (id int PRIMARY KEY, "prénom" text, pr_nom text);\n'
+        'CREATE TABLE a_b (id int PRIMARY KEY, "名前" text, "名字" text,'
+        ' a_id int REFERENCES "a%b" (id));\n'
+        "CREATE TABLE a_b_2 (id int PRIMARY KEY);\n"
+    )
+    root = make(tmp_path, None, schema)
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    diagram = (root / ERD).read_text()
+    assert "    a_b_3 {" in diagram and "    a_b {" in diagram
+    assert "text pr_nom_2" in diagram and "text pr_nom\n" in diagram
+    assert 'a_b_3 |o..o{ a_b : "a_id"' in diagram
+    assert run(root) == []
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 0
+
+
+def test_a_hand_drawn_copy_of_a_generated_relationship_is_fine(tmp_path):
+    # It states nothing false; it was "a relationship with no foreign key"
+    # on the generated line, fixable, and regenerating never cured it.
+    erd = '# ERD\n\n```mermaid\nerDiagram\n    users ||..o{ profiles : "user_id"\n```\n'
+    root = make(
+        tmp_path,
+        erd,
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
+        "CREATE TABLE profiles (id int PRIMARY KEY,"
+        " user_id int NOT NULL REFERENCES users (id));\n",
+    )
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    assert run(root) == []
+
+
+def test_a_diagram_too_long_even_without_attributes_is_not_fixable(tmp_path, capsys):
+    names = [f"table_with_a_rather_long_name_number_{n:05}" for n in range(1300)]
+    schema = "".join(f"CREATE TABLE {name} (id int PRIMARY KEY);\n" for name in names)
+    root = make(tmp_path, None, schema)
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    project = Project(root, config.load(root))
+    found = list(erd_check.check(project))
+    assert [(f.code, f.fixable) for f in found] == [("ER002", False)]
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 1
+    assert "Fixing" not in capsys.readouterr().out
+
+
+def test_nothing_is_fixable_when_the_fix_cannot_run(tmp_path):
+    root = make(tmp_path, None)
+    (root / "database-schema.sql").write_bytes(b"\xff\xfe")  # not UTF-8
+    project = Project(root, config.load(root))
+    assert [(f.code, f.fixable) for f in erd_check.check(project)] == [("ER001", False)]
+    broken = f"# ERD\n\n{START_MARKER}\n```mermaid\nerDiagram\n  ghost\n```\n"
+    root = make(tmp_path, broken)  # a start marker without its end
+    project = Project(root, config.load(root))
+    assert all(not f.fixable for f in erd_check.check(project))
 
 
 def test_bookkeeping_tables_are_not_entities(tmp_path: Path) -> None:

@@ -431,3 +431,76 @@ def test_mg003_ignores_old_files_listed_in_migrations_ignore(
     repo.write(f"{M}/V3__next.sql", "select 3;\n")
     repo.add()
     assert findings(repo.path, "--select", "MG003", capsys=capsys) == (0, [])
+
+
+def test_hash_never_writes_through_a_link_out_of_the_root(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    flyway(repo, 1)
+    outside = tmp_path / "outside.sum"
+    outside.write_text("theirs\n")
+    (repo.path / M / "dbdesign.sum").symlink_to(outside)
+    assert main(["migrations", "hash", str(repo.path)]) == 2
+    assert "leads out of the project root" in capsys.readouterr().err
+    assert outside.read_text() == "theirs\n"
+    assert (repo.path / M / "dbdesign.sum").is_symlink()
+
+
+# -- temporary files of a killed run (issue 15, item 12) ---------------------------
+
+TEMP = f"{M}/.dbdesign.sum.dbdesign-45jr0v0p.tmp"
+
+
+def test_our_temporary_file_is_never_a_finding(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `migrations hash` leaves when it is killed between its write
+    # and its rename: it was MG001, and CH001 counted it as a migration.
+    flyway(repo, 1, 2)
+    repo.write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n")
+    repo.commit()
+    repo.write(TEMP, "# dbdesign.sum v1\nV1__step_1.sql h1:")
+    status, found = findings(repo.path, "--base", "HEAD", capsys=capsys)
+    assert (status, found) == (0, [])
+    assert main(["check", "--root", str(repo.path), "--base", "HEAD",
+                 "--select", "CH001"]) == 0  # fmt: skip
+
+
+def test_only_our_exact_shape_is_ignored() -> None:
+    from dbdesign import naming
+
+    assert naming.is_ignored(TEMP.rsplit("/", 1)[-1], ())
+    assert naming.is_ignored(".V1__a.sql.dbdesign-abcd_123.tmp", ())
+    for name in (
+        ".dbdesign.sum.45jr0v0p.tmp",  # no `dbdesign-`
+        ".notes.dbdesign-45jr.tmp",  # not 8 characters
+        "x.dbdesign-45jr0v0p.tmp",  # not hidden
+    ):
+        assert not naming.is_ignored(name, ()), name
+
+
+def test_a_later_write_removes_stale_temporary_files_of_ours(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import time
+
+    from dbdesign import textio
+
+    flyway(repo, 1)
+    folder = repo.path / M
+    old = time.time() - textio.STALE_SECONDS - 60
+    stale = repo.write(TEMP, "half a sum file")
+    os.utime(stale, (old, old))
+    young = repo.write(f"{M}/.V1__step_1.sql.dbdesign-abcd_123.tmp", "in flight")
+    users = repo.write(f"{M}/.dbdesign.sum.45jr0v0p.tmp", "the user's")
+    os.utime(users, (old, old))
+    (folder / ".x.dbdesign-linklink.tmp").symlink_to("V1__step_1.sql")
+    os.utime(folder / ".x.dbdesign-linklink.tmp", (old, old), follow_symlinks=False)
+    assert main(["migrations", "hash", str(repo.path)]) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert stale.name not in names
+    assert young.name in names  # maybe another run's, still writing
+    assert users.name in names  # not our exact shape
+    assert ".x.dbdesign-linklink.tmp" in names  # a link is never ours
+    assert "dbdesign.sum" in names

@@ -101,3 +101,15 @@ def test_a_sqlfluff_code_is_a_known_code() -> None:
     assert [item.message for item in kept] == [
         "suppression of LT05 suppresses nothing; remove it"
     ]
+
+
+def test_sql_comment_offsets() -> None:
+    from dbdesign.sql.split import comments
+
+    text = "SELECT '--x' -- real\n/* a /* b */ c */ SELECT $$--$$;\n"
+    assert [text[a:b] for a, b in comments(text)] == [
+        "-- real\n",
+        "/* a /* b */ c */",
+    ]
+    mysql = "SELECT '#x' # real\n"
+    assert [mysql[a:b] for a, b in comments(mysql, "mysql")] == ["# real\n"]

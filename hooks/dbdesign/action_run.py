@@ -113,6 +113,8 @@ def run_root(
         prefix = "" if inside == "." else inside + "/"
     else:
         prefix = where[1]
+    # In git, `dbdesign check` already names files from the top-level.
+    shift = prefix if where is None else ""
     sha = change.head(path) or ""
 
     args = ["check", f"--root={path}", "--format=json"]
@@ -135,7 +137,7 @@ def run_root(
         )
     try:
         document = json.loads(out.stdout)
-        findings = tuple(finding_of(item, prefix) for item in document["findings"])
+        findings = tuple(finding_of(item, shift) for item in document["findings"])
         files = int(document["summary"]["files"])
         notes = tuple(str(note) for note in document.get("notes", ()))
         hidden = document["summary"].get("out_of_scope", 0)

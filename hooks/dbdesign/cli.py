@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 
 from dbdesign import __version__
 from dbdesign.errors import UsageError
 from dbdesign.hooks import CHECKS, HOOKS, Hook
-from dbdesign.textio import printable
+from dbdesign.textio import inert
 
 ISSUES_URL = "https://github.com/dbdesign/dbdesign/issues"
 
@@ -232,7 +233,7 @@ def _guarded(body: Callable[[], int]) -> int:
     try:
         return body()
     except UsageError as exc:
-        print(f"dbdesign: error: {printable(str(exc))}", file=sys.stderr)
+        print(f"dbdesign: error: {inert(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("dbdesign: interrupted", file=sys.stderr)
@@ -244,7 +245,7 @@ def _guarded(body: Callable[[], int]) -> int:
             raise
         print(
             f"dbdesign: internal error: {type(exc).__name__}: "
-            f"{printable(str(exc))}; this "
+            f"{inert(str(exc))}; this "
             f"is a bug, please report it at {ISSUES_URL} (set "
             "DBDESIGN_DEBUG=1 for the traceback)",
             file=sys.stderr,
@@ -264,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = module.main(args)
         return status
 
-    return _guarded(body)
+    return _guarded(_in_the_log(body, getattr(args, "format", "text")))
 
 
 def _run(
@@ -298,7 +299,29 @@ def hook_main(hook_id: str, argv: Sequence[str] | None = None) -> int:
     argv, dashed = _dashed_files(parser, sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.paths = [*args.paths, *dashed]
-    return _guarded(lambda: _run(args, hook.checks, hook.id))
+    return _guarded(_in_the_log(lambda: _run(args, hook.checks, hook.id), args.format))
+
+
+def _in_the_log(body: Callable[[], int], fmt: str) -> Callable[[], int]:
+    """BODY, its text output fenced by stop-commands under GitHub Actions
+    (whose runner obeys workflow commands in any line of the log) unless
+    stdout is a file. `--format github` fences its own prose; json and
+    sarif are inert as they are (textio.inert_json)."""
+    if os.environ.get("GITHUB_ACTIONS") != "true" or fmt != "text":
+        return body
+    try:
+        if stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode):
+            return body
+    except (OSError, ValueError, AttributeError):
+        pass  # a stream without a file (a test's capture): fence it
+
+    def fenced() -> int:
+        from dbdesign.report.github import fenced_stdout
+
+        with fenced_stdout():
+            return body()
+
+    return fenced
 
 
 def _dashed_files(

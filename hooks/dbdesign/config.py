@@ -5,15 +5,17 @@ where known, and the key path."""
 from __future__ import annotations
 
 import datetime
+import os
 import posixpath
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from dbdesign import rules
+from dbdesign import nesting, rules
 
 CHECKLIST = "database-checklist.md"
 FRAMEWORK_FILES = ("database-prompt.md", "database-template.md", CHECKLIST)
@@ -273,9 +275,49 @@ def from_mapping(data: object, where: _Where) -> Config:
         merged = dict(DEFAULT_ARTIFACT_SECTIONS)
         merged.update(values["artifacts"])
         values["artifacts"] = merged
-    loaded = Config(**values, source=where.file, configured=frozenset(values))
-    _check_phase_names(loaded, where)
-    return loaded
+    config = Config(**values, source=where.file, configured=frozenset(values))
+    _distinct(config, where)
+    _check_phase_names(config, where)
+    return config
+
+
+STANDARD_DOCUMENTS = tuple(DEFAULT_ARTIFACT_SECTIONS)
+
+
+def _distinct(config: Config, where: _Where) -> None:
+    """Each file has one role: an `erd:` that names the schema file would
+    have `--fix` append Markdown to the SQL."""
+    roles: list[tuple[str, str, str]] = [
+        ("framework_dir", config.framework_file(name), f"the framework file {name}")
+        for name in FRAMEWORK_FILES
+    ]
+    roles += [
+        ("artifacts_dir", config.artifact(name), f"the document {name}")
+        for name in STANDARD_DOCUMENTS
+    ]
+    # Keys that name one file come last: they take the blame.
+    roles += [
+        ("schema", config.schema_path, "the schema"),
+        ("erd", config.erd_path, "the ERD"),
+        ("changelog", config.changelog_path, "the changelog"),
+        ("migrations_dir", config.migrations_path, "the migrations folder"),
+    ]
+    taken: dict[str, tuple[str, str]] = {}
+    for key, path, role in roles:
+        if path not in taken:
+            taken[path] = (key, role)
+            continue
+        other_key, other_role = taken[path]
+        if other_key == key:
+            continue
+        # Blame the key the file sets (a default is nobody's choice).
+        if (key,) not in where.lines and (other_key,) in where.lines:
+            key, role, other_key, other_role = other_key, other_role, key, role
+        raise where.error(
+            (key,),
+            f"{path} is {role} here but also {other_role} (`{other_key}`); "
+            "give each its own file",
+        )
 
 
 def _check_phase_names(config: Config, where: _Where) -> None:
@@ -521,10 +563,10 @@ def load(root: Path, explicit: str | None = None) -> Config:
 def _load(root: Path, explicit: str | None = None) -> Config:
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_absolute() and not path.exists():
+        if not path.is_absolute() and not os.path.lexists(path):
             path = root / explicit
         _named_inside(root, path, explicit)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise ConfigError(
                 f"{explicit}: config file not found; check the --config path"
             )
@@ -533,8 +575,10 @@ def _load(root: Path, explicit: str | None = None) -> Config:
         else:
             loaded = _load_yaml(path, explicit)
         return replace(loaded, notes=tuple(_moved_paths(root, loaded)))
+    # Whatever stands at a config's name is the config: a folder or a FIFO
+    # there is an error, never a silent fall back to the defaults.
     for name in (".dbdesign.yaml", ".dbdesign.yml"):
-        if (root / name).is_file():
+        if os.path.lexists(root / name):
             _inside(root, name)
             loaded = _load_yaml(root / name, name)
             notes = _moved_paths(root, loaded)
@@ -546,7 +590,7 @@ def _load(root: Path, explicit: str | None = None) -> Config:
                 )
             return replace(loaded, notes=tuple(notes))
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    if os.path.lexists(pyproject):
         _inside(root, "pyproject.toml")
         loaded = _load_toml(pyproject, "pyproject.toml", required=False)
         return replace(loaded, notes=tuple(_moved_paths(root, loaded)))
@@ -554,6 +598,10 @@ def _load(root: Path, explicit: str | None = None) -> Config:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
+    from dbdesign.textio import check_inside
+
+    if check_inside(pyproject.parent, pyproject.name):
+        return False  # a link out of the root is never read
     try:
         if not pyproject.is_file() or pyproject.stat().st_size > MAX_CONFIG_BYTES:
             return False
@@ -613,16 +661,42 @@ def _named_inside(root: Path, path: Path, shown: str) -> None:
 
 def _read(path: Path, shown: str) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(
-                f"{shown}: config file is {size} bytes, over "
-                f"the {MAX_CONFIG_BYTES} byte limit"
-            )
-        return path.read_bytes().decode("utf-8-sig")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
+        # says what was opened (no race between a check and the open).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                what = (
+                    "a folder"
+                    if stat.S_ISDIR(info.st_mode)
+                    else "a FIFO"
+                    if stat.S_ISFIFO(info.st_mode)
+                    else "not a regular file"
+                )
+                raise ConfigError(
+                    f"{shown}: the config is {what}; replace it with a "
+                    "config file or remove it"
+                )
+            if info.st_size > MAX_CONFIG_BYTES:
+                raise ConfigError(
+                    f"{shown}: config file is {info.st_size} bytes, over "
+                    f"the {MAX_CONFIG_BYTES} byte limit"
+                )
+            return handle.read(MAX_CONFIG_BYTES + 1).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{shown}: not UTF-8 (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{shown}: the config is a broken symbolic link; replace it with "
+            "a config file or remove it"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{shown}: the config is a folder; replace it with a config file "
+            "or remove it"
         ) from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
@@ -634,7 +708,9 @@ def _load_yaml(path: Path, shown: str) -> Config:
     text = _read(path, shown)
     try:
         # Refuse aliases at the line of the alias itself (the composed node
-        # would only tell where its anchor is).
+        # would only tell where its anchor is), and nesting too deep for
+        # the composer's recursion, before composing.
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
@@ -644,6 +720,14 @@ def _load_yaml(path: Path, shown: str) -> Config:
                     "(*name) are not allowed in the config; write the value "
                     "out"
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > nesting.MAX_DEPTH:
+                    mark = event.start_mark
+                    assert mark is not None  # the pure-Python parser marks all
+                    raise _too_deep(shown, mark.line + 1, mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -655,6 +739,14 @@ def _load_yaml(path: Path, shown: str) -> Config:
     # An empty file (or only comments) composes to no node at all.
     data = None if node is None else _plain(node, (), lines, shown, set())
     return from_mapping(data, _Where(shown, lines))
+
+
+def _too_deep(shown: str, line: int, column: int) -> ConfigError:
+    return ConfigError(
+        f"{shown}:{line}: nested more than {nesting.MAX_DEPTH} levels deep "
+        f"(column {column}); no dbdesign setting nests more than 3, so "
+        "flatten it"
+    )
 
 
 _YAML_TAGS = {
@@ -723,6 +815,9 @@ def _load_toml(path: Path, shown: str, required: bool) -> Config:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    deep = nesting.toml_too_deep(text)
+    if deep is not None:
+        raise _too_deep(shown, *deep)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

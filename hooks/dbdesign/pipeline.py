@@ -9,15 +9,15 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from dbdesign import baseline, rules, scope, selection
+from dbdesign import rules, scope, selection
 from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, Suppression, apply_suppressions, with_severity
 from dbdesign.project import Options, Project, locate, relative
-from dbdesign.textio import printable
+from dbdesign.textio import inert
 
 
 @dataclass(frozen=True)
@@ -85,14 +85,6 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
             )
     ran = selection.wanted_checks(checks, select, ignore)
     modules = {name: check_module(name) for name in ran}
-    fixed = _fix(project, modules.values()) if request.fix else []
-
-    found: list[Finding] = []
-    for module in modules.values():
-        found.extend(module.check(project))
-    # Two checks may see the same broken file (framework and checklist both
-    # read the checklist): report it once.
-    found = list(dict.fromkeys(found))
 
     def code_ran(code: str) -> bool:
         rule = rules.get(code)
@@ -109,42 +101,94 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
             item.code, select, ignore
         ) and not selection.per_file_ignored(item, config.per_file_ignores)
 
-    # Filter before suppressing (a suppression of a deselected finding is
-    # not "used") and after (DB001 itself can be ignored per file).
-    found = [item for item in found if keep(item)]
-    found = [
-        item for item in apply_suppressions(found, project.texts, judged) if keep(item)
-    ]
-    found = [
-        with_severity(item, config.severity[item.code])
-        if item.code in config.severity
-        else item
-        for item in found
-    ]
-    if request.baseline:
-        # A stale entry is news only where this run judged its code fully.
-        def entry_judged(code: str, path: str) -> bool:
-            return (
-                code_ran(code)
-                and project.wants(path)
-                and (scope.is_state(code) or scope.everything(project))
-            )
+    # A stale baseline entry is news only where this run judged its code
+    # fully.
+    def entry_judged(code: str, path: str) -> bool:
+        return (
+            code_ran(code)
+            and project.wants(path)
+            and (scope.is_state(code) or scope.everything(project))
+        )
 
+    def reported(found: list[Finding]) -> tuple[list[Finding], int]:
+        """Of FOUND, what the run reports (and so what --fix may mend), and
+        how many findings are out of scope."""
+        # Filter before suppressing (a suppression of a deselected finding
+        # is not "used") and after (DB001 itself can be ignored per file).
+        found = [item for item in found if keep(item)]
+        comments = sql_comments(project)
         found = [
-            item for item in baseline.apply(project, found, entry_judged) if keep(item)
+            item
+            for item in apply_suppressions(found, project.texts, judged, comments)
+            if keep(item)
         ]
-    shown = [f for f in found if scope.in_scope(project, f.code, f.path, f.line)]
-    return Outcome(project, shown, fixed, len(found) - len(shown))
+        found = [
+            with_severity(item, config.severity[item.code])
+            if item.code in config.severity
+            else item
+            for item in found
+        ]
+        if request.baseline and project.exists(config.baseline_file):
+            from dbdesign import baseline
+
+            found = [
+                item
+                for item in baseline.apply(project, found, entry_judged)
+                if keep(item)
+            ]
+        shown = [f for f in found if scope.in_scope(project, f.code, f.path, f.line)]
+        return shown, len(found) - len(shown)
+
+    fixed = []
+    if request.fix:
+        fixed = _fix(project, modules.values(), lambda found: reported(found)[0])
+
+    found: list[Finding] = []
+    for module in modules.values():
+        found.extend(module.check(project))
+    # Two checks may see the same broken file (framework and checklist both
+    # read the checklist): report it once.
+    shown, hidden = reported(list(dict.fromkeys(found)))
+    return Outcome(project, shown, fixed, hidden)
 
 
-def _fix(project: Project, modules: Iterable[ModuleType]) -> list[str]:
+def sql_comments(project: Project) -> dict[str, list[tuple[int, int]]]:
+    """The comments of each SQL file that holds a suppression: only a real
+    comment suppresses, never the same text in a string literal."""
+    sql = {
+        path: text
+        for path, text in project.texts.items()
+        if path.endswith(".sql") and "dbdesign:" in text
+    }
+    if not sql:
+        return {}
+    from dbdesign.sql import split
+
+    return {
+        path: split.comments(text, project.config.dialect) for path, text in sql.items()
+    }
+
+
+def _fix(
+    project: Project,
+    modules: Iterable[ModuleType],
+    reported: Callable[[list[Finding]], list[Finding]],
+) -> list[str]:
+    """Apply the fixes of the findings the run would report, as ruff does:
+    never of a rule that is ignored, not selected, ignored for the file or
+    suppressed on its line. The files they rewrote."""
     fixed: list[str] = []
     for module in modules:
         fix: Callable[..., list[str]] | None = getattr(module, "fix", None)
         if fix is None:
             continue
+        wanted = [
+            item for item in reported(list(module.check(project))) if item.fixable
+        ]
+        if not wanted:
+            continue
         try:
-            rewritten = fix(project)
+            rewritten = fix(project, wanted)
         except OSError as exc:
             # A full disk or a read-only folder, not a bug: the atomic
             # write left the old file whole.
@@ -163,16 +207,17 @@ def report(request: Request, outcome: Outcome) -> int:
     from dbdesign.report import FORMATS, render
 
     assert request.format in FORMATS
-    found, project = outcome.findings, outcome.project
+    project = outcome.project
+    found, fixed = from_top(project.root, outcome.findings, outcome.fixed)
     color = (
         request.output is None
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
         and request.format == "text"
     )
-    for path in outcome.fixed:
+    for path in fixed:
         print(
-            f"Fixing {printable(path)}",
+            f"Fixing {inert(path)}",
             file=sys.stderr if request.format != "text" else sys.stdout,
         )
     quiet = request.quiet and request.format == "text"
@@ -204,6 +249,40 @@ def report(request: Request, outcome: Outcome) -> int:
         sys.stdout.write(text)
     failed = any(fails(item, request.strict) for item in found)
     return 1 if failed or outcome.fixed else 0
+
+
+def from_top(
+    root: Path, findings: Sequence[Finding], fixed: Sequence[str]
+) -> tuple[list[Finding], list[str]]:
+    """FINDINGS and FIXED paths named from the git top-level, not from ROOT
+    (SPEC 3): GitHub places annotations and SARIF results, and editors
+    open files, from there. Checks, suppressions and per-file ignores all
+    work on root-relative paths; only the output changes."""
+    prefix = _top_prefix(root)
+    if not prefix:
+        return list(findings), list(fixed)
+    return (
+        [replace(item, path=prefix + item.path) for item in findings],
+        [prefix + path for path in fixed],
+    )
+
+
+def _top_prefix(root: Path) -> str:
+    """ROOT's place in its git work tree ("" or "db/"). The nearest folder
+    up from ROOT that holds `.git` (a folder, or a file in a worktree or a
+    submodule) is the top-level, as git finds it: no git process at
+    start-up (SPEC 7) unless GIT_DIR or GIT_WORK_TREE move it."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        from dbdesign import change
+
+        where = change.location(root)
+        return where[1] if where is not None else ""
+    here = root.resolve()
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / ".git"):
+            inside = here.relative_to(folder).as_posix()
+            return "" if inside == "." else inside + "/"
+    return ""
 
 
 def fails(item: Finding, strict: bool) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbdesign import textio
+from dbdesign import limits, textio
 from dbdesign.config import Config, ConfigError
 from dbdesign.errors import UsageError
 
@@ -61,7 +61,8 @@ class Project:
     def read(self, relpath: str) -> textio.Text | textio.Unreadable:
         """ROOT/RELPATH as text, read at most once per run."""
         if relpath not in self._reads:
-            result = textio.read(self.root, relpath)
+            bound = limits.bound(self.config, relpath)
+            result = textio.read(self.root, relpath, bound.bytes, bound.kind)
             self._reads[relpath] = result
             if isinstance(result, textio.Text):
                 self.texts[relpath] = result.text

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dbdesign.project import Project
-from dbdesign.views import folder_of
 
 STATE_FAMILIES = frozenset({"FW", "CL", "AR", "ER", "CH", "DB"})
 STATE_CODES = frozenset(
@@ -47,6 +46,8 @@ def _scope(project: Project) -> _Scope:
 def _build(project: Project) -> _Scope:
     if everything(project):
         return _Scope(everything=True)
+    from dbdesign.views import folder_of  # the SQL-free hooks rarely need it
+
     change = project.change
     assert change is not None  # everything() is true without one
     folder = folder_of(project)

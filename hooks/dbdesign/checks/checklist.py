@@ -3,7 +3,7 @@ a fix for the markers whose meaning is unambiguous."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from dbdesign import textio
 from dbdesign.config import CHECKLIST
@@ -218,9 +218,10 @@ def empty_phases(path: str, checklist: Checklist) -> Iterator[Finding]:
         )
 
 
-def fix(project: Project) -> list[str]:
-    """Rewrite `[X]` as `[x]` and `[]`, `[  ]` as `[ ]`, touching only
-    those bytes; BOM, encoding and every line ending stay as they were."""
+def fix(project: Project, findings: Sequence[Finding]) -> list[str]:
+    """Rewrite `[X]` as `[x]` and `[]`, `[  ]` as `[ ]` where FINDINGS (the
+    CL001 the run reports) say so, touching only those bytes; BOM, encoding
+    and every line ending stay as they were."""
     path = checklist_path(project)
     if not project.wants(path):
         return []
@@ -228,12 +229,15 @@ def fix(project: Project) -> list[str]:
     result = project.read(path)
     if not isinstance(parsed, Checklist) or not isinstance(result, textio.Text):
         return []
+    wanted = {
+        (f.line, f.column) for f in findings if f.code == "CL001" and f.path == path
+    }
     text = result.text
     starts = textio.line_starts(text)
     edits = []
     for task in parsed.tasks:
         fixed = task.fixed_marker
-        if task.valid or fixed is None:
+        if task.valid or fixed is None or (task.line, task.column) not in wanted:
             continue
         offset = starts[task.line - 1] + task.column - 1
         old = _marker(task)
@@ -241,13 +245,17 @@ def fix(project: Project) -> list[str]:
             edits.append((offset, old, f"[{fixed}]"))
     if not edits:
         return []
-    for offset, old, new in sorted(edits, reverse=True):
-        text = text[:offset] + new + text[offset + len(old) :]
-    target = project.root / path
-    if target.is_symlink():
-        # Write where the link points (read() made sure that is inside the
-        # root), so that the link stays a link.
-        target = target.resolve()
-    textio.write_atomic(target, textio.encode(text, result.bom))
+    # One pass over the text: splicing each edit into a new copy of the
+    # whole text made N edits cost N copies.
+    pieces: list[str] = []
+    done = 0
+    for offset, old, new in sorted(edits):
+        pieces += (text[done:offset], new)
+        done = offset + len(old)
+    pieces.append(text[done:])
+    text = "".join(pieces)
+    textio.write_atomic(
+        project.root / path, textio.encode(text, result.bom), root=project.root
+    )
     project.cache.pop(("checklist", path), None)
     return [path]

@@ -9,7 +9,7 @@ safe. Migrations up to `migrations_baseline` are replayed but not judged."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +76,7 @@ def check(project: Project) -> Iterator[Finding]:
                     statement,
                     tree,
                     step,
-                    created_here | new_tables,
+                    _Either(created_here, new_tables),
                     emptied,
                 )
             if dialect == "postgres":
@@ -96,6 +96,18 @@ def check(project: Project) -> Iterator[Finding]:
             created_here |= step.created
             if migration.path in new_files:
                 new_tables |= step.created
+
+
+class _Either:
+    """In either set: the union of two sets that grow, without copying
+    them for every statement."""
+
+    def __init__(self, first: set[str], second: set[str]) -> None:
+        self.first = first
+        self.second = second
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
 
 
 def _postgres(
@@ -218,7 +230,7 @@ def _rules(
     statement: Statement,
     tree: Any,
     step: Step,
-    created: set[str],
+    created: Container[str],
     emptied: set[str],
 ) -> Iterator[Finding]:
     """STEP: what the replay knew before the statement (the columns of the

@@ -20,6 +20,7 @@ from dbdesign.scaffold import (
     scaffold,
     shown,
 )
+from dbdesign.textio import inert, printable
 
 VERBS = ("created", "updated", "kept", "skipped", "failed")
 
@@ -39,7 +40,10 @@ def main(args: argparse.Namespace) -> int:
     failed = [(o.item.target, o.reason) for o in outcomes if o.action == "failed"]
     failed += [(r.path, r.reason) for r in added if r.action == "failed"]
     for path, reason in failed:
-        print(f"dbdesign: error: cannot create {path}: {reason}", file=sys.stderr)
+        print(
+            "dbdesign: error: " + inert(f"cannot create {path}: {reason}"),
+            file=sys.stderr,
+        )
     return 2 if failed else 0
 
 
@@ -53,15 +57,15 @@ def _report(
         print("Templates: bundled with dbdesign")
     else:
         print(
-            f"Templates: {source.folder} ({source.label}); files it lacks "
-            "come from the bundled templates"
+            f"Templates: {printable(str(source.folder))} ({source.label}); "
+            "files it lacks come from the bundled templates"
         )
     verbs = {verb: verb for verb in VERBS}
     if dry_run:
         verbs.update(created="would create", updated="would update")
     width = max(len(verb) for verb in verbs.values())
     for outcome in outcomes:
-        line = f"{verbs[outcome.action]:<{width}}  {shown(outcome)}"
+        line = f"{verbs[outcome.action]:<{width}}  {printable(shown(outcome))}"
         if outcome.action == "created" and outcome.origin == GENERATED:
             line += "  (skeleton for the config's `artifacts:` sections)"
         elif outcome.action == "created" and source.folder is not None:
@@ -71,11 +75,11 @@ def _report(
                 else "  (team template)"
             )
         elif outcome.reason:
-            line += f"  ({outcome.reason})"
+            line += f"  ({printable(outcome.reason)})"
         print(line)
     for result in added:
         line = f"{verbs[result.action]:<{width}}  {result.path}"
-        print(line + (f"  ({result.reason})" if result.reason else ""))
+        print(line + (f"  ({printable(result.reason)})" if result.reason else ""))
         if result.snippet:
             # As it is to be pasted: the pre-commit entry already has the
             # indentation of a `repos:` item.

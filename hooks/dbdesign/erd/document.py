@@ -111,25 +111,37 @@ def generated(project: Project) -> str:
     return render(catalog)
 
 
+def planned(project: Project, text: str | None) -> str:
+    """What `write` makes of the ERD whose text is TEXT (None: it does not
+    exist yet); CannotWrite when it would refuse."""
+    path = project.config.erd_path
+    if text is None:
+        outside = textio.check_inside(project.root, path)
+        if outside:
+            raise CannotWrite(f"{path} {outside}")
+    return updated(text or "", generated(project))
+
+
 def write(project: Project) -> bool:
     """Write the generated diagram into the ERD file; True if it changed."""
     path = project.config.erd_path
-    diagram = generated(project)
     result = project.read(path)
     if isinstance(result, textio.Unreadable):
         if not result.missing:
             raise CannotWrite(f"{path} {result.reason}; not rewritten")
-        text, bom = "", False
-        outside = textio.check_inside(project.root, path)
-        if outside:
-            raise CannotWrite(f"{path} {outside}")
+        text, bom = None, False
     else:
         text, bom = result.text, result.bom
-    drawn = None if markers(text)[0] else hand_drawn(text)
-    new = updated(text, diagram)
-    if new == text and not isinstance(result, textio.Unreadable):
+    drawn = None if text is None or markers(text)[0] else hand_drawn(text)
+    new = planned(project, text)
+    if new == text:
         return False
-    textio.write_atomic(project.root / path, textio.encode(new, bom))
+    try:
+        textio.write_atomic(
+            project.root / path, textio.encode(new, bom), root=project.root
+        )
+    except textio.LeavesRoot as exc:  # a link swapped in since the read
+        raise CannotWrite(f"{path}: {exc.strerror}") from None
     project.forget(path)
     if drawn is not None:
         project.note(
@@ -152,7 +164,10 @@ def warn_if_incomplete(project: Project) -> None:
             "reports them)"
         )
         print(
-            f"dbdesign: note: {schema}: {why}; tables in statements that "
-            "do not parse are missing from the diagram",
+            "dbdesign: note: "
+            + textio.inert(
+                f"{schema}: {why}; tables in statements that "
+                "do not parse are missing from the diagram"
+            ),
             file=sys.stderr,
         )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from dbdesign import __version__, rules
 from dbdesign.findings import Finding
+from dbdesign.textio import inert_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/dbdesign/dbdesign"
@@ -90,10 +91,11 @@ def render(findings: Sequence[Finding]) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _uri(path: str) -> str:
     from urllib.parse import quote
 
-    return quote(path, safe="/")
+    # An undecodable name keeps its bytes (as surrogates): a URI says them.
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")

@@ -74,24 +74,19 @@ def apply_file(
             if steps is None:
                 apply(catalog, tree, statement, parsed.path)
                 continue
-            before = set(catalog.tables)
             columns = _altered_columns(catalog, tree)
             index_tables, absent = _dropped(catalog, tree)
-            apply(catalog, tree, statement, parsed.path)
+            catalog.tables.open_journal()
+            try:
+                apply(catalog, tree, statement, parsed.path)
+            finally:
+                created = catalog.tables.close_journal()
             # Only CREATE TABLE makes a new table: a renamed one keeps its
             # rows (the rules must still see `ALTER TABLE a RENAME TO b`
             # then `ALTER TABLE b DROP COLUMN c` as touching data).
-            created = (
-                catalog.tables.keys() - before
-                if type(tree).__name__ == "Create"
-                else set()
-            )
-            steps[index] = Step(
-                frozenset(created),
-                columns,
-                index_tables,
-                absent,
-            )
+            if type(tree).__name__ != "Create":
+                created = frozenset()
+            steps[index] = Step(created, columns, index_tables, absent)
         elif statement.line in unread:
             textual.placeholder(catalog, statement, parsed.path)
         elif statement.text[:7].lower() == "comment":

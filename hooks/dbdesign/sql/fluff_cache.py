@@ -189,7 +189,7 @@ def store(key: str, result: dict[str, Any], text: str) -> None:
         return
     try:
         _folders(target.parent)
-        textio.write_atomic(target, data, durable=False)
+        textio.write_atomic(target, data, durable=False, follow=False)
     except OSError:
         pass
 

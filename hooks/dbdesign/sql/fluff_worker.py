@@ -146,6 +146,9 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
             }
         configs = nested_combine(configs, loaded)
     ignored = [] if trust else sanitise(configs)
+    if task.get("rules"):
+        # A fix runs only the rules whose findings the run reports.
+        configs["core"]["rules"] = ",".join(task["rules"])
     _bound(configs["core"])
     key = json.dumps(configs, sort_keys=True, default=str)
     linter = linters.get(key)

@@ -183,10 +183,15 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
             yield from _findings(project, path, results[path], dialect)
 
 
-def fix(project: Project, targets: dict[str, frozenset[int] | None]) -> list[str]:
-    """Apply sqlfluff's fixes to TARGETS (root-relative path: the lines the
-    change wrote, None for every line), keeping each file's BOM and line
-    endings and leaving every other line as it was; the files rewritten."""
+def fix(
+    project: Project,
+    targets: dict[str, frozenset[int] | None],
+    codes: Sequence[str] = (),
+) -> list[str]:
+    """Apply sqlfluff's fixes (of the rules CODES; all when empty) to
+    TARGETS (root-relative path: the lines it may rewrite, None for every
+    line), keeping each file's BOM and line endings and leaving every other
+    line as it was; the files rewritten."""
     config = project.config
     if not config.sqlfluff or not targets:
         return []
@@ -201,6 +206,7 @@ def fix(project: Project, targets: dict[str, frozenset[int] | None]) -> list[str
             continue
         plan = _plan(project, path, got.text, configs, versions)
         plan.task["fix"] = True
+        plan.task["rules"] = list(codes)
         plans.append((plan, got))
     if not plans:
         return []
@@ -355,6 +361,7 @@ def _findings(
             line,
             column,
             severity.get(code, rules.WARNING),
+            fixable=bool(fixable),  # `--fix` applies sqlfluff's fix
         )
 
 
