@@ -636,7 +636,7 @@ def test_action_steps_import_nothing_from_the_workspace(
     assert ran(sentinels) == []
     assert result.returncode == 1, result.stdout + result.stderr
     codes = {a[3] for a in annotations(result.stdout)}
-    assert {"CL001", "LT01"} <= codes and "SQ009" not in codes
+    assert {"CL001", "LT09"} <= codes and "SQ009" not in codes
 
 
 SECRET = "TOPSECRET_VALUE_abc123"

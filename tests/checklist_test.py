@@ -389,7 +389,8 @@ def test_fix_never_mends_what_is_not_reported(
     projects.write(repo.path, {CHECKLIST: source, ".dbdesign.yaml": config or None})
     main(["check", "--root", str(repo.path), "--fix", *args])
     assert (repo.path / CHECKLIST).read_text() == source
-    assert "Fixing" not in capsys.readouterr().out
+    # (the schema's sqlfluff findings may well be fixed: they are reported)
+    assert f"Fixing {CHECKLIST}" not in capsys.readouterr().out
 
 
 def test_fix_leaves_a_suppressed_marker(

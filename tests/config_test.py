@@ -231,6 +231,13 @@ BAD_YAML = [
     ("severity:\n  MG001: fatal", "3: severity.MG001: ", "error or warning"),
     ("severity:\n  ZZ: error", "3: severity.ZZ: ", "unknown rule code"),
     ("per_file_ignores: ['*.sql']", "2: per_file_ignores: ", "glob: [codes]"),
+    ("artifact_phases: [1]", "2: artifact_phases: ", "artifact: phase"),
+    ("artifact_phases:\n  schema: true", "3: artifact_phases.schema: ", "0 to 7"),
+    (
+        "artifact_phases:\n  nope.md: 1",
+        "3: artifact_phases.nope.md: ",
+        "not an artifact",
+    ),
     (
         "per_file_ignores:\n  '*.sql': SQ",
         "3: per_file_ignores.*.sql: ",
@@ -545,7 +552,8 @@ def test_a_config_that_is_not_a_file_is_an_error(
         ),
         ("erd: migration-scripts\n", "also the migrations folder"),
         (
-            "artifacts_dir: docs\nschema: monitoring-setup.md\n",
+            # (paths in the config are relative to the root)
+            "artifacts_dir: docs\nschema: docs/monitoring-setup.md\n",
             "docs/monitoring-setup.md is the schema here but also the document",
         ),
     ],
@@ -641,6 +649,172 @@ def test_any_text_loads_or_fails_cleanly(text: str) -> None:
         for explicit in (None, str(root / "pyproject.toml")):
             with contextlib.suppress(ConfigError):
                 config.load(root, explicit)
+
+
+# -- footguns (issue 13): each with its exact message ------------------------------
+
+V = "migration-scripts/V{}__step_{}.sql"
+
+
+def migrations_project(root: Path, settings: str, versions: tuple[str, ...]) -> None:
+    import projects
+
+    projects.write(root, {"migration-scripts/V1__books.sql": None})
+    (root / "migration-scripts").mkdir(exist_ok=True)
+    for version in versions:
+        (root / V.format(version, version.replace(".", "_"))).write_text(
+            f"CREATE TABLE t{version.replace('.', '_')} (id int PRIMARY KEY);\n"
+        )
+    (root / ".dbdesign.yaml").write_text(settings)
+
+
+def stderr_of(capsys: pytest.CaptureFixture[str], root: Path) -> str:
+    code, out, err = run_check(capsys, root, "--select", "MG")
+    assert (code, out) == (2, ""), (out, err)
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize(
+    "settings, versions, message",
+    [
+        (
+            "migrations_baseline: latest\n",
+            ("1", "2"),
+            "dbdesign: error: .dbdesign.yaml:1: migrations_baseline: 'latest' is "
+            "not a version: the baseline is a fixed point in the history, not one "
+            "that follows new migrations; set it to the version of the newest "
+            "migration to waive (e.g. '42')\n",
+        ),
+        (
+            "migrations_baseline: 10\n",
+            ("1", "2", "3"),
+            "dbdesign: error: .dbdesign.yaml: migrations_baseline: '10' names no "
+            "migration; the newest is V3__step_3.sql: set the version of an "
+            "existing migration, quoted as its file name writes it\n",
+        ),
+        (
+            "migrations_baseline: '2.5'\n",
+            ("1", "2", "3"),
+            "dbdesign: error: .dbdesign.yaml: migrations_baseline: '2.5' names no "
+            "migration; the newest is V3__step_3.sql: set the version of an "
+            "existing migration, quoted as its file name writes it\n",
+        ),
+        (
+            "migrations_baseline: '1'\n",
+            (),
+            "dbdesign: error: .dbdesign.yaml: migrations_baseline: '1' names no "
+            "migration, and migration-scripts has none yet; remove the setting\n",
+        ),
+        (
+            "migrations_baseline: 2026-07-27\n",
+            ("1",),
+            "dbdesign: error: .dbdesign.yaml:1: migrations_baseline: 2026-07-27 "
+            "reads as a date in YAML; quote it: '2026-07-27'\n",
+        ),
+        (
+            "migrations_baseline: 1.10\n",
+            ("1.10",),
+            "dbdesign: error: .dbdesign.yaml:1: migrations_baseline: 1.1 reads as a "
+            "number, which drops trailing zeros (1.10 is 1.1); quote the version as "
+            "the file name writes it, e.g. '1.10'\n",
+        ),
+    ],
+)
+def test_migrations_baseline_must_name_a_migration(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    settings: str,
+    versions: tuple[str, ...],
+    message: str,
+) -> None:
+    migrations_project(tmp_path, settings, versions)
+    assert stderr_of(capsys, tmp_path) == message
+
+
+@pytest.mark.parametrize("baseline", ["2", "'2.0'", "'002'"])
+def test_a_baseline_that_names_a_migration_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], baseline: str
+) -> None:
+    migrations_project(tmp_path, f"migrations_baseline: {baseline}\n", ("1", "2", "3"))
+    code, _, err = run_check(capsys, tmp_path, "--select", "MG")
+    assert code == 0, err
+
+
+def test_a_toml_date_is_told_to_be_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.dbdesign]\nmigrations_baseline = 2026-07-27\n"
+    )
+    assert_config_error(
+        capsys,
+        tmp_path,
+        "pyproject.toml:2: migrations_baseline: 2026-07-27 reads as a date; "
+        'quote it: "2026-07-27"',
+    )
+
+
+def test_paths_are_relative_to_the_root(tmp_path: Path) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text(
+        "artifacts_dir: docs/db\nschema: db/schema.sql\n"
+        "migrations_dir: db/../db/migrations\nchangelog: CHANGELOG.md\n"
+    )
+    loaded = config.load(tmp_path)
+    assert loaded.schema_path == "db/schema.sql"  # not docs/db/db/schema.sql
+    assert loaded.migrations_path == "db/migrations"
+    assert loaded.changelog_path == "CHANGELOG.md"
+    # artifacts_dir stays the folder of the documents and of unset paths.
+    assert loaded.erd_path == "docs/db/entity-relationship-diagram.md"
+    assert (
+        loaded.artifact("backup-recovery-plan.md") == "docs/db/backup-recovery-plan.md"
+    )
+
+
+@pytest.mark.parametrize("value", ["../schema.sql", "db/../../schema.sql", ".."])
+def test_a_path_that_leaves_the_root_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text(f"schema: {value}\n")
+    assert_config_error(
+        capsys,
+        tmp_path,
+        ".dbdesign.yaml:1: schema: expected a path inside the project root, with "
+        "/ separators (paths in the config are relative to the root)",
+    )
+
+
+def test_a_path_written_for_artifacts_dir_gets_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "docs/db").mkdir(parents=True)
+    (tmp_path / "docs/db/schema.sql").write_text("CREATE TABLE a (id int);\n")
+    (tmp_path / ".dbdesign.yaml").write_text(
+        "artifacts_dir: docs/db\nschema: schema.sql\n"
+    )
+    assert config.load(tmp_path).notes == (
+        ".dbdesign.yaml: schema: schema.sql is relative to the project root and is "
+        "not there, but docs/db/schema.sql is; write `schema: docs/db/schema.sql` "
+        "(paths in the config are no longer relative to artifacts_dir)",
+    )
+
+
+def test_a_pyproject_table_hidden_by_the_yaml_gets_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text("phase_order: strict\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.dbdesign]\nignore = ["CL005"]\n')
+    loaded = config.load(tmp_path)
+    assert loaded.phase_order == "strict" and loaded.ignore == ()
+    note = (
+        "pyproject.toml's [tool.dbdesign] is ignored: .dbdesign.yaml takes "
+        "precedence; move its settings into one place"
+    )
+    assert loaded.notes == (note,)
+    _, out, _ = run_check(capsys, tmp_path, "--select", "FW")
+    assert f"note: {note}" in out
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 88\n")
+    assert config.load(tmp_path).notes == ()
 
 
 @pytest.mark.parametrize(

@@ -439,11 +439,13 @@ def test_hook_fix_regenerates_the_block(tmp_path, capsys):
     assert cli.erd_main(["--root", str(root), "--fix"]) == 1
     out = capsys.readouterr().out
     assert f"Fixing {ERD}" in out
-    # the hand-written diagram still says `ghost`: the fix never deletes it
-    assert "ER003 entity ghost is not a table" in out
-    (root / ERD).write_text(
-        (root / ERD).read_text().replace("    ghost\n", "    coupons\n", 1)
-    )
+    # Without markers, the one hand-drawn diagram becomes the generated one
+    # (one diagram, never two), and a note says so.
+    assert f"note: {ERD}: the erDiagram drawn at line " in out
+    text = (root / ERD).read_text()
+    assert "ghost" not in text and text.count("erDiagram") == 1
+    assert "<!-- dbdesign:erd:start -->" in text
+    assert "ER003" not in out
     assert cli.erd_main(["--root", str(root), "--fix"]) == 0
 
 
@@ -725,6 +727,74 @@ def test_a_type_written_over_lines_stays_on_one_line() -> None:
     written, comment = attribute_type('numeric(10,\n  2) COLLATE "C"')
     assert (written, comment) == ("numeric", "numeric(10, 2) COLLATE C")
     mermaid.parse(f'erDiagram\n  A {{ {written} x "{comment}" }}\n')
+
+
+# -- a hand-drawn diagram without markers (issue 13) ---------------------------
+
+
+def test_write_converts_the_one_hand_drawn_diagram(tmp_path, capsys):
+    prose = "Notes the team wrote stay byte for byte.\r\n"
+    text = GOOD.replace("# Shop ERD\n", "# Shop ERD\n\n" + prose)
+    root = make(tmp_path, text)
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"Wrote {ERD}\n"
+    assert err == (
+        f"dbdesign: note: {ERD}: the erDiagram drawn at line 5 is now the one "
+        "generated from the schema, between dbdesign:erd markers that `--fix` "
+        "keeps up to date (`git diff` shows what it replaced)\n"
+    )
+    written = (root / ERD).read_text()
+    assert written.count("erDiagram") == 1  # one diagram, never two
+    assert written.startswith("# Shop ERD\n\n" + prose.replace("\r\n", "\n"))
+    after = GOOD.partition("```mermaid")[2]
+    closing = after.index("```\n") + len("```\n")
+    assert written.endswith(after[closing:])  # what follows the block, kept
+    assert "<!-- dbdesign:erd:start -->\n```mermaid\n" in written
+    assert run(root) == []
+    # Now marked: a second write keeps the block where it is.
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    assert capsys.readouterr().out == f"{ERD} is up to date\n"
+
+
+def test_findings_in_the_one_unmarked_diagram_are_fixable(tmp_path):
+    root = make(tmp_path, GOOD.replace("    coupons\n", "    ghost\n"))
+    project = Project(root, config.load(root))
+    found = [f for f in erd_check.check(project) if f.code == "ER003"]
+    assert found and all(f.fixable for f in found)
+
+
+def test_two_hand_drawn_diagrams_are_left_to_the_author(tmp_path, capsys):
+    second = "\n```mermaid\nerDiagram\n    users {\n        int id PK\n    }\n```\n"
+    root = make(tmp_path, GOOD + second)
+    before = (root / ERD).read_bytes()
+    assert cli.main(["erd", str(root), "--write"]) == 2
+    err = capsys.readouterr().err
+    assert "the ERD has 2 erDiagram blocks (lines 3, " in err
+    assert (
+        "put `<!-- dbdesign:erd:start -->` and `<!-- dbdesign:erd:end -->` around"
+        in err
+    )
+    # --fix writes nothing: no reported finding is one the fix can cure.
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 0
+    assert (root / ERD).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "label, shown",
+    [
+        ("assigned to", "assigned to"),
+        ("places many items", "places many items"),
+        ("one-time", "one-time"),
+    ],
+)
+def test_an_unquoted_label_is_told_to_be_quoted(tmp_path, label, shown):
+    root = make(tmp_path, GOOD.replace(": places", f": {label}"))
+    [message] = [m for m in messages(root) if "label" in m]
+    assert message == (
+        f"the erDiagram does not parse: the relationship label `{shown}` is not "
+        f'one plain word; quote it: `: "{shown}"`'
+    )
 
 
 def test_erd_write_through_a_link_inside_the_root_keeps_the_link(tmp_path, capsys):

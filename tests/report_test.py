@@ -323,6 +323,13 @@ def test_sarif_structure() -> None:
         "Bad (.claude/database/database-checklist.md):\n- [X] Identify entities"
         in cl001["help"]["text"]
     )
+    # Every rule links to its documentation: ours to the README's rules
+    # table (an anchor per code), sqlfluff's to sqlfluff's reference.
+    assert cl001["helpUri"] == "https://github.com/dbdesign/dbdesign#cl001"
+    assert driver["rules"][ids.index("LT01")]["helpUri"] == (
+        "https://docs.sqlfluff.com/en/stable/reference/rules/layout#rule-LT01"
+    )
+    assert all(rule["helpUri"].startswith("https://") for rule in driver["rules"])
     results = run["results"]
     assert [r["ruleId"] for r in results] == [
         "AR001",

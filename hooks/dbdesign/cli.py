@@ -162,6 +162,22 @@ def _umbrella_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="say what would be created; write nothing",
     )
+    init.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="also write .pre-commit-config.yaml (or print what to add to it)",
+    )
+    init.add_argument(
+        "--github",
+        action="store_true",
+        help="also write the GitHub workflow .github/workflows/dbdesign.yml",
+    )
+    init.add_argument(
+        "--claude",
+        action="store_true",
+        help="also write the Claude Code command /database and register "
+        "`dbdesign claude-hook` in .claude/settings.json",
+    )
 
     migrations = sub.add_parser(
         "migrations", help="migration tools (`migrations hash`)"
@@ -228,6 +244,12 @@ def _umbrella_parser() -> argparse.ArgumentParser:
     replay.add_argument("--format", choices=FORMATS, default="text")
     replay.add_argument("--strict", action="store_true", help="warnings fail too")
 
+    sub.add_parser(
+        "claude-hook",
+        help="Claude Code's PostToolUse hook: checks an edited design file "
+        "(reads the hook's JSON on stdin)",
+    )
+
     rules_cmd = sub.add_parser("rules", help="list the rules, or explain one")
     rules_cmd.add_argument("code", nargs="?", metavar="CODE")
     rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
@@ -277,7 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         if args.command == "check":
             return _run(args, CHECKS)
-        module = importlib.import_module(f"dbdesign.commands.{args.command}")
+        name = args.command.replace("-", "_")
+        module = importlib.import_module(f"dbdesign.commands.{name}")
         status: int = module.main(args)
         return status
 

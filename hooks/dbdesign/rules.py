@@ -143,7 +143,8 @@ RULES: tuple[Rule, ...] = (
         "A later phase progresses while Phase 0 (or, with `phase_order: "
         "strict`, an earlier phase) still has open tasks.",
         "Phase 0, data requirements, is mandatory first: a schema designed "
-        "before the requirements are known is designed twice.",
+        "before the requirements are known is designed twice. A `[!]` task "
+        "that gives its reason holds nothing back.",
         "## Phase 0 ...\n- [ ] Interview stakeholders\n## Phase 1 ...\n"
         "- [x] Draw the ERD",
         "## Phase 0 ...\n- [x] Interview stakeholders\n## Phase 1 ...\n"
@@ -185,7 +186,9 @@ RULES: tuple[Rule, ...] = (
         False,
         "A design artifact is a stub: empty, or only headings and placeholders.",
         "A document of headings and TODOs passes a presence check and tells "
-        "the reader nothing.",
+        "the reader nothing. It is judged once the checklist phase that "
+        "produces it has started (here Phase 5; config `artifact_phases`), "
+        "so a fresh scaffold commits cleanly.",
         "# Backup and recovery plan\n\nTODO",
         "# Backup and recovery plan\n\nNightly base backups with WAL "
         "archiving; restores are rehearsed monthly.",
@@ -942,3 +945,31 @@ SQLFLUFF_PREFIXES = frozenset(
         "LXR",
     }
 )
+
+# sqlfluff's rule families and the bundle (documentation page) each is in.
+SQLFLUFF_BUNDLES = {
+    "AL": "aliasing",
+    "AM": "ambiguous",
+    "CP": "capitalisation",
+    "CV": "convention",
+    "JJ": "jinja",
+    "LT": "layout",
+    "OR": "oracle",
+    "PG": "postgres",
+    "RF": "references",
+    "ST": "structure",
+    "TQ": "tsql",
+}
+README_URL = "https://github.com/dbdesign/dbdesign"
+SQLFLUFF_DOCS = "https://docs.sqlfluff.com/en/stable/"
+
+
+def help_uri(code: str) -> str:
+    """Where a rule is documented: our README's rules table (an anchor per
+    code), or sqlfluff's rule reference for its codes."""
+    if code in BY_CODE:
+        return f"{README_URL}#{code.lower()}"
+    bundle = SQLFLUFF_BUNDLES.get(code[:2])
+    if bundle is not None and code[2:].isdigit():
+        return f"{SQLFLUFF_DOCS}reference/rules/{bundle}#rule-{code}"
+    return f"{SQLFLUFF_DOCS}reference/rules/"

@@ -8,8 +8,9 @@ from collections.abc import Iterator, Sequence
 from dbdesign import textio
 from dbdesign.config import CHECKLIST
 from dbdesign.findings import Finding, finding
-from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
+from dbdesign.markdown import PHASES, Checklist, Task
 from dbdesign.project import Project
+from dbdesign.views import checklist_of
 
 NAME = CHECKLIST
 
@@ -21,14 +22,7 @@ def checklist_path(project: Project) -> str:
 def load(project: Project) -> tuple[str, Checklist | textio.Unreadable | None]:
     """The parsed checklist; Unreadable when it cannot be read as text;
     None when it is missing (the framework check reports that)."""
-    path = checklist_path(project)
-    result = project.read(path)
-    if isinstance(result, textio.Unreadable):
-        return path, None if result.missing else result
-    cached = project.cache.get(("checklist", path))
-    if cached is None:
-        cached = project.cache[("checklist", path)] = parse_checklist(result.text)
-    return path, cached
+    return checklist_path(project), checklist_of(project)
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -163,7 +157,9 @@ def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]
     before it."""
     if mode == "off":
         return
-    phase0_open = [t for t in checklist.phase_tasks(0) if t.state != "done"]
+    # A `[!]` task that says why it is blocked is accounted for: waiting on
+    # legal must not freeze the whole project.
+    phase0_open = checklist.holding_back(0)
     started = [
         t for t in checklist.tasks if t.state in ("done", "in_progress") and t.phase
     ]
@@ -176,7 +172,8 @@ def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]
                 f"Phase {task.phase} task is `{_marker(task)}` while "
                 f"Phase 0 has {len(phase0_open)} unfinished "
                 f"task(s) (first at line {phase0_open[0].line}); "
-                "finish Phase 0 first or set this task back to `[ ]`",
+                "finish Phase 0 first (a task that must wait: `[!]` "
+                "with its reason) or set this task back to `[ ]`",
                 task.line,
                 task.column,
             )

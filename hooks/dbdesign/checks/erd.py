@@ -119,11 +119,13 @@ def _judge(
             )
         ]
     out: list[Finding] = []
-    # What `--fix` rewrites: the lines of the block between the markers.
+    # What `--fix` rewrites: the lines of the block between the markers, or
+    # of the one diagram a file without markers has (the fix converts it).
+    convert = len(found) == 1 and not mermaid.markers(text)[0]
     generated = {
         line
         for block in found
-        if block.generated
+        if block.generated or convert
         for line in range(block.line, block.first_line + block.source.count("\n") + 1)
     }
     broken = False

@@ -9,7 +9,7 @@ import sys
 from dbdesign.erd.document import CannotWrite, generated, warn_if_incomplete, write
 from dbdesign.errors import UsageError
 from dbdesign.project import Project, locate
-from dbdesign.textio import printable
+from dbdesign.textio import inert, printable
 
 
 def main(args: argparse.Namespace) -> int:
@@ -26,4 +26,6 @@ def main(args: argparse.Namespace) -> int:
     path = config.erd_path
     shown = printable(path)
     print(f"Wrote {shown}" if changed else f"{shown} is up to date")
+    for note in project.notes:
+        print(f"dbdesign: note: {inert(note)}", file=sys.stderr)
     return 0

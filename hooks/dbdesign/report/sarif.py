@@ -23,7 +23,8 @@ def _rule(code: str, sample: Finding | None) -> dict[str, object]:
             "name": code,
             "shortDescription": {"text": summary},
             "fullDescription": {"text": summary},
-            "help": {"text": f"See `sqlfluff rules {code}`."},
+            "help": {"text": f"See `dbdesign rules {code}`."},
+            "helpUri": rules.help_uri(code),
             "defaultConfiguration": {"level": sample.severity if sample else "warning"},
             "properties": {"tags": ["sqlfluff"]},
         }
@@ -38,6 +39,7 @@ def _rule(code: str, sample: Finding | None) -> dict[str, object]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": f"{rule.summary} {rule.why}"},
         "help": {"text": help_text, "markdown": help_text},
+        "helpUri": rules.help_uri(rule.code),
         "defaultConfiguration": {"level": rule.severity},
         "properties": {"tags": [rule.check]},
     }
