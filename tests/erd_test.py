@@ -31,6 +31,7 @@ from dbdesign.erd.render import (
     links,
     render,
 )
+from dbdesign.erd.types import type_matches
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Column, ForeignKey, Table
 
@@ -204,7 +205,7 @@ def test_foreign_keys_of_partitions_belong_to_their_table():
     ],
 )
 def test_type_matching(written, column, same):
-    assert erd_check.type_matches(written, column) is same
+    assert type_matches(written, column) is same
 
 
 # -- rendering ----------------------------------------------------------------

@@ -6,7 +6,8 @@ columns, keys and base types.
 Every erDiagram block of the ERD file counts: together they must show every
 table and foreign key, and each thing any of them states must be true. The
 comparison is semantic (names as the database resolves them, types by base
-name), never textual."""
+name), never textual: how the parts pair is `erd/compare.py`, the
+attributes `erd/attributes.py`, the types `erd/types.py`."""
 
 from __future__ import annotations
 
@@ -15,39 +16,13 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from dbdesign import textio
-from dbdesign.erd import mermaid
-from dbdesign.erd.mermaid import (
-    LEFT,
-    MD_PARENT,
-    ONE_OR_MORE,
-    ONLY_ONE,
-    RIGHT,
-    ZERO_OR_MORE,
-    ZERO_OR_ONE,
-    Diagram,
-    Entity,
-    Relationship,
-)
-from dbdesign.erd.render import (
-    Link,
-    attribute_name,
-    attribute_names,
-    attribute_type,
-    column_keys,
-    display,
-    drawn_tables,
-    entity_ref,
-    entity_text,
-    entity_texts,
-    label_text,
-    links,
-)
+from dbdesign.erd import attributes, mermaid
+from dbdesign.erd.compare import Resolved, cardinality, pair, resolver
+from dbdesign.erd.model import LEFT, RIGHT, Diagram, Entity
+from dbdesign.erd.render import drawn_tables, entity_ref, entity_texts, links
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Table
-
-_MAX_ONE = {ONLY_ONE, ZERO_OR_ONE}
-_MIN_ONE = {ONLY_ONE, ONE_OR_MORE}
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -245,7 +220,7 @@ def _compare(
     schema_has_errors: bool,
 ) -> list[Finding]:
     ctx = _Context(catalog, path, schema)
-    resolve = _resolver(catalog)
+    resolve = resolver(catalog)
     out: list[Finding] = []
     # An entity may appear in several blocks; report it once.
     entities: dict[str, list[Entity]] = {}
@@ -291,36 +266,8 @@ def _compare(
             )
     out += _relationships(ctx, diagrams, resolve, set(shown), first_line)
     for name, occurrences in shown.items():
-        out += _attributes(ctx, ctx.table(name), occurrences)
+        out += attributes.compare(catalog, ctx.table(name), occurrences, path, schema)
     return out
-
-
-def _resolver(catalog: Catalog) -> Callable[[str], str | None]:
-    """Entity name -> table name: the name itself, else the name as the
-    renderer writes it, else the same name in another case when that is
-    unambiguous."""
-    exact: dict[str, str] = {}
-    folded: dict[str, set[str]] = {}
-    # The names the generated diagram writes come first: they are unique.
-    for name, text in entity_texts(catalog).items():
-        exact[text] = name
-        folded.setdefault(text.casefold(), set()).add(name)
-    for table in catalog.tables.values():
-        for spelling in {
-            table.name,
-            entity_text(table.name),
-            entity_text(display(table.name, table.spelled)),
-        }:
-            exact.setdefault(spelling, table.name)
-            folded.setdefault(spelling.casefold(), set()).add(table.name)
-
-    def resolve(name: str) -> str | None:
-        if name in exact:
-            return exact[name]
-        candidates = folded.get(name.casefold(), set())
-        return next(iter(candidates)) if len(candidates) == 1 else None
-
-    return resolve
 
 
 # -- relationships (ER004, and ER005 for cardinality) --------------------------
@@ -333,30 +280,19 @@ def _relationships(
     shown: set[str],
     first_line: int,
 ) -> list[Finding]:
-    rels: list[tuple[Relationship, str, str]] = []
+    rels: list[Resolved] = []
     for diagram in diagrams:
         for rel in diagram.relationships:
             a, b = resolve(rel.first), resolve(rel.second)
             if a is not None and b is not None:  # else ER003 said it
                 rels.append((rel, a, b))
-    used: set[int] = set()
     out: list[Finding] = []
     texts: dict[str, str] = {}
     drawn = [
         link for link in links(ctx.catalog) if {link.parent, link.child} <= shown
     ]  # else ER003 said it
-    # Relationships labelled with a foreign key's columns or name go to that
-    # foreign key first; the others are shared out in order after.
-    matched: dict[int, int] = {}
-    for number, link in enumerate(drawn):
-        index = _match(link, rels, used, labelled_only=True)
-        if index is not None:
-            matched[number] = index
-            used.add(index)
-    for number, link in enumerate(drawn):
-        index = matched.get(number)
-        if index is None:
-            index = _match(link, rels, used)
+    matches, unexplained = pair(drawn, rels)
+    for link, index in zip(drawn, matches, strict=True):
         if index is None:
             texts = texts or entity_texts(ctx.catalog)
             parent, child = (
@@ -381,316 +317,20 @@ def _relationships(
                 )
             )
             continue
-        used.add(index)
         rel, a, b = rels[index]
-        problem = _cardinality(link, rel, a)
+        problem = cardinality(link, rel, a)
         if problem:
             out.append(finding("ER005", ctx.path, problem, rel.line))
-    # A relationship that says again what a matched one says (the same
-    # tables, ends, line and label: a hand-drawn diagram beside the
-    # generated block) states nothing false.
-    said = {_shape(*rels[index]) for index in used}
-    for index, (rel, a, b) in enumerate(rels):
-        if index not in used and _shape(rel, a, b) not in said:
-            out.append(
-                finding(
-                    "ER004",
-                    ctx.path,
-                    f"relationship {rel.first} -- {rel.second} has no foreign "
-                    f"key behind it in {ctx.schema}; add the foreign key or "
-                    "remove the relationship",
-                    rel.line,
-                )
-            )
-    return out
-
-
-def _shape(rel: Relationship, a: str, b: str) -> tuple[object, ...]:
-    """What REL (between tables A and B) states, the same whichever way
-    round it is written."""
-    forward = (a, rel.first_cardinality, b, rel.second_cardinality)
-    backward = (b, rel.second_cardinality, a, rel.first_cardinality)
-    return (min(forward, backward), rel.identifying, _plain(rel.label))
-
-
-def _match(
-    link: Link,
-    rels: list[tuple[Relationship, str, str]],
-    used: set[int],
-    labelled_only: bool = False,
-) -> int | None:
-    """The unused relationship that best stands for LINK: between the same
-    two tables; preferably labelled with its columns or constraint name,
-    then one whose cardinality agrees."""
-    candidates = [
-        i
-        for i, (_rel, a, b) in enumerate(rels)
-        if i not in used and {a, b} == {link.parent, link.child}
-    ]
-    if not candidates:
-        return None
-    names = {
-        _plain(link.label),
-        _plain(label_text(link.label)),
-        _plain(link.fk.name or ""),
-    } - {""}
-    if labelled_only:
-        candidates = [i for i in candidates if _plain(rels[i][0].label) in names]
-        if not candidates:
-            return None
-
-    def score(i: int) -> tuple[int, int, int]:
-        rel, a, _b = rels[i]
-        labelled = _plain(rel.label) in names
-        agrees = _cardinality(link, rel, a) is None
-        return (0 if labelled else 1, 0 if agrees else 1, i)
-
-    return min(candidates, key=score)
-
-
-def _plain(label: str) -> str:
-    return re.sub(r"[\s\"'`]", "", label).casefold()
-
-
-def _cardinality(link: Link, rel: Relationship, first: str) -> str | None:
-    """What is wrong with REL's cardinality for LINK, as a message, or
-    None. Only what the schema decides is checked: the parent end
-    (`||` or `|o`, from nullability) and one-to-one (a unique foreign
-    key); the child end's minimum is the designer's."""
-    orientations = []
-    if first == link.parent:
-        orientations.append(True)
-    if rel.second == rel.first or first != link.parent:
-        orientations.append(False)
-    messages = [
-        _cardinality_in(link, rel, parent_first) for parent_first in orientations
-    ]
-    return None if None in messages else messages[0]
-
-
-def _cardinality_in(link: Link, rel: Relationship, parent_first: bool) -> str | None:
-    if parent_first:
-        parent_card, child_card = rel.first_cardinality, rel.second_cardinality
-    else:
-        parent_card, child_card = rel.second_cardinality, rel.first_cardinality
-    cols = (
-        f"{link.child}.{link.label}"
-        if len(link.fk.columns) == 1
-        else (f"{link.child}({link.label})")
-    )
-    reasons = []
-    want_parent = link.parent_cardinality
-    if parent_card != MD_PARENT and parent_card != want_parent:
-        if parent_card not in _MAX_ONE:
-            reasons.append(
-                f"the {link.parent} end allows many, but each "
-                f"{link.child} row references one {link.parent}"
-            )
-        elif link.optional:
-            reasons.append(
-                f"the {link.parent} end says every {link.child} "
-                f"has one, but {cols} is nullable"
-            )
-        else:
-            reasons.append(
-                f"the {link.parent} end says a {link.child} may "
-                f"have none, but {cols} is NOT NULL"
-            )
-    want_child = child_card
-    if child_card != MD_PARENT:
-        min_one = child_card in _MIN_ONE
-        if link.unique and child_card not in _MAX_ONE:
-            reasons.append(
-                f"the {link.child} end allows many, but {cols} is unique (one-to-one)"
-            )
-            want_child = ONLY_ONE if min_one else ZERO_OR_ONE
-        elif not link.unique and child_card in _MAX_ONE:
-            reasons.append(
-                f"the {link.child} end allows one, but {cols} is "
-                "not unique (one-to-many)"
-            )
-            want_child = ONE_OR_MORE if min_one else ZERO_OR_MORE
-    if not reasons:
-        return None
-    line = "--" if rel.identifying else ".."
-    if parent_first:
-        marker = LEFT[want_parent] + line + RIGHT[want_child]
-    else:
-        marker = LEFT[want_child] + line + RIGHT[want_parent]
-    return (
-        f"relationship {rel.first} -- {rel.second}: "
-        + "; ".join(reasons)
-        + f"; write `{rel.first} {marker} {rel.second}`"
-    )
-
-
-# -- attributes (ER005) --------------------------------------------------------
-
-_SYNONYMS = {
-    "int": "integer",
-    "int4": "integer",
-    "serial": "integer",
-    "serial4": "integer",
-    "mediumint": "integer",
-    "int8": "bigint",
-    "bigserial": "bigint",
-    "serial8": "bigint",
-    "int2": "smallint",
-    "smallserial": "smallint",
-    "serial2": "smallint",
-    "bool": "boolean",
-    "float8": "double precision",
-    "double": "double precision",
-    "float4": "real",
-    "decimal": "numeric",
-    "dec": "numeric",
-    "varchar": "character varying",
-    "nvarchar": "character varying",
-    "varchar2": "character varying",
-    "nvarchar2": "character varying",
-    "char": "character",
-    "bpchar": "character",
-    "nchar": "character",
-    "timestamp with time zone": "timestamptz",
-    "timestamp without time zone": "timestamp",
-    "time with time zone": "timetz",
-    "time without time zone": "time",
-}
-_TEXTS = {
-    "character varying",
-    "character",
-    "text",
-    "citext",
-    "tinytext",
-    "mediumtext",
-    "longtext",
-    "clob",
-    "ntext",
-    "string",
-}
-_INTS = {"integer", "bigint", "smallint", "tinyint"}
-_FLOATS = {"real", "double precision"}
-# The loose words hand-drawn ERDs use, and the types each stands for.
-_GENERIC = {
-    "string": _TEXTS,
-    "int": _INTS,
-    "float": _FLOATS | {"float"},
-    "number": _INTS | _FLOATS | {"numeric"},
-    "datetime": {"timestamp", "timestamptz", "datetime"},
-}
-
-
-def base_type(text: str) -> str:
-    """A type's base name in one spelling: no length, precision or
-    parameters, `_` for spaces (`timestamp_with_time_zone`), synonyms
-    folded (`int4` is `integer`); arrays keep `[]`."""
-    text = text.strip().lower().rstrip("?")
-    text = re.sub(r"~.*~", "", text)
-    arrays = "[]" * len(re.findall(r"\[\s*\d*\s*\]", text))
-    text = re.sub(r"\[\s*\d*\s*\]", "", text)
-    text = re.sub(r"\([^)]*\)?", " ", text)
-    text = re.sub(r"^(?:pg_catalog|public)[._]", "", text)
-    text = " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-    text = re.sub(r" (?:unsigned|signed)$", "", text)
-    return _SYNONYMS.get(text, text) + arrays
-
-
-def type_matches(written: str, column_type: str) -> bool:
-    erd, schema = base_type(written), base_type(column_type)
-    if not schema or erd == schema:
-        return True
-    raw = " ".join(re.sub(r"[^a-z0-9]+", " ", written.lower()).split())
-    generic = _GENERIC.get(raw) or _GENERIC.get(erd)
-    return generic is not None and schema in generic
-
-
-def _attributes(
-    ctx: _Context, table: Table, occurrences: list[Entity]
-) -> list[Finding]:
-    attributes = [a for entity in occurrences for a in entity.attributes]
-    if not attributes:
-        return []
-    block_line = next(
-        (e.block_line for e in occurrences if e.attributes and e.block_line),
-        occurrences[0].line,
-    )
-    keys = column_keys(table, ctx.catalog)
-    by_name: dict[str, str] = {}
-    folded: dict[str, set[str]] = {}
-    for name, text in attribute_names(table).items():
-        by_name[text] = name
-        folded.setdefault(text.casefold(), set()).add(name)
-    for name, column in table.columns.items():
-        for spelling in {
-            name,
-            attribute_name(name),
-            attribute_name(display(name, column.spelled)),
-        }:
-            by_name.setdefault(spelling, name)
-            folded.setdefault(spelling.casefold(), set()).add(name)
-    out: list[Finding] = []
-    seen: set[str] = set()
-    for attr in attributes:
-        written = attr.name.lstrip("*")
-        column_name = by_name.get(written)
-        if column_name is None:
-            candidates = folded.get(written.casefold(), set())
-            column_name = next(iter(candidates)) if len(candidates) == 1 else None
-        if column_name is None:
-            out.append(
-                finding(
-                    "ER005",
-                    ctx.path,
-                    f"attribute {written} of {table.name} is not a column in "
-                    f"{ctx.schema}; rename it to a column or remove it",
-                    attr.line,
-                )
-            )
-            continue
-        if column_name in seen:
-            continue
-        seen.add(column_name)
-        column = table.columns[column_name]
-        stated = set(attr.keys) | ({"PK"} if attr.name.startswith("*") else set())
-        expected = set(keys[column_name])
-        if stated != expected:
-            want = ", ".join(k for k in ("PK", "FK", "UK") if k in expected)
-            said = ", ".join(k for k in ("PK", "FK", "UK") if k in stated)
-            out.append(
-                finding(
-                    "ER005",
-                    ctx.path,
-                    f"{table.name}.{column_name} is marked "
-                    f"{said or 'with no key'} in the ERD but is "
-                    f"{want or 'no key'} in the schema; write "
-                    f"`{attr.type} {written}{' ' + want if want else ''}`",
-                    attr.line,
-                )
-            )
-        if not type_matches(attr.type, column.type):
-            out.append(
-                finding(
-                    "ER005",
-                    ctx.path,
-                    f"{table.name}.{column_name} is `{attr.type}` in the ERD but "
-                    f"`{column.type}` in the schema; write "
-                    f"`{attribute_type(column.type)[0]} {written}`",
-                    attr.line,
-                )
-            )
-    missing = [name for name in table.columns if name not in seen]
-    if missing:
+    for index in unexplained:
+        rel = rels[index][0]
         out.append(
-            _missing(
-                finding(
-                    "ER005",
-                    ctx.path,
-                    f"the ERD lists attributes of {table.name} but not its column"
-                    f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}; add "
-                    f"{'them' if len(missing) > 1 else 'it'} (`dbdesign erd --write` "
-                    "regenerates the diagram)",
-                    block_line,
-                )
+            finding(
+                "ER004",
+                ctx.path,
+                f"relationship {rel.first} -- {rel.second} has no foreign "
+                f"key behind it in {ctx.schema}; add the foreign key or "
+                "remove the relationship",
+                rel.line,
             )
         )
     return out
