@@ -17,7 +17,8 @@ from dbdesign import starter, textio
 from dbdesign.config import Config
 from dbdesign.hooks import HOOKS
 from dbdesign.naming import SHAPES
-from dbdesign.scaffold import DOCUMENTS, create_new
+from dbdesign.newfile import create_new
+from dbdesign.scaffold import DOCUMENTS
 
 PRE_COMMIT = ".pre-commit-config.yaml"
 WORKFLOW = ".github/workflows/dbdesign.yml"
