@@ -11,6 +11,10 @@ from dbdesign.replay import compare
 from dbdesign.replay.run import Traced
 
 
+class Unavailable(Exception):
+    """No database to replay on; str() says why and how to provide one."""
+
+
 @dataclass
 class Result:
     ran: bool = False  # the migrations were replayed on a real database
