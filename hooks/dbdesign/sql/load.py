@@ -16,7 +16,7 @@ from dbdesign.sql.parse import ParsedFile, parse_file
 from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:
-    from dbdesign.sql.build import Step
+    from dbdesign.sql.effects import Step
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _replay(project: Project) -> tuple[Catalog | None, dict[str, dict[int, Step]
     # Steps): the migrations are the slowest SQL to replay.
     key = "sql.replay"
     if key not in project.cache:
-        from dbdesign.sql.build import apply_file
+        from dbdesign.sql.effects import replay
 
         files = [
             p
@@ -97,7 +97,7 @@ def _replay(project: Project) -> tuple[Catalog | None, dict[str, dict[int, Step]
         catalog = Catalog(dialect=project.config.dialect)
         steps: dict[str, dict[int, Step]] = {}
         for item in files:
-            apply_file(catalog, item, steps.setdefault(item.path, {}))
+            replay(catalog, item, steps.setdefault(item.path, {}))
         project.cache[key] = (catalog if files else None, steps)
     value = project.cache[key]
     assert isinstance(value, tuple)
