@@ -90,6 +90,7 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
     found: list[Finding] = []
     for module in modules.values():
         found.extend(module.check(project))
+    project.close()
     # Two checks may see the same broken file (framework and checklist both
     # read the checklist): report it once.
     found = list(dict.fromkeys(found))

@@ -6,6 +6,7 @@ that a hook that needs none of them pays nothing."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class Project:
         self._change_loaded = False
         self.cache: dict[object, Any] = {}  # lazily built shared views
         self.notes: list[str] = list(config.notes)  # one-line remarks for people
+        self._closers: list[Callable[[], None]] = []
 
     @property
     def files_read(self) -> int:
@@ -53,6 +55,16 @@ class Project:
             for result in self._reads.values()
             if not isinstance(result, textio.Unreadable) or not result.missing
         )
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Call CLOSER when the run is over (a cache writing back)."""
+        self._closers.append(closer)
+
+    def close(self) -> None:
+        """The run is over: let the views that keep something write it."""
+        closers, self._closers = self._closers, []
+        for closer in closers:
+            closer()
 
     def note(self, message: str) -> None:
         if message not in self.notes:

@@ -55,6 +55,14 @@ def check(project: Project) -> Iterator[Finding]:
             and not migration.repeatable
             and not _at_or_below(migration, baseline)
         )
+        if not judged and migration.path not in new_files:
+            # Nothing here is judged and nothing it creates is new: only the
+            # not-null checks it adds are needed later (a quick pass).
+            if dialect == "postgres":
+                for index, effects in item.effects.items():
+                    if effects.locks is not None:
+                        locks.learn(item.statements[index], effects.locks, checks)
+            continue
         file_steps = steps.get(migration.path, {})
         created_here: set[str] = set()
         emptied: set[str] = set()  # no rows left: MG011 cannot fail

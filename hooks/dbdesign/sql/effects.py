@@ -12,6 +12,7 @@ never created) is decided here, when they are applied, in order."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -32,7 +33,7 @@ Fact = tuple[Any, ...]
 
 # Item types: s text, s? text or None, b bool, b? bool or None, i a small
 # count, o an origin ([line, column] or None), l a list of texts.
-OPS: dict[str, tuple[str, ...]] = {
+OPS: dict[str, tuple[object, ...]] = {
     # name, spelled, origin, IF NOT EXISTS, PARTITION OF parent, AS SELECT
     "table": ("s", "s", "o", "b", "s?", "b"),
     # an ALTER TABLE of a table the Catalog lacks changes nothing
@@ -75,16 +76,9 @@ OPS: dict[str, tuple[str, ...]] = {
     "unmodelled": ("o", "s"),
 }
 
-# The facts MG010-MG013 judge (one per statement; `alter` carries actions).
-SAFETY: dict[str, tuple[str, ...]] = {
-    "drop_schema": (),
-    "drop_tables": ("l",),
-    "truncate": ("l",),
-    "create_index": ("s", "b", "b"),  # table, unique, CONCURRENTLY
-    "alter": ("s", "actions"),
-    "rename_tables": ("s",),  # MySQL's RENAME TABLE old TO new
-}
-ACTIONS: dict[str, tuple[str, ...]] = {
+# The facts MG010-MG013 judge, one per statement; an item that is a mapping
+# is a list of the facts it describes (`alter` carries its actions).
+ACTIONS: dict[str, tuple[object, ...]] = {
     "drop_column": ("s",),
     # column, NOT NULL without a default, IF NOT EXISTS
     "add_column": ("s", "b", "b"),
@@ -92,6 +86,14 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "modify": ("s", "s?", "s"),  # column, renamed from, new type ("" none)
     "rename_column": ("s", "s"),
     "rename_table": ("s",),
+}
+SAFETY: dict[str, tuple[object, ...]] = {
+    "drop_schema": (),
+    "drop_tables": ("l",),
+    "truncate": ("l",),
+    "create_index": ("s", "b", "b"),  # table, unique, CONCURRENTLY
+    "alter": ("s", ACTIONS),  # table, actions
+    "rename_tables": ("s",),  # MySQL's RENAME TABLE old TO new
 }
 
 
@@ -126,6 +128,9 @@ class Step:
     absent: frozenset[str] = frozenset()
 
 
+_NOTHING_KNOWN = Step()
+
+
 class Replayable(Protocol):
     """A parsed file, as the replay reads it (`parse.ParsedFile`)."""
 
@@ -147,19 +152,31 @@ def replay(
     path = parsed.path
     for line, text in parsed.unreadable:
         catalog.unmodelled.append((Origin(path, line), text))
-    for index, effects in sorted(parsed.effects.items()):
+    for index, effects in parsed.effects.items():  # in statement order
         if steps is None:
             apply(catalog, effects.ops, path)
             continue
-        before = set(catalog.tables) if effects.create else set()
-        columns = _altered_columns(catalog, effects.alter)
-        index_tables, absent = _dropped(catalog, effects.drop)
+        before = len(catalog.tables)
+        columns = None
+        if effects.alter is not None:
+            columns = _altered_columns(catalog, effects.alter)
+        index_tables: dict[str, str | None] | None = None
+        absent: frozenset[str] = frozenset()
+        if effects.drop is not None:
+            index_tables, absent = _dropped(catalog, effects.drop)
         apply(catalog, effects.ops, path)
         # Only CREATE TABLE makes a new table: a renamed one keeps its rows
         # (the rules must still see `ALTER TABLE a RENAME TO b` then `ALTER
-        # TABLE b DROP COLUMN c` as touching data).
-        created = catalog.tables.keys() - before if effects.create else set()
-        steps[index] = Step(frozenset(created), columns, index_tables, absent)
+        # TABLE b DROP COLUMN c` as touching data). A CREATE drops nothing,
+        # so what it made is the last keys (a dict keeps their order).
+        created: frozenset[str] = frozenset()
+        if effects.create and len(catalog.tables) > before:
+            added = len(catalog.tables) - before
+            created = frozenset(itertools.islice(reversed(catalog.tables), added))
+        if created or columns is not None or effects.drop is not None:
+            steps[index] = Step(created, columns, index_tables, absent)
+        else:
+            steps[index] = _NOTHING_KNOWN
 
 
 def _altered_columns(catalog: Catalog, table: str | None) -> dict[str, Column] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from dbdesign import textio
 from dbdesign.project import Project
@@ -17,6 +17,7 @@ from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:
     from dbdesign.sql.effects import Step
+    from dbdesign.sql.memo import Memo
 
 
 @dataclass(frozen=True)
@@ -30,18 +31,51 @@ class Migration:
 def parsed(project: Project, relpath: str) -> ParsedFile | None:
     """RELPATH parsed in the configured dialect; None if unreadable. Down
     sections inside a file (dbmate's `-- migrate:down`, goose's `-- +goose
-    Down`) are down migrations: they are blanked, so positions stay exact."""
+    Down`) are down migrations: they are blanked, so positions stay exact.
+    A file parsed by an earlier run, with the same text, is not parsed
+    again (`sql/memo.py`; never with `--no-cache`)."""
     key = f"sql.parsed:{relpath}"
     if key not in project.cache:
         result = project.read(relpath)
         if isinstance(result, textio.Unreadable):
             project.cache[key] = None
         else:
-            text = forward_text(result.text)
-            project.cache[key] = parse_file(relpath, text, project.config.dialect)
+            # Keyed by the text as written: blanking the down sections
+            # moves no statement, and a hit need not do it.
+            memo = _memo(project)
+            found = memo.get(relpath, result.text) if memo is not None else None
+            if found is None:
+                text = forward_text(result.text)
+                found = parse_file(relpath, text, project.config.dialect)
+                if memo is not None:
+                    memo.put(found, result.text)
+            project.cache[key] = found
     value = project.cache[key]
     assert value is None or isinstance(value, ParsedFile)
     return value
+
+
+def _memo(project: Project) -> Memo | None:
+    """The run's cache of parsed files; None with `--no-cache`. Written
+    back when the run ends (and after the big batches: the replay, the
+    schema)."""
+    key = "sql.memo"
+    if key not in project.cache:
+        memo = None
+        if not project.options.no_cache:
+            from dbdesign.sql.memo import Memo
+
+            memo = Memo(project.root, project.config.dialect)
+            project.on_close(memo.flush)
+        project.cache[key] = memo
+    return cast("Memo | None", project.cache[key])
+
+
+def flush(project: Project) -> None:
+    """Write what this run parsed to the cache now."""
+    memo = project.cache.get("sql.memo")
+    if memo is not None:
+        memo.flush()
 
 
 def schema_catalog(project: Project) -> Catalog | None:
@@ -55,6 +89,7 @@ def schema_catalog(project: Project) -> Catalog | None:
         project.cache[key] = (
             None if schema is None else build([schema], project.config.dialect)
         )
+        flush(project)
     value = project.cache[key]
     assert value is None or isinstance(value, Catalog)
     return value
@@ -96,6 +131,7 @@ def _replay(project: Project) -> tuple[Catalog | None, dict[str, dict[int, Step]
         ]
         catalog = Catalog(dialect=project.config.dialect)
         steps: dict[str, dict[int, Step]] = {}
+        flush(project)
         for item in files:
             replay(catalog, item, steps.setdefault(item.path, {}))
         project.cache[key] = (catalog if files else None, steps)

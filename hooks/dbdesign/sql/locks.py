@@ -179,6 +179,32 @@ def describe(node: pgtree.Node | None) -> Fact | None:
     return None
 
 
+# The shape of `describe`'s facts (`memo.py` checks what it reads back
+# against it): items as in `effects.OPS`; a mapping is a list of facts.
+_CONSTRAINT: dict[str, tuple[object, ...]] = {
+    "identity": (),
+    "stored": (),
+    "default": ("s?", "b"),
+    "fk": ("s",),
+    "unique": (),
+    "primary": (),
+    "other": (),
+}
+_COMMAND: dict[str, tuple[object, ...]] = {
+    "add_column": ("b", "s", "s", _CONSTRAINT),
+    "add_constraint": ("b", "s", "s?", "b", "s", "b", "l", "s?"),
+    "set_not_null": ("b", "s"),
+    "validate": ("b", "s"),
+    "drop_constraint": ("b", "s"),
+    "other": ("b",),
+}
+FACTS: dict[str, tuple[object, ...]] = {
+    "alter": ("s", "b", _COMMAND),
+    "drop": ("s", "b", "l"),
+    "rename": ("s",),
+    "truncate": ("l",),
+}
+
 # A command of an ALTER TABLE: (what, takes ACCESS EXCLUSIVE, details...):
 # ("add_column", heavy, column, last part of its type's name, [constraint...])
 #   with constraints ("identity",) ("stored",) ("default", volatile call or

@@ -71,6 +71,8 @@ class ParsedFile:
     notes: list[str] = field(default_factory=list)
     # statements the syntax check could not judge: (line, why)
     unchecked: list[tuple[int, str]] = field(default_factory=list)
+    # False when a time bound cut the reading short: not worth keeping
+    cacheable: bool = True
     _starts: list[int] | None = field(default=None, repr=False)
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -134,6 +136,7 @@ def parse_file(
     else:
         _trees(parsed, clock)
     _textual(parsed)
+    parsed.effects = dict(sorted(parsed.effects.items()))  # statement order
     return parsed
 
 
@@ -259,6 +262,7 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
                 f"reading it took over {TIME_BUDGET:.0f} s; statements from "
                 f"line {statement.line} on were not checked"
             )
+            parsed.cacheable = False
             return
         if statement.depth > MAX_DEPTH or len(statement.text) > MAX_STATEMENT:
             what = (
