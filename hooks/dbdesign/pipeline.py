@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from dbdesign import baseline, rules, scope, selection
+from dbdesign import baseline, meter, rules, scope, selection
 from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, Suppression, apply_suppressions, with_severity
 from dbdesign.project import Options, Project, locate, relative
@@ -36,6 +36,7 @@ class Request:
     all: bool = False  # judge everything, not only the change (SPEC 3b)
     baseline: bool = True  # apply the findings baseline (off to rewrite it)
     hook: str | None = None  # the hook id running, for advice in messages
+    jobs: int | None = None  # sqlfluff workers (None: one per CPU)
     format: str = "text"
     output: str | None = None
     strict: bool = False
@@ -58,11 +59,20 @@ def check_module(name: str) -> ModuleType:
 
 
 def run(request: Request, checks: Sequence[str]) -> int:
-    return report(request, collect(request, checks))
+    # A progress line on a terminal, for text reports only (issue 14)
+    shown = meter.for_terminal(sys.stderr) if request.format == "text" else meter.NULL
+    try:
+        outcome = collect(request, checks, shown)
+    finally:
+        shown.close()
+    return report(request, outcome)
 
 
-def collect(request: Request, checks: Sequence[str]) -> Outcome:
-    """Config, project, checks and findings: everything but the output."""
+def collect(
+    request: Request, checks: Sequence[str], progress: meter.Meter = meter.NULL
+) -> Outcome:
+    """Config, project, checks and findings: everything but the output.
+    PROGRESS is told what the run is doing."""
     root, config = locate(request.root, request.config)
     select = selection.split_codes(request.select, "--select")
     ignore = selection.split_codes(request.ignore, "--ignore") + list(config.ignore)
@@ -76,8 +86,10 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         sqlfluff=selection.sqlfluff_wanted(select, ignore),
         all=request.all,
         hook=request.hook,
+        jobs=request.jobs,
     )
     project = Project(root, config, options)
+    project.meter = progress
     for path in options.paths or ():
         if path.startswith(("/", "../")) or path == "..":
             project.note(
@@ -88,7 +100,8 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
     fixed = _fix(project, modules.values()) if request.fix else []
 
     found: list[Finding] = []
-    for module in modules.values():
+    for name, module in modules.items():
+        progress.phase(f"{name} check")
         found.extend(module.check(project))
     project.close()
     # Two checks may see the same broken file (framework and checklist both

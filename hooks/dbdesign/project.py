@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbdesign import textio
+from dbdesign import meter, textio
 from dbdesign.config import Config, ConfigError
 from dbdesign.errors import UsageError
 
@@ -31,6 +31,7 @@ class Options:
     sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
     all: bool = False  # --all: judge everything, not only the change
     hook: str | None = None  # the hook id running (None: `dbdesign check`)
+    jobs: int | None = None  # sqlfluff workers (None: one per CPU)
 
 
 class Project:
@@ -47,6 +48,8 @@ class Project:
         self.cache: dict[object, Any] = {}  # lazily built shared views
         self.notes: list[str] = list(config.notes)  # one-line remarks for people
         self._closers: list[Callable[[], None]] = []
+        # what a long run shows on a terminal (the pipeline sets a real one)
+        self.meter: meter.Meter = meter.NULL
 
     @property
     def files_read(self) -> int:

@@ -29,8 +29,10 @@ def check(project: Project) -> Iterator[Finding]:
     sql_files = [schema_path] + [m.path for m in migrations(project)]
     # SQ001 and SQ009 judge a file's content: only files in scope.
     judged = [path for path in sql_files if scope.judges_file(project, path)]
+    project.meter.phase("reading SQL", len(judged))
     for path in judged:
         yield from check_file(project, path)
+        project.meter.step()
     if project.wants(schema_path):
         catalog = schema_catalog(project)
         design = design_catalog(project)

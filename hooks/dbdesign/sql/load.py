@@ -124,11 +124,14 @@ def _replay(project: Project) -> tuple[Catalog | None, dict[str, dict[int, Step]
     if key not in project.cache:
         from dbdesign.sql.effects import replay
 
-        files = [
-            p
-            for m in migrations(project)
-            if m.forward and (p := parsed(project, m.path)) is not None
-        ]
+        forward = [m for m in migrations(project) if m.forward]
+        project.meter.phase("reading migrations", len(forward))
+        files = []
+        for migration in forward:
+            item = parsed(project, migration.path)
+            project.meter.step()
+            if item is not None:
+                files.append(item)
         catalog = Catalog(dialect=project.config.dialect)
         steps: dict[str, dict[int, Step]] = {}
         flush(project)
