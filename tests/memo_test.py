@@ -49,7 +49,12 @@ def _run(root: Path, config: Config, no_cache: bool = False) -> tuple[Any, Memo 
 
 
 def _entries() -> list[Path]:
-    return sorted((fluff_cache.cache_dir() / "sql").rglob("*.json"))
+    """The record entries (the shards; not the replay state)."""
+    return sorted(
+        path
+        for path in (fluff_cache.cache_dir() / "sql").rglob("*.json")
+        if not path.stem.endswith("-replay")
+    )
 
 
 @needs_corpus
@@ -111,17 +116,19 @@ def test_a_migration_edited_in_place_is_read_again(repo: Repo) -> None:
     assert ("MG012", "V2__index.sql", 1) not in second
 
 
-def _pack() -> dict[str, Any]:
-    (entry,) = _entries()
-    data: dict[str, Any] = json.loads(entry.read_bytes())
-    return data
+def _records() -> dict[str, Any]:
+    """Every record of every shard."""
+    records: dict[str, Any] = {}
+    for entry in _entries():
+        records.update(json.loads(entry.read_bytes())["content"])
+    return records
 
 
-def _records(
+def _each(
     change: Callable[[dict[str, Any]], None],
 ) -> Callable[[dict[str, Any]], Any]:
     def poison(document: dict[str, Any]) -> Any:
-        for record in document["records"].values():
+        for record in document["content"].values():
             change(record)
         return document
 
@@ -139,38 +146,32 @@ POISONS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "another format": lambda d: {**d, "format": 999},
     "another key": lambda d: {**d, "key": "0" * 64},
     "an unknown top key": lambda d: {**d, "extra": 1},
-    "records not a mapping": lambda d: {**d, "records": []},
+    "records not a mapping": lambda d: {**d, "content": []},
     "a list": lambda d: [d],
     "null": lambda d: None,
-    "a record that is a string": _records(lambda r: r.update(s="x")),
-    "a record without its effects": _records(lambda r: r.pop("f")),
-    "a record with an extra key": _records(lambda r: r.update(x=1)),
-    "a statement past the end": _records(lambda r: r["s"][0].__setitem__(1, 10**6)),
-    "a negative statement start": _records(lambda r: r["s"][0].__setitem__(0, -1)),
-    "a statement line past the end": _records(
-        lambda r: r["s"][0].__setitem__(2, 10**6)
-    ),
-    "a bool for a line": _records(lambda r: r["s"][0].__setitem__(2, True)),
-    "an unknown unterminated kind": _records(
+    "a record that is a string": _each(lambda r: r.update(s="x")),
+    "a record without its effects": _each(lambda r: r.pop("f")),
+    "a record with an extra key": _each(lambda r: r.update(x=1)),
+    "a statement past the end": _each(lambda r: r["s"][0].__setitem__(1, 10**6)),
+    "a negative statement start": _each(lambda r: r["s"][0].__setitem__(0, -1)),
+    "a statement line past the end": _each(lambda r: r["s"][0].__setitem__(2, 10**6)),
+    "a bool for a line": _each(lambda r: r["s"][0].__setitem__(2, True)),
+    "an unknown unterminated kind": _each(
         lambda r: r["s"][0].__setitem__(5, "heredoc")
     ),
-    "an origin past the end": _records(
-        lambda r: _first_op(r).__setitem__(3, [10**6, 1])
-    ),
-    "a string for a bool": _records(lambda r: _first_op(r).__setitem__(4, "yes")),
-    "an unknown op": _records(lambda r: _first_op(r).__setitem__(0, "os.system")),
-    "a short op": _records(lambda r: r["f"][0][1].__setitem__(0, ["table", "t"])),
-    "an effect past the last statement": _records(
-        lambda r: r["f"][0].__setitem__(0, 99)
-    ),
-    "a safety fact of another shape": _records(
+    "an origin past the end": _each(lambda r: _first_op(r).__setitem__(3, [10**6, 1])),
+    "a string for a bool": _each(lambda r: _first_op(r).__setitem__(4, "yes")),
+    "an unknown op": _each(lambda r: _first_op(r).__setitem__(0, "os.system")),
+    "a short op": _each(lambda r: r["f"][0][1].__setitem__(0, ["table", "t"])),
+    "an effect past the last statement": _each(lambda r: r["f"][0].__setitem__(0, 99)),
+    "a safety fact of another shape": _each(
         lambda r: r["f"][0].__setitem__(5, ["drop_tables", "users"])
     ),
-    "a lock fact of another shape": _records(
+    "a lock fact of another shape": _each(
         lambda r: r["f"][0].__setitem__(6, ["alter", "users", True, [["other"]]])
     ),
-    "an error on line zero": _records(lambda r: r.update(e=[[0, 1, "x"]])),
-    "a number for a note": _records(lambda r: r.update(n=[1])),
+    "an error on line zero": _each(lambda r: r.update(e=[[0, 1, "x"]])),
+    "a number for a note": _each(lambda r: r.update(n=[1])),
 }
 
 
@@ -185,14 +186,16 @@ def _warm(root: Path) -> tuple[Any, Path]:
     )
     found, memo = _run(root, config)
     assert memo is not None and memo.misses == 2
-    (entry,) = _entries()
-    return found, entry
+    assert _entries()
+    return found, _entries()
 
 
 @pytest.mark.parametrize("name", POISONS)
 def test_a_poisoned_entry_is_a_miss(name: str, tmp_path: Path) -> None:
-    first, entry = _warm(tmp_path)
-    entry.write_text(json.dumps(POISONS[name](_pack())), encoding="utf-8")
+    first, entries = _warm(tmp_path)
+    for entry in entries:
+        document = json.loads(entry.read_bytes())
+        entry.write_text(json.dumps(POISONS[name](document)), encoding="utf-8")
     again, memo = _run(tmp_path, Config(sqlfluff=False, require_lock_timeout=True))
     assert memo is not None and memo.misses >= 1
     assert again == first
@@ -210,18 +213,20 @@ def test_a_poisoned_entry_is_a_miss(name: str, tmp_path: Path) -> None:
 def test_a_corrupt_entry_is_a_miss(
     damage: Callable[[bytes], bytes], tmp_path: Path
 ) -> None:
-    first, entry = _warm(tmp_path)
-    entry.write_bytes(damage(entry.read_bytes()))
+    first, entries = _warm(tmp_path)
+    for entry in entries:
+        entry.write_bytes(damage(entry.read_bytes()))
     again, memo = _run(tmp_path, Config(sqlfluff=False, require_lock_timeout=True))
     assert memo is not None and memo.misses == 2 and again == first
     # and it is written whole again
-    assert _pack()["format"] == 1
+    assert len(_records()) == 2
 
 
 def test_an_entry_that_is_a_folder_is_a_miss(tmp_path: Path) -> None:
-    first, entry = _warm(tmp_path)
-    entry.unlink()
-    entry.mkdir()
+    first, entries = _warm(tmp_path)
+    for entry in entries:
+        entry.unlink()
+        entry.mkdir()
     again, memo = _run(tmp_path, Config(sqlfluff=False, require_lock_timeout=True))
     assert memo is not None and memo.misses == 2 and again == first
 
@@ -254,18 +259,19 @@ def test_a_cache_folder_that_is_a_file_is_no_error(
 
 
 def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
-    first, entry = _warm(tmp_path)
-    entry.write_text("poison", encoding="utf-8")
+    first, entries = _warm(tmp_path)
+    for entry in entries:
+        entry.write_text("poison", encoding="utf-8")
     again, memo = _run(
         tmp_path, Config(sqlfluff=False, require_lock_timeout=True), no_cache=True
     )
     assert memo is None and again == first
-    assert entry.read_text(encoding="utf-8") == "poison"
+    assert {e.read_text(encoding="utf-8") for e in _entries()} == {"poison"}
 
 
 def test_the_cache_is_private_to_its_user(tmp_path: Path) -> None:
-    _first, entry = _warm(tmp_path)
-    for path in (entry.parent, entry.parent.parent):
+    _first, entries = _warm(tmp_path)
+    for path in (entries[0].parent, entries[0].parent.parent):
         assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
 
 
@@ -282,7 +288,7 @@ def test_records_a_run_did_not_read_are_kept(tmp_path: Path) -> None:
     (tmp_path / "database-schema.sql").write_text(V1 + V2, encoding="utf-8")
     load.parsed(project, "database-schema.sql")
     project.close()
-    assert len(_pack()["records"]) == 3
+    assert len(_records()) == 3
 
 
 def test_two_runs_at_once_on_one_cache_both_succeed(tmp_path: Path) -> None:
@@ -304,4 +310,51 @@ def test_two_runs_at_once_on_one_cache_both_succeed(tmp_path: Path) -> None:
     assert outs[0][0] == outs[1][0] and not outs[0][1] and not outs[1][1]
     third = subprocess.run(argv, cwd=root, capture_output=True, check=False)
     assert third.stdout == outs[0][0]
-    assert len(_pack()["records"]) == len(files)
+    assert len(_records()) == len(files)
+
+
+def _scoped(root: Path) -> tuple[list[Finding], int, Memo]:
+    """The safety and drift findings of a commit's run (git scope), where
+    its replay started, and its cache."""
+    project = Project(root, Config(sqlfluff=False, schema="absent.sql"), Options())
+    found = [*safety.check(project), *schema.check(project)]
+    start = load.replay_of(project).start
+    project.close()
+    memo = project.cache.get("sql.memo")
+    assert memo is not None
+    return found, start, memo
+
+
+def test_the_history_is_restored_not_replayed(repo: Repo) -> None:
+    history = {
+        f"{M}/V1__t.sql": "CREATE TABLE t (id int PRIMARY KEY, c int);\n",
+        f"{M}/V2__check.sql": "ALTER TABLE t ADD CONSTRAINT t_c_nn "
+        "CHECK (c IS NOT NULL) NOT VALID;\n",
+        f"{M}/V3__valid.sql": "ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\n",
+    }
+    _project(repo.path, history)
+    repo.commit()
+    # the change: SET NOT NULL is quiet (the history validated a CHECK),
+    # ADD COLUMN NOT NULL is not (t has rows)
+    _project(
+        repo.path,
+        {
+            f"{M}/V4__nn.sql": "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n"
+            "ALTER TABLE t ADD COLUMN d int NOT NULL;\n"
+        },
+    )
+    repo.add()
+    first, start, memo = _scoped(repo.path)
+    assert start == 3 and memo.misses == 4
+    assert [f.code for f in first] == ["MG011"], first
+    again, start, memo = _scoped(repo.path)
+    # the three old migrations come from the kept state: only V4 is read
+    assert start == 3 and memo.hits == 1 and memo.misses == 0
+    assert again == first
+    # a kept state that is not what dbdesign writes is not used
+    (kept,) = (fluff_cache.cache_dir() / "sql").rglob("*-replay.json")
+    document = json.loads(kept.read_bytes())
+    document["content"]["state"]["tables"][0][2] = [0, 99, 1]  # line 99 of V1
+    kept.write_text(json.dumps(document), encoding="utf-8")
+    third, start, memo = _scoped(repo.path)
+    assert start == 3 and memo.hits == 4 and third == first

@@ -23,7 +23,7 @@ from dbdesign.sql.load import (
     baseline_key,
     migrations,
     parsed,
-    replay_steps,
+    replay_of,
     trimmed,
 )
 from dbdesign.sql.parse import ParsedFile
@@ -40,13 +40,15 @@ def check(project: Project) -> Iterator[Finding]:
     dialect = project.config.dialect
     baseline = baseline_key(project)
     new_files = _added(project)
-    steps = replay_steps(project)
+    replayed = replay_of(project)
+    steps = replayed.steps
     folder = folder_of(project) if dialect == "postgres" else None
-    checks = locks.Checks()  # not-null CHECKs, learnt in migration order
+    # not-null CHECKs, learnt in migration order; the history's (the
+    # migrations before the first one judged or added) from the replay
+    checks = replayed.checks
     new_tables: set[str] = set()  # created by a migration the change adds
-    for migration in migrations(project):
-        if not migration.forward:
-            continue
+    forward = [m for m in migrations(project) if m.forward]
+    for migration in forward[replayed.start :]:
         item = parsed(project, migration.path)
         if item is None:
             continue
@@ -58,10 +60,8 @@ def check(project: Project) -> Iterator[Finding]:
         if not judged and migration.path not in new_files:
             # Nothing here is judged and nothing it creates is new: only the
             # not-null checks it adds are needed later (a quick pass).
-            if dialect == "postgres":
-                for index, effects in item.effects.items():
-                    if effects.locks is not None:
-                        locks.learn(item.statements[index], effects.locks, checks)
+            for index, effects in item.effects.items():
+                locks.learn(item.statements[index], effects.locks, checks)
             continue
         file_steps = steps.get(migration.path, {})
         created_here: set[str] = set()

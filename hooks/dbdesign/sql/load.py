@@ -17,6 +17,7 @@ from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:
     from dbdesign.sql.effects import Step
+    from dbdesign.sql.locks import Checks
     from dbdesign.sql.memo import Memo
 
 
@@ -108,39 +109,138 @@ def design_catalog(project: Project) -> Catalog | None:
 def replay_catalog(project: Project) -> Catalog | None:
     """The Catalog that the forward migrations build, applied in version
     order, statement by statement; None when there are no migrations."""
-    return _replay(project)[0]
+    return replay_of(project).catalog
 
 
 def replay_steps(project: Project) -> dict[str, dict[int, Step]]:
-    """Per forward migration, each parsed statement's Step (what the
-    safety rules ask), recorded by the same replay as `replay_catalog`."""
-    return _replay(project)[1]
+    """Per forward migration from `replay_of(project).start` on, each parsed
+    statement's Step (what the safety rules ask), recorded by the same
+    replay as `replay_catalog`."""
+    return replay_of(project).steps
 
 
-def _replay(project: Project) -> tuple[Catalog | None, dict[str, dict[int, Step]]]:
-    # One replay per run serves SQ007 (the Catalog) and MG010-MG013 (the
+@dataclass
+class Replay:
+    """The one replay of a run. Its first START forward migrations are the
+    history the run does not judge (none is judged, none is in the change):
+    their state may come from the cache (`sql/snapshot.py`) instead of a
+    replay, so they have no Steps; CHECKS are the not-null CHECK
+    constraints they add (MG015 learns the rest as it judges)."""
+
+    catalog: Catalog | None
+    steps: dict[str, dict[int, Step]]
+    start: int
+    checks: Checks
+
+
+def replay_of(project: Project) -> Replay:
+    # One replay per run serves SQ007 (the Catalog) and MG010-MG020 (the
     # Steps): the migrations are the slowest SQL to replay.
     key = "sql.replay"
     if key not in project.cache:
-        from dbdesign.sql.effects import replay
-
-        forward = [m for m in migrations(project) if m.forward]
-        project.meter.phase("reading migrations", len(forward))
-        files = []
-        for migration in forward:
-            item = parsed(project, migration.path)
-            project.meter.step()
-            if item is not None:
-                files.append(item)
-        catalog = Catalog(dialect=project.config.dialect)
-        steps: dict[str, dict[int, Step]] = {}
-        flush(project)
-        for item in files:
-            replay(catalog, item, steps.setdefault(item.path, {}))
-        project.cache[key] = (catalog if files else None, steps)
+        project.cache[key] = _replay(project)
     value = project.cache[key]
-    assert isinstance(value, tuple)
+    assert isinstance(value, Replay)
     return value
+
+
+def _replay(project: Project) -> Replay:
+    from dbdesign.sql import locks
+    from dbdesign.sql.effects import replay
+
+    forward = [m for m in migrations(project) if m.forward]
+    start = _history(project, forward)
+    memo = _memo(project)
+    chains = _chains(project, memo, forward[:start]) if memo and start else []
+    restored = _restore(project, memo, forward, chains) if memo and start else None
+    catalog, checks, done = restored or (
+        Catalog(dialect=project.config.dialect),
+        locks.Checks(),
+        0,
+    )
+    steps: dict[str, dict[int, Step]] = {}
+    project.meter.phase("reading migrations", len(forward) - done)
+    found = done > 0
+    for number in range(done, len(forward)):
+        path = forward[number].path
+        item = parsed(project, path)
+        project.meter.step()
+        if item is None:
+            continue
+        found = True
+        if number >= start:
+            replay(catalog, item, steps.setdefault(path, {}))
+            continue
+        replay(catalog, item)
+        for index, effects in item.effects.items():
+            locks.learn(item.statements[index], effects.locks, checks)
+        if number + 1 == start and memo is not None:
+            from dbdesign.sql import snapshot
+
+            paths = [m.path for m in forward[:start]]
+            state = snapshot.encode(catalog, checks, paths)
+            memo.keep_replayed(start, chains[start], state)
+    flush(project)
+    return Replay(catalog if found else None, steps, start, checks.copy())
+
+
+def _history(project: Project, forward: list[Migration]) -> int:
+    """How many forward migrations come before the first one this run
+    judges or its change adds (all of them when none is)."""
+    from dbdesign import scope
+
+    change = project.change
+    new: frozenset[str] = frozenset()
+    if change is not None:
+        new = frozenset(change.added) | frozenset(n for _, n in change.renamed)
+    for number, migration in enumerate(forward):
+        if migration.path in new or scope.judges_file(project, migration.path):
+            return number
+    return len(forward)
+
+
+def _chains(project: Project, memo: Memo, history: list[Migration]) -> list[str]:
+    """The chain key of every prefix of HISTORY (by path and content)."""
+    from dbdesign.sql.memo import chain
+
+    out = [chain("", "", "")]
+    for migration in history:
+        result = project.read(migration.path)
+        key = (
+            memo.record_key(result.text)
+            if isinstance(result, textio.Text)
+            else "unreadable"
+        )
+        out.append(chain(out[-1], migration.path, key))
+    return out
+
+
+def _restore(
+    project: Project, memo: Memo, forward: list[Migration], chains: list[str]
+) -> tuple[Catalog, Checks, int] | None:
+    """The replay state the cache kept, when it is the state after a prefix
+    of this run's history."""
+    from dbdesign.sql import snapshot
+
+    kept = memo.replayed()
+    if kept is None:
+        return None
+    count = kept["count"]
+    if not 0 < count < len(chains) or chains[count] != kept["chain"]:
+        return None
+    paths = [m.path for m in forward[:count]]
+    sizes = {}
+    for path in paths:
+        result = project.read(path)
+        text = result.text if isinstance(result, textio.Text) else ""
+        sizes[path] = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    try:
+        catalog, checks = snapshot.decode(
+            kept["state"], project.config.dialect, paths, sizes
+        )
+    except snapshot.Invalid:
+        return None
+    return catalog, checks, count
 
 
 def migrations(project: Project) -> list[Migration]:

@@ -103,6 +103,9 @@ class Checks:
 
     by_table: dict[str, dict[str, tuple[str, bool]]] = field(default_factory=dict)
 
+    def copy(self) -> Checks:
+        return Checks({table: dict(known) for table, known in self.by_table.items()})
+
     def valid_on(self, table: str, column: str) -> bool:
         return any(
             col == column and valid

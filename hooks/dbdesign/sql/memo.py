@@ -7,10 +7,14 @@ migration is parsed once, ever; the schema file once per content.
 Each record is content-addressed: its key is a hash of the file's text,
 the dialect, the format and the versions of dbdesign, sqlglot and pglast
 (nothing else decides what parsing says). The records of one project live
-in one entry (one file to read on a warm run, however many migrations),
-`sql/<key>.json` in the cache folder, keyed by the project's real root, the
-dialect and the versions. A run that parsed anything writes the entry
-again, atomically: a run racing it reads the old entry or the new one.
+in 16 entries by the first digit of their key (a handful of files to read
+on a warm run, however many migrations), `sql/<key>-<digit>.json` in the
+cache folder, keyed by the project's real root, the dialect and the
+versions; beside them, `sql/<key>-replay.json` holds the replay's state
+after the migrations the last run did not judge (`snapshot.py`), keyed
+by the chain of their paths and record keys. A run that parsed a file
+writes its entry again, atomically: a run racing it reads the old entry
+or the new one.
 
 Never a pickle: the cache folder may be writable by others, so nothing read
 back is believed unchecked (`fluff_cache.read_private`: a regular file of
@@ -33,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from dbdesign import __version__
-from dbdesign.sql import locks
+from dbdesign.sql import locks, snapshot
 from dbdesign.sql.effects import OPS, SAFETY, Effects
 from dbdesign.sql.fluff_cache import cache_dir, read_private, write_private
 from dbdesign.sql.parse import MAX_STATEMENT, ParsedFile, SyntaxProblem
@@ -42,7 +46,7 @@ from dbdesign.sql.split import Statement
 FORMAT = 1
 MAX_PACK_BYTES = 256 << 20
 MAX_TEXT = MAX_STATEMENT  # no name, note or message is longer
-MAX_ITEMS = 1 << 20
+MAX_ITEMS = snapshot.MAX_ITEMS
 # Keep records of files this run did not read (another hook's, an older
 # version of a file) up to this many.
 MAX_IDLE = 20_000
@@ -80,29 +84,37 @@ _DIST_INFO = re.compile(r"(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)\.dist-info
 
 
 class Memo:
-    """The records of one project and dialect, read once, written back at
-    most once per batch of misses (`flush`)."""
+    """The records of one project and dialect, in SHARDS entries by the
+    first digit of their key (a run that needs a few records reads a
+    sixteenth of them), each read once and written back when this run
+    parsed a file of it (`flush`); and the replay state the last run
+    kept (`replayed`)."""
 
     def __init__(self, root: Path, dialect: str) -> None:
         self.dialect = dialect
         self.versions = versions()
         self.key = _hash(("pack", self.versions, dialect, str(root.resolve())))
-        self.path = cache_dir() / "sql" / self.key[:2] / f"{self.key}.json"
-        self.stored: dict[str, object] | None = None  # as read back
+        self.folder = cache_dir() / "sql" / self.key[:2]
+        self.shards: dict[str, dict[str, object]] = {}  # as read back
         self.used: dict[str, object] = {}  # records of this run
-        self.dirty = False
+        self.dirty: set[str] = set()  # shards to write back
         self.hits = self.misses = 0
 
     def record_key(self, text: str) -> str:
         return _hash(("file", self.versions, self.dialect, text))
 
+    def _shard(self, shard: str) -> dict[str, object]:
+        if shard not in self.shards:
+            name = f"{self.key}-{shard}"
+            loaded = _load(self.folder / f"{name}.json", name)
+            self.shards[shard] = loaded if isinstance(loaded, dict) else {}
+        return self.shards[shard]
+
     def get(self, path: str, text: str) -> ParsedFile | None:
         """PATH (whose text as written is TEXT) as it was parsed before, or
         None."""
-        if self.stored is None:
-            self.stored = _load(self.path, self.key)
         key = self.record_key(text)
-        record = self.stored.get(key)
+        record = self.used.get(key) or self._shard(key[0]).get(key)
         found = None if record is None else decode(path, self.dialect, text, record)
         if found is None:
             self.misses += 1
@@ -116,25 +128,54 @@ class Memo:
         any, blanked: no statement moves)."""
         if not parsed.cacheable:
             return
-        self.used[self.record_key(text)] = encode(parsed)
-        self.dirty = True
+        key = self.record_key(text)
+        self.used[key] = encode(parsed)
+        self.dirty.add(key[0])
 
     def flush(self) -> None:
-        """Write the entry if this run parsed anything: this run's records,
-        and the others read back while they are not too many."""
-        if not self.dirty:
-            return
-        self.dirty = False
-        records = dict(self.used)
-        idle = [k for k in self.stored or {} if k not in records]
-        if len(idle) <= MAX_IDLE:
-            for key in idle:
-                records[key] = (self.stored or {})[key]
-        document = {"format": FORMAT, "key": self.key, "records": records}
-        data = json.dumps(document, separators=(",", ":")).encode("utf-8")
-        if len(data) <= MAX_PACK_BYTES:
-            write_private(self.path, data)
-        self.stored = records
+        """Write back the shards this run parsed a file of: this run's
+        records, and the others read back while they are not too many."""
+        for shard in sorted(self.dirty):
+            stored = self._shard(shard)
+            records = {k: v for k, v in self.used.items() if k[0] == shard}
+            idle = [k for k in stored if k not in records]
+            if len(idle) <= MAX_IDLE // SHARDS:
+                for key in idle:
+                    records[key] = stored[key]
+            name = f"{self.key}-{shard}"
+            _store(self.folder / f"{name}.json", name, records)
+            self.shards[shard] = records
+        self.dirty.clear()
+
+    # -- the replay's state after its first N migrations --------------------
+
+    def replayed(self) -> dict[str, Any] | None:
+        """The replay state kept last: `count`, `chain` and `state`, or
+        None (`snapshot.decode` checks the state itself)."""
+        name = f"{self.key}-replay"
+        document = _load(self.folder / f"{name}.json", name)
+        if (
+            not isinstance(document, dict)
+            or document.keys() != {"count", "chain", "state"}
+            or type(document["count"]) is not int
+            or not isinstance(document["chain"], str)
+        ):
+            return None
+        return document
+
+    def keep_replayed(self, count: int, chain: str, state: dict[str, Any]) -> None:
+        name = f"{self.key}-replay"
+        document = {"count": count, "chain": chain, "state": state}
+        _store(self.folder / f"{name}.json", name, document)
+
+
+SHARDS = 16
+
+
+def chain(before: str, path: str, key: str) -> str:
+    """The key of a replay's first N+1 files: that of the first N, BEFORE,
+    and the next file's PATH and record KEY."""
+    return _hash(("chain", before, path, key))
 
 
 def _hash(parts: tuple[str, ...]) -> str:
@@ -145,27 +186,35 @@ def _hash(parts: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def _load(path: Path, key: str) -> dict[str, object]:
+def _store(path: Path, key: str, content: object) -> None:
+    document = {"format": FORMAT, "key": key, "content": content}
+    data = json.dumps(document, separators=(",", ":")).encode("utf-8")
+    if len(data) <= MAX_PACK_BYTES:
+        write_private(path, data)
+
+
+def _load(path: Path, key: str) -> object:
+    """The content of the entry at PATH if it is one `_store` wrote under
+    KEY, else None."""
     data = read_private(path, MAX_PACK_BYTES)
     if data is None:
-        return {}
+        return None
     try:
         document = json.loads(data)
     except (ValueError, RecursionError):  # not JSON, too deep, huge numbers
-        return {}
+        return None
     # The collector would walk these objects again at every generation-2
     # pass of the run (seconds, for thousands of migrations); they live
     # until the process ends anyway.
     gc.freeze()
     if (
         not isinstance(document, dict)
-        or set(document) != {"format", "key", "records"}
+        or document.keys() != {"format", "key", "content"}
         or document["format"] != FORMAT
         or document["key"] != key
-        or not isinstance(document["records"], dict)
     ):
-        return {}
-    return document["records"]
+        return None
+    return document["content"]
 
 
 # -- records -------------------------------------------------------------------
@@ -207,8 +256,7 @@ def decode(path: str, dialect: str, text: str, record: object) -> ParsedFile | N
         return None
 
 
-class _Invalid(Exception):
-    pass
+_Invalid = snapshot.Invalid
 
 
 def _decode(path: str, dialect: str, text: str, record: object) -> ParsedFile:
@@ -300,14 +348,7 @@ class _Checker:
         self.lines = lines
         self.columns = columns
 
-    def rows(self, value: object, width: int | None = None) -> list[Any]:
-        if type(value) is not list or len(value) > MAX_ITEMS:
-            raise _Invalid
-        if width is not None:
-            for row in value:
-                if type(row) is not list or len(row) != width:
-                    raise _Invalid
-        return value
+    rows = staticmethod(snapshot.rows)
 
     def text(self, value: object, shortest: int = 0) -> None:
         if type(value) is not str or not shortest <= len(value) <= MAX_TEXT:
