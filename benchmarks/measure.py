@@ -1,13 +1,11 @@
 """What the benchmarks measure of a command: wall time, CPU time (user +
 system: what the command costs when a shared machine disturbs the wall
-clock) and peak memory (the child's own maximum resident set, from
-wait4), with its exit status."""
+clock) and peak memory (its own maximum resident set, from wait4), with
+its exit status."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,29 +20,43 @@ class Sample:
     stdout: bytes = b""
 
 
+# Peak memory (ru_maxrss) survives exec, and a child starts with its
+# parent's: a benchmark that has imported dbdesign would lend every command
+# it starts its own size. So commands start from this small launcher, which
+# times them, and writes what wait4 says on its stderr.
+LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+cpu = usage.ru_utime + usage.ru_stime
+code = os.waitstatus_to_exitcode(status)
+sys.stderr.write(json.dumps([wall, cpu, usage.ru_maxrss, code]))
+"""
+
+
 def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Sample:
     """Run ARGV in CWD once, its output captured."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        list(argv),
+    import json
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", LAUNCHER, *argv],
         cwd=cwd,
         env=dict(env) if env is not None else None,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
     )
-    assert process.stdout is not None
-    stdout = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    process.stdout.close()
-    return Sample(
-        wall,
-        usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,  # KiB on Linux
-        process.returncode,
-        stdout,
-    )
+    wall, cpu, peak_kb, status = json.loads(out.stderr)
+    return Sample(wall, cpu, peak_kb / 1024, status, out.stdout)  # KiB on Linux
 
 
 def median(samples: Sequence[Sample]) -> Sample:

@@ -49,11 +49,11 @@ def _run(root: Path, config: Config, no_cache: bool = False) -> tuple[Any, Memo 
 
 
 def _entries() -> list[Path]:
-    """The record entries (the shards; not the replay state)."""
+    """The record entries (the shards; not the kept states)."""
     return sorted(
         path
         for path in (fluff_cache.cache_dir() / "sql").rglob("*.json")
-        if not path.stem.endswith("-replay")
+        if path.stem[-2] == "-" and path.stem[-1] in "0123456789abcdef"
     )
 
 
@@ -358,3 +358,40 @@ def test_the_history_is_restored_not_replayed(repo: Repo) -> None:
     kept.write_text(json.dumps(document), encoding="utf-8")
     third, start, memo = _scoped(repo.path)
     assert start == 3 and memo.hits == 4 and third == first
+
+
+SCHEMAS = {"pagila": "pagila-schema.sql", "osm": "db/structure.sql"}
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_the_schema_from_the_cache_finds_what_a_parse_finds(
+    name: str, tmp_path: Path
+) -> None:
+    schema_file = SCHEMAS[name]
+    root = tmp_path / name
+    (root / schema_file).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(CORPUS / name / schema_file, root / schema_file)
+    config = Config(schema=schema_file, sqlfluff=False)
+
+    def run(no_cache: bool = False) -> tuple[Any, Memo | None]:
+        project = Project(root, config, Options(no_cache=no_cache))
+        found = list(schema.check(project))
+        catalog = load.schema_catalog(project)
+        project.close()
+        return (found, catalog, project.notes), project.cache.get("sql.memo")
+
+    fresh, _ = run(no_cache=True)
+    cold, first = run()
+    warm, second = run()
+    assert fresh == cold == warm
+    assert first is not None and first.misses == 1
+    # the warm run read neither the schema's statements nor parsed it
+    assert second is not None and second.hits == second.misses == 0
+    # a kept Catalog that is not what dbdesign writes is not used
+    (kept,) = (fluff_cache.cache_dir() / "sql").rglob("*-schema.json")
+    document = json.loads(kept.read_bytes())
+    document["content"]["state"]["tables"][0][0] = 7  # a number for a name
+    kept.write_text(json.dumps(document), encoding="utf-8")
+    again, third = run()
+    assert again == fresh and third is not None and third.hits == 1

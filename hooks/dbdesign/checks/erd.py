@@ -122,7 +122,7 @@ def check(project: Project) -> Iterator[Finding]:
             f"{config.schema_path} cannot be read"
         )
         return
-    schema = load.parsed(project, config.schema_path)
+    schema = load.verdict(project, config.schema_path)
     diagrams = [block.diagram for block in found if block.diagram]
     yield from compare(
         diagrams,

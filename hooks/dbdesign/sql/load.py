@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from dbdesign import textio
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
-from dbdesign.sql.parse import ParsedFile, parse_file
+from dbdesign.sql.parse import ParsedFile, Verdict, parse_file
 from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:
@@ -79,21 +79,85 @@ def flush(project: Project) -> None:
         memo.flush()
 
 
+def verdict(project: Project, relpath: str) -> Verdict | None:
+    """What the syntax check says of RELPATH (SQ001, SQ009, notes); None if
+    unreadable. The schema file's comes from the cache with its Catalog
+    when its text was seen before, without its statements."""
+    if (
+        f"sql.parsed:{relpath}" not in project.cache
+        and relpath == project.config.schema_path
+        and (kept := _schema_kept(project)) is not None
+    ):
+        return kept[0]
+    item = parsed(project, relpath)
+    return None if item is None else item.verdict()
+
+
 def schema_catalog(project: Project) -> Catalog | None:
     """The schema file's Catalog; None if the file is missing or
-    unreadable. Built once per run."""
+    unreadable. Built once per run, and kept in the cache by the schema's
+    content (a warm run reads it instead of the schema's statements)."""
     key = "sql.schema_catalog"
     if key not in project.cache:
-        from dbdesign.sql.build import build
-
-        schema = parsed(project, project.config.schema_path)
-        project.cache[key] = (
-            None if schema is None else build([schema], project.config.dialect)
-        )
-        flush(project)
+        kept = _schema_kept(project)
+        if kept is not None:
+            project.cache[key] = kept[1]
+        else:
+            project.cache[key] = _build_schema(project)
     value = project.cache[key]
     assert value is None or isinstance(value, Catalog)
     return value
+
+
+def _build_schema(project: Project) -> Catalog | None:
+    from dbdesign.sql import snapshot
+    from dbdesign.sql.build import build
+    from dbdesign.sql.locks import Checks
+
+    path = project.config.schema_path
+    schema = parsed(project, path)
+    if schema is None:
+        return None
+    catalog = build([schema], project.config.dialect)
+    memo = _memo(project)
+    result = project.read(path)
+    if memo is not None and schema.cacheable and isinstance(result, textio.Text):
+        state = snapshot.encode(catalog, Checks(), [path])
+        memo.keep_schema(memo.record_key(result.text), schema.verdict(), state)
+    flush(project)
+    return catalog
+
+
+def _schema_kept(project: Project) -> tuple[Verdict, Catalog] | None:
+    """The schema file's verdict and Catalog as the cache kept them for its
+    text, or None (no cache, a miss, anything but what was written)."""
+    key = "sql.schema_kept"
+    if key not in project.cache:
+        project.cache[key] = None
+        memo = _memo(project)
+        path = project.config.schema_path
+        result = project.read(path)
+        if memo is not None and isinstance(result, textio.Text):
+            from dbdesign.sql import snapshot
+            from dbdesign.sql.memo import decode_verdict
+
+            text, dialect = result.text, project.config.dialect
+            kept = memo.schema_kept(memo.record_key(text))
+            found = (
+                None if kept is None else decode_verdict(dialect, text, kept["verdict"])
+            )
+            if kept is not None and found is not None:
+                lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+                try:
+                    catalog, _ = snapshot.decode(
+                        kept["state"], dialect, [path], {path: lines}
+                    )
+                except snapshot.Invalid:
+                    pass
+                else:
+                    project.cache[key] = (found, catalog)
+    value = project.cache[key]
+    return cast("tuple[Verdict, Catalog] | None", value)
 
 
 def design_catalog(project: Project) -> Catalog | None:

@@ -40,7 +40,7 @@ from dbdesign import __version__
 from dbdesign.sql import locks, snapshot
 from dbdesign.sql.effects import OPS, SAFETY, Effects
 from dbdesign.sql.fluff_cache import cache_dir, read_private, write_private
-from dbdesign.sql.parse import MAX_STATEMENT, ParsedFile, SyntaxProblem
+from dbdesign.sql.parse import MAX_STATEMENT, ParsedFile, SyntaxProblem, Verdict
 from dbdesign.sql.split import Statement
 
 FORMAT = 1
@@ -168,6 +168,26 @@ class Memo:
         document = {"count": count, "chain": chain, "state": state}
         _store(self.folder / f"{name}.json", name, document)
 
+    # -- the schema file's Catalog, by the schema's content ------------------
+
+    def schema_kept(self, key: str) -> dict[str, Any] | None:
+        """The schema file's verdict and Catalog state kept for the text of
+        record KEY, or None."""
+        name = f"{self.key}-schema"
+        document = _load(self.folder / f"{name}.json", name)
+        if (
+            not isinstance(document, dict)
+            or document.keys() != {"file", "verdict", "state"}
+            or document["file"] != key
+        ):
+            return None
+        return document
+
+    def keep_schema(self, key: str, verdict: Verdict, state: dict[str, Any]) -> None:
+        name = f"{self.key}-schema"
+        document = {"file": key, "verdict": encode_verdict(verdict), "state": state}
+        _store(self.folder / f"{name}.json", name, document)
+
 
 SHARDS = 16
 
@@ -266,24 +286,12 @@ def _decode(path: str, dialect: str, text: str, record: object) -> ParsedFile:
     check = _Checker(lines, len(text) + 2)
     parsed = ParsedFile(path, dialect, text)
     parsed.statements = _statements(record["s"], text, check)
-    for item in check.rows(record["e"], 3):
-        line, column, message = item
-        check.line(line)
-        check.column(column)
-        check.text(message, 1)
-        parsed.errors.append(SyntaxProblem(line, column, message))
-    if record["k"] is not None:
-        check.text(record["k"], 1)
-    parsed.skipped = record["k"]
-    parsed.unchecked = [
-        check.line_and_text(item) for item in check.rows(record["u"], 2)
-    ]
+    verdict = _verdict(dialect, record, check)
+    parsed.errors, parsed.skipped = verdict.errors, verdict.skipped
+    parsed.unchecked, parsed.notes = verdict.unchecked, verdict.notes
     parsed.unreadable = [
         check.line_and_text(item) for item in check.rows(record["r"], 2)
     ]
-    for note in check.rows(record["n"]):
-        check.text(note, 1)
-    parsed.notes = list(record["n"])
     last = -1
     count = len(parsed.statements)
     fact = check.fact
@@ -292,8 +300,9 @@ def _decode(path: str, dialect: str, text: str, record: object) -> ParsedFile:
         if type(index) is not int or not last < index < count:
             raise _Invalid
         last = index
+        op_check = check.op
         for op in check.rows(ops):
-            fact(op, OPS)
+            op_check(op)
         if type(create) is not bool:
             raise _Invalid
         if alter is not None:
@@ -314,6 +323,42 @@ def _decode(path: str, dialect: str, text: str, record: object) -> ParsedFile:
 
 
 _DROP: Mapping[str, tuple[object, ...]] = {"drop": ("s", "l", "b")}
+
+
+def encode_verdict(verdict: Verdict) -> dict[str, object]:
+    return {
+        "e": [[e.line, e.column, e.message] for e in verdict.errors],
+        "k": verdict.skipped,
+        "u": [list(item) for item in verdict.unchecked],
+        "n": list(verdict.notes),
+    }
+
+
+def decode_verdict(dialect: str, text: str, data: object) -> Verdict | None:
+    """The Verdict DATA (as `encode_verdict` writes it) says TEXT has, or
+    None when DATA is anything else."""
+    if type(data) is not dict or data.keys() != {"e", "k", "u", "n"}:
+        return None
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    try:
+        return _verdict(dialect, data, _Checker(lines, len(text) + 2))
+    except _Invalid:
+        return None
+
+
+def _verdict(dialect: str, record: dict[str, Any], check: _Checker) -> Verdict:
+    errors = []
+    for line, column, message in check.rows(record["e"], 3):
+        check.line(line)
+        check.column(column)
+        check.text(message, 1)
+        errors.append(SyntaxProblem(line, column, message))
+    if record["k"] is not None:
+        check.text(record["k"], 1)
+    unchecked = [check.line_and_text(item) for item in check.rows(record["u"], 2)]
+    for note in check.rows(record["n"]):
+        check.text(note, 1)
+    return Verdict(dialect, errors, record["k"], unchecked, list(record["n"]))
 
 
 def _statements(rows: object, text: str, check: _Checker) -> list[Statement]:
@@ -366,6 +411,36 @@ class _Checker:
         self.line(item[0])
         self.text(item[1], 1)
         return item[0], item[1]
+
+    def op(self, value: object) -> None:
+        """An op of `effects.OPS`; the ones a schema is made of (a column,
+        most of all) checked in one go, the others by `fact`."""
+        if type(value) is list and len(value) == 8 and value[0] == "column":
+            _, table, name, kind, nullable, default, origin, spelled = value
+            if not (
+                type(table) is str
+                and type(name) is str
+                and type(kind) is str
+                and type(nullable) is bool
+                and (default is None or type(default) is str)
+                and type(spelled) is str
+            ):
+                raise _Invalid
+            if origin is not None:
+                if type(origin) is not list or len(origin) != 2:
+                    raise _Invalid
+                line, column = origin
+                if (
+                    type(line) is not int
+                    or not 1 <= line <= self.lines
+                    or not (
+                        column is None
+                        or (type(column) is int and 1 <= column <= self.columns)
+                    )
+                ):
+                    raise _Invalid
+            return
+        self.fact(value, OPS)
 
     def fact(self, value: object, specs: Mapping[str, tuple[object, ...]]) -> None:
         """VALUE is `[tag, item...]` with the items SPECS[tag] gives: a code

@@ -13,7 +13,6 @@ file, and its trees are read by `build.py`. Every parser call is contained
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Callable
@@ -54,6 +53,18 @@ class SyntaxProblem:
     message: str
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the syntax check said of a file (SQ001, SQ009, notes), without
+    its statements: all that a check of one file needs."""
+
+    dialect: str
+    errors: list[SyntaxProblem]
+    skipped: str | None
+    unchecked: list[tuple[int, str]]
+    notes: list[str]
+
+
 @dataclass
 class ParsedFile:
     path: str
@@ -74,6 +85,11 @@ class ParsedFile:
     # False when a time bound cut the reading short: not worth keeping
     cacheable: bool = True
     _starts: list[int] | None = field(default=None, repr=False)
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            self.dialect, self.errors, self.skipped, self.unchecked, self.notes
+        )
 
     def position(self, offset: int) -> tuple[int, int]:
         import bisect
@@ -243,6 +259,8 @@ def _pg_error(exc: Exception, length: int) -> tuple[str, int]:
 def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
     """sqlglot trees: for every statement in other dialects (which is also
     their syntax check), and for the DDL statements in postgres."""
+    import logging
+
     import sqlglot
     from sqlglot.errors import ParseError, TokenError
 
