@@ -123,7 +123,8 @@ def _build_schema(project: Project) -> Catalog | None:
     result = project.read(path)
     if memo is not None and schema.cacheable and isinstance(result, textio.Text):
         state = snapshot.encode(catalog, Checks(), [path])
-        memo.keep_schema(memo.record_key(result.text), schema.verdict(), state)
+        if state is not None:
+            memo.keep_schema(memo.record_key(result.text), schema.verdict(), state)
     flush(project)
     return catalog
 
@@ -225,6 +226,7 @@ def _replay(project: Project) -> Replay:
     steps: dict[str, dict[int, Step]] = {}
     project.meter.phase("reading migrations", len(forward) - done)
     found = done > 0
+    keep = memo is not None  # no state from a parse a time bound cut short
     for number in range(done, len(forward)):
         path = forward[number].path
         item = parsed(project, path)
@@ -236,14 +238,16 @@ def _replay(project: Project) -> Replay:
             replay(catalog, item, steps.setdefault(path, {}))
             continue
         replay(catalog, item)
+        keep &= item.cacheable
         for index, effects in item.effects.items():
             locks.learn(item.statements[index], effects.locks, checks)
-        if number + 1 == start and memo is not None:
+        if number + 1 == start and memo is not None and keep:
             from dbdesign.sql import snapshot
 
             paths = [m.path for m in forward[:start]]
             state = snapshot.encode(catalog, checks, paths)
-            memo.keep_replayed(start, chains[start], state)
+            if state is not None:
+                memo.keep_replayed(start, chains[start], state)
     flush(project)
     return Replay(catalog if found else None, steps, start, checks.copy())
 

@@ -20,10 +20,20 @@ class Invalid(Exception):
     """What was read back is not a state `encode` writes."""
 
 
-def encode(catalog: Catalog, checks: Checks, paths: Sequence[str]) -> dict[str, Any]:
-    """CATALOG and CHECKS, their places as indexes into PATHS."""
-    index = {path: n for n, path in enumerate(paths)}
+def encode(
+    catalog: Catalog, checks: Checks, paths: Sequence[str]
+) -> dict[str, Any] | None:
+    """CATALOG and CHECKS, their places as indexes into PATHS; None when a
+    place is in none of them (nothing to keep, then)."""
+    try:
+        return _encode(catalog, checks, {path: n for n, path in enumerate(paths)})
+    except KeyError:
+        return None
 
+
+def _encode(
+    catalog: Catalog, checks: Checks, index: Mapping[str, int]
+) -> dict[str, Any]:
     def where(origin: Origin | None) -> list[Any] | None:
         if origin is None:
             return None
