@@ -21,6 +21,8 @@ import yaml
 from conftest import REPO_ROOT, Repo
 from dbdesign import action
 from hostile import plant, ran
+from replay_fixtures import needs_postgres
+from workflow_commands import assert_inert, obeyed
 
 ACTION = REPO_ROOT / "action.yml"
 WORKFLOW = REPO_ROOT / "examples" / "workflows" / "dbdesign.yml"
@@ -66,24 +68,10 @@ def parse_outputs(text: str) -> dict[str, str]:
 
 
 def obeyed_commands(stdout: str) -> list[str]:
-    """The lines the runner would take as workflow commands: `::name ...`
-    (also indented) and legacy `##[name]`, except between
-    `::stop-commands::TOKEN` and `::TOKEN::`."""
-    obeyed = []
-    token = None
-    for line in stdout.splitlines():
-        text = line.strip()
-        if token is not None:
-            if text == f"::{token}::":
-                token = None
-            continue
-        if text.startswith("::stop-commands::"):
-            token = text.removeprefix("::stop-commands::")
-            continue
-        if text.startswith("::") or text.startswith("##["):
-            obeyed.append(text)
-    assert token is None, "stop-commands never resumed"
-    return obeyed
+    """The lines the runner would take as workflow commands (the model in
+    workflow_commands.py: `::name ...` also indented, legacy `##[name]`
+    anywhere), except between `::stop-commands::TOKEN` and `::TOKEN::`."""
+    return [command.line.strip() for command in obeyed(stdout)]
 
 
 def unescape(value: str) -> str:
@@ -167,6 +155,11 @@ class Run:
     summary: str
 
 
+# The replay tier has tests of its own (below and in replay_test.py); the
+# other tests would each start a PostgreSQL server for nothing.
+TEST_DEFAULTS = {"replay": "off"}
+
+
 @dataclass
 class Runner:
     """The runner's side of a job: workspace, event, temp folder, and
@@ -179,13 +172,16 @@ class Runner:
     inputs: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     venv_python: Path | None = None
+    history: list[Run] = field(default_factory=list)  # every step run
 
     def expression(self, text: str) -> str:
         def value(match: re.Match[str]) -> str:
             expr = match.group(1)
             if expr.startswith("inputs."):
                 name = expr.removeprefix("inputs.")
-                return self.inputs.get(name, action_inputs()[name])
+                return self.inputs.get(
+                    name, TEST_DEFAULTS.get(name, action_inputs()[name])
+                )
             if expr == "github.action_path":
                 return str(self.action_path)
             step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
@@ -245,13 +241,15 @@ class Runner:
         outputs = parse_outputs(Path(env["GITHUB_OUTPUT"]).read_text(encoding="utf-8"))
         if step.get("id"):
             self.outputs[str(step["id"])] = outputs
-        return Run(
+        result = Run(
             out.returncode,
             out.stdout,
             out.stderr,
             outputs,
             Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
         )
+        self.history.append(result)
+        return result
 
     def run(self, install: bool = False) -> Run:
         """Every step in order (the cache action is the runner's, and is
@@ -585,7 +583,7 @@ def test_sarif_is_not_written_through_a_link_out_of_the_workspace(
     assert list(outside.iterdir()) == []
 
 
-def test_sarif_replaces_a_link_at_its_own_path(
+def test_sarif_is_not_written_through_its_own_link_out(
     repo: Repo, runner: Runner, tmp_path: Path
 ) -> None:
     make_project(repo)
@@ -596,11 +594,28 @@ def test_sarif_replaces_a_link_at_its_own_path(
     runner.event = pull_request_event(head, head)
     runner.inputs = {"sarif": "dbdesign.sarif"}
     result = runner.run()
-    assert result.returncode in (0, 1)
+    assert result.returncode == 2
+    assert "leads out of the workspace" in result.stdout
     assert victim.read_text(encoding="utf-8") == "keep\n"
-    sarif = repo.path / "dbdesign.sarif"
-    assert not sarif.is_symlink()
-    check_sarif(json.loads(sarif.read_text(encoding="utf-8")))
+    assert (repo.path / "dbdesign.sarif").is_symlink()
+
+
+def test_sarif_is_written_through_a_link_inside_the_workspace(
+    repo: Repo, runner: Runner
+) -> None:
+    # One rule for every writer: a link inside is written through and
+    # stays a link.
+    make_project(repo)
+    (repo.path / "reports").mkdir()
+    (repo.path / "dbdesign.sarif").symlink_to("reports/dbdesign.sarif")
+    head = repo.commit("base")
+    runner.event = pull_request_event(head, head)
+    runner.inputs = {"sarif": "dbdesign.sarif"}
+    result = runner.run()
+    assert result.returncode in (0, 1)
+    assert (repo.path / "dbdesign.sarif").is_symlink()
+    target = repo.path / "reports/dbdesign.sarif"
+    check_sarif(json.loads(target.read_text(encoding="utf-8")))
 
 
 def test_action_steps_import_nothing_from_the_workspace(
@@ -621,7 +636,7 @@ def test_action_steps_import_nothing_from_the_workspace(
     assert ran(sentinels) == []
     assert result.returncode == 1, result.stdout + result.stderr
     codes = {a[3] for a in annotations(result.stdout)}
-    assert {"CL001", "LT01"} <= codes and "SQ009" not in codes
+    assert {"CL001", "LT09"} <= codes and "SQ009" not in codes
 
 
 SECRET = "TOPSECRET_VALUE_abc123"
@@ -759,6 +774,27 @@ def test_hostile_names_run_nothing_and_inject_nothing(
     assert "V3\\_\\_a ::warning file=x::injected,%0A\\$\\(touch pwned\\).sql" in summary
     sarif = json.loads((repo.path / "dbdesign.sarif").read_text(encoding="utf-8"))
     check_sarif(sarif)
+
+
+def test_no_step_prints_a_command_from_the_repository(
+    repo: Repo, runner: Runner
+) -> None:
+    # Two roots: one full of hostile names and texts, one whose config has
+    # a hostile unknown key (its exit-2 line is echoed as an error).
+    from log_injection_test import hostile_project
+
+    hostile_project(repo)
+    (repo.path / "b").mkdir()
+    (repo.path / "b/.dbdesign.yaml").write_text('"##[warning title=pwned]X": 1\n')
+    head = repo.commit("base")
+    runner.event = pull_request_event(head, head, title="##[error]title")
+    runner.inputs = {"root": ".\nb", "sarif": "dbdesign.sarif"}
+    result = runner.run()
+    assert result.returncode == 2
+    assert "dbdesign could not check b" in result.stdout
+    for step in runner.history:
+        assert_inert(step.stdout, step.stderr)
+    assert not list(repo.path.rglob("pwned*"))
 
 
 def test_sarif_schema_and_code_scanning_needs() -> None:
@@ -1062,3 +1098,25 @@ def test_migrations_added_are_what_the_naming_scheme_calls_migrations(
     assert _migrations(Project(repo.path, Config()), base, "db/") == (
         "db/migration-scripts/V2__orders.sql",
     )
+
+
+@needs_postgres
+def test_replay_through_a_database_url(repo: Repo, runner: Runner, pg_url: str) -> None:
+    """A `services: postgres` container, as the README's workflow shows it:
+    the URL input; what the server says reaches the annotations and the
+    job summary."""
+    pull_request(repo, runner)
+    repo.write(
+        "migration-scripts/V3__broken.sql",
+        "\nALTER TABLE orders ADD COLUMN total numeric CHECK (totl > 0);\n",
+    )
+    repo.commit("a broken migration")
+    runner.inputs = {"replay": "on", "database-url": pg_url, "select": "RP"}
+    result = runner.run()
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = annotations(result.stdout)
+    assert [(a[0], a[1], a[2], a[3]) for a in found if a[3] != "RP006"] == [
+        ("error", "migration-scripts/V3__broken.sql", 2, "RP001")
+    ]
+    assert "RP001" in result.summary
+    assert "pg_url" not in result.stdout and "postgres@" not in result.stdout

@@ -1,3 +1,6 @@
+"""AR001-AR003 beyond the rule cases of tests/cases/artifacts.yml: messages,
+links and folders where a file should be, hostile Markdown, the hook."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,186 +21,17 @@ PERFORMANCE = "performance-optimization.md"
 MONITORING = "monitoring-setup.md"
 
 
-def test_quiet_on_a_good_project(tmp_path: Path) -> None:
-    projects.write(tmp_path)
-    assert projects.run(artifacts.check, tmp_path) == []
-
-
 def test_quiet_through_main(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path)
     assert artifacts_main(["--root", str(repo.path)]) == 0
     assert capsys.readouterr().out == "All checks passed (7 files checked).\n"
 
 
-# (id, files to change (None: delete), expected (code, path, line), config)
-CASES: list[
-    tuple[str, dict[str, str | bytes | None], list[tuple[str, str, int | None]], str]
-] = [
-    # AR001: missing
-    ("no-schema", {SCHEMA: None}, [("AR001", SCHEMA, None)], ""),
-    ("no-erd", {ERD: None}, [("AR001", ERD, None)], ""),
-    ("no-changelog", {"CHANGELOG.md": None}, [("AR001", "CHANGELOG.md", None)], ""),
-    (
-        "no-documents",
-        dict.fromkeys(projects.DOCUMENTS),
-        sorted(("AR001", name, None) for name in projects.DOCUMENTS),
-        "",
-    ),
-    (
-        "extra-artifact",
-        {},
-        [("AR001", "runbook.md", None)],
-        "artifacts:\n  runbook.md: [Failover]\n",
-    ),
-    (
-        "artifacts-dir",
-        {},
-        sorted(
-            [("AR001", f"docs/db/{name}", None) for name in projects.DOCUMENTS]
-            + [
-                ("AR001", f"docs/db/{n}", None)
-                for n in (SCHEMA, ERD, "CHANGELOG.md", "migration-scripts")
-            ]
-        ),
-        "artifacts_dir: docs/db\n",
-    ),
-    (
-        "renamed-schema",
-        {"db/schema.sql": "CREATE TABLE a (id int);\n"},
-        [],
-        "schema: db/schema.sql\n",
-    ),
-    # AR002: stubs
-    ("empty-doc", {BACKUP: ""}, [("AR002", BACKUP, 1)], ""),
-    (
-        "headings-only",
-        {BACKUP: "# Backup\n\n## RPO\n\n## RTO\n"},
-        [("AR002", BACKUP, 1)],
-        "",
-    ),
-    (
-        "placeholders",
-        {
-            BACKUP: "# Backup\n\n## RPO\n\nTODO\n\n## RTO\n\nTBD.\n"
-            "\n<fill in the target>\n\n...\n\n- FIXME\n"
-        },
-        [("AR002", BACKUP, 1)],
-        "",
-    ),
-    (
-        "only-an-html-comment",
-        {MONITORING: "# M\n\n<!-- write this -->\n"},
-        [("AR002", MONITORING, 1)],
-        "",
-    ),
-    ("empty-schema", {SCHEMA: ""}, [("AR002", SCHEMA, 1)], ""),
-    (
-        "comment-only-schema",
-        {SCHEMA: "-- the schema\n/* later\n */\n;\n"},
-        [("AR002", SCHEMA, 1)],
-        "",
-    ),
-    (
-        "empty-erd",
-        {ERD: "# ERD\n\n```mermaid\nerDiagram\n```\n"},
-        [("AR002", ERD, 1)],
-        "",
-    ),
-    (
-        "one-real-sentence-is-enough",
-        {MONITORING: "# M\n\n## Alerts\n\nTODO: page on lag.\n"},
-        [],
-        "",
-    ),
-    # AR003: sections
-    (
-        "no-rto",
-        {BACKUP: "# Backup\n\n## RPO\n\nFive minutes.\n"},
-        [("AR003", BACKUP, 1)],
-        "",
-    ),
-    (
-        "mentioned-but-no-heading",
-        {BACKUP: "# Backup\n\nRPO 5 min, RTO 1 h.\n"},
-        [("AR003", BACKUP, 1), ("AR003", BACKUP, 1)],
-        "",
-    ),
-    (
-        "purpose-is-not-rpo",
-        {BACKUP: "# Backup\n\n## Purpose\n\nText.\n\n## RTO\n\nOne hour.\n"},
-        [("AR003", BACKUP, 1)],
-        "",
-    ),
-    (
-        "no-encryption",
-        {SECURITY: "# S\n\n## Access Control\n\nRoles.\n"},
-        [("AR003", SECURITY, 1)],
-        "",
-    ),
-    (
-        "plural-and-case",
-        {
-            PERFORMANCE: "# P\n\n### INDEXING strategy\n\nB-tree.\n",
-            MONITORING: "Monitoring\n==\n\nAlerting\n--\n\nPager.\n",
-        },
-        [],
-        "",
-    ),
-    (
-        "configured-sections",
-        {BACKUP: "# Backup\n\n## Restore drill\n\nMonthly.\n"},
-        [],
-        "artifacts:\n  backup-recovery-plan.md: [Restore drill]\n",
-    ),
-    (
-        "configured-sections-missing",
-        {"runbook.md": "# Runbook\n\nSteps.\n"},
-        [("AR003", "runbook.md", 1)],
-        "artifacts:\n  runbook.md: [Failover]\n",
-    ),
-    # unreadable (SPEC 3a)
-    ("not-utf8", {BACKUP: b"# Backup \xff\n"}, [("AR002", BACKUP, None)], ""),
-    ("nul", {SCHEMA: b"CREATE TABLE a (id int);\0\n"}, [("AR002", SCHEMA, None)], ""),
-    (
-        "bom-crlf-fine",
-        {
-            BACKUP: b"\xef\xbb\xbf# B\r\n\r\n## RPO\r\n\r\n5 min\r\n"
-            b"\r\n## RTO\r\n\r\n1 h\r\n"
-        },
-        [],
-        "",
-    ),
-    # the migrations folder
-    (
-        "no-migrations",
-        {"migration-scripts/V1__books.sql": None},
-        [("AR001", "migration-scripts", None)],
-        "",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    "name, files, expected, settings", CASES, ids=[case[0] for case in CASES]
-)
-def test_cases(
-    tmp_path: Path,
-    name: str,
-    files: dict[str, str | bytes | None],
-    expected: list[tuple[str, str, int | None]],
-    settings: str,
-) -> None:
-    projects.write(tmp_path, files)
-    if settings:
-        (tmp_path / ".dbdesign.yaml").write_text(settings)
-    found = projects.run(artifacts.check, tmp_path)
-    assert projects.where(found) == expected
-
-
 def test_messages(tmp_path: Path) -> None:
     projects.write(
         tmp_path,
         {
+            projects.CHECKLIST: projects.STARTED_CHECKLIST,
             SCHEMA: None,
             BACKUP: "# B\n\nTBD\n",
             SECURITY: "# S\n\n## Access control\n\nRoles.\n",
@@ -209,7 +43,8 @@ def test_messages(tmp_path: Path) -> None:
         "(`dbdesign init` writes a skeleton)"
     )
     assert found["AR002"].message == (
-        "artifact backup-recovery-plan.md is a stub (only headings, comments "
+        "Phase 5 (Backup & Recovery Planning) has started but "
+        "backup-recovery-plan.md is a stub (only headings, comments "
         "or placeholders); fill it in with real content"
     )
     assert found["AR003"].message == (
@@ -325,3 +160,208 @@ def test_a_name_no_file_can_have(tmp_path: Path) -> None:
     assert isinstance(result, textio.Unreadable)
     assert "NUL" in result.reason
     assert "NUL" in (textio.check_inside(tmp_path, "a\0b.md") or "")
+
+
+# -- AR002 follows the checklist's phases (SPEC 4) -----------------------------
+
+STUBS = {
+    SCHEMA: "-- TODO: the schema\n",
+    ERD: "# ERD\n\n```mermaid\nerDiagram\n```\n",
+    PERFORMANCE: "# P\n\n## Indexes\n\nTODO\n",
+    SECURITY: "# S\n\n## Access control\n\nTBD\n\n## Encryption\n",
+    BACKUP: "# B\n\n## RPO\n\n<!-- minutes -->\n\n## RTO\n\nTODO\n",
+    MONITORING: "# M\n\n## Alerts\n\n<the alerts>\n",
+}
+
+
+@pytest.mark.parametrize(
+    "started, expected",
+    [
+        ((), []),
+        ((0,), []),
+        ((1,), [SCHEMA, ERD]),
+        ((3,), [PERFORMANCE]),
+        ((4,), [SECURITY]),
+        ((5,), [BACKUP]),
+        ((6,), [MONITORING]),
+        ((2, 7), []),
+    ],
+)
+def test_a_stub_is_fine_until_its_phase_starts(
+    tmp_path: Path, started: tuple[int, ...], expected: list[str]
+) -> None:
+    states = {f"p{n}": "- [~] under way\n" for n in started}
+    projects.write(
+        tmp_path, {projects.CHECKLIST: projects.checklist(**states), **STUBS}
+    )
+    found = projects.run(artifacts.check, tmp_path)
+    assert sorted(f.path for f in found) == sorted(expected)
+    assert all(f.code == "AR002" for f in found)
+    for item in found:
+        assert item.message.startswith("Phase "), item.message
+
+
+def test_the_scaffold_of_init_is_quiet_until_work_starts(tmp_path: Path) -> None:
+    from dbdesign import scaffold
+    from dbdesign.config import Config
+
+    source = scaffold.Source(None, scaffold.BUNDLED)
+    scaffold.scaffold(tmp_path, Config(), source)
+    assert projects.run(artifacts.check, tmp_path) == []
+    checklist = tmp_path / projects.CHECKLIST
+    text = checklist.read_text()
+    checklist.write_text(text.replace("- [ ] Agree the RPO", "- [x] Agree the RPO"))
+    [item] = projects.run(artifacts.check, tmp_path)
+    assert (item.code, item.path) == ("AR002", BACKUP)
+    assert "Phase 5 (Backup & Recovery Planning) has started" in item.message
+
+
+def test_a_complete_phase_says_so(tmp_path: Path) -> None:
+    projects.write(
+        tmp_path,
+        {
+            projects.CHECKLIST: projects.checklist(p0="- [x] a\n", p5="- [x] b\n"),
+            BACKUP: STUBS[BACKUP],
+        },
+    )
+    [item] = projects.run(artifacts.check, tmp_path)
+    assert item.message == (
+        "Phase 5 is complete but backup-recovery-plan.md is a stub (only "
+        "headings, comments or placeholders); fill it in with real content"
+    )
+
+
+def test_the_changelog_is_always_due(tmp_path: Path) -> None:
+    projects.write(
+        tmp_path,
+        {projects.CHECKLIST: projects.checklist(), "CHANGELOG.md": "# Changelog\n"},
+    )
+    [item] = projects.run(artifacts.check, tmp_path)
+    assert (item.code, item.path) == ("AR002", "CHANGELOG.md")
+    assert item.message.startswith("artifact CHANGELOG.md is a stub")
+
+
+def test_without_a_checklist_every_stub_is_reported(tmp_path: Path) -> None:
+    projects.write(tmp_path, {projects.CHECKLIST: None, BACKUP: STUBS[BACKUP]})
+    [item] = projects.run(artifacts.check, tmp_path)
+    assert (item.code, item.path) == ("AR002", BACKUP)
+
+
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ("artifact_phases:\n  backup-recovery-plan.md: 2\n", [SCHEMA, BACKUP]),
+        ("artifact_phases:\n  backup-recovery-plan.md: always\n", [SCHEMA, BACKUP]),
+        ("artifact_phases:\n  schema: 7\n", []),
+        ("artifact_phases:\n  database-schema.sql: 7\n", []),
+        ("schema: db/s.sql\n", ["db/s.sql"]),
+        ("schema: db/s.sql\nartifact_phases:\n  db/s.sql: 3\n", []),
+        (
+            "artifacts:\n  runbook.md: [Failover]\nartifact_phases:\n  runbook.md: 6\n",
+            [SCHEMA],
+        ),
+        ("artifacts:\n  runbook.md: [Failover]\n", [SCHEMA, "runbook.md"]),
+    ],
+)
+def test_artifact_phases(tmp_path: Path, settings: str, expected: list[str]) -> None:
+    # Phases 0 to 2 under way: the schema is due by default, the backup
+    # plan is not.
+    states = {f"p{n}": "- [~] under way\n" for n in range(3)}
+    projects.write(
+        tmp_path,
+        {
+            projects.CHECKLIST: projects.checklist(**states),
+            SCHEMA: STUBS[SCHEMA],
+            "db/s.sql": STUBS[SCHEMA],
+            BACKUP: STUBS[BACKUP],
+            "runbook.md": "# Runbook\n\n## Failover\n\nTODO\n",
+        },
+    )
+    (tmp_path / ".dbdesign.yaml").write_text(settings)
+    found = projects.run(artifacts.check, tmp_path)
+    assert sorted(f.path for f in found if f.code == "AR002") == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (
+            "artifact_phases:\n  backup-plan.md: 5\n",
+            ".dbdesign.yaml:2: artifact_phases.backup-plan.md: not an artifact of "
+            "this project; expected one of: CHANGELOG.md, backup-recovery-plan.md, "
+            "changelog, database-schema.sql, entity-relationship-diagram.md, erd, "
+            "migration-scripts, migrations, monitoring-setup.md, "
+            "performance-optimization.md, schema, security-configuration.md",
+        ),
+        (
+            "artifact_phases:\n  schema: 8\n",
+            ".dbdesign.yaml:2: artifact_phases.schema: expected a phase number "
+            "0 to 7, or always",
+        ),
+        (
+            "artifact_phases: [5]\n",
+            ".dbdesign.yaml:1: artifact_phases: expected a mapping of artifact: phase",
+        ),
+    ],
+)
+def test_artifact_phases_errors(tmp_path: Path, settings: str, message: str) -> None:
+    from dbdesign import config
+
+    (tmp_path / ".dbdesign.yaml").write_text(settings)
+    with pytest.raises(config.ConfigError) as info:
+        config.load(tmp_path)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["x", "-", "TODO", "<!-- later -->", "x\n\n- TBD\n- ...\n", "`x`"],
+)
+def test_a_lone_placeholder_is_no_content(tmp_path: Path, body: str) -> None:
+    projects.write(
+        tmp_path,
+        {
+            projects.CHECKLIST: projects.STARTED_CHECKLIST,
+            MONITORING: f"# Monitoring\n\n## Alerts\n\n{body}\n",
+        },
+    )
+    [item] = projects.run(artifacts.check, tmp_path)
+    assert (item.code, item.path) == ("AR002", MONITORING)
+
+
+def test_a_required_section_needs_content(tmp_path: Path) -> None:
+    projects.write(
+        tmp_path,
+        {BACKUP: "# Backup\n\n## RPO\n\nFive minutes.\n\n### RTO\n\nx\n"},
+    )
+    [item] = projects.run(artifacts.check, tmp_path)
+    assert (item.code, item.line) == ("AR003", 7)
+    assert item.message == (
+        "backup-recovery-plan.md's section `RTO` has no content yet (only "
+        "placeholders); state the RTO there"
+    )
+
+
+def test_a_section_counts_its_subsections(tmp_path: Path) -> None:
+    projects.write(
+        tmp_path,
+        {
+            BACKUP: "# Backup\n\n## RPO and RTO\n\n### Targets\n\n"
+            "Five minutes, one hour.\n"
+        },
+    )
+    assert projects.run(artifacts.check, tmp_path) == []
+
+
+def test_an_empty_migrations_folder_is_a_stub_from_phase_1(tmp_path: Path) -> None:
+    projects.write(tmp_path, {"migration-scripts/V1__books.sql": None})
+    (tmp_path / "migration-scripts").mkdir()
+    (tmp_path / "migration-scripts" / "README.md").write_text("# Migrations\n")
+    [item] = projects.run(artifacts.check, tmp_path)
+    assert (item.code, item.path) == ("AR002", "migration-scripts")
+    assert item.message == (
+        "Phase 1 (Database Design & Modeling) has started but the migrations "
+        "folder migration-scripts holds no migration; add the first one"
+    )
+    (tmp_path / projects.CHECKLIST).write_text(projects.checklist())
+    assert projects.run(artifacts.check, tmp_path) == []

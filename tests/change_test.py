@@ -341,3 +341,25 @@ def test_old_paths_of_the_root_folder(repo: Repo) -> None:
     found = load(repo.path)
     assert found.old_paths("") == ["V1__a.sql"]
     assert found.old_paths(".") == ["V1__a.sql"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file names")
+def test_newlines_in_the_repository_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # git's line-based answer would split `/x\ny` in two: "cannot run git".
+    top = tmp_path / "a\nb"
+    top.mkdir()
+    git(top, "init", "-q", "-b", "main")
+    root = top / "d\nb"
+    root.mkdir()
+    (root / "database-schema.sql").write_text("CREATE TABLE t (id int PRIMARY KEY);\n")
+    git(top, "add", "-A")
+    assert change.location(root) == (top, "d\nb/")
+    assert change.location(top) == (top, "")
+    assert change.toplevel(root) == top
+    found = change.load(root, None)
+    assert found is not None and found.added == {"database-schema.sql"}
+    code = main(["check", "--root", str(root), "--select", "MG,CH"])
+    err = capsys.readouterr().err
+    assert (code, err) == (1, "")

@@ -140,7 +140,7 @@ def expected_fix(data: bytes, project: Project) -> bytes:
 def fix_once(data: bytes) -> tuple[bytes, list[str]]:
     with project_with({CHECKLIST: data}) as project:
         expected = expected_fix(data, project)
-        fixed = checklist.fix(project)
+        fixed = checklist.fix(project, list(checklist.check(project)))
         after = (project.root / CHECKLIST).read_bytes()
         # What is left is what no fix can decide.
         left = [
@@ -178,7 +178,7 @@ def test_checklist_never_raises(data: bytes) -> None:
     with project_with({CHECKLIST: data}) as project:
         found = list(checklist.check(project))
         assert all(f.path == CHECKLIST for f in found)
-        checklist.fix(project)
+        checklist.fix(project, found)
 
 
 @SETTINGS

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import projects
-from conftest import Repo
+from conftest import REPO_ROOT, Repo
 from dbdesign import __version__, cli, pipeline, rules
 from dbdesign.cli import artifacts_main, checklist_main, framework_main, main
 from projects import CHECKLIST, PROMPT
@@ -88,8 +88,9 @@ def test_rules_explains_one(capsys: pytest.CaptureFixture[str], code: str) -> No
     assert out.startswith("CL001 (malformed-marker)\n")
     assert "hook dbdesign-checklist" in out
     assert "fixable: yes" in out
-    assert "Bad:\n    - [X] Identify entities\n    - [v] Define keys" in out
-    assert "Good:\n    - [x] Identify entities\n    - [ ] Define keys" in out
+    where = "(.claude/database/database-checklist.md)"
+    assert f"Bad {where}:\n    - [X] Identify entities\n    - [v] Define keys" in out
+    assert f"Good {where}:\n    - [x] Identify entities\n    - [ ] Define keys" in out
     assert "Why it matters:" in out
 
 
@@ -97,9 +98,10 @@ def test_every_rule_has_its_explanation(capsys: pytest.CaptureFixture[str]) -> N
     for rule in rules.RULES:
         assert main(["rules", rule.code]) == 0
         out = capsys.readouterr().out
-        assert rule.summary in out and "Bad:" in out and "Good:" in out
-        assert rule.bad.strip() and rule.good.strip() and rule.why.strip()
-        assert rule.bad != rule.good
+        assert rule.summary in out and "\nBad" in out and "\nGood" in out
+        # An example may be an empty file (FW003), shown as such.
+        assert (rule.bad.strip() or rule.example_path) and rule.good.strip()
+        assert rule.why.strip() and rule.bad != rule.good
 
 
 def test_rules_unknown(capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,7 +113,70 @@ def test_rules_unknown(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_rules_json_one(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "AR003", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["severity"] == "warning"
+    explained = json.loads(capsys.readouterr().out)
+    assert explained["severity"] == "warning"
+    assert explained["help_uri"] == "https://github.com/dbdesign/dbdesign#ar003"
+
+
+def test_every_rule_has_its_readme_anchor() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    for rule in rules.RULES:
+        assert f'<a id="{rule.code.lower()}"></a>{rule.code} |' in readme
+
+
+@pytest.mark.parametrize("prefix", ["MG", "mg", "SQ00", "CH"])
+def test_rules_prefix_lists_its_family(
+    capsys: pytest.CaptureFixture[str], prefix: str
+) -> None:
+    assert main(["rules", prefix]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    family = [r.code for r in rules.RULES if r.code.startswith(prefix.upper())]
+    assert [line.split()[0] for line in lines[1:]] == family
+
+
+def test_rules_explains_a_sqlfluff_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "LT01"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "LT01 (layout.spacing), a sqlfluff rule\n\nInappropriate Spacing.\n"
+    )
+    assert "fixable: yes (`dbdesign check --fix`)" in out
+    assert "dbdesign's defaults exclude LT01" in out
+    # sqlfluff's own documentation, as plain text.
+    assert "Anti-pattern" in out and "Best practice" in out
+    assert ".. code-block::" not in out and "``" not in out
+    assert out.endswith(
+        "Docs: https://docs.sqlfluff.com/en/stable/reference/rules/layout#rule-LT01\n"
+    )
+
+
+def test_rules_lists_a_sqlfluff_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "cp", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["code"] for r in listed][:2] == ["CP01", "CP02"]
+    assert {r["check"] for r in listed} == {"sqlfluff"}
+    assert all(r["summary"] and r["doc"] for r in listed)
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("PRS", "sqlfluff's parser could not read this part"),
+        ("LT99", "sqlfluff"),
+    ],
+)
+def test_rules_sqlfluff_edges(
+    capsys: pytest.CaptureFixture[str], code: str, words: str
+) -> None:
+    status = main(["rules", code])
+    out, err = capsys.readouterr()
+    if code == "PRS":
+        assert status == 0 and words in out
+    else:
+        assert status == 2 and out == ""
+        assert (
+            err.startswith("dbdesign: error: sqlfluff ") and "has no rule 'LT99'" in err
+        )
 
 
 # -- selection ----------------------------------------------------------------

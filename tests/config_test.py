@@ -174,6 +174,9 @@ def test_explicit_toml_without_our_table(
 # line number is the bad key's own.
 BAD_YAML = [
     ("framework_dir: 7", "2: framework_dir: ", "non-empty string"),
+    ("postgres_version: true", "2: postgres_version: ", "major version"),
+    ("drift_ignore: audit", "2: drift_ignore: ", "list of strings"),
+    ("replay:\n  mode: 1", "3: replay.mode: ", "off, auto, on"),
     ("framework_dir: ''", "2: framework_dir: ", "non-empty string"),
     ("framework_dir: /etc", "2: framework_dir: ", "inside the project root"),
     ("artifacts_dir: ../elsewhere", "2: artifacts_dir: ", "inside the project"),
@@ -228,6 +231,13 @@ BAD_YAML = [
     ("severity:\n  MG001: fatal", "3: severity.MG001: ", "error or warning"),
     ("severity:\n  ZZ: error", "3: severity.ZZ: ", "unknown rule code"),
     ("per_file_ignores: ['*.sql']", "2: per_file_ignores: ", "glob: [codes]"),
+    ("artifact_phases: [1]", "2: artifact_phases: ", "artifact: phase"),
+    ("artifact_phases:\n  schema: true", "3: artifact_phases.schema: ", "0 to 7"),
+    (
+        "artifact_phases:\n  nope.md: 1",
+        "3: artifact_phases.nope.md: ",
+        "not an artifact",
+    ),
     (
         "per_file_ignores:\n  '*.sql': SQ",
         "3: per_file_ignores.*.sql: ",
@@ -391,6 +401,84 @@ def test_oversized_config(
     assert_config_error(capsys, tmp_path, name, "byte limit")
 
 
+# -- nesting: bounded before parsing (issue 15) --------------------------------
+
+DEEP = 1000  # a 2 KB file: PyYAML's composer and tomllib recursed past the limit
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        (".dbdesign.yaml", "ignore: " + "[" * DEEP + "]" * DEEP, ":1:"),
+        (".dbdesign.yaml", "ignore: " + "{a: " * DEEP + "1" + "}" * DEEP, ":1:"),
+        (
+            ".dbdesign.yaml",
+            "artifacts:\n" + "".join(" " * n + "a:\n" for n in range(1, 500)),
+            ":21:",
+        ),
+        (".dbdesign.yaml", "ignore:\n" + "  [\n" * DEEP + "  " + "]" * DEEP, ":21:"),
+        (
+            "pyproject.toml",
+            "[tool.dbdesign]\nignore = " + "[" * DEEP + "]" * DEEP,
+            ":2:",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.dbdesign]\nartifacts = " + "{a=" * DEEP + "1" + "}" * DEEP,
+            ":2:",
+        ),
+    ],
+)
+def test_deep_nesting_is_refused_before_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, line: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    err = assert_config_error(
+        capsys, tmp_path, f"{name}{line}", "more than 20 levels", "flatten"
+    )
+    assert "internal error" not in err
+
+
+def test_deep_flow_yaml_is_refused_at_the_bound(tmp_path: Path) -> None:
+    # 8,000 levels took PyYAML's scanner 12 s (quadratic in the depth); the
+    # event stream is now stopped at level 21.
+    (tmp_path / ".dbdesign.yaml").write_text("ignore: " + "[" * 8000 + "]" * 8000)
+    with pytest.raises(ConfigError, match=r":1: nested more than 20 levels"):
+        config.load(tmp_path)
+
+
+def test_nesting_at_the_bound_still_loads(tmp_path: Path) -> None:
+    from dbdesign import nesting
+
+    inner = "[" * (nesting.MAX_DEPTH - 2) + "MG" + "]" * (nesting.MAX_DEPTH - 2)
+    (tmp_path / ".dbdesign.yaml").write_text(f"per_file_ignores:\n  x: {inner}\n")
+    # 20 levels: parsed, then refused for its type, not for its depth
+    with pytest.raises(ConfigError, match=r"per_file_ignores\.x: expected a list"):
+        config.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a = 1\n", None),
+        ("[tool.dbdesign]\nignore = ['MG']\n", None),
+        ("x = [[[1]]]\n", (1, 7)),  # limit 2 below
+        ("x = '[[[['\n", None),
+        ('x = "[[[\\"[["\n', None),
+        ('x = """\n[[[[\n"""\ny = [[[1]]]\n', (4, 7)),
+        ("x = '''[[[[\n'''\n", None),
+        ("# [[[[\nx = 1\n", None),
+        ("x = [ # [[[[\n  [1]]\n", None),
+        ('x = "unterminated [[[[\ny = 1\n', None),
+        ("[[a.b]]\n", None),
+    ],
+)
+def test_toml_depth_scan(text: str, expected: tuple[int, int] | None) -> None:
+    from dbdesign import nesting
+
+    assert nesting.toml_too_deep(text, limit=2) == expected
+
+
 def test_config_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / ".dbdesign.yaml").write_bytes(b"dialect: caf\xe9\n")
     assert_config_error(capsys, tmp_path, ".dbdesign.yaml", "not UTF-8")
@@ -411,6 +499,71 @@ def test_config_that_is_a_directory(
     assert_config_error(
         capsys, tmp_path, "conf.yaml", args=("--config", str(tmp_path / "conf.yaml"))
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "what"),
+    [
+        (".dbdesign.yaml", "folder", "a folder"),
+        (".dbdesign.yml", "fifo", "a FIFO"),
+        ("pyproject.toml", "fifo", "a FIFO"),
+        (".dbdesign.yaml", "broken link", "a broken symbolic link"),
+    ],
+)
+def test_a_config_that_is_not_a_file_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, make: str, what: str
+) -> None:
+    # Once silently ignored (the defaults ran instead); a FIFO must not
+    # block the run waiting for a writer either.
+    import os
+
+    target = tmp_path / name
+    if make == "folder":
+        target.mkdir()
+    elif make == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(target)
+    else:
+        target.symlink_to("nowhere.yaml")
+    assert_config_error(capsys, tmp_path, f"{name}: the config is {what}")
+    if make == "fifo":
+        assert_config_error(
+            capsys, tmp_path, "the config is a FIFO", args=("--config", str(target))
+        )
+
+
+@pytest.mark.parametrize(
+    ("yaml", "expected"),
+    [
+        (
+            "erd: database-schema.sql\n",
+            ":1: erd: database-schema.sql is the ERD here but also the schema "
+            "(`schema`); give each its own file",
+        ),
+        (
+            "schema: CHANGELOG.md\n",
+            ":1: schema: CHANGELOG.md is the schema here but also the changelog",
+        ),
+        (
+            "framework_dir: .\nchangelog: ./database-checklist.md\n",
+            ":2: changelog: database-checklist.md is the changelog here but also "
+            "the framework file database-checklist.md",
+        ),
+        ("erd: migration-scripts\n", "also the migrations folder"),
+        (
+            # (paths in the config are relative to the root)
+            "artifacts_dir: docs\nschema: docs/monitoring-setup.md\n",
+            "docs/monitoring-setup.md is the schema here but also the document",
+        ),
+    ],
+)
+def test_two_roles_never_name_one_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml: str, expected: str
+) -> None:
+    # `erd:` naming the schema made --fix append Markdown to the SQL.
+    (tmp_path / ".dbdesign.yaml").write_text(yaml)
+    assert_config_error(capsys, tmp_path, expected)
 
 
 def test_dialects_are_sqlglots() -> None:
@@ -496,6 +649,172 @@ def test_any_text_loads_or_fails_cleanly(text: str) -> None:
         for explicit in (None, str(root / "pyproject.toml")):
             with contextlib.suppress(ConfigError):
                 config.load(root, explicit)
+
+
+# -- footguns (issue 13): each with its exact message ------------------------------
+
+V = "migration-scripts/V{}__step_{}.sql"
+
+
+def migrations_project(root: Path, settings: str, versions: tuple[str, ...]) -> None:
+    import projects
+
+    projects.write(root, {"migration-scripts/V1__books.sql": None})
+    (root / "migration-scripts").mkdir(exist_ok=True)
+    for version in versions:
+        (root / V.format(version, version.replace(".", "_"))).write_text(
+            f"CREATE TABLE t{version.replace('.', '_')} (id int PRIMARY KEY);\n"
+        )
+    (root / ".dbdesign.yaml").write_text(settings)
+
+
+def stderr_of(capsys: pytest.CaptureFixture[str], root: Path) -> str:
+    code, out, err = run_check(capsys, root, "--select", "MG")
+    assert (code, out) == (2, ""), (out, err)
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize(
+    "settings, versions, message",
+    [
+        (
+            "migrations_baseline: latest\n",
+            ("1", "2"),
+            "dbdesign: error: .dbdesign.yaml:1: migrations_baseline: 'latest' is "
+            "not a version: the baseline is a fixed point in the history, not one "
+            "that follows new migrations; set it to the version of the newest "
+            "migration to waive (e.g. '42')\n",
+        ),
+        (
+            "migrations_baseline: 10\n",
+            ("1", "2", "3"),
+            "dbdesign: error: .dbdesign.yaml: migrations_baseline: '10' names no "
+            "migration; the newest is V3__step_3.sql: set the version of an "
+            "existing migration, quoted as its file name writes it\n",
+        ),
+        (
+            "migrations_baseline: '2.5'\n",
+            ("1", "2", "3"),
+            "dbdesign: error: .dbdesign.yaml: migrations_baseline: '2.5' names no "
+            "migration; the newest is V3__step_3.sql: set the version of an "
+            "existing migration, quoted as its file name writes it\n",
+        ),
+        (
+            "migrations_baseline: '1'\n",
+            (),
+            "dbdesign: error: .dbdesign.yaml: migrations_baseline: '1' names no "
+            "migration, and migration-scripts has none yet; remove the setting\n",
+        ),
+        (
+            "migrations_baseline: 2026-07-27\n",
+            ("1",),
+            "dbdesign: error: .dbdesign.yaml:1: migrations_baseline: 2026-07-27 "
+            "reads as a date in YAML; quote it: '2026-07-27'\n",
+        ),
+        (
+            "migrations_baseline: 1.10\n",
+            ("1.10",),
+            "dbdesign: error: .dbdesign.yaml:1: migrations_baseline: 1.1 reads as a "
+            "number, which drops trailing zeros (1.10 is 1.1); quote the version as "
+            "the file name writes it, e.g. '1.10'\n",
+        ),
+    ],
+)
+def test_migrations_baseline_must_name_a_migration(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    settings: str,
+    versions: tuple[str, ...],
+    message: str,
+) -> None:
+    migrations_project(tmp_path, settings, versions)
+    assert stderr_of(capsys, tmp_path) == message
+
+
+@pytest.mark.parametrize("baseline", ["2", "'2.0'", "'002'"])
+def test_a_baseline_that_names_a_migration_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], baseline: str
+) -> None:
+    migrations_project(tmp_path, f"migrations_baseline: {baseline}\n", ("1", "2", "3"))
+    code, _, err = run_check(capsys, tmp_path, "--select", "MG")
+    assert code == 0, err
+
+
+def test_a_toml_date_is_told_to_be_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.dbdesign]\nmigrations_baseline = 2026-07-27\n"
+    )
+    assert_config_error(
+        capsys,
+        tmp_path,
+        "pyproject.toml:2: migrations_baseline: 2026-07-27 reads as a date; "
+        'quote it: "2026-07-27"',
+    )
+
+
+def test_paths_are_relative_to_the_root(tmp_path: Path) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text(
+        "artifacts_dir: docs/db\nschema: db/schema.sql\n"
+        "migrations_dir: db/../db/migrations\nchangelog: CHANGELOG.md\n"
+    )
+    loaded = config.load(tmp_path)
+    assert loaded.schema_path == "db/schema.sql"  # not docs/db/db/schema.sql
+    assert loaded.migrations_path == "db/migrations"
+    assert loaded.changelog_path == "CHANGELOG.md"
+    # artifacts_dir stays the folder of the documents and of unset paths.
+    assert loaded.erd_path == "docs/db/entity-relationship-diagram.md"
+    assert (
+        loaded.artifact("backup-recovery-plan.md") == "docs/db/backup-recovery-plan.md"
+    )
+
+
+@pytest.mark.parametrize("value", ["../schema.sql", "db/../../schema.sql", ".."])
+def test_a_path_that_leaves_the_root_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text(f"schema: {value}\n")
+    assert_config_error(
+        capsys,
+        tmp_path,
+        ".dbdesign.yaml:1: schema: expected a path inside the project root, with "
+        "/ separators (paths in the config are relative to the root)",
+    )
+
+
+def test_a_path_written_for_artifacts_dir_gets_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "docs/db").mkdir(parents=True)
+    (tmp_path / "docs/db/schema.sql").write_text("CREATE TABLE a (id int);\n")
+    (tmp_path / ".dbdesign.yaml").write_text(
+        "artifacts_dir: docs/db\nschema: schema.sql\n"
+    )
+    assert config.load(tmp_path).notes == (
+        ".dbdesign.yaml: schema: schema.sql is relative to the project root and is "
+        "not there, but docs/db/schema.sql is; write `schema: docs/db/schema.sql` "
+        "(paths in the config are no longer relative to artifacts_dir)",
+    )
+
+
+def test_a_pyproject_table_hidden_by_the_yaml_gets_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".dbdesign.yaml").write_text("phase_order: strict\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.dbdesign]\nignore = ["CL005"]\n')
+    loaded = config.load(tmp_path)
+    assert loaded.phase_order == "strict" and loaded.ignore == ()
+    note = (
+        "pyproject.toml's [tool.dbdesign] is ignored: .dbdesign.yaml takes "
+        "precedence; move its settings into one place"
+    )
+    assert loaded.notes == (note,)
+    _, out, _ = run_check(capsys, tmp_path, "--select", "FW")
+    assert f"note: {note}" in out
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 88\n")
+    assert config.load(tmp_path).notes == ()
 
 
 @pytest.mark.parametrize(

@@ -210,3 +210,11 @@ def pre_commit(
     for key in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF"):
         env.pop(key, None)
     return script("pre-commit", cwd, *args, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL server shared by the session's replay tests, by URL."""
+    from replay_fixtures import serve
+
+    yield from serve()

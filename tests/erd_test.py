@@ -1,5 +1,7 @@
-"""ER001-ER005, `dbdesign erd [--write]`, the fix, rendering, and round
-trips through our own parser on the corpus and on generated Catalogs."""
+"""ER001-ER005 beyond the rule cases of tests/cases/erd.yml (unreadable
+bytes, which findings the fix cures, type matching), `dbdesign erd
+[--write]`, the fix, rendering, and round trips through our own parser on
+the corpus and on generated Catalogs."""
 
 from __future__ import annotations
 
@@ -31,6 +33,11 @@ from dbdesign.erd.render import (
 )
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog, Column, ForeignKey, Table
+
+
+def with_diagram(body: str) -> str:
+    return "# ERD\n\n```mermaid\nerDiagram\n" + body + "```\n"
+
 
 ERD = "entity-relationship-diagram.md"
 SCHEMA = """\
@@ -109,73 +116,13 @@ def messages(root: Path) -> list[str]:
     return [f.message for f in erd_check.check(project)]
 
 
-def with_diagram(body: str) -> str:
-    return "# ERD\n\n```mermaid\nerDiagram\n" + body + "```\n"
-
-
 # -- each rule fires, and stays quiet ----------------------------------------
-
-
-def test_a_good_erd_is_quiet(tmp_path):
-    assert run(make(tmp_path, GOOD)) == []
-
-
-def test_relationships_may_be_written_either_way_round(tmp_path):
-    erd = with_diagram(
-        '  orders }o--|| users : "placed by"\n'
-        "  orders }o..o| coupons : uses\n"
-        "  users ||--|| profiles : has\n"
-        "  coupons\n  profiles\n"
-    )
-    assert run(make(tmp_path, erd)) == []
-
-
-def test_er001_missing_file(tmp_path):
-    root = make(tmp_path, None)
-    assert run(root) == [("ER001", None)]
-    assert "dbdesign erd --write" in messages(root)[0]
-
-
-@pytest.mark.parametrize(
-    "erd",
-    [
-        "# ERD\n\nSee the whiteboard photo.\n",
-        "# ERD\n\n```mermaid\nflowchart LR\n  a --> b\n```\n",
-        "# ERD\n\n```\nerDiagram\n  users\n```\n",
-        "# ERD\n\n    erDiagram\n      users\n",
-    ],
-)
-def test_er001_no_erdiagram_block(tmp_path, erd):
-    assert run(make(tmp_path, erd)) == [("ER001", 1)]
 
 
 def test_er001_unreadable_file(tmp_path):
     root = make(tmp_path, b"# ERD\n\xff\xfe\n")
     assert run(root) == [("ER001", None)]
     assert "not UTF-8" in messages(root)[0]
-
-
-def test_er002_names_the_bad_line_and_skips_the_comparison(tmp_path):
-    erd = with_diagram("  users ||--o{ orders : places\n  users ||--o{ : places\n")
-    root = make(tmp_path, erd)
-    assert run(root) == [("ER002", 6)]
-    assert "the second entity" in messages(root)[0]
-
-
-def test_er003_both_ways(tmp_path):
-    erd = GOOD.replace("    coupons\n", "    ghost\n").replace(
-        '    coupons |o--o{ orders : "applies to"\n', ""
-    )
-    root = make(tmp_path, erd)
-    assert run(root) == [("ER003", 4), ("ER003", 18)]
-    ghost, missing = sorted(messages(root))
-    assert "entity ghost is not a table" in ghost
-    assert "table coupons of database-schema.sql is not in the ERD" in missing
-
-
-def test_er003_matches_names_without_case(tmp_path):
-    erd = GOOD.replace("coupons", "COUPONS").replace("profiles", "Profiles")
-    assert run(make(tmp_path, erd)) == []
 
 
 def test_findings_say_whether_the_fix_cures_them(tmp_path):
@@ -211,18 +158,6 @@ def test_findings_say_whether_the_fix_cures_them(tmp_path):
     }
 
 
-def test_er003_partitions_are_not_entities(tmp_path):
-    schema = SCHEMA + (
-        "CREATE TABLE events (id integer, at date) PARTITION BY RANGE (at);\n"
-        "CREATE TABLE events_2024 PARTITION OF events\n"
-        "    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
-    )
-    root = make(
-        tmp_path, GOOD.replace("    profiles\n", "    profiles\n    events\n"), schema
-    )
-    assert run(root) == []
-
-
 def test_foreign_keys_of_partitions_belong_to_their_table():
     catalog = catalog_of(
         SCHEMA
@@ -242,129 +177,6 @@ def test_foreign_keys_of_partitions_belong_to_their_table():
     ] == [("users", "events", "user_id")]
     assert "events_1" not in render(catalog)
     assert "        integer user_id FK\n" in render(catalog)
-
-
-def test_er004_both_ways(tmp_path):
-    erd = GOOD.replace(
-        '    coupons |o--o{ orders : "applies to"\n',
-        "    users ||--o{ coupons : hands_out\n",
-    )
-    root = make(tmp_path, erd)
-    assert run(root) == [("ER004", 4), ("ER004", 6)]
-    text = " ".join(messages(root))
-    assert "foreign key orders(coupon_id) -> coupons has no relationship" in text
-    assert 'coupons |o..o{ orders : "coupon_id"' in text
-    assert "relationship users -- coupons has no foreign key" in text
-
-
-def test_er004_one_relationship_per_foreign_key(tmp_path):
-    schema = SCHEMA + (
-        "CREATE TABLE transfers (id integer PRIMARY KEY,\n"
-        "  from_id integer NOT NULL REFERENCES users,\n"
-        "  to_id integer NOT NULL REFERENCES users);\n"
-    )
-    erd = GOOD.replace(
-        "    coupons\n",
-        "    coupons\n    transfers\n    users ||--o{ transfers : to_id\n",
-    )
-    root = make(tmp_path, erd, schema)
-    assert run(root) == [("ER004", 4)]
-    assert "transfers(from_id)" in messages(root)[0]
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "fragment"),
-    [
-        (
-            "users ||--o{ orders",
-            "users |o--o{ orders",
-            "but orders.user_id is NOT NULL; write `users ||--o{ orders`",
-        ),
-        (
-            "coupons |o--o{ orders",
-            "coupons ||--|{ orders",
-            "but orders.coupon_id is nullable; write `coupons |o--|{ orders`",
-        ),
-        ("users ||--o{ orders", "users }o--o{ orders", "the users end allows many"),
-        (
-            "users ||--o{ orders",
-            "users ||--o| orders",
-            "orders.user_id is not unique (one-to-many)",
-        ),
-        (
-            "profiles |o--|| users",
-            "profiles }o--|| users",
-            "profiles.user_id is unique (one-to-one); write `profiles |o--|| users`",
-        ),
-    ],
-)
-def test_er005_cardinality(tmp_path, old, new, fragment):
-    root = make(tmp_path, GOOD.replace(old, new))
-    line = next(i for i, text in enumerate(GOOD.splitlines(), 1) if old in text)
-    assert run(root) == [("ER005", line)]
-    assert fragment in messages(root)[0]
-
-
-def test_er005_child_minimum_is_the_designers(tmp_path):
-    erd = GOOD.replace("users ||--o{ orders", "users ||--|{ orders").replace(
-        "profiles |o--|| users", "profiles ||--|| users"
-    )
-    assert run(make(tmp_path, erd)) == []
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "fragment"),
-    [
-        (
-            "string email UK",
-            "string mail UK",
-            "attribute mail of users is not a column",
-        ),
-        (
-            "string email UK",
-            "string email",
-            "users.email is marked with no key in the ERD but is UK",
-        ),
-        (
-            "int id PK",
-            "int id PK, FK",
-            "users.id is marked PK, FK in the ERD but is PK",
-        ),
-        ("int id PK", "text id PK", "users.id is `text` in the ERD but `integer`"),
-        ("bigint id PK", "integer id PK", "orders.id is `integer`"),
-    ],
-)
-def test_er005_attributes(tmp_path, old, new, fragment):
-    root = make(tmp_path, GOOD.replace(old, new))
-    line = next(i for i, text in enumerate(GOOD.splitlines(), 1) if old in text)
-    found = run(root)
-    assert ("ER005", line) in found
-    assert any(fragment in m for m in messages(root)), messages(root)
-
-
-def test_er005_missing_columns_where_attributes_are_listed(tmp_path):
-    root = make(tmp_path, GOOD.replace("        numeric total\n", ""))
-    assert run(root) == [("ER005", 13)]
-    assert (
-        "the ERD lists attributes of orders but not its column total"
-        in (messages(root)[0])
-    )
-
-
-def test_er005_star_marks_a_primary_key(tmp_path):
-    assert run(make(tmp_path, GOOD.replace("int id PK", "int *id"))) == []
-
-
-def test_suppression_comment_silences_a_finding(tmp_path):
-    erd = GOOD.replace("    coupons\n", "    ghost\n    coupons\n")
-    root = make(tmp_path, erd)
-    assert cli.main(["check", "--root", str(root), "--select", "ER"]) == 1
-    # a suppression in a mermaid comment on the line above
-    erd = erd.replace(
-        "    ghost\n", "    %% <!-- dbdesign: ignore[ER003] -->\n    ghost\n"
-    )
-    (root / ERD).write_text(erd)
-    assert cli.main(["check", "--root", str(root), "--select", "ER"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -619,39 +431,22 @@ def test_erd_write_keeps_the_files_mode(tmp_path):
 
 
 def test_hook_fix_regenerates_the_block(tmp_path, capsys):
-    root = make(tmp_path, GOOD.replace("    coupons\n", "    ghost\n"))
+    # ghost is no table (not fixable), a relationship is missing (fixable)
+    erd = GOOD.replace("    coupons\n", "    ghost\n")
+    root = make(tmp_path, erd.replace('    profiles |o--|| users : "belongs to"\n', ""))
     assert cli.erd_main(["--root", str(root)]) == 1
     capsys.readouterr()
     assert cli.erd_main(["--root", str(root), "--fix"]) == 1
     out = capsys.readouterr().out
     assert f"Fixing {ERD}" in out
-    # the hand-written diagram still says `ghost`: the fix never deletes it
-    assert "ER003 entity ghost is not a table" in out
-    (root / ERD).write_text(
-        (root / ERD).read_text().replace("    ghost\n", "    coupons\n", 1)
-    )
+    # Without markers, the one hand-drawn diagram becomes the generated one
+    # (one diagram, never two), and a note says so.
+    assert f"note: {ERD}: the erDiagram drawn at line " in out
+    text = (root / ERD).read_text()
+    assert "ghost" not in text and text.count("erDiagram") == 1
+    assert "<!-- dbdesign:erd:start -->" in text
+    assert "ER003" not in out
     assert cli.erd_main(["--root", str(root), "--fix"]) == 0
-
-
-def test_given_paths_the_erd_is_checked_when_it_or_the_schema_is_one(tmp_path):
-    root = make(tmp_path, None)
-    other = str(root / "CHANGELOG.md")
-    assert cli.main(["check", "--root", str(root), "--select", "ER", other]) == 0
-    for path in (ERD, "database-schema.sql"):
-        assert (
-            cli.main(
-                [
-                    "check",
-                    "--root",
-                    str(root),
-                    "--select",
-                    "ER",
-                    other,
-                    str(root / path),
-                ]
-            )
-            == 1
-        )
 
 
 def test_hook_is_registered():
@@ -932,6 +727,177 @@ def test_a_type_written_over_lines_stays_on_one_line() -> None:
     written, comment = attribute_type('numeric(10,\n  2) COLLATE "C"')
     assert (written, comment) == ("numeric", "numeric(10, 2) COLLATE C")
     mermaid.parse(f'erDiagram\n  A {{ {written} x "{comment}" }}\n')
+
+
+# -- a hand-drawn diagram without markers (issue 13) ---------------------------
+
+
+def test_write_converts_the_one_hand_drawn_diagram(tmp_path, capsys):
+    prose = "Notes the team wrote stay byte for byte.\r\n"
+    text = GOOD.replace("# Shop ERD\n", "# Shop ERD\n\n" + prose)
+    root = make(tmp_path, text)
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"Wrote {ERD}\n"
+    assert err == (
+        f"dbdesign: note: {ERD}: the erDiagram drawn at line 5 is now the one "
+        "generated from the schema, between dbdesign:erd markers that `--fix` "
+        "keeps up to date (`git diff` shows what it replaced)\n"
+    )
+    written = (root / ERD).read_text()
+    assert written.count("erDiagram") == 1  # one diagram, never two
+    assert written.startswith("# Shop ERD\n\n" + prose.replace("\r\n", "\n"))
+    after = GOOD.partition("```mermaid")[2]
+    closing = after.index("```\n") + len("```\n")
+    assert written.endswith(after[closing:])  # what follows the block, kept
+    assert "<!-- dbdesign:erd:start -->\n```mermaid\n" in written
+    assert run(root) == []
+    # Now marked: a second write keeps the block where it is.
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    assert capsys.readouterr().out == f"{ERD} is up to date\n"
+
+
+def test_findings_in_the_one_unmarked_diagram_are_fixable(tmp_path):
+    root = make(tmp_path, GOOD.replace("    coupons\n", "    ghost\n"))
+    project = Project(root, config.load(root))
+    found = [f for f in erd_check.check(project) if f.code == "ER003"]
+    assert found and all(f.fixable for f in found)
+
+
+def test_two_hand_drawn_diagrams_are_left_to_the_author(tmp_path, capsys):
+    second = "\n```mermaid\nerDiagram\n    users {\n        int id PK\n    }\n```\n"
+    root = make(tmp_path, GOOD + second)
+    before = (root / ERD).read_bytes()
+    assert cli.main(["erd", str(root), "--write"]) == 2
+    err = capsys.readouterr().err
+    assert "the ERD has 2 erDiagram blocks (lines 3, " in err
+    assert (
+        "put `<!-- dbdesign:erd:start -->` and `<!-- dbdesign:erd:end -->` around"
+        in err
+    )
+    # --fix writes nothing: no reported finding is one the fix can cure.
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 0
+    assert (root / ERD).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "label, shown",
+    [
+        ("assigned to", "assigned to"),
+        ("places many items", "places many items"),
+        ("one-time", "one-time"),
+    ],
+)
+def test_an_unquoted_label_is_told_to_be_quoted(tmp_path, label, shown):
+    root = make(tmp_path, GOOD.replace(": places", f": {label}"))
+    [message] = [m for m in messages(root) if "label" in m]
+    assert message == (
+        f"the erDiagram does not parse: the relationship label `{shown}` is not "
+        f'one plain word; quote it: `: "{shown}"`'
+    )
+
+
+def test_erd_write_through_a_link_inside_the_root_keeps_the_link(tmp_path, capsys):
+    # As the checklist fixer does: one rule for every writer.
+    root = make(tmp_path, None)
+    (root / "docs").mkdir()
+    (root / "docs/erd.md").write_text("# ERD\n")
+    (root / ERD).symlink_to("docs/erd.md")
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    assert (root / ERD).is_symlink()
+    assert "erDiagram" in (root / "docs/erd.md").read_text()
+    assert cli.erd_main(["--root", str(root)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("yaml", "args"),
+    [
+        ("ignore: [ER003]\n", []),
+        ("", ["--select", "ER004"]),
+        (f"per_file_ignores:\n  '{ERD}': [ER]\n", []),
+    ],
+)
+def test_fix_only_when_a_fixable_finding_is_reported(tmp_path, capsys, yaml, args):
+    # coupons is missing (ER003, fixable); nothing else is wrong.
+    source = GOOD.replace("    coupons\n", "")
+    source = source.replace('    coupons |o--o{ orders : "applies to"\n', "")
+    source = source.replace("int coupon_id FK", "int coupon_id")
+    root = make(
+        tmp_path,
+        source,
+        SCHEMA.replace(
+            "coupon_id integer REFERENCES coupons (id),", "coupon_id integer,"
+        ),
+    )
+    assert run(root) == [("ER003", 4)]
+    if yaml:
+        (root / ".dbdesign.yaml").write_text(yaml)
+    cli.erd_main(["--root", str(root), "--fix", *args])
+    assert (root / ERD).read_text() == source
+    assert "Fixing" not in capsys.readouterr().out
+    (root / ".dbdesign.yaml").unlink(missing_ok=True)
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 1
+    assert "coupons" in (root / ERD).read_text()
+
+
+# -- a fix makes its finding go away, or the finding is not fixable -------------
+
+
+def test_names_that_sanitise_alike_stay_apart(tmp_path, capsys):
+    # `a%b` and `a_b` were both drawn as `a_b` (and `prénom`, `pr_nom`
+    # as `pr_nom`): one entity, a table "missing" that no fix could add.
+    schema = (
+        'CREATE TABLE "a%b" (id int PRIMARY KEY, "prénom" text, pr_nom text);\n'
+        'CREATE TABLE a_b (id int PRIMARY KEY, "名前" text, "名字" text,'
+        ' a_id int REFERENCES "a%b" (id));\n'
+        "CREATE TABLE a_b_2 (id int PRIMARY KEY);\n"
+    )
+    root = make(tmp_path, None, schema)
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    diagram = (root / ERD).read_text()
+    assert "    a_b_3 {" in diagram and "    a_b {" in diagram
+    assert "text pr_nom_2" in diagram and "text pr_nom\n" in diagram
+    assert 'a_b_3 |o..o{ a_b : "a_id"' in diagram
+    assert run(root) == []
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 0
+
+
+def test_a_hand_drawn_copy_of_a_generated_relationship_is_fine(tmp_path):
+    # It states nothing false; it was "a relationship with no foreign key"
+    # on the generated line, fixable, and regenerating never cured it.
+    erd = '# ERD\n\n```mermaid\nerDiagram\n    users ||..o{ profiles : "user_id"\n```\n'
+    root = make(
+        tmp_path,
+        erd,
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
+        "CREATE TABLE profiles (id int PRIMARY KEY,"
+        " user_id int NOT NULL REFERENCES users (id));\n",
+    )
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    assert run(root) == []
+
+
+def test_a_diagram_too_long_even_without_attributes_is_not_fixable(tmp_path, capsys):
+    names = [f"table_with_a_rather_long_name_number_{n:05}" for n in range(1300)]
+    schema = "".join(f"CREATE TABLE {name} (id int PRIMARY KEY);\n" for name in names)
+    root = make(tmp_path, None, schema)
+    assert cli.main(["erd", str(root), "--write"]) == 0
+    project = Project(root, config.load(root))
+    found = list(erd_check.check(project))
+    assert [(f.code, f.fixable) for f in found] == [("ER002", False)]
+    assert cli.erd_main(["--root", str(root), "--fix"]) == 1
+    assert "Fixing" not in capsys.readouterr().out
+
+
+def test_nothing_is_fixable_when_the_fix_cannot_run(tmp_path):
+    root = make(tmp_path, None)
+    (root / "database-schema.sql").write_bytes(b"\xff\xfe")  # not UTF-8
+    project = Project(root, config.load(root))
+    assert [(f.code, f.fixable) for f in erd_check.check(project)] == [("ER001", False)]
+    broken = f"# ERD\n\n{START_MARKER}\n```mermaid\nerDiagram\n  ghost\n```\n"
+    root = make(tmp_path, broken)  # a start marker without its end
+    project = Project(root, config.load(root))
+    assert all(not f.fixable for f in erd_check.check(project))
 
 
 def test_bookkeeping_tables_are_not_entities(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from conftest import EXAMPLE
 from dbdesign import cli, hooks, rules
 from dbdesign.markdown import PHASES, parse_checklist
+from replay_fixtures import needs_postgres
 
 MIGRATIONS = EXAMPLE / "migration-scripts"
 
@@ -44,9 +45,20 @@ def test_each_check_reads_the_example_and_passes(capsys, check):
     assert code == 0
 
 
-@pytest.mark.parametrize("hook", [hook.id for hook in hooks.HOOKS])
+@pytest.mark.parametrize(
+    "hook",
+    [
+        # The replay hook needs a server, and RP006 (the server's version
+        # against postgres_version) speaks of the machine, not the example.
+        pytest.param(hook.id, marks=needs_postgres)
+        if hook.id == "dbdesign-replay"
+        else hook.id
+        for hook in hooks.HOOKS
+    ],
+)
 def test_each_hook_passes_on_the_example(capsys, hook):
-    assert cli.hook_main(hook, ["--root", str(EXAMPLE), "--strict"]) == 0
+    args = ["--root", str(EXAMPLE), "--strict", "--ignore", "RP006"]
+    assert cli.hook_main(hook, args) == 0
     capsys.readouterr()
 
 

@@ -260,6 +260,8 @@ def test_a_poisoned_line_never_reaches_sarif(
     root = tmp_path / "p"
     root.mkdir()
     (root / "database-schema.sql").write_text(BAD, encoding="utf-8")
+    # sqlfluff's own defaults (LT01 too), not dbdesign's: three findings.
+    (root / ".sqlfluff").write_text("[sqlfluff]\n", encoding="utf-8")
     chdir(root)
     args = ["check", "--select", "LT", "--format", "sarif", "database-schema.sql"]
     main(args)

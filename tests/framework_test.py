@@ -1,3 +1,6 @@
+"""FW001-FW003 beyond the rule cases of tests/cases/framework.yml: links,
+folders and pipes where a file should be, the hook, finding the root."""
+
 from __future__ import annotations
 
 import os
@@ -10,56 +13,13 @@ from conftest import Repo
 from dbdesign.checks import framework
 from dbdesign.cli import checklist_main, framework_main
 from dbdesign.project import find_root
-from projects import CHECKLIST, FRAMEWORK, PROMPT, SECRET, TEMPLATE
-
-
-def test_quiet_on_a_good_project(tmp_path: Path) -> None:
-    projects.write(tmp_path)
-    assert projects.run(framework.check, tmp_path) == []
+from projects import FRAMEWORK, PROMPT, SECRET, TEMPLATE
 
 
 def test_quiet_through_main(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     projects.write(repo.path)
     assert framework_main(["--root", str(repo.path)]) == 0
     assert capsys.readouterr().out == "All checks passed (3 files checked).\n"
-
-
-# (files to change, None deletes; expected (code, path, line); a word of
-# the message).
-CASES = [
-    (
-        {PROMPT: None, TEMPLATE: None, f"{FRAMEWORK}/notes.md": "# Notes\n"},
-        [("FW002", PROMPT, None), ("FW002", TEMPLATE, None)],
-        "dbdesign init",
-    ),
-    ({TEMPLATE: None}, [("FW002", TEMPLATE, None)], "is missing"),
-    ({PROMPT: ""}, [("FW003", PROMPT, None)], "is empty"),
-    ({PROMPT: " \n\t\r\n"}, [("FW003", PROMPT, None)], "is empty"),
-    ({PROMPT: b"caf\xe9\n"}, [("FW003", PROMPT, None)], "not UTF-8"),
-    ({TEMPLATE: b"# T\0\n"}, [("FW003", TEMPLATE, None)], "NUL byte"),
-    ({CHECKLIST: b"\x89PNG\r\n\x1a\n\0\0"}, [("FW003", CHECKLIST, None)], "binary"),
-    # A BOM and CRLF are fine.
-    ({PROMPT: b"\xef\xbb\xbf# Prompt\r\n\r\nText.\r\n"}, [], ""),
-]
-
-
-@pytest.mark.parametrize("files, expected, words", CASES)
-def test_cases(
-    tmp_path: Path,
-    files: dict[str, str | bytes | None],
-    expected: list[tuple[str, str, int | None]],
-    words: str,
-) -> None:
-    projects.write(tmp_path, files)
-    found = projects.run(framework.check, tmp_path)
-    assert projects.where(found) == expected
-    assert all(words in f.message for f in found)
-
-
-def test_folder_missing(tmp_path: Path) -> None:
-    [item] = projects.run(framework.check, tmp_path)
-    assert (item.code, item.path, item.line) == ("FW001", FRAMEWORK, None)
-    assert "`dbdesign init`" in item.message
 
 
 def test_folder_is_a_file(tmp_path: Path) -> None:
@@ -136,13 +96,6 @@ def test_fifo_is_never_opened(tmp_path: Path) -> None:
     [item] = projects.run(framework.check, tmp_path)
     assert (item.code, item.path) == ("FW003", PROMPT)
     assert "not a regular file" in item.message
-
-
-def test_configured_framework_dir(tmp_path: Path) -> None:
-    projects.write(tmp_path)
-    (tmp_path / ".dbdesign.yaml").write_text("framework_dir: process/db\n")
-    [item] = projects.run(framework.check, tmp_path)
-    assert (item.code, item.path) == ("FW001", "process/db")
 
 
 def test_main_reports_each_problem(

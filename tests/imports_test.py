@@ -23,7 +23,7 @@ with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
     except SystemExit as exc:
         code = exc.code
 heavy = sorted(name for name in sys.modules
-               if name.split(".")[0] in ("sqlfluff", "sqlglot"))
+               if name.split(".")[0] in ("sqlfluff", "sqlglot", "psycopg"))
 print(json.dumps({"code": code, "heavy": heavy, "out": out.getvalue()}))
 """
 
@@ -70,6 +70,7 @@ CASES = [
         True,
     ),
     ("main", ["check", "--select", "CH,MG00"], True),
+    ("main", ["check", "--select", "RP"], True),  # replay.mode: off
     ("main", ["rules"], False),
     ("main", ["rules", "SQ004"], False),
 ]

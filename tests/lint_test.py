@@ -64,21 +64,23 @@ def test_bad_file_keeps_sqlfluff_codes_and_lines(tmp_path: Path) -> None:
     found, _ = _lint(tmp_path, "schema.sql")
     got = {(f.code, f.line, f.column) for f in found}
     assert ("LT09", 6, 1) in got
-    assert ("LT01", 6, 10) in got
+    assert ("CP01", 6, 12) in got
     assert ("LT14", 6, 19) in got
+    # dbdesign's defaults (the repository has no sqlfluff config): no LT01.
+    assert "LT01" not in {code for code, _, _ in got}
     assert all(
         f.check == "sqlfluff" and f.severity == "warning" and f.path == "schema.sql"
         for f in found
     )
-    lt01 = next(f for f in found if f.code == "LT01")
-    assert "`sqlfluff fix --dialect postgres`" in lt01.message
+    cp01 = next(f for f in found if f.code == "CP01")
+    assert cp01.message.endswith("; `dbdesign check --fix` mends it")
 
 
 def test_configured_severity(tmp_path: Path) -> None:
     _write(tmp_path, "schema.sql", BAD)
-    found, _ = _lint(tmp_path, "schema.sql", severity={"LT01": "error"})
-    assert {f.severity for f in found if f.code == "LT01"} == {"error"}
-    assert {f.severity for f in found if f.code != "LT01"} == {"warning"}
+    found, _ = _lint(tmp_path, "schema.sql", severity={"LT09": "error"})
+    assert {f.severity for f in found if f.code == "LT09"} == {"error"}
+    assert {f.severity for f in found if f.code != "LT09"} == {"warning"}
 
 
 @pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
@@ -268,7 +270,7 @@ def test_large_file_is_linted(tmp_path: Path) -> None:
     _write(tmp_path, "big.sql", body + BAD)
     found, _ = _lint(tmp_path, "big.sql")
     assert "SQ009" not in {f.code for f in found}
-    assert ("LT01", 901) in {(f.code, f.line) for f in found}
+    assert ("LT09", 901) in {(f.code, f.line) for f in found}
 
 
 def test_file_over_the_size_bound_is_reported(
@@ -309,7 +311,7 @@ def test_files_in_parallel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     for name in names:
         _write(tmp_path, name, BAD)
     found, _ = _lint(tmp_path, *names)
-    assert {f.path for f in found if f.code == "LT01"} == set(names)
+    assert {f.path for f in found if f.code == "LT09"} == set(names)
 
 
 def test_jobs_from_the_command_line(
@@ -538,14 +540,14 @@ def test_through_the_command_line(
         "SELECT 1;\n" + bad + "-- dbdesign: ignore[LT09]\n" + bad,
     )
     chdir(tmp_path)
-    code = main(["check", "--select", "LT01,LT09", "database-schema.sql"])
+    code = main(["check", "--select", "CP01,LT09", "database-schema.sql"])
     out = capsys.readouterr().out
     assert code == 0
     assert "database-schema.sql:2:1: warning: LT09 " in out
-    assert "database-schema.sql:2:10: warning: LT01 " in out
-    assert "database-schema.sql:4:10: warning: LT01 " in out
+    assert "database-schema.sql:2:12: warning: CP01 " in out
+    assert "database-schema.sql:4:12: warning: CP01 " in out
     assert ":4:1: warning: LT09" not in out  # suppressed
-    assert main(["check", "--select", "LT01", "--strict", "database-schema.sql"]) == 1
+    assert main(["check", "--select", "CP01", "--strict", "database-schema.sql"]) == 1
 
 
 def test_a_killed_worker_leaves_nothing_behind(tmp_path: Path) -> None:

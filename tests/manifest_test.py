@@ -121,5 +121,5 @@ def test_readme_update_keeps_everything_else() -> None:
     assert "`adding-foreign-key-constraint`" in updated
     assert updated.endswith("<!-- rules:end -->\nend\n")
     assert "| `dbdesign-checklist` |" in updated
-    assert "| CL001 | malformed-marker |" in updated
+    assert '| <a id="cl001"></a>CL001 | malformed-marker |' in updated
     assert manifest.readme(updated) == updated

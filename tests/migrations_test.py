@@ -1,7 +1,10 @@
+"""MG001-MG007 beyond the rule cases of tests/cases/migrations.yml:
+branches, merges and pull requests, `dbdesign migrations hash` and the
+integrity file, links, the corpus, and no SQL parser imported."""
+
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from dbdesign.checks import migrations
 from dbdesign.cli import main, migrations_main
 from dbdesign.commands import migrations as migrations_command
 from dbdesign.config import Config
-from dbdesign.project import Options, Project
+from dbdesign.project import Project
 
 M = "migration-scripts"
 
@@ -39,13 +42,6 @@ def codes(found: list[dict[str, object]]) -> list[tuple[object, object, object]]
     return [(f["code"], f["path"], f["line"]) for f in found]
 
 
-def core(
-    root: Path, config: Config | None = None, base: str | None = None
-) -> tuple[list[str], Project]:
-    project = Project(root, config or Config(), Options(base=base))
-    return [f"{f.code} {f.path}" for f in migrations.check(project)], project
-
-
 def flyway(repo: Repo, *versions: int) -> None:
     for n in versions:
         repo.write(f"{M}/V{n}__step_{n}.sql", f"select {n};\n")
@@ -54,89 +50,10 @@ def flyway(repo: Repo, *versions: int) -> None:
 # -- MG001 ---------------------------------------------------------------------
 
 
-def test_mg001_stray_file(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    flyway(repo, 1, 2)
-    repo.write(f"{M}/add_users.sql", "select 3;\n")
-    repo.write(f"{M}/README.md", "# how we migrate\n")
-    status, found = findings(repo.path, capsys=capsys)
-    assert status == 1
-    assert codes(found) == [("MG001", f"{M}/add_users.sql", None)]
-    assert "V<version>__<description>.sql" in str(found[0]["message"])
-    assert "migrations_ignore" in str(found[0]["message"])
-
-
-def test_mg001_quiet_with_ignore_list(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    flyway(repo, 1, 2)
-    repo.write(f"{M}/seed/books.csv", "id\n1\n")
-    repo.write(".dbdesign.yaml", "migrations_ignore: ['seed/*']\n")
-    assert findings(repo.path, capsys=capsys) == (0, [])
-
-
-def test_mg001_orphan_down(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    repo.write(f"{M}/0001_a.up.sql", "select 1;")
-    repo.write(f"{M}/0001_a.down.sql", "select 1;")
-    repo.write(f"{M}/0002_b.down.sql", "select 2;")
-    _, found = findings(repo.path, capsys=capsys)
-    assert codes(found) == [("MG001", f"{M}/0002_b.down.sql", None)]
-    assert "no up migration" in str(found[0]["message"])
-
-
 # -- MG002 ---------------------------------------------------------------------
 
 
-def test_mg002_duplicate_version(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    flyway(repo, 1, 7)
-    repo.write(f"{M}/V7__add_invoices.sql", "select 7;\n")
-    repo.write(f"{M}/V007.0__padded.sql", "select 7;\n")
-    status, found = findings(repo.path, capsys=capsys)
-    assert status == 1
-    assert codes(found) == [
-        ("MG002", f"{M}/V7__add_invoices.sql", None),
-        ("MG002", f"{M}/V7__step_7.sql", None),
-    ]
-    assert "as V007.0__padded.sql does" in str(found[0]["message"])
-    # each is told its own free version
-    assert "next free version, 8 (V8__add_invoices.sql)" in str(found[0]["message"])
-    assert "next free version, 9 (V9__step_7.sql)" in str(found[1]["message"])
-
-
-def test_mg002_quiet(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    flyway(repo, 1, 2, 3)
-    for n in (1, 2, 3):  # an undo shares its migration's version
-        repo.write(f"{M}/U{n}__step_{n}.sql", f"select {n};\n")
-    assert findings(repo.path, capsys=capsys) == (0, [])
-
-
 # -- MG003 ---------------------------------------------------------------------
-
-
-def test_mg003_added_below_existing(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    flyway(repo, 1, 2, 9)
-    repo.commit()
-    repo.write(f"{M}/V5__fix.sql", "select 5;\n")
-    repo.add()
-    status, found = findings(repo.path, capsys=capsys)
-    assert status == 1
-    assert codes(found) == [("MG003", f"{M}/V5__fix.sql", None)]
-    message = str(found[0]["message"])
-    assert "V9__step_9.sql" in message
-    assert "next free version, 10 (V10__fix.sql)" in message
-
-
-def test_mg003_quiet_in_order(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    flyway(repo, 1, 2, 9)
-    repo.commit()
-    repo.write(f"{M}/V10__next.sql", "select 10;\n")
-    repo.write(f"{M}/R__views.sql", "create view v as select 1;\n")
-    repo.write(f"{M}/U2__step_2.sql", "select 2;\n")  # an undo for an old one
-    repo.add()
-    assert findings(repo.path, "--select", "MG003", capsys=capsys) == (0, [])
 
 
 def test_mg003_feature_branch_with_base(
@@ -155,147 +72,13 @@ def test_mg003_feature_branch_with_base(
     assert findings(repo.path, capsys=capsys) == (0, [])
 
 
-def test_mg003_first_commit_has_nothing_before(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    flyway(repo, 3, 1, 2)
-    repo.add()
-    assert findings(repo.path, capsys=capsys) == (0, [])
-
-
 # -- MG004 ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def committed(repo: Repo) -> Repo:
-    flyway(repo, 1, 2, 3)
-    repo.write(f"{M}/R__views.sql", "create view v as select 1;\n")
-    repo.write(f"{M}/README.md", "notes\n")
-    repo.commit()
-    return repo
-
-
-def test_mg004_edit(committed: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    committed.write(f"{M}/V2__step_2.sql", "select 'changed';\n")
-    committed.add()
-    status, found = findings(committed.path, capsys=capsys)
-    assert status == 1
-    assert codes(found) == [("MG004", f"{M}/V2__step_2.sql", None)]
-    message = str(found[0]["message"])
-    assert "was edited" in message
-    import hashlib
-
-    old = hashlib.sha256(b"select 2;\n").hexdigest()[:12]
-    new = hashlib.sha256(b"select 'changed';\n").hexdigest()[:12]
-    assert f"sha256:{old} -> sha256:{new}" in message
-
-
-def test_mg004_rename(committed: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    committed.git("mv", f"{M}/V2__step_2.sql", f"{M}/V2__better_name.sql")
-    _, found = findings(committed.path, capsys=capsys)
-    assert codes(found) == [("MG004", f"{M}/V2__better_name.sql", None)]
-    assert "renamed" in str(found[0]["message"])
-    assert f"rename it back to {M}/V2__step_2.sql" in str(found[0]["message"])
-
-
-def test_mg004_delete(committed: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    committed.git("rm", "-q", f"{M}/V3__step_3.sql")
-    _, found = findings(committed.path, capsys=capsys)
-    assert codes(found) == [("MG004", f"{M}/V3__step_3.sql", None)]
-    assert "-> deleted" in str(found[0]["message"])
-
-
-def test_mg004_quiet_for_repeatable_readme_and_new(
-    committed: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    committed.write(f"{M}/R__views.sql", "create view v as select 2;\n")
-    committed.write(f"{M}/README.md", "more notes\n")
-    committed.write(f"{M}/V4__step_4.sql", "select 4;\n")
-    committed.add()
-    assert findings(committed.path, capsys=capsys) == (0, [])
-
-
-def test_mg004_unstaged_edit_is_not_the_change(
-    committed: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    committed.write(f"{M}/V1__step_1.sql", "not staged\n")
-    assert findings(committed.path, capsys=capsys) == (0, [])
-    # ... but pull-request mode sees the working tree.
-    _, found = findings(committed.path, "--base", "HEAD", capsys=capsys)
-    assert codes(found) == [("MG004", f"{M}/V1__step_1.sql", None)]
 
 
 # -- MG005 ---------------------------------------------------------------------
 
 
-def test_mg005_gap_in_sequential(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for name in ("001_init.sql", "002_orders.sql", "005_invoices.sql"):
-        repo.write(f"{M}/{name}", "select 1;\n")
-    status, found = findings(repo.path, capsys=capsys)
-    assert status == 0  # a warning
-    assert codes(found) == [("MG005", f"{M}/005_invoices.sql", None)]
-    assert "version 3 to 4 is missing" in str(found[0]["message"])
-
-
-def test_mg005_quiet_for_flyway_gaps(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    flyway(repo, 1, 5, 9)
-    assert findings(repo.path, capsys=capsys) == (0, [])
-
-
 # -- MG006 ---------------------------------------------------------------------
-
-
-def test_mg006_missing_down_among_others(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo.write(f"{M}/0001_a.up.sql", "select 1;")
-    repo.write(f"{M}/0001_a.down.sql", "select 1;")
-    repo.write(f"{M}/0002_b.up.sql", "select 2;")
-    status, found = findings(repo.path, capsys=capsys)
-    assert status == 0
-    assert codes(found) == [("MG006", f"{M}/0002_b.up.sql", None)]
-    assert found[0]["severity"] == "warning"
-    assert "0002_b.down.sql" in str(found[0]["message"])
-
-
-def test_mg006_up_only_folder_is_a_convention(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo.write(f"{M}/0001_a.up.sql", "select 1;")
-    repo.write(f"{M}/0002_b.up.sql", "select 2;")
-    assert findings(repo.path, capsys=capsys) == (0, [])
-
-
-def test_mg006_require_down_is_an_error(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    flyway(repo, 1, 2)
-    repo.write(f"{M}/U1__step_1.sql", "select 1;")
-    repo.write(".dbdesign.yaml", "require_down: true\n")
-    status, found = findings(repo.path, capsys=capsys)
-    assert status == 1
-    assert codes(found) == [("MG006", f"{M}/V2__step_2.sql", None)]
-    assert found[0]["severity"] == "error"
-    assert "U2__step_2.sql" in str(found[0]["message"])
-
-
-def test_mg006_diesel_and_dbmate(tmp_path: Path) -> None:
-    m = tmp_path / M
-    for folder in ("2020-01-01-000000_a", "2020-01-02-000000_b"):
-        (m / folder).mkdir(parents=True)
-        (m / folder / "up.sql").write_text("select 1;")
-    (m / "2020-01-01-000000_a" / "down.sql").write_text("select 1;")
-    found, _ = core(tmp_path)
-    assert found == [f"MG006 {M}/2020-01-02-000000_b/up.sql"]
-    shutil.rmtree(m)
-    m.mkdir()
-    (m / "20200101000000_a.sql").write_text("-- migrate:up\nselect 1;\n")
-    found, _ = core(tmp_path, Config(require_down=True))
-    assert found == [f"MG006 {M}/20200101000000_a.sql"]
 
 
 # -- MG007 ---------------------------------------------------------------------
@@ -353,17 +136,6 @@ def test_mg007_hand_edited_list(repo: Repo, capsys: pytest.CaptureFixture[str]) 
     path.write_text(lines[0] + lines[2])  # a line dropped by hand
     _, found = findings(repo.path, capsys=capsys)
     assert ("MG007", f"{M}/dbdesign.sum", 1) in codes(found)
-
-
-def test_mg007_required_and_off(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    flyway(repo, 1)
-    assert findings(repo.path, capsys=capsys) == (0, [])
-    repo.write(".dbdesign.yaml", "integrity_file: required\n")
-    _, found = findings(repo.path, capsys=capsys)
-    assert codes(found) == [("MG007", f"{M}/dbdesign.sum", None)]
-    repo.write(f"{M}/dbdesign.sum", "garbage\n")
-    repo.write(".dbdesign.yaml", "integrity_file: off\n")
-    assert findings(repo.path, capsys=capsys) == (0, [])
 
 
 def test_mg007_unreadable_sum(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -543,18 +315,6 @@ def test_naming_rules_never_import_sql_parsers(repo: Repo) -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_suppression_in_the_migration(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo.write(f"{M}/V1__history.sql", "select 1;\n")
-    repo.write(
-        f"{M}/V1__step_1.sql",
-        "-- dbdesign: ignore-file[MG002] a duplicate from 2019, "
-        "applied everywhere\nselect 1;\n",
-    )
-    assert findings(repo.path, capsys=capsys) == (0, [])
-
-
 def test_migrations_folder_linked_out_of_the_root(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -671,3 +431,76 @@ def test_mg003_ignores_old_files_listed_in_migrations_ignore(
     repo.write(f"{M}/V3__next.sql", "select 3;\n")
     repo.add()
     assert findings(repo.path, "--select", "MG003", capsys=capsys) == (0, [])
+
+
+def test_hash_never_writes_through_a_link_out_of_the_root(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    flyway(repo, 1)
+    outside = tmp_path / "outside.sum"
+    outside.write_text("theirs\n")
+    (repo.path / M / "dbdesign.sum").symlink_to(outside)
+    assert main(["migrations", "hash", str(repo.path)]) == 2
+    assert "leads out of the project root" in capsys.readouterr().err
+    assert outside.read_text() == "theirs\n"
+    assert (repo.path / M / "dbdesign.sum").is_symlink()
+
+
+# -- temporary files of a killed run (issue 15, item 12) ---------------------------
+
+TEMP = f"{M}/.dbdesign.sum.dbdesign-45jr0v0p.tmp"
+
+
+def test_our_temporary_file_is_never_a_finding(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `migrations hash` leaves when it is killed between its write
+    # and its rename: it was MG001, and CH001 counted it as a migration.
+    flyway(repo, 1, 2)
+    repo.write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n")
+    repo.commit()
+    repo.write(TEMP, "# dbdesign.sum v1\nV1__step_1.sql h1:")
+    status, found = findings(repo.path, "--base", "HEAD", capsys=capsys)
+    assert (status, found) == (0, [])
+    assert main(["check", "--root", str(repo.path), "--base", "HEAD",
+                 "--select", "CH001"]) == 0  # fmt: skip
+
+
+def test_only_our_exact_shape_is_ignored() -> None:
+    from dbdesign import naming
+
+    assert naming.is_ignored(TEMP.rsplit("/", 1)[-1], ())
+    assert naming.is_ignored(".V1__a.sql.dbdesign-abcd_123.tmp", ())
+    for name in (
+        ".dbdesign.sum.45jr0v0p.tmp",  # no `dbdesign-`
+        ".notes.dbdesign-45jr.tmp",  # not 8 characters
+        "x.dbdesign-45jr0v0p.tmp",  # not hidden
+    ):
+        assert not naming.is_ignored(name, ()), name
+
+
+def test_a_later_write_removes_stale_temporary_files_of_ours(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import time
+
+    from dbdesign import textio
+
+    flyway(repo, 1)
+    folder = repo.path / M
+    old = time.time() - textio.STALE_SECONDS - 60
+    stale = repo.write(TEMP, "half a sum file")
+    os.utime(stale, (old, old))
+    young = repo.write(f"{M}/.V1__step_1.sql.dbdesign-abcd_123.tmp", "in flight")
+    users = repo.write(f"{M}/.dbdesign.sum.45jr0v0p.tmp", "the user's")
+    os.utime(users, (old, old))
+    (folder / ".x.dbdesign-linklink.tmp").symlink_to("V1__step_1.sql")
+    os.utime(folder / ".x.dbdesign-linklink.tmp", (old, old), follow_symlinks=False)
+    assert main(["migrations", "hash", str(repo.path)]) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert stale.name not in names
+    assert young.name in names  # maybe another run's, still writing
+    assert users.name in names  # not our exact shape
+    assert ".x.dbdesign-linklink.tmp" in names  # a link is never ours
+    assert "dbdesign.sum" in names

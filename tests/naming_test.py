@@ -379,3 +379,62 @@ def test_next_version(scheme: str, newest: str, expected: str) -> None:
     assert naming.next_version(scheme, version, NOW) == expected
     after = naming.parse_version(expected)
     assert after is not None and after > version
+
+
+# -- a regex from the repository is bounded in time (issue 15, item 6) ---------
+
+CATASTROPHIC = r"regex:(?P<version>(\d+)+)_x\.sql"
+NEAR_MISS = "1" * 40 + "_y.sql"  # backtracks 2**40 ways before failing
+
+
+def test_catastrophic_regex_is_stopped_and_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dbdesign.cli import main
+
+    monkeypatch.setattr(naming, "REGEX_BUDGET", 0.3)
+    make(tmp_path, "1_x.sql", NEAR_MISS)
+    (tmp_path / ".dbdesign.yaml").write_text(
+        f"migrations_dir: m\nmigration_naming: '{CATASTROPHIC}'\n"
+    )
+    status = main(["check", "--root", str(tmp_path), "--select", "MG001"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1, err
+    assert "migration_naming: the regex took over 0.3 s" in err
+    assert NEAR_MISS in err
+    assert "bound for a pattern from the repository" in err
+    assert "internal error" not in err
+
+
+def test_the_budget_is_per_pattern_and_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbdesign.errors import UsageError
+
+    monkeypatch.setattr(naming, "REGEX_BUDGET", 0.2)
+    pattern = r"(?P<version>(\d+)+)_z\.sql"
+    with pytest.raises(UsageError):
+        naming._classify_regex(pattern, NEAR_MISS)
+    # spent: the next name is refused at once, not after another bound
+    with pytest.raises(UsageError):
+        naming._classify_regex(pattern, "2_z.sql")
+
+
+def test_a_plain_regex_is_not_slowed(tmp_path: Path) -> None:
+    make(tmp_path, *(f"{n}_x.sql" for n in range(1, 300)))
+    found = scan(tmp_path, setting=r"regex:(?P<version>\d+)_x\.sql")
+    assert len(found.forward) == 299
+
+
+def test_timebound_stops_a_runaway_match_and_restores_the_handler() -> None:
+    import re
+    import signal
+
+    from dbdesign import timebound
+
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(timebound.Timeout), timebound.bounded(0.2):
+        re.fullmatch(r"(a+)+b", "a" * 40)
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    with timebound.bounded(5):
+        assert re.fullmatch(r"(a+)+b", "aab")

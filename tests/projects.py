@@ -41,6 +41,19 @@ GOOD_CHECKLIST = (
     "- [!] Choose the partitioning key, blocked by the traffic estimate\n" + phases(3)
 )
 
+# Every phase under way and none complete: every artifact is due (AR002).
+STARTED_CHECKLIST = "# Checklist\n" + phases(0, "- [x] a task\n- [ ] another task\n")
+
+
+def checklist(**states: str) -> str:
+    """A checklist whose phase N has the tasks STATES["pN"] (default: one
+    `[ ]` task), e.g. `checklist(p0="- [x] a\n", p5="- [~] b\n")`."""
+    return "# Checklist\n" + "".join(
+        f"\n## Phase {n}: {TITLES[n]}\n\n{states.get(f'p{n}', '- [ ] a task' + chr(10))}"
+        for n in range(8)
+    )
+
+
 DOCUMENTS = {
     "performance-optimization.md": "# Performance\n\n## Indexes\n\nEvery foreign key has an index.\n",
     "security-configuration.md": "# Security\n\n## Access control\n\nOne role per service.\n\n"

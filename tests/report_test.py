@@ -319,7 +319,17 @@ def test_sarif_structure() -> None:
         assert rule["help"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning")
     cl001 = driver["rules"][ids.index("CL001")]
-    assert "Bad:\n- [X] Identify entities" in cl001["help"]["text"]
+    assert (
+        "Bad (.claude/database/database-checklist.md):\n- [X] Identify entities"
+        in cl001["help"]["text"]
+    )
+    # Every rule links to its documentation: ours to the README's rules
+    # table (an anchor per code), sqlfluff's to sqlfluff's reference.
+    assert cl001["helpUri"] == "https://github.com/dbdesign/dbdesign#cl001"
+    assert driver["rules"][ids.index("LT01")]["helpUri"] == (
+        "https://docs.sqlfluff.com/en/stable/reference/rules/layout#rule-LT01"
+    )
+    assert all(rule["helpUri"].startswith("https://") for rule in driver["rules"])
     results = run["results"]
     assert [r["ruleId"] for r in results] == [
         "AR001",
@@ -473,3 +483,70 @@ def test_json_carries_notes_for_people(
     assert code == 0
     assert len(document["notes"]) == 1
     assert "not a git repository" in document["notes"][0]
+
+
+# -- paths from the repository's top-level (SPEC 3) ---------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_a_root_below_the_top_level_names_files_from_the_top(
+    repo: Repo, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # GitHub resolves annotations and SARIF from the repository's root: a
+    # path relative to `db/` would land nowhere.
+    repo.write("db/.dbdesign.yaml", "per_file_ignores:\n  'docs/*.md': [AR003]\n")
+    repo.write("db/.claude/database/database-checklist.md", "## Phase 0\n\n- [X] a\n")
+    repo.write("db/docs/backup-recovery-plan.md", "# Backup\n\nSome text.\n")
+    repo.write("db/performance-optimization.md", "# Perf\n\nText.\n")
+    repo.write(
+        "db/security-configuration.md",
+        "<!-- dbdesign: ignore-file[AR003] -->\n# Sec\n\nText.\n",
+    )
+    args = ["check", "--root", str(repo.path / "db"), "--select", "CL001,AR003"]
+    assert main([*args, "--format", fmt]) == 1
+    out = capsys.readouterr().out
+    if fmt == "json":
+        paths = {item["path"] for item in json.loads(out)["findings"]}
+    elif fmt == "sarif":
+        results = json.loads(out)["runs"][0]["results"]
+        paths = {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in results
+        }
+    elif fmt == "github":
+        paths = set(re.findall(r"file=([^,]*),", out))
+    else:
+        paths = {line.split(":")[0] for line in out.splitlines() if ": " in line}
+        paths.discard("note")
+    # Per-file ignores and suppressions still name files from the root.
+    assert paths == {
+        "db/.claude/database/database-checklist.md",
+        "db/performance-optimization.md",
+    }
+
+
+def test_fixing_names_the_file_from_the_top(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("db/.claude/database/database-checklist.md", "## Phase 0\n\n- [X] a\n")
+    args = ["check", "--root", str(repo.path / "db"), "--select", "CL001"]
+    assert main([*args, "--fix", "--format", "json"]) == 1
+    assert capsys.readouterr().err == (
+        "Fixing db/.claude/database/database-checklist.md\n"
+    )
+
+
+def test_paths_from_the_top_of_a_linked_worktree(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A worktree's (or a submodule's) `.git` is a file: its folder is the
+    # top-level all the same.
+    repo.write("db/.claude/database/database-checklist.md", "## Phase 0\n\n- [X] a\n")
+    repo.commit("base")
+    other = tmp_path / "other"
+    repo.git("worktree", "add", "-q", str(other))
+    assert (other / ".git").is_file()
+    args = ["check", "--root", str(other / "db"), "--select", "CL001"]
+    assert main([*args, "--format", "json"]) == 1
+    paths = {item["path"] for item in json.loads(capsys.readouterr().out)["findings"]}
+    assert paths == {"db/.claude/database/database-checklist.md"}

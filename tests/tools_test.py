@@ -317,7 +317,7 @@ def test_several_usual_folders_ask_for_migrations_dir(tmp_path: Path) -> None:
         {"migrations/1_a.sql": "SELECT 1;\n", "db/migrations/1_a.sql": "SELECT 1;\n"},
     )
     loaded = config_mod.load(tmp_path)
-    assert loaded.migrations_dir == "migration-scripts"
+    assert loaded.migrations_path == "migration-scripts"
     assert "set `migrations_dir`" in loaded.notes[0]
 
 

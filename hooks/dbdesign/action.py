@@ -320,7 +320,7 @@ def report(env: Mapping[str, str]) -> int:
                     "error",
                     f"sarif: {inputs.sarif} leads out of the "
                     "workspace through a symbolic link; choose a path "
-                    "whose folders are not links",
+                    "that no link takes out of it",
                 )
             )
             return 2
@@ -359,8 +359,10 @@ def report(env: Mapping[str, str]) -> int:
 
     outputs = {"errors": str(errors), "warnings": str(warnings), "sarif-file": ""}
     if sarif_path is not None:
-        # Atomic, and a link at the path itself is replaced, not followed.
-        textio.write_atomic(sarif_path, sarif.render(findings).encode())
+        # Atomic; a link inside the workspace is written through, as every
+        # writer of dbdesign does (_stays_inside refused one that leaves).
+        # (A path the workflow names outside the workspace is its own.)
+        textio.write_atomic(sarif_path, sarif.render(findings).encode(), root=workspace)
         outputs["sarif-file"] = str(sarif_path)
     temp = Path(env.get("RUNNER_TEMP") or workspace)
     json_path = temp / f"dbdesign-{secrets.token_hex(4)}.json"
@@ -421,10 +423,9 @@ def _stays_inside(path: Path, workspace: Path) -> bool:
     """False when PATH is in the workspace by name but a link on the way
     (which a pull request may add) takes it elsewhere; a path the workflow
     names outside the workspace (`${{ runner.temp }}/...`) is its own."""
-    lexical = Path(os.path.normpath(path))
-    if not lexical.is_relative_to(Path(os.path.normpath(workspace.absolute()))):
-        return True
-    return path.parent.resolve().is_relative_to(workspace.resolve())
+    from dbdesign import textio
+
+    return textio.leaves(workspace, path, "the workspace") is None
 
 
 def verdict_line(errors: int, warnings: int, fail_on: str, broken: bool) -> str:

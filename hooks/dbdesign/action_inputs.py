@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 FAIL_ON = ("error", "warning", "never")
 SCOPES = ("change", "all")
+REPLAY = ("off", "auto", "on")
 _TRUE = ("true", "yes", "1", "on")
 _FALSE = ("false", "no", "0", "off", "")  # "" (unset): the default
 
@@ -28,6 +29,8 @@ class Inputs:
     summary: bool
     allow_label: str | None
     scope: str = "change"
+    replay: str = "auto"  # off | auto | on (SPEC 8)
+    database_url: str | None = None
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -46,6 +49,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     summary = get("SUMMARY").lower()
     if summary not in _TRUE + _FALSE:
         raise InputError(f"summary: {summary!r} is not true or false")
+    replay = get("REPLAY").lower() or "auto"
+    if replay not in REPLAY:
+        raise InputError(f"replay: {replay!r} is not one of {', '.join(REPLAY)}")
     # Codes may be given one a line as well as comma-separated.
     select = ",".join(
         part.strip()
@@ -62,4 +68,6 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         summary=summary not in _FALSE[:-1],
         allow_label=get("ALLOW_NO_CHANGELOG_LABEL") or None,
         scope=scope,
+        replay=replay,
+        database_url=get("DATABASE_URL") or None,
     )

@@ -34,12 +34,15 @@ class RootResult:
     section: Section = field(repr=False)
 
 
-def _dbdesign(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _dbdesign(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     # -I: the workspace holds the pull request's files; none of them may
     # shadow a module of ours.
     return subprocess.run(
         [sys.executable, "-I", "-m", "dbdesign", *args],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         errors="replace",
@@ -89,6 +92,20 @@ def finding_of(data: object, prefix: str) -> Finding:
     )
 
 
+def replay_env(inputs: Inputs) -> dict[str, str]:
+    """The environment of `dbdesign check`: the `replay` input as
+    $DBDESIGN_REPLAY, the `database-url` input as $DBDESIGN_DATABASE_URL
+    (an environment variable, never an argument: a command line is visible
+    to every process on the runner)."""
+    import os
+
+    env = dict(os.environ)
+    env["DBDESIGN_REPLAY"] = inputs.replay
+    if inputs.database_url:
+        env["DBDESIGN_DATABASE_URL"] = inputs.database_url
+    return env
+
+
 def run_root(
     root: str,
     workspace: Path,
@@ -113,6 +130,8 @@ def run_root(
         prefix = "" if inside == "." else inside + "/"
     else:
         prefix = where[1]
+    # In git, `dbdesign check` already names files from the top-level.
+    shift = prefix if where is None else ""
     sha = change.head(path) or ""
 
     args = ["check", f"--root={path}", "--format=json"]
@@ -126,7 +145,7 @@ def run_root(
         args.append("--allow-no-changelog")
     if inputs.scope == "all":
         args.append("--all")
-    out = _dbdesign(args, workspace)
+    out = _dbdesign(args, workspace, replay_env(inputs))
     log = tuple(line for line in out.stderr.splitlines() if line.strip())
     if out.returncode not in (0, 1):
         message = _last_line(out.stderr) or f"exit status {out.returncode}"
@@ -135,7 +154,7 @@ def run_root(
         )
     try:
         document = json.loads(out.stdout)
-        findings = tuple(finding_of(item, prefix) for item in document["findings"])
+        findings = tuple(finding_of(item, shift) for item in document["findings"])
         files = int(document["summary"]["files"])
         notes = tuple(str(note) for note in document.get("notes", ()))
         hidden = document["summary"].get("out_of_scope", 0)

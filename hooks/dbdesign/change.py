@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ NO_GIT_NOTE = (
 )
 
 _ZEROS = frozenset("0")
+_UPS = re.compile(r"(?:\.\./)*")
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _FETCH_ADVICE = (
     "in a shallow clone fetch the history it needs (in GitHub "
@@ -110,43 +112,28 @@ class Change:
 
     def old_paths_of(self, paths: list[str]) -> list[str]:
         """Those of PATHS (root-relative) that exist in the base."""
-        if self.empty_base or not paths:
+        if not paths:
             return []
-        out = _run(
-            self.top,
-            "ls-tree",
-            "-z",
-            "--name-only",
-            "--full-tree",
-            self.base,
-            "--",
-            *(f"{self.prefix}{path}" for path in paths),
-            check=False,
-        )
-        if out.returncode != 0:
-            return []
-        return [
-            path
-            for path in (_strip(self.prefix, raw) for raw in _split_z(out.stdout))
-            if path is not None
-        ]
+        return self._ls_tree(f"{self.prefix}{path}" for path in paths)
 
     def old_paths(self, folder: str) -> list[str]:
         """Every file under FOLDER (root-relative) in the base."""
+        # git refuses an empty pathspec; "." is the whole tree.
+        return self._ls_tree([f"{self.prefix}{folder.strip('/')}" or "."], "-r")
+
+    def _ls_tree(self, specs: Iterable[str], *flags: str) -> list[str]:
         if self.empty_base:
             return []
-        # git refuses an empty pathspec; "." is the whole tree.
-        spec = f"{self.prefix}{folder.strip('/')}" or "."
         out = _run(
             self.top,
             "ls-tree",
-            "-r",
+            *flags,
             "-z",
             "--name-only",
             "--full-tree",
             self.base,
             "--",
-            spec,
+            *specs,
             check=False,
         )
         if out.returncode != 0:
@@ -403,15 +390,12 @@ def _git(cwd: Path, *args: str) -> bytes:
 
 def _where(root: Path) -> tuple[Path, str] | None:
     """(work tree top-level, ROOT's prefix in it), or None outside git."""
+    # `--show-cdup` is only `../` steps, so the answer reads the same
+    # whatever the folders' names hold (a newline in `--show-toplevel` or
+    # `--show-prefix` would split a line-based answer in the wrong place).
     try:
         out = subprocess.run(
-            [
-                *GIT,
-                "rev-parse",
-                "--is-inside-work-tree",
-                "--show-toplevel",
-                "--show-prefix",
-            ],
+            [*GIT, "rev-parse", "--is-inside-work-tree", "--show-cdup"],
             cwd=root,
             capture_output=True,
             check=False,
@@ -434,10 +418,21 @@ def _where(root: Path) -> tuple[Path, str] | None:
             f"git cannot read the repository at {root}: "
             f"{lines[-1] if lines else 'unknown error'}"
         )
-    lines = os.fsdecode(out.stdout).split("\n")
-    if lines[0] != "true":
+    inside, _, cdup = os.fsdecode(out.stdout).partition("\n")
+    if inside != "true":
         return None  # inside .git, or a bare repository
-    return Path(lines[1]), lines[2]
+    cdup = cdup.removesuffix("\n")
+    here = root.resolve()
+    if not _UPS.fullmatch(cdup):  # pragma: no cover - git always answers ../
+        top = toplevel(root)
+        if top is None:
+            return None
+        rel = here.relative_to(top.resolve()).as_posix()
+        return top, "" if rel == "." else rel + "/"
+    ups = cdup.count("../")
+    if not ups:
+        return here, ""
+    return here.parents[ups - 1], "".join(f"{p}/" for p in here.parts[-ups:])
 
 
 def location(root: Path) -> tuple[Path, str] | None:
@@ -462,8 +457,23 @@ def toplevel(start: Path) -> Path | None:
         )
     except OSError:
         return None
-    top = os.fsdecode(out.stdout).rstrip("\n")
+    top = os.fsdecode(out.stdout).removesuffix("\n")
     return Path(top) if out.returncode == 0 and top else None
+
+
+def tracked(start: Path) -> list[str]:
+    """The files git tracks below START, relative to it; [] outside git."""
+    try:
+        out = subprocess.run(
+            [*GIT, "ls-files", "-z", "--", "."],
+            cwd=start,
+            capture_output=True,
+            check=False,
+            env=_env(),
+        )
+    except OSError:
+        return []
+    return _split_z(out.stdout) if out.returncode == 0 else []
 
 
 def head(root: Path) -> str | None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 
 from dbdesign import __version__
 from dbdesign.errors import UsageError
 from dbdesign.hooks import CHECKS, HOOKS, Hook
-from dbdesign.textio import printable
+from dbdesign.textio import inert
 
 ISSUES_URL = "https://github.com/dbdesign/dbdesign/issues"
 
@@ -137,6 +138,8 @@ def _hook_parser(hook: Hook) -> argparse.ArgumentParser:
         prog=hook.id, description=hook.description, formatter_class=_HookHelpFormatter
     )
     _common(parser, changelog="changelog" in hook.checks)
+    if "replay" in hook.checks:
+        _database_url(parser)
     parser.add_argument(
         "paths",
         nargs="*",
@@ -177,6 +180,22 @@ def _umbrella_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="say what would be created; write nothing",
     )
+    init.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="also write .pre-commit-config.yaml (or print what to add to it)",
+    )
+    init.add_argument(
+        "--github",
+        action="store_true",
+        help="also write the GitHub workflow .github/workflows/dbdesign.yml",
+    )
+    init.add_argument(
+        "--claude",
+        action="store_true",
+        help="also write the Claude Code command /database and register "
+        "`dbdesign claude-hook` in .claude/settings.json",
+    )
 
     migrations = sub.add_parser(
         "migrations", help="migration tools (`migrations hash`)"
@@ -216,10 +235,53 @@ def _umbrella_parser() -> argparse.ArgumentParser:
     status.add_argument("--config", metavar="FILE")
     status.add_argument("--format", choices=("text", "json"), default="text")
 
+    from dbdesign.report import FORMATS
+
+    replay = sub.add_parser(
+        "replay",
+        help="run the migrations and the schema file on a real database",
+        description="Run the migrations and the schema file on a real "
+        "database: failures (RP001, RP002), exact drift (RP003), downs "
+        "(RP004), observed locks (RP005), the server's version (RP006).",
+    )
+    replay.add_argument("root", nargs="?", metavar="ROOT")
+    _database_url(replay)
+    replay.add_argument(
+        "--write-schema",
+        action="store_true",
+        help="write the schema file from the database the migrations build "
+        "(pg_dump --schema-only, or SQLite's schema) instead of comparing",
+    )
+    replay.add_argument("--config", metavar="FILE")
+    replay.add_argument(
+        "--all",
+        action="store_true",
+        help="judge every migration (downs and locks), not only those the change adds",
+    )
+    replay.add_argument("--base", metavar="REF")
+    replay.add_argument("--format", choices=FORMATS, default="text")
+    replay.add_argument("--strict", action="store_true", help="warnings fail too")
+
+    sub.add_parser(
+        "claude-hook",
+        help="Claude Code's PostToolUse hook: checks an edited design file "
+        "(reads the hook's JSON on stdin)",
+    )
+
     rules_cmd = sub.add_parser("rules", help="list the rules, or explain one")
     rules_cmd.add_argument("code", nargs="?", metavar="CODE")
     rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
     return parser
+
+
+def _database_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="a PostgreSQL server on which a throwaway database is made and "
+        "dropped (default: $DBDESIGN_DATABASE_URL, replay.database_url, else "
+        "an ephemeral local server)",
+    )
 
 
 def _guarded(body: Callable[[], int]) -> int:
@@ -228,7 +290,7 @@ def _guarded(body: Callable[[], int]) -> int:
     try:
         return body()
     except UsageError as exc:
-        print(f"dbdesign: error: {printable(str(exc))}", file=sys.stderr)
+        print(f"dbdesign: error: {inert(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("dbdesign: interrupted", file=sys.stderr)
@@ -240,7 +302,7 @@ def _guarded(body: Callable[[], int]) -> int:
             raise
         print(
             f"dbdesign: internal error: {type(exc).__name__}: "
-            f"{printable(str(exc))}; this "
+            f"{inert(str(exc))}; this "
             f"is a bug, please report it at {ISSUES_URL} (set "
             "DBDESIGN_DEBUG=1 for the traceback)",
             file=sys.stderr,
@@ -255,11 +317,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         if args.command == "check":
             return _run(args, CHECKS)
-        module = importlib.import_module(f"dbdesign.commands.{args.command}")
+        name = args.command.replace("-", "_")
+        module = importlib.import_module(f"dbdesign.commands.{name}")
         status: int = module.main(args)
         return status
 
-    return _guarded(body)
+    return _guarded(_in_the_log(body, getattr(args, "format", "text")))
 
 
 def _run(
@@ -284,6 +347,8 @@ def _run(
         output=args.output,
         strict=args.strict,
         quiet=args.quiet,
+        replay=getattr(args, "replay", None),
+        database_url=getattr(args, "database_url", None),
     )
     return pipeline.run(request, checks)
 
@@ -294,7 +359,31 @@ def hook_main(hook_id: str, argv: Sequence[str] | None = None) -> int:
     argv, dashed = _dashed_files(parser, sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.paths = [*args.paths, *dashed]
-    return _guarded(lambda: _run(args, hook.checks, hook.id))
+    if "replay" in hook.checks:
+        args.replay = "on"  # the replay hook replays whatever replay.mode says
+    return _guarded(_in_the_log(lambda: _run(args, hook.checks, hook.id), args.format))
+
+
+def _in_the_log(body: Callable[[], int], fmt: str) -> Callable[[], int]:
+    """BODY, its text output fenced by stop-commands under GitHub Actions
+    (whose runner obeys workflow commands in any line of the log) unless
+    stdout is a file. `--format github` fences its own prose; json and
+    sarif are inert as they are (textio.inert_json)."""
+    if os.environ.get("GITHUB_ACTIONS") != "true" or fmt != "text":
+        return body
+    try:
+        if stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode):
+            return body
+    except (OSError, ValueError, AttributeError):
+        pass  # a stream without a file (a test's capture): fence it
+
+    def fenced() -> int:
+        from dbdesign.report.github import fenced_stdout
+
+        with fenced_stdout():
+            return body()
+
+    return fenced
 
 
 def _dashed_files(
@@ -351,3 +440,7 @@ def changelog_main(argv: Sequence[str] | None = None) -> int:
 
 def erd_main(argv: Sequence[str] | None = None) -> int:
     return hook_main("dbdesign-erd", argv)
+
+
+def replay_main(argv: Sequence[str] | None = None) -> int:
+    return hook_main("dbdesign-replay", argv)

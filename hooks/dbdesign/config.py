@@ -4,15 +4,18 @@ where known, and the key path."""
 
 from __future__ import annotations
 
+import datetime
+import os
 import posixpath
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from dbdesign import rules
+from dbdesign import nesting, rules
 
 CHECKLIST = "database-checklist.md"
 FRAMEWORK_FILES = ("database-prompt.md", "database-template.md", CHECKLIST)
@@ -82,6 +85,37 @@ DEFAULT_ARTIFACT_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+REPLAY_MODES = ("off", "auto", "on")
+
+
+@dataclass(frozen=True)
+class Replay:
+    """`replay:` (SPEC 8): whether `dbdesign check` runs the real-database
+    tier, on which server, and what runs before the first migration."""
+
+    mode: str = "off"
+    database_url: str | None = None
+    postgres_bin: str | None = None
+    setup: tuple[str, ...] = ()
+
+
+# From which checklist phase AR002 judges an artifact (SPEC 4): the phase
+# whose tasks produce it. None: always (the changelog, and documents that only
+# the config names). Keys are roles for the four configurable paths, and
+# document names.
+DEFAULT_ARTIFACT_PHASES: dict[str, int | None] = {
+    "schema": 1,
+    "erd": 1,
+    "migrations": 1,
+    "performance-optimization.md": 3,
+    "security-configuration.md": 4,
+    "backup-recovery-plan.md": 5,
+    "monitoring-setup.md": 6,
+    "changelog": None,
+}
+PHASE_COUNT = 8
+
+
 class ConfigError(Exception):
     """A configuration problem; str() is the one line shown to the user."""
 
@@ -90,16 +124,19 @@ class ConfigError(Exception):
 class Config:
     framework_dir: str = ".claude/database"
     artifacts_dir: str = "."
-    schema: str = "database-schema.sql"
-    erd: str = "entity-relationship-diagram.md"
-    migrations_dir: str = "migration-scripts"
+    # The four paths below are relative to the root when set; unset (None),
+    # they are the default name inside artifacts_dir (DEFAULT_PATHS).
+    schema: str | None = None
+    erd: str | None = None
+    migrations_dir: str | None = None
     migrations_baseline: str | None = None
     migration_naming: str = "auto"
     migrations_ignore: tuple[str, ...] = ()  # globs of non-migration files
     require_down: bool = False
+    replay: Replay = field(default_factory=Replay)
     integrity_file: str = "auto"
     dialect: str = "postgres"
-    changelog: str = "CHANGELOG.md"
+    changelog: str | None = None
     phase_order: str = "phase0"
     scope: str = "change"  # what a run judges (SPEC 3b): change | all
     baseline_file: str = ".dbdesign-baseline.json"
@@ -115,12 +152,30 @@ class Config:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    artifact_phases: Mapping[str, int | None] = field(default_factory=dict)
     source: str | None = None  # the file it came from, for messages
     # the keys the file set (a default may be overridden by what the
     # project shows, e.g. prisma's provider for the dialect)
     configured: frozenset[str] = frozenset()
     # remarks about how settings were resolved, shown as notes
     notes: tuple[str, ...] = ()
+
+    def phase_of(self, role: str) -> int | None:
+        """The checklist phase from which AR002 judges the artifact ROLE
+        (`schema`, `erd`, `migrations`, `changelog` or a document's name);
+        None: always. `artifact_phases` may name it by role, by the
+        config's path for it, or by its default file name."""
+        for key in self._names(role):
+            if key in self.artifact_phases:
+                return self.artifact_phases[key]
+        return DEFAULT_ARTIFACT_PHASES.get(role)
+
+    def _names(self, role: str) -> tuple[str, ...]:
+        key = _ROLE_KEYS.get(role)
+        if key is None:
+            return (role,)
+        configured = getattr(self, key)
+        return (role, DEFAULT_PATHS[key], *([configured] if configured else []))
 
     def artifact(self, name: str) -> str:
         """The root-relative POSIX path of an artifact named in SPEC 1."""
@@ -139,26 +194,49 @@ class Config:
         """The root-relative POSIX path of a framework file."""
         return _join(self.framework_dir, name)
 
+    def path_of(self, key: str) -> str:
+        """The root-relative path of `schema`, `erd`, `migrations_dir` or
+        `changelog`: as configured (relative to the root), else the default
+        name inside artifacts_dir."""
+        value: str | None = getattr(self, key)
+        if value is None:
+            return self.artifact(DEFAULT_PATHS[key])
+        return posixpath.normpath(value)
+
     @property
     def schema_path(self) -> str:
-        return self.artifact(self.schema)
+        return self.path_of("schema")
 
     @property
     def erd_path(self) -> str:
-        return self.artifact(self.erd)
+        return self.path_of("erd")
 
     @property
     def migrations_path(self) -> str:
-        return self.artifact(self.migrations_dir)
+        return self.path_of("migrations_dir")
 
     @property
     def changelog_path(self) -> str:
-        return self.artifact(self.changelog)
+        return self.path_of("changelog")
+
+
+DEFAULT_PATHS = {
+    "schema": "database-schema.sql",
+    "erd": "entity-relationship-diagram.md",
+    "migrations_dir": "migration-scripts",
+    "changelog": "CHANGELOG.md",
+}
+_ROLE_KEYS = {
+    "schema": "schema",
+    "erd": "erd",
+    "migrations": "migrations_dir",
+    "changelog": "changelog",
+}
 
 
 def _join(base: str, name: str) -> str:
-    # normpath: `./docs/`, `docs//db` and `.` name files as git and
-    # pre-commit do (no `..` can appear: _expect_relative refuses it).
+    # normpath: `./docs/`, `docs//db`, `.` and `a/../b` name files as git
+    # and pre-commit do (no `..` can lead out: _expect_relative refuses it).
     return posixpath.normpath(f"{base}/{name}") if base else posixpath.normpath(name)
 
 
@@ -212,11 +290,72 @@ def from_mapping(data: object, where: _Where) -> Config:
         merged = dict(DEFAULT_ARTIFACT_SECTIONS)
         merged.update(values["artifacts"])
         values["artifacts"] = merged
-    return Config(**values, source=where.file, configured=frozenset(values))
+    config = Config(**values, source=where.file, configured=frozenset(values))
+    _distinct(config, where)
+    _check_phase_names(config, where)
+    return config
+
+
+STANDARD_DOCUMENTS = tuple(DEFAULT_ARTIFACT_SECTIONS)
+
+
+def _distinct(config: Config, where: _Where) -> None:
+    """Each file has one role: an `erd:` that names the schema file would
+    have `--fix` append Markdown to the SQL."""
+    roles: list[tuple[str, str, str]] = [
+        ("framework_dir", config.framework_file(name), f"the framework file {name}")
+        for name in FRAMEWORK_FILES
+    ]
+    roles += [
+        ("artifacts_dir", config.artifact(name), f"the document {name}")
+        for name in STANDARD_DOCUMENTS
+    ]
+    # Keys that name one file come last: they take the blame.
+    roles += [
+        ("schema", config.schema_path, "the schema"),
+        ("erd", config.erd_path, "the ERD"),
+        ("changelog", config.changelog_path, "the changelog"),
+        ("migrations_dir", config.migrations_path, "the migrations folder"),
+    ]
+    taken: dict[str, tuple[str, str]] = {}
+    for key, path, role in roles:
+        if path not in taken:
+            taken[path] = (key, role)
+            continue
+        other_key, other_role = taken[path]
+        if other_key == key:
+            continue
+        # Blame the key the file sets (a default is nobody's choice).
+        if (key,) not in where.lines and (other_key,) in where.lines:
+            key, role, other_key, other_role = other_key, other_role, key, role
+        raise where.error(
+            (key,),
+            f"{path} is {role} here but also {other_role} (`{other_key}`); "
+            "give each its own file",
+        )
+
+
+def _check_phase_names(config: Config, where: _Where) -> None:
+    """`artifact_phases` names artifacts the project has: a typo would
+    silently leave the default in force."""
+    known = {
+        name
+        for role in (*DEFAULT_ARTIFACT_PHASES, *config.artifacts)
+        for name in config._names(role)
+    }
+    for name in config.artifact_phases:
+        if name not in known:
+            raise where.error(
+                ("artifact_phases", name),
+                "not an artifact of this project; expected one of: "
+                + ", ".join(sorted(known)),
+            )
 
 
 def _validate(key: str, value: object, where: _Where) -> object:
     path = (key,)
+    if isinstance(value, (datetime.date, datetime.time)):  # TOML reads them
+        raise where.error(path, f'{value} reads as a date; quote it: "{value}"')
     # YAML 1.1 reads a bare `off` as false: take it as the word written.
     if value is False and key in _OFF_KEYS:
         value = "off"
@@ -239,9 +378,23 @@ def _validate(key: str, value: object, where: _Where) -> object:
     if key == "migrations_baseline":
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, float):
+            raise where.error(
+                path,
+                f"{value} reads as a number, which drops trailing zeros (1.10 "
+                "is 1.1); quote the version as the file name writes it, e.g. '1.10'",
+            )
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise where.error(path, "expected a version such as 42 or '1.7'")
-        return str(value)
+        text = str(value)
+        if not re.search(r"\d", text):
+            raise where.error(
+                path,
+                f"{text!r} is not a version: the baseline is a fixed point in the "
+                "history, not one that follows new migrations; set it to the "
+                "version of the newest migration to waive (e.g. '42')",
+            )
+        return text
     if key == "migration_naming":
         text = _expect_str(value, path, where)
         if text.startswith("regex:"):
@@ -285,6 +438,8 @@ def _validate(key: str, value: object, where: _Where) -> object:
                 path, "expected a PostgreSQL major version such as 13 or 16"
             )
         return value
+    if key == "replay":
+        return _replay(value, where)
     if key == "severity":
         if not isinstance(value, dict):
             raise where.error(path, "expected a mapping of code: error|warning")
@@ -305,6 +460,25 @@ def _validate(key: str, value: object, where: _Where) -> object:
             )
             for glob, codes in value.items()
         }
+    if key == "artifact_phases":
+        if not isinstance(value, dict):
+            raise where.error(path, "expected a mapping of artifact: phase")
+        phases: dict[str, int | None] = {}
+        for name, phase in value.items():
+            sub = (key, str(name))
+            if phase == "always":
+                phases[str(name)] = None
+            elif (
+                isinstance(phase, int)
+                and not isinstance(phase, bool)
+                and 0 <= phase < PHASE_COUNT
+            ):
+                phases[str(name)] = phase
+            else:
+                raise where.error(
+                    sub, f"expected a phase number 0 to {PHASE_COUNT - 1}, or always"
+                )
+        return phases
     if key == "artifacts":
         if not isinstance(value, dict):
             raise where.error(path, "expected a mapping of file: [sections]")
@@ -319,6 +493,34 @@ def _validate(key: str, value: object, where: _Where) -> object:
     raise AssertionError(key)  # pragma: no cover - KEYS and _validate agree
 
 
+def _replay(value: object, where: _Where) -> Replay:
+    if value is None:
+        return Replay()
+    if not isinstance(value, dict):
+        raise where.error(
+            ("replay",), "expected a mapping of mode, database_url, postgres_bin, setup"
+        )
+    keys = tuple(f.name for f in fields(Replay))
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        path = ("replay", str(key))
+        if key not in keys:
+            raise where.error(path, f"unknown key; expected one of: {', '.join(keys)}")
+        if key == "mode":
+            # YAML 1.1 reads bare `off` and `on` as booleans.
+            text = "off" if item is False else "on" if item is True else item
+            if text not in REPLAY_MODES:
+                raise where.error(path, "expected one of: " + ", ".join(REPLAY_MODES))
+            out[key] = text
+        elif key in ("database_url", "postgres_bin"):
+            out[key] = None if item is None else _expect_str(item, path, where)
+        else:
+            out[key] = _expect_strings(item, path, where)
+            for name in out[key]:
+                _expect_relative(name, path, where)
+    return Replay(**out)
+
+
 def _expect_str(value: object, path: tuple[str, ...], where: _Where) -> str:
     if not isinstance(value, str) or not value:
         raise where.error(path, "expected a non-empty string")
@@ -328,10 +530,17 @@ def _expect_str(value: object, path: tuple[str, ...], where: _Where) -> str:
 def _expect_relative(text: str, path: tuple[str, ...], where: _Where) -> None:
     if "\0" in text:
         raise where.error(path, "a path cannot contain a NUL character")
-    parts = Path(text).parts
-    if Path(text).is_absolute() or ".." in parts or "\\" in text:
+    normal = posixpath.normpath(text)
+    if (
+        Path(text).is_absolute()
+        or normal == ".."
+        or normal.startswith("../")
+        or "\\" in text
+    ):
         raise where.error(
-            path, "expected a path inside the project root, with / separators"
+            path,
+            "expected a path inside the project root, with / separators "
+            "(paths in the config are relative to the root)",
         )
 
 
@@ -385,9 +594,7 @@ def load(root: Path, explicit: str | None = None) -> Config:
     from dbdesign.discover import resolved
 
     config = _load(root, explicit)
-    found, notes = resolved(
-        root, config.artifacts_dir, config.migrations_dir, config.configured
-    )
+    found, notes = resolved(root, config.migrations_path, config.configured)
     if not (found or notes):
         return config
     return replace(
@@ -401,25 +608,74 @@ def load(root: Path, explicit: str | None = None) -> Config:
 def _load(root: Path, explicit: str | None = None) -> Config:
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_absolute() and not path.exists():
+        if not path.is_absolute() and not os.path.lexists(path):
             path = root / explicit
         _named_inside(root, path, explicit)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise ConfigError(
                 f"{explicit}: config file not found; check the --config path"
             )
         if path.suffix == ".toml":
-            return _load_toml(path, explicit, required=True)
-        return _load_yaml(path, explicit)
+            loaded = _load_toml(path, explicit, required=True)
+        else:
+            loaded = _load_yaml(path, explicit)
+        return replace(loaded, notes=tuple(_moved_paths(root, loaded)))
+    # Whatever stands at a config's name is the config: a folder or a FIFO
+    # there is an error, never a silent fall back to the defaults.
     for name in (".dbdesign.yaml", ".dbdesign.yml"):
-        if (root / name).is_file():
+        if os.path.lexists(root / name):
             _inside(root, name)
-            return _load_yaml(root / name, name)
+            loaded = _load_yaml(root / name, name)
+            notes = _moved_paths(root, loaded)
+            if _has_tool_table(root / "pyproject.toml"):
+                notes.insert(
+                    0,
+                    f"pyproject.toml's [tool.dbdesign] is ignored: {name} takes "
+                    "precedence; move its settings into one place",
+                )
+            return replace(loaded, notes=tuple(notes))
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    if os.path.lexists(pyproject):
         _inside(root, "pyproject.toml")
-        return _load_toml(pyproject, "pyproject.toml", required=False)
+        loaded = _load_toml(pyproject, "pyproject.toml", required=False)
+        return replace(loaded, notes=tuple(_moved_paths(root, loaded)))
     return Config()
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    from dbdesign.textio import check_inside
+
+    if check_inside(pyproject.parent, pyproject.name):
+        return False  # a link out of the root is never read
+    try:
+        if not pyproject.is_file() or pyproject.stat().st_size > MAX_CONFIG_BYTES:
+            return False
+        text = pyproject.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(r"(?m)^\s*\[\s*tool\.dbdesign\s*[\].]", text) is not None
+
+
+def _moved_paths(root: Path, config: Config) -> list[str]:
+    """Paths were once relative to artifacts_dir and are relative to the root
+    now: when one names nothing at the root but a file under artifacts_dir,
+    say how to write it."""
+    base = posixpath.normpath(config.artifacts_dir)
+    if base == ".":
+        return []
+    notes = []
+    for key in DEFAULT_PATHS:
+        value = getattr(config, key)
+        if value is None or (root / value).exists():
+            continue
+        moved = _join(base, value)
+        if (root / moved).exists():
+            notes.append(
+                f"{config.source}: {key}: {value} is relative to the project root "
+                f"and is not there, but {moved} is; write `{key}: {moved}` (paths "
+                "in the config are no longer relative to artifacts_dir)"
+            )
+    return notes
 
 
 def _inside(root: Path, name: str) -> None:
@@ -450,16 +706,42 @@ def _named_inside(root: Path, path: Path, shown: str) -> None:
 
 def _read(path: Path, shown: str) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(
-                f"{shown}: config file is {size} bytes, over "
-                f"the {MAX_CONFIG_BYTES} byte limit"
-            )
-        return path.read_bytes().decode("utf-8-sig")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
+        # says what was opened (no race between a check and the open).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                what = (
+                    "a folder"
+                    if stat.S_ISDIR(info.st_mode)
+                    else "a FIFO"
+                    if stat.S_ISFIFO(info.st_mode)
+                    else "not a regular file"
+                )
+                raise ConfigError(
+                    f"{shown}: the config is {what}; replace it with a "
+                    "config file or remove it"
+                )
+            if info.st_size > MAX_CONFIG_BYTES:
+                raise ConfigError(
+                    f"{shown}: config file is {info.st_size} bytes, over "
+                    f"the {MAX_CONFIG_BYTES} byte limit"
+                )
+            return handle.read(MAX_CONFIG_BYTES + 1).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{shown}: not UTF-8 (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{shown}: the config is a broken symbolic link; replace it with "
+            "a config file or remove it"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{shown}: the config is a folder; replace it with a config file "
+            "or remove it"
         ) from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
@@ -471,7 +753,9 @@ def _load_yaml(path: Path, shown: str) -> Config:
     text = _read(path, shown)
     try:
         # Refuse aliases at the line of the alias itself (the composed node
-        # would only tell where its anchor is).
+        # would only tell where its anchor is), and nesting too deep for
+        # the composer's recursion, before composing.
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
@@ -481,6 +765,14 @@ def _load_yaml(path: Path, shown: str) -> Config:
                     "(*name) are not allowed in the config; write the value "
                     "out"
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > nesting.MAX_DEPTH:
+                    mark = event.start_mark
+                    assert mark is not None  # the pure-Python parser marks all
+                    raise _too_deep(shown, mark.line + 1, mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -492,6 +784,14 @@ def _load_yaml(path: Path, shown: str) -> Config:
     # An empty file (or only comments) composes to no node at all.
     data = None if node is None else _plain(node, (), lines, shown, set())
     return from_mapping(data, _Where(shown, lines))
+
+
+def _too_deep(shown: str, line: int, column: int) -> ConfigError:
+    return ConfigError(
+        f"{shown}:{line}: nested more than {nesting.MAX_DEPTH} levels deep "
+        f"(column {column}); no dbdesign setting nests more than 3, so "
+        "flatten it"
+    )
 
 
 _YAML_TAGS = {
@@ -523,6 +823,12 @@ def _plain(
             "the config; write the value out"
         )
     seen.add(id(node))
+    if node.tag == "tag:yaml.org,2002:timestamp" and isinstance(node.value, str):
+        dotted = ".".join(path)
+        raise ConfigError(
+            f"{at}: {dotted + ': ' if dotted else ''}{node.value} reads as a date "
+            f"in YAML; quote it: '{node.value}'"
+        )
     if node.tag not in _YAML_TAGS:
         raise ConfigError(f"{at}: YAML tag {node.tag!r} is not allowed in the config")
     if isinstance(node, yaml.MappingNode):
@@ -554,6 +860,9 @@ def _load_toml(path: Path, shown: str, required: bool) -> Config:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    deep = nesting.toml_too_deep(text)
+    if deep is not None:
+        raise _too_deep(shown, *deep)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

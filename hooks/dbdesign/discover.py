@@ -4,7 +4,6 @@ the dialect of a prisma project (its `migration_lock.toml`'s provider)."""
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Collection
 from pathlib import Path
 
@@ -22,30 +21,29 @@ USUAL = (
 
 def resolved(
     root: Path,
-    artifacts_dir: str,
-    migrations_dir: str,
+    migrations_path: str,
     configured: Collection[str],
 ) -> tuple[dict[str, str], list[str]]:
     """The settings (key: value) the project shows where the config file
-    left them to their defaults, and notes that say so."""
+    left them to their defaults, and notes that say so. MIGRATIONS_PATH is
+    the root-relative folder the config names (or its default); a folder
+    found is root-relative too, as config paths are."""
     found_settings: dict[str, str] = {}
     notes: list[str] = []
-    where = _join(artifacts_dir, migrations_dir)
+    where = migrations_path
     if "migrations_dir" not in configured and not _is_dir(root, where):
         found = [p for p in (*USUAL, *_sqitch_plans(root)) if _is_dir(root, p)]
         found = list(dict.fromkeys(found))
         if len(found) == 1:
-            found_settings["migrations_dir"] = posixpath.relpath(
-                found[0], artifacts_dir or "."
-            )
+            found_settings["migrations_dir"] = found[0]
             where = found[0]
             notes.append(
-                f"migrations: {migrations_dir} does not exist, so {found[0]}/ "
+                f"migrations: {migrations_path} does not exist, so {found[0]}/ "
                 "is checked; set `migrations_dir` to say so"
             )
         elif found:
             notes.append(
-                f"migrations: {migrations_dir} does not exist and "
+                f"migrations: {migrations_path} does not exist and "
                 f"{', '.join(f + '/' for f in found)} all hold migrations; set "
                 "`migrations_dir` to the one to check"
             )
@@ -61,10 +59,6 @@ def resolved(
         if dialect is not None:
             found_settings["dialect"] = dialect
     return found_settings, notes
-
-
-def _join(base: str, name: str) -> str:
-    return posixpath.normpath(f"{base}/{name}") if base else posixpath.normpath(name)
 
 
 def _is_dir(root: Path, relpath: str) -> bool:

@@ -3,11 +3,13 @@ suppressions that are bare, unknown or unused, as ruff's RUF100)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from dbdesign import rules
+from dbdesign.textio import line_starts
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,19 @@ class Suppression:
     misplaced: bool = False  # an `ignore-file` below the first comment block
 
 
-def parse_suppressions(path: str, text: str) -> list[Suppression]:
+def parse_suppressions(
+    path: str, text: str, comments: Sequence[tuple[int, int]] | None = None
+) -> list[Suppression]:
     """Every suppression comment in TEXT. A file-wide one counts only in the
     file's first comment block (the leading lines that are comments or
     blank), so that a stray `ignore-file` deep in a file cannot hide it;
-    a stray one is returned as `misplaced`, to be reported as DB001."""
+    a stray one is returned as `misplaced`, to be reported as DB001.
+    COMMENTS, where given (SQL), are the (start, end) offsets of the real
+    comments: a suppression's text in a string literal is no suppression."""
     found: list[Suppression] = []
     if "dbdesign:" not in text:
         return found
+    starts = line_starts(text) if comments is not None else []
     in_header = True
     in_html_comment = False
     in_block_comment = False  # SQL's /* ... */, e.g. a licence header
@@ -125,6 +132,10 @@ def parse_suppressions(path: str, text: str) -> list[Suppression]:
             if not is_comment:
                 in_header = False
         for match in _SUPPRESSION.finditer(line):
+            if comments is not None and not _within(
+                comments, starts[number - 1] + match.start()
+            ):
+                continue
             file_wide = match["kind"] == "ignore-file"
             raw = match["codes"]
             codes = tuple(
@@ -144,6 +155,11 @@ def parse_suppressions(path: str, text: str) -> list[Suppression]:
     return found
 
 
+def _within(spans: Sequence[tuple[int, int]], offset: int) -> bool:
+    index = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
 def _lines(text: str) -> list[str]:
     return re.split(r"\r\n|\r|\n", text)
 
@@ -152,14 +168,16 @@ def apply_suppressions(
     findings: Iterable[Finding],
     texts: Mapping[str, str],
     judged: Callable[[str, Suppression], bool],
+    comments: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> list[Finding]:
     """Drop suppressed findings; add DB001 for suppressions that are bare,
     name an unknown code, or suppressed nothing where the run judged their
     code (JUDGED(code, suppression): its check ran, and on those lines).
-    TEXTS maps each path the run read to its text."""
+    TEXTS maps each path the run read to its text; COMMENTS the SQL files
+    among them to their comments' offsets (only a real comment counts)."""
     by_path: dict[str, list[Suppression]] = {}
     for path, text in texts.items():
-        parsed = parse_suppressions(path, text)
+        parsed = parse_suppressions(path, text, (comments or {}).get(path))
         if parsed:
             by_path[path] = parsed
     used: set[tuple[Suppression, str]] = set()

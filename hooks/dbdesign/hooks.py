@@ -72,6 +72,14 @@ HOOKS: tuple[Hook, ...] = (
         "A change to the schema or migrations is recorded in the changelog.",
         ("changelog",),
     ),
+    Hook(
+        "dbdesign-replay",
+        "dbdesign replay",
+        "The migrations and the schema file run on a real database "
+        "(PostgreSQL or SQLite): failures, exact drift, reversibility and "
+        "observed locks.",
+        ("replay",),
+    ),
 )
 
 # The order in which `dbdesign check` runs the checks.
@@ -84,4 +92,5 @@ CHECKS: tuple[str, ...] = (
     "schema",
     "erd",
     "changelog",
+    "replay",
 )

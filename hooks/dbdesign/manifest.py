@@ -78,9 +78,10 @@ def rules_table() -> str:
     for rule in rules.RULES:
         fix = "yes" if rule.fixable else ""
         summary = rule.summary.replace("|", "\\|")
+        # An anchor per code: SARIF's helpUri and `dbdesign rules` link here.
         rows.append(
-            f"| {rule.code} | {rule.name} | {rule.check} | "
-            f"{rule.severity} | {fix} | {summary} |"
+            f'| <a id="{rule.code.lower()}"></a>{rule.code} | {rule.name} | '
+            f"{rule.check} | {rule.severity} | {fix} | {summary} |"
         )
     return "\n".join(rows)
 

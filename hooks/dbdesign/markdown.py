@@ -100,6 +100,35 @@ class Checklist:
     def phase_tasks(self, phase: int) -> list[Task]:
         return [task for task in self.tasks if task.phase == phase]
 
+    def phase_state(self, phase: int) -> str:
+        """`complete` when every task of PHASE is `[x]`; `started` when
+        one is `[x]` or `[~]`; else `not started` (no tasks, or none
+        begun)."""
+        states = [task.state for task in self.phase_tasks(phase)]
+        if states and all(state == "done" for state in states):
+            return "complete"
+        if any(state in ("done", "in_progress") for state in states):
+            return "started"
+        return "not started"
+
+    def holding_back(self, phase: int) -> list[Task]:
+        """PHASE's tasks that are still open: `[ ]`, `[~]`, a malformed
+        marker, or `[!]` without a reason. A blocked task that says why is
+        accounted for and holds nothing back."""
+        return [
+            task
+            for task in self.phase_tasks(phase)
+            if task.state != "done"
+            and not (task.state == "blocked" and task.reason is not None)
+        ]
+
+
+def phase_title(number: int) -> str:
+    """`Phase 5 (Backup & Recovery Planning)`, for messages."""
+    if 0 <= number < len(PHASES):
+        return f"Phase {number} ({PHASES[number]})"
+    return f"Phase {number}"
+
 
 MAX_NESTING = 50  # commonmark's 20 cut a checklist nested nine levels deep
 

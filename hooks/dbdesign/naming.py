@@ -10,24 +10,15 @@ import fnmatch
 import functools
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from dbdesign import textio
+from dbdesign.config import NAMING_SCHEMES
 
-SCHEMES = (
-    "flyway",
-    "golang-migrate",
-    "diesel",
-    "dbmate",
-    "goose",
-    "prisma",
-    "liquibase",
-    "sqitch",
-    "sequential",
-    "timestamp",
-)
+SCHEMES = NAMING_SCHEMES[1:]  # all but "auto"
 # Schemes whose files carry no version: they run in the order a changelog
 # or a plan gives (MG002, MG003 and MG005 do not apply).
 UNVERSIONED = ("liquibase", "sqitch")
@@ -280,8 +271,32 @@ def _classify_tool(scheme: str, name: str) -> Migration | str:
     return Migration(name, None, change, kind, change)
 
 
+# A migration_naming regex comes from the repository: a pattern such as
+# `(a+)+` backtracks for ever on a name that almost matches. Matching it is
+# bounded in time, in total per pattern and run.
+REGEX_BUDGET = 2.0  # seconds
+_regex_spent: dict[str, float] = {}
+
+
 def _classify_regex(pattern: str, name: str) -> Migration | str:
-    match = re.fullmatch(pattern, name)
+    from dbdesign import timebound
+
+    spent = _regex_spent.get(pattern, 0.0)
+    started = time.perf_counter()
+    try:
+        with timebound.bounded(REGEX_BUDGET - spent):
+            match = re.fullmatch(pattern, name)
+    except timebound.Timeout:
+        from dbdesign.errors import UsageError
+
+        raise UsageError(
+            f"migration_naming: the regex took over {REGEX_BUDGET:g} s to match "
+            f"the migration file names (at {name!r}), the bound for a pattern "
+            "from the repository; it backtracks catastrophically, so rewrite "
+            "it without nested repeats such as `(a+)+`"
+        ) from None
+    finally:
+        _regex_spent[pattern] = spent + time.perf_counter() - started
     if match is None:
         return f"does not match the configured migration_naming regex {pattern!r}"
     groups = match.groupdict()
@@ -382,10 +397,15 @@ def _plausible(name: str) -> list[str]:
 
 def is_ignored(name: str, globs: Iterable[str]) -> bool:
     """Whether NAME (inside the migrations folder) is not a migration by
-    default (READMEs, .gitkeep, the sum file) or by a configured glob,
+    default (READMEs, .gitkeep, the sum file, a temporary file of our own
+    atomic writer) or by a configured glob,
     matched against the whole name or its last part."""
     base = name.rsplit("/", 1)[-1]
-    if name == SUM_FILE or _DEFAULT_IGNORED.match(base.lower()):
+    if (
+        name == SUM_FILE
+        or _DEFAULT_IGNORED.match(base.lower())
+        or textio.is_temporary(base)
+    ):
         return True
     return any(
         fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(base, glob)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dbdesign import textio
+from dbdesign import limits, textio
 from dbdesign.errors import UsageError
 from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
 
@@ -212,7 +212,7 @@ def render_json(status: Status) -> str:
             for t in status.blocked
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return textio.inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 # -- the command --------------------------------------------------------------
@@ -222,7 +222,8 @@ def load(root: Path, config: Config) -> Status:
     """The Status of the project's checklist; a UsageError that says how to
     mend it when the checklist is missing or unreadable."""
     path = config.checklist_path
-    result = textio.read(root, path)
+    bound = limits.bound(config, path)
+    result = textio.read(root, path, bound.bytes, bound.kind)
     if isinstance(result, textio.Unreadable):
         if result.missing:
             raise UsageError(f"{path}: no checklist; run `dbdesign init` to create one")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbdesign import meter, textio
+from dbdesign import limits, meter, textio
 from dbdesign.config import Config, ConfigError
 from dbdesign.errors import UsageError
 
@@ -31,6 +31,9 @@ class Options:
     sqlfluff: bool = True  # False when --select/--ignore leave no sqlfluff code
     all: bool = False  # --all: judge everything, not only the change
     hook: str | None = None  # the hook id running (None: `dbdesign check`)
+    replay: str | None = None  # "on" from the replay hook and command
+    database_url: str | None = None  # --database-url
+    write_schema: bool = False  # `dbdesign replay --write-schema`
     jobs: int | None = None  # sqlfluff workers (None: one per CPU)
 
 
@@ -76,7 +79,8 @@ class Project:
     def read(self, relpath: str) -> textio.Text | textio.Unreadable:
         """ROOT/RELPATH as text, read at most once per run."""
         if relpath not in self._reads:
-            result = textio.read(self.root, relpath)
+            bound = limits.bound(self.config, relpath)
+            result = textio.read(self.root, relpath, bound.bytes, bound.kind)
             self._reads[relpath] = result
             if isinstance(result, textio.Text):
                 self.texts[relpath] = result.text
@@ -126,7 +130,11 @@ def locate(root_arg: str | None, config_arg: str | None = None) -> tuple[Path, C
 
 
 def find_root(start: Path) -> Path:
-    """The git top-level containing START, else START itself."""
+    """The project START is in: the nearest folder up from START (up to the
+    git top-level) that is a project, else the git top-level, else START."""
+    found = nearest_project(start)
+    if found is not None:
+        return found
     # pre-commit runs hooks from the top-level: answer that common case
     # without starting git (a few ms a hook, SPEC 7's startup budget).
     if (start / ".git").exists() and not (
@@ -136,6 +144,56 @@ def find_root(start: Path) -> Path:
     from dbdesign import change
 
     return change.toplevel(start) or start
+
+
+FRAMEWORK_MARK = Path(".claude", "database")
+
+
+def is_project(folder: Path) -> bool:
+    """Whether FOLDER is a dbdesign project's root: it holds `.dbdesign.yaml`,
+    a `[tool.dbdesign]` table in pyproject.toml, or `.claude/database/`."""
+    if os.path.lexists(folder / ".dbdesign.yaml") or (folder / FRAMEWORK_MARK).is_dir():
+        return True
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        with open(pyproject, "rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError:
+        return False
+    return b"[tool.dbdesign" in head
+
+
+def nearest_project(start: Path) -> Path | None:
+    """The nearest project root from START upwards, stopping at the folder
+    that holds `.git` (a project never spans repositories)."""
+    here = start.absolute()
+    for folder in (here, *here.parents):
+        if is_project(folder):
+            return folder
+        if os.path.lexists(folder / ".git"):
+            return None
+    return None
+
+
+def projects_below(start: Path) -> list[Path]:
+    """The projects whose marker files git tracks below START (a monorepo
+    checked from its top-level), nearest first; [] outside git."""
+    from dbdesign import change
+
+    roots: set[Path] = set()
+    for name in change.tracked(start):
+        parts = Path(name).parts
+        if parts[-1] in (".dbdesign.yaml", "pyproject.toml"):
+            folder = start.joinpath(*parts[:-1])
+        elif len(parts) > 2 and tuple(parts[-3:-1]) == FRAMEWORK_MARK.parts:
+            folder = start.joinpath(*parts[:-3])
+        else:
+            continue
+        if is_project(folder):
+            roots.add(folder)
+    return sorted(roots, key=lambda p: (len(p.parts), str(p)))
 
 
 def relative(root: Path, path: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+EMPTY = "(an empty file)"  # how the docs show an example whose text is nothing
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,21 @@ class Rule:
     good: str
     # squawk's rules that cover the same ground, for people who know squawk
     squawk: tuple[str, ...] = ()
+    # Where the examples go, so that the tests can run them: the file of a
+    # project that `bad` or `good` is the whole text of, or a folder (ending
+    # in `/`) whose files they list, one a line. None where no one file can
+    # show the example (a missing file, a change in git): then the examples
+    # describe it in words.
+    example_path: str | None = None
+
+    @property
+    def example_place(self) -> str:
+        """Where the examples go, as `dbdesign rules CODE` says it."""
+        if self.example_path is None:
+            return ""
+        if self.example_path.endswith("/"):
+            return f" (the files in {self.example_path})"
+        return f" ({self.example_path})"
 
 
 RULES: tuple[Rule, ...] = (
@@ -36,8 +52,8 @@ RULES: tuple[Rule, ...] = (
         "The framework folder (`.claude/database/`) is missing.",
         "Without the prompt, template and checklist the team has no shared "
         "process to follow; `dbdesign init` scaffolds them.",
-        "(no .claude/database/ folder)",
-        ".claude/database/ with database-prompt.md, database-template.md "
+        "the project has no .claude/database/ folder (the framework_dir)",
+        ".claude/database/ holds database-prompt.md, database-template.md "
         "and database-checklist.md",
     ),
     Rule(
@@ -50,8 +66,10 @@ RULES: tuple[Rule, ...] = (
         "Each of the three framework files has a job: the prompt states the "
         "principles, the template the documentation structure, the checklist "
         "the progress.",
-        ".claude/database/ without database-checklist.md",
-        ".claude/database/database-checklist.md present",
+        ".claude/database/ holds database-prompt.md and "
+        "database-template.md, but no database-checklist.md",
+        ".claude/database/ holds database-prompt.md, database-template.md "
+        "and database-checklist.md",
     ),
     Rule(
         "FW003",
@@ -62,8 +80,10 @@ RULES: tuple[Rule, ...] = (
         "A framework file is empty, not UTF-8, or not a regular file.",
         "An empty or unreadable framework file is as good as a missing one, "
         "and a symbolic link out of the repository may leak a runner's files.",
-        "database-prompt.md is empty (0 bytes)",
-        "database-prompt.md states the design principles in UTF-8 text",
+        "",
+        "# Database prompt\n\nDesign for correctness first: every table has "
+        "a key, every foreign key an index.",
+        example_path=".claude/database/database-prompt.md",
     ),
     # -- checklist -----------------------------------------------------------
     Rule(
@@ -78,6 +98,7 @@ RULES: tuple[Rule, ...] = (
         "`[  ]` are fixed with `--fix`.",
         "- [X] Identify entities\n- [v] Define keys",
         "- [x] Identify entities\n- [ ] Define keys",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL002",
@@ -88,8 +109,17 @@ RULES: tuple[Rule, ...] = (
         "Phase headings are missing, duplicated or out of order.",
         "The framework's eight phases (0 to 7) are done in order; a missing "
         "or shuffled phase hides work that was skipped.",
-        "## Phase 0: ...\n## Phase 2: ...",
-        "## Phase 0: ...\n## Phase 1: ...\n## Phase 2: ...",
+        "## Phase 0: Data Requirements & Analysis\n"
+        "## Phase 2: Schema Implementation & Migration",
+        "## Phase 0: Data Requirements & Analysis\n"
+        "## Phase 1: Database Design & Modeling\n"
+        "## Phase 2: Schema Implementation & Migration\n"
+        "## Phase 3: Performance Optimization & Indexing\n"
+        "## Phase 4: Security & Access Control\n"
+        "## Phase 5: Backup & Recovery Planning\n"
+        "## Phase 6: Monitoring & Maintenance\n"
+        "## Phase 7: Scaling & Evolution Planning",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL003",
@@ -102,6 +132,7 @@ RULES: tuple[Rule, ...] = (
         "`blocked by`, `waiting for`, `because` or `reason:`.",
         "- [!] Choose the partitioning key",
         "- [!] Choose the partitioning key, blocked by the traffic estimate",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL004",
@@ -112,11 +143,13 @@ RULES: tuple[Rule, ...] = (
         "A later phase progresses while Phase 0 (or, with `phase_order: "
         "strict`, an earlier phase) still has open tasks.",
         "Phase 0, data requirements, is mandatory first: a schema designed "
-        "before the requirements are known is designed twice.",
+        "before the requirements are known is designed twice. A `[!]` task "
+        "that gives its reason holds nothing back.",
         "## Phase 0 ...\n- [ ] Interview stakeholders\n## Phase 1 ...\n"
         "- [x] Draw the ERD",
         "## Phase 0 ...\n- [x] Interview stakeholders\n## Phase 1 ...\n"
         "- [x] Draw the ERD",
+        example_path=".claude/database/database-checklist.md",
     ),
     Rule(
         "CL005",
@@ -129,6 +162,7 @@ RULES: tuple[Rule, ...] = (
         "if it is one line.",
         "## Phase 5: Backup & Recovery Planning\n\n## Phase 6: ...",
         "## Phase 5: Backup & Recovery Planning\n- [ ] Set RPO and RTO",
+        example_path=".claude/database/database-checklist.md",
     ),
     # -- artifacts -----------------------------------------------------------
     Rule(
@@ -141,8 +175,8 @@ RULES: tuple[Rule, ...] = (
         "The framework's artifacts (schema, ERD, migrations, four design "
         "documents, changelog) are what reviewers read; `dbdesign init` "
         "creates skeletons.",
-        "(no backup-recovery-plan.md)",
-        "backup-recovery-plan.md with the RPO, RTO and restore procedure",
+        "the project has no backup-recovery-plan.md (in the artifacts_dir)",
+        "backup-recovery-plan.md states the RPO, the RTO and the restore procedure",
     ),
     Rule(
         "AR002",
@@ -152,10 +186,13 @@ RULES: tuple[Rule, ...] = (
         False,
         "A design artifact is a stub: empty, or only headings and placeholders.",
         "A document of headings and TODOs passes a presence check and tells "
-        "the reader nothing.",
+        "the reader nothing. It is judged once the checklist phase that "
+        "produces it has started (here Phase 5; config `artifact_phases`), "
+        "so a fresh scaffold commits cleanly.",
         "# Backup and recovery plan\n\nTODO",
         "# Backup and recovery plan\n\nNightly base backups with WAL "
         "archiving; restores are rehearsed monthly.",
+        example_path="backup-recovery-plan.md",
     ),
     Rule(
         "AR003",
@@ -168,6 +205,7 @@ RULES: tuple[Rule, ...] = (
         "RPO and RTO cannot be tested against.",
         "# Backup plan\n## Schedule\nNightly.",
         "# Backup plan\n## RPO\n15 minutes.\n## RTO\n1 hour.",
+        example_path="backup-recovery-plan.md",
     ),
     # -- migrations ----------------------------------------------------------
     Rule(
@@ -179,8 +217,9 @@ RULES: tuple[Rule, ...] = (
         "A file in the migrations folder does not follow its naming scheme.",
         "A migration tool skips or rejects a file it cannot name; the file "
         "then never runs.",
-        "migration-scripts/V1__init.sql\nmigration-scripts/add_users.sql",
-        "migration-scripts/V1__init.sql\nmigration-scripts/V2__add_users.sql",
+        "V1__init.sql\nadd_users.sql",
+        "V1__init.sql\nV2__add_users.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG002",
@@ -193,6 +232,7 @@ RULES: tuple[Rule, ...] = (
         "skip the other.",
         "V7__add_orders.sql\nV7__add_invoices.sql",
         "V7__add_orders.sql\nV8__add_invoices.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG003",
@@ -202,8 +242,8 @@ RULES: tuple[Rule, ...] = (
         False,
         "A migration added by the change is not newer than every existing migration.",
         "Databases already migrated past that version would never run it.",
-        "existing V1..V9; the change adds V5__fix.sql",
-        "existing V1..V9; the change adds V10__fix.sql",
+        "V1__init.sql to V9__audit.sql are committed; the change adds V5__fix.sql",
+        "V1__init.sql to V9__audit.sql are committed; the change adds V10__fix.sql",
     ),
     Rule(
         "MG004",
@@ -214,8 +254,9 @@ RULES: tuple[Rule, ...] = (
         "The change edits, renames or deletes a migration that already existed.",
         "Applied migrations are history: databases that ran the old text "
         "never see the new one. Add a new migration instead.",
-        "the change edits V3__add_index.sql",
-        "the change adds V10__change_index.sql",
+        "V3__add_index.sql is committed; the change edits it",
+        "V3__add_index.sql is committed; the change leaves it as it is and "
+        "adds V10__change_index.sql",
     ),
     Rule(
         "MG005",
@@ -227,6 +268,7 @@ RULES: tuple[Rule, ...] = (
         "A gap usually means a migration was lost in a merge or never committed.",
         "001_init.sql\n003_orders.sql",
         "001_init.sql\n002_orders.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG006",
@@ -239,8 +281,10 @@ RULES: tuple[Rule, ...] = (
         "tool. It fires where the folder has downs for other migrations (a "
         "folder with none follows an up-only convention), and for every up "
         "migration with `require_down: true`, as an error.",
-        "0002_orders.up.sql (no 0002_orders.down.sql)",
-        "0002_orders.up.sql and 0002_orders.down.sql",
+        "0001_users.up.sql\n0001_users.down.sql\n0002_orders.up.sql",
+        "0001_users.up.sql\n0001_users.down.sql\n0002_orders.up.sql\n"
+        "0002_orders.down.sql",
+        example_path="migration-scripts/",
     ),
     Rule(
         "MG007",
@@ -252,8 +296,11 @@ RULES: tuple[Rule, ...] = (
         "The integrity file pins every migration's content and makes two "
         "branches that both add migrations conflict in git, as Atlas's "
         "atlas.sum does; `dbdesign migrations hash` rewrites it.",
-        "dbdesign.sum lists V3 with a hash its file no longer has",
-        "dbdesign.sum rewritten by `dbdesign migrations hash`",
+        # Written before V1__books.sql was added: it lists no migration.
+        "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+        "h1:zjw10FOg+wvYkUVMfiYXvu9jLvranth1xfFXJQwThto=\n"
+        "V1__books.sql h1:7nVdFkNmKUSLJoz7Zwwv9fo8beMf+2dwAefWBfiDZAs=",
+        example_path="migration-scripts/dbdesign.sum",
     ),
     Rule(
         "MG010",
@@ -270,6 +317,7 @@ RULES: tuple[Rule, ...] = (
         "-- dbdesign: ignore[MG010] column unused since 2024, backed up\n"
         "ALTER TABLE users DROP COLUMN email;",
         squawk=("ban-drop-table", "ban-drop-column", "ban-truncate-cascade"),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG011",
@@ -282,6 +330,7 @@ RULES: tuple[Rule, ...] = (
         "ALTER TABLE users ADD COLUMN plan text NOT NULL;",
         "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
         squawk=("adding-required-field",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG012",
@@ -294,6 +343,7 @@ RULES: tuple[Rule, ...] = (
         "CREATE INDEX orders_customer_idx ON orders (customer_id);",
         "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);",
         squawk=("require-concurrent-index-creation",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG013",
@@ -312,6 +362,7 @@ RULES: tuple[Rule, ...] = (
         "ALTER TABLE users ADD COLUMN full_name text; -- then backfill, "
         "then switch readers",
         squawk=("changing-column-type", "renaming-column", "renaming-table"),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG014",
@@ -332,6 +383,7 @@ RULES: tuple[Rule, ...] = (
         "-- backfill in batches, then:\n"
         "ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();",
         squawk=("adding-field-with-default",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG015",
@@ -351,6 +403,7 @@ RULES: tuple[Rule, ...] = (
         "CONSTRAINT users_email_nn;\nALTER TABLE users ALTER COLUMN email SET "
         "NOT NULL;",
         squawk=("adding-not-nullable-field",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG016",
@@ -371,6 +424,7 @@ RULES: tuple[Rule, ...] = (
         "(user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\n"
         "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;",
         squawk=("adding-foreign-key-constraint", "constraint-missing-not-valid"),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG017",
@@ -389,6 +443,7 @@ RULES: tuple[Rule, ...] = (
         "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX "
         "users_email_key;",
         squawk=("disallowed-unique-constraint", "adding-serial-primary-key-field"),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG018",
@@ -404,6 +459,7 @@ RULES: tuple[Rule, ...] = (
         "DROP INDEX users_name_idx;",
         "DROP INDEX CONCURRENTLY users_name_idx;",
         squawk=("require-concurrent-index-deletion",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG019",
@@ -430,10 +486,13 @@ RULES: tuple[Rule, ...] = (
         "each changeset in a transaction unless its `--changeset` line has "
         "`runInTransaction:false`; sqitch and plain SQL files are in a "
         "transaction only after an explicit `BEGIN`.",
-        "-- +goose Up\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
-        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY "
-        "users_email_idx ON users (email);",
+        "ALTER TABLE users ADD COLUMN nickname text;\n"
+        "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+        "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"
+        "-- (Flyway runs a file of only such statements outside a transaction;\n"
+        "-- goose: `-- +goose NO TRANSACTION`, diesel: run_in_transaction = false)",
         squawk=("ban-concurrent-index-creation-in-transaction",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     Rule(
         "MG020",
@@ -450,6 +509,7 @@ RULES: tuple[Rule, ...] = (
         "ALTER TABLE users ADD COLUMN plan text;",
         "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN plan text;",
         squawk=("require-lock-timeout",),
+        example_path="migration-scripts/V2__change.sql",
     ),
     # -- schema --------------------------------------------------------------
     Rule(
@@ -462,6 +522,7 @@ RULES: tuple[Rule, ...] = (
         "A file that does not parse will not run, and no other rule can check it.",
         "CREATE TABLE users (id int PRIMARY KEY,);",
         "CREATE TABLE users (id int PRIMARY KEY);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ002",
@@ -473,6 +534,7 @@ RULES: tuple[Rule, ...] = (
         "Rows without a key cannot be addressed, deduplicated or replicated logically.",
         "CREATE TABLE tags (name text);",
         "CREATE TABLE tags (id bigint PRIMARY KEY, name text);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ003",
@@ -482,8 +544,11 @@ RULES: tuple[Rule, ...] = (
         False,
         "A foreign key references a table or column that does not exist.",
         "The schema will not load.",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES usr (id));",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ004",
@@ -493,8 +558,12 @@ RULES: tuple[Rule, ...] = (
         False,
         "Foreign-key columns have no index whose leading columns cover them.",
         "Deletes on the parent and joins from it scan the whole child table.",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));",
-        "... CREATE INDEX orders_user_id_idx ON orders (user_id);",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));\n"
+        "CREATE INDEX orders_user_id_idx ON orders (user_id);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ005",
@@ -504,9 +573,14 @@ RULES: tuple[Rule, ...] = (
         False,
         "An index duplicates another index or key, or is a prefix of one.",
         "Every index slows writes and takes space; a redundant one buys nothing.",
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int, created_at "
+        "timestamptz);\n"
         "CREATE INDEX a ON orders (user_id);\n"
         "CREATE INDEX b ON orders (user_id, created_at);",
+        "CREATE TABLE orders (id int PRIMARY KEY, user_id int, created_at "
+        "timestamptz);\n"
         "CREATE INDEX b ON orders (user_id, created_at);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ006",
@@ -517,8 +591,10 @@ RULES: tuple[Rule, ...] = (
         "A normalisation smell: repeating groups or list-valued columns.",
         "`phone1`, `phone2` or a `tag_ids` text column belong in a child table.",
         "CREATE TABLE users (id int PRIMARY KEY, phone1 text, phone2 text);",
+        "CREATE TABLE users (id int PRIMARY KEY);\n"
         "CREATE TABLE user_phones (user_id int REFERENCES users, phone "
         "text, PRIMARY KEY (user_id, phone));",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ007",
@@ -529,8 +605,11 @@ RULES: tuple[Rule, ...] = (
         "Replaying the migrations does not give the schema file.",
         "The schema file is the design of record; if migrations and schema "
         "disagree, one of them is wrong.",
-        "schema: users.email text NOT NULL; migrations: users.email text",
-        "a migration that sets users.email NOT NULL",
+        "-- The migrations create users (id int PRIMARY KEY, email text).\n"
+        "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);",
+        "-- The migrations create users (id int PRIMARY KEY, email text).\n"
+        "CREATE TABLE users (id int PRIMARY KEY, email text);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ008",
@@ -540,8 +619,9 @@ RULES: tuple[Rule, ...] = (
         False,
         "An identifier breaks the naming convention (default snake_case).",
         "Mixed conventions force quoting and make queries error-prone.",
-        'CREATE TABLE "OrderItems" (...);',
-        "CREATE TABLE order_items (...);",
+        'CREATE TABLE "OrderItems" (id int PRIMARY KEY);',
+        "CREATE TABLE order_items (id int PRIMARY KEY);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "SQ009",
@@ -551,8 +631,10 @@ RULES: tuple[Rule, ...] = (
         False,
         "A file was not fully checked (templated SQL, a size or time bound).",
         "Nothing is skipped silently: this says what was not checked and why.",
-        "INSERT INTO t VALUES ({{ .Value }});",
-        "plain SQL, or an ignore for the templated file",
+        "INSERT INTO settings VALUES ('currency', '{{ .Currency }}');",
+        "-- dbdesign: ignore-file[SQ009] the deploy tool renders it first\n"
+        "INSERT INTO settings VALUES ('currency', '{{ .Currency }}');",
+        example_path="migration-scripts/V2__settings.sql",
     ),
     # -- ERD -----------------------------------------------------------------
     Rule(
@@ -566,6 +648,7 @@ RULES: tuple[Rule, ...] = (
         "`dbdesign erd --write` generates one.",
         "# ERD\n\n(see the whiteboard photo)",
         "# ERD\n\n```mermaid\nerDiagram\n  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER002",
@@ -575,8 +658,9 @@ RULES: tuple[Rule, ...] = (
         False,
         "The erDiagram does not parse.",
         "GitHub shows a parse error instead of the diagram.",
-        "erDiagram\n  users ||--o{ : places",
-        "erDiagram\n  users ||--o{ orders : places",
+        "# ERD\n\n```mermaid\nerDiagram\n  users ||--o{ : places\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER003",
@@ -587,8 +671,13 @@ RULES: tuple[Rule, ...] = (
         "A schema table is missing from the ERD, or an ERD entity is not a table.",
         "A diagram that omits tables, or shows ones that do not exist, "
         "misleads every reader.",
-        "schema has invoices; the ERD does not",
-        "the ERD has an invoices entity",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the schema has the tables users and orders\n"
+        "  users\n  invoices\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the schema has the tables users and orders\n"
+        "  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER004",
@@ -598,8 +687,13 @@ RULES: tuple[Rule, ...] = (
         False,
         "A foreign key has no ERD relationship, or a relationship has no foreign key.",
         "Relationships are the point of an ERD.",
-        "orders.user_id REFERENCES users; no users--orders line",
-        "users ||--o{ orders : places",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% orders.user_id references users\n"
+        "  users\n  orders\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% orders.user_id references users\n"
+        "  users ||--o{ orders : places\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     Rule(
         "ER005",
@@ -609,8 +703,15 @@ RULES: tuple[Rule, ...] = (
         False,
         "ERD attributes or cardinality disagree with the table's columns.",
         "Listed attributes are read as the truth.",
-        "users { int id PK  string mail }  (the column is email)",
-        "users { int id PK  string email }",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the column is users.email\n"
+        "  users ||--o{ orders : places\n"
+        "  users {\n    int id PK\n    string mail\n  }\n```",
+        "# ERD\n\n```mermaid\nerDiagram\n"
+        "  %% the column is users.email\n"
+        "  users ||--o{ orders : places\n"
+        "  users {\n    int id PK\n    string email\n  }\n```",
+        example_path="entity-relationship-diagram.md",
     ),
     # -- changelog -----------------------------------------------------------
     Rule(
@@ -622,8 +723,10 @@ RULES: tuple[Rule, ...] = (
         "The change touches the schema or migrations but not the changelog.",
         "CHANGELOG.md is the design's history; every schema change belongs "
         "in it. `--allow-no-changelog` opts out explicitly.",
-        "a commit that adds V8__orders.sql only",
-        "a commit that adds V8__orders.sql and a CHANGELOG.md line about it",
+        "the change adds migration-scripts/V8__orders.sql and leaves "
+        "CHANGELOG.md as it is",
+        "the change adds migration-scripts/V8__orders.sql and the line "
+        "`- orders table (V8__orders.sql)` to CHANGELOG.md",
     ),
     Rule(
         "CH002",
@@ -636,6 +739,7 @@ RULES: tuple[Rule, ...] = (
         "lets people and tools find the latest change.",
         "# Changes\n- added orders",
         "# Changelog\n\n## [Unreleased]\n### Added\n- orders table",
+        example_path="CHANGELOG.md",
     ),
     Rule(
         "CH003",
@@ -645,8 +749,101 @@ RULES: tuple[Rule, ...] = (
         False,
         "A migration added by the change is not named in the changelog's added lines.",
         "Naming the migration links the history to the script that made it.",
-        "+ - Added orders",
-        "+ - Added orders (V8__orders.sql)",
+        "the change adds V8__orders.sql and the CHANGELOG.md line `- Added orders`",
+        "the change adds V8__orders.sql and the CHANGELOG.md line "
+        "`- Added orders (V8__orders.sql)`",
+    ),
+    # -- replay (the real database) -----------------------------------------
+    Rule(
+        "RP001",
+        "migration-fails",
+        "replay",
+        ERROR,
+        False,
+        "A migration fails on a real database.",
+        "Only the server knows every rule of its SQL (types, names, what a "
+        "transaction allows); a migration that fails here fails on deploy.",
+        "ALTER TABLE book ADD CONSTRAINT book_price_positive CHECK (prize > 0);\n",
+        "ALTER TABLE book ADD CONSTRAINT book_price_positive CHECK (price > 0);\n",
+        example_path="migration-scripts/V2__price_check.sql",
+    ),
+    Rule(
+        "RP002",
+        "schema-fails",
+        "replay",
+        ERROR,
+        False,
+        "The schema file fails to load on an empty database.",
+        "The schema file is the design of record; one that does not load "
+        "cannot be compared or used to build a database.",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    author_id integer REFERENCES author (id)\n);\n"
+        "CREATE TABLE author (id integer PRIMARY KEY);\n",
+        "CREATE TABLE author (id integer PRIMARY KEY);\n"
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    author_id integer REFERENCES author (id)\n);\n",
+        example_path="database-schema.sql",
+    ),
+    Rule(
+        "RP003",
+        "replayed-drift",
+        "replay",
+        ERROR,
+        False,
+        "The database the migrations build differs from the one the schema "
+        "file builds (compared through the system catalogs).",
+        "The catalogs are the truth the server keeps: a CHECK expression, a "
+        "default, a partial index's predicate or an enum value that differs "
+        "is drift no model of the SQL can be sure of; `dbdesign replay "
+        "--write-schema` rewrites the schema file from the migrations.",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    price numeric CHECK (price >= 0)\n);\n"
+        "CREATE INDEX book_price_idx ON book (price);\n",
+        "CREATE TABLE book (\n    id integer PRIMARY KEY,\n"
+        "    price numeric CHECK (price > 0)\n);\n"
+        "CREATE INDEX book_price_idx ON book (price);\n",
+        example_path="database-schema.sql",
+    ),
+    Rule(
+        "RP004",
+        "down-not-reversible",
+        "replay",
+        ERROR,
+        False,
+        "A down or undo migration fails, or does not give back the schema "
+        "that existed before its up migration.",
+        "A rollback is run in an emergency; that is no time to learn that it "
+        "fails or leaves a table behind.",
+        "DROP INDEX book_price_idx;\n",
+        "DROP TABLE book;\n",
+        example_path="migration-scripts/U1__books.sql",
+    ),
+    Rule(
+        "RP005",
+        "observed-lock",
+        "replay",
+        WARNING,
+        False,
+        "A statement was seen to rewrite, or to scan under a lock that blocks "
+        "writes, a table that existed before the migration.",
+        "The server shows what no static rule can be sure of: the lock each "
+        "statement takes, and whether it copies or reads the whole table "
+        "while it holds it, which on a large table is an outage.",
+        "ALTER TABLE book ADD COLUMN token uuid DEFAULT gen_random_uuid();\n",
+        "ALTER TABLE book ADD COLUMN token uuid;  -- then backfill in batches\n",
+        example_path="migration-scripts/V2__token.sql",
+    ),
+    Rule(
+        "RP006",
+        "server-version",
+        "replay",
+        WARNING,
+        False,
+        "The replay server's major version is not `postgres_version`.",
+        "Locks, rewrites and syntax differ between major versions: a replay "
+        "on another version proves less about the one the project targets.",
+        "postgres_version: 13, replayed on PostgreSQL 15",
+        "replay.postgres_bin pointing at PostgreSQL 13, or postgres_version: 15",
     ),
     # -- suppressions --------------------------------------------------------
     Rule(
@@ -658,8 +855,10 @@ RULES: tuple[Rule, ...] = (
         "A suppression comment has no codes, an unknown code, or suppresses nothing.",
         "A bare or stale ignore silently hides future problems; a typo "
         "never silences everything.",
-        "-- dbdesign: ignore",
-        "-- dbdesign: ignore[SQ002]",
+        "-- dbdesign: ignore\nCREATE TABLE tags (name text);",
+        "-- dbdesign: ignore[SQ002] tags are looked up by name only\n"
+        "CREATE TABLE tags (name text);",
+        example_path="database-schema.sql",
     ),
     Rule(
         "DB002",
@@ -671,9 +870,10 @@ RULES: tuple[Rule, ...] = (
         "The baseline lists problems a team accepted when it adopted "
         "dbdesign; once one is fixed its entry would silently accept the "
         "same problem again. `dbdesign baseline` rewrites the file without it.",
-        '{"code": "SQ002", "path": "database-schema.sql", ...} after the '
-        "table got its primary key",
-        "the entry dropped by `dbdesign baseline`",
+        '{"version": 1, "findings": [{"code": "SQ002", "path": '
+        '"database-schema.sql", "fingerprint": "0123456789abcdef", "count": 1}]}',
+        '{"version": 1, "findings": []}',
+        example_path=".dbdesign-baseline.json",
     ),
 )
 
@@ -745,3 +945,31 @@ SQLFLUFF_PREFIXES = frozenset(
         "LXR",
     }
 )
+
+# sqlfluff's rule families and the bundle (documentation page) each is in.
+SQLFLUFF_BUNDLES = {
+    "AL": "aliasing",
+    "AM": "ambiguous",
+    "CP": "capitalisation",
+    "CV": "convention",
+    "JJ": "jinja",
+    "LT": "layout",
+    "OR": "oracle",
+    "PG": "postgres",
+    "RF": "references",
+    "ST": "structure",
+    "TQ": "tsql",
+}
+README_URL = "https://github.com/dbdesign/dbdesign"
+SQLFLUFF_DOCS = "https://docs.sqlfluff.com/en/stable/"
+
+
+def help_uri(code: str) -> str:
+    """Where a rule is documented: our README's rules table (an anchor per
+    code), or sqlfluff's rule reference for its codes."""
+    if code in BY_CODE:
+        return f"{README_URL}#{code.lower()}"
+    bundle = SQLFLUFF_BUNDLES.get(code[:2])
+    if bundle is not None and code[2:].isdigit():
+        return f"{SQLFLUFF_DOCS}reference/rules/{bundle}#rule-{code}"
+    return f"{SQLFLUFF_DOCS}reference/rules/"

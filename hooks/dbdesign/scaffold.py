@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import posixpath
 import re
 import secrets
 import stat
@@ -20,7 +21,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from dbdesign import textio
+from dbdesign import starter, textio
 from dbdesign.config import FRAMEWORK_FILES, Config
 from dbdesign.errors import UsageError
 
@@ -146,16 +147,21 @@ def choose_source(explicit: str | None, home: Path) -> Source:
     return Source(None, BUNDLED)
 
 
-def content(source: Source, item: Item) -> tuple[bytes, str]:
+def content(source: Source, item: Item, config: Config) -> tuple[bytes, str]:
     """What ITEM is created with, and where that came from: a team's
-    template as it is; a bundled one with a section added for each heading
-    the config asks for and it lacks; a generated skeleton for a document
-    only the config names."""
+    template as it is; a bundled one in the config's dialect and naming,
+    with a section added for each heading the config asks for and it lacks;
+    a generated skeleton for a document only the config names."""
     if not item.template:
         return _skeleton(item.target, item.sections).encode(), GENERATED
     data, origin = load_template(source, item.template)
+    if origin == BUNDLED and item.template == "database-schema.sql":
+        data = starter.bundled(starter.schema_template(config.dialect))
     if origin == BUNDLED and item.scheme:
-        data = _with_naming(data.decode("utf-8"), item.scheme).encode("utf-8")
+        text = _with_naming(data.decode("utf-8"), item.scheme)
+        # The schema's path from the folder (paths are relative to the root).
+        schema = posixpath.relpath(config.schema_path, config.migrations_path)
+        data = text.replace("../database-schema.sql", schema).encode("utf-8")
     if origin == BUNDLED and item.sections:
         text = data.decode("utf-8")
         missing = _missing_sections(text, item.sections)
@@ -393,7 +399,7 @@ def scaffold(
         if done is not None:
             outcomes.append(done)
             continue
-        data, origin = content(source, item)
+        data, origin = content(source, item, config)
         if dry_run:
             outcomes.append(Outcome(item, "created", origin=origin))
             continue

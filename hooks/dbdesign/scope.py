@@ -13,11 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dbdesign.project import Project
-from dbdesign.views import folder_of
 
 STATE_FAMILIES = frozenset({"FW", "CL", "AR", "ER", "CH", "DB"})
+# RP006 speaks of the server the replay ran on, not of a line of the change.
 STATE_CODES = frozenset(
-    {"SQ007", *(f"MG00{n}" for n in range(1, 8)), "RP001", "RP002", "RP003", "RP004"}
+    {
+        "SQ007",
+        *(f"MG00{n}" for n in range(1, 8)),
+        "RP001",
+        "RP002",
+        "RP003",
+        "RP004",
+        "RP006",
+    }
 )
 ALL = None  # lines_of's answer when every line of a file is judged
 
@@ -47,6 +55,8 @@ def _scope(project: Project) -> _Scope:
 def _build(project: Project) -> _Scope:
     if everything(project):
         return _Scope(everything=True)
+    from dbdesign.views import folder_of  # the SQL-free hooks rarely need it
+
     change = project.change
     assert change is not None  # everything() is true without one
     folder = folder_of(project)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -114,10 +115,13 @@ def leaves(boundary: Path, path: Path, what: str = "the project root") -> str | 
     return f"leads out of {what} through a symbolic link"
 
 
-def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreadable:
+def read(
+    root: Path, relpath: str, max_bytes: int = MAX_BYTES, kind: str = "a text file"
+) -> Text | Unreadable:
     """Read ROOT/RELPATH as UTF-8 text without trusting it: links that leave
-    the root or loop, non-regular files, NUL bytes, bad UTF-8 and huge files
-    come back as Unreadable with a reason, never as an exception."""
+    the root or loop, non-regular files, NUL bytes, bad UTF-8 and files over
+    MAX_BYTES (the bound for KIND, see `limits`) come back as Unreadable
+    with a reason, never as an exception."""
     path = os.path.join(root, relpath)  # strings: thousands of files a run
     try:
         info = os.lstat(path)
@@ -145,10 +149,7 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
     if not stat.S_ISREG(info.st_mode):
         return Unreadable(relpath, "is not a regular file")
     if info.st_size > max_bytes:
-        return Unreadable(
-            relpath,
-            f"is {info.st_size} bytes, over the {max_bytes} byte limit for a text file",
-        )
+        return _too_large(relpath, info.st_size, max_bytes, kind)
     try:
         with open(path, "rb") as handle:
             # Asking for max_bytes at once would allocate that much for
@@ -158,7 +159,17 @@ def read(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> Text | Unreada
                 data += handle.read(max(max_bytes + 1 - len(data), 0))
     except OSError as exc:
         return Unreadable(relpath, f"cannot be read ({exc.strerror})")
+    if len(data) > max_bytes:  # it grew since the stat
+        return _too_large(relpath, len(data), max_bytes, kind)
     return decode(relpath, data)
+
+
+def _too_large(relpath: str, size: int, max_bytes: int, kind: str) -> Unreadable:
+    return Unreadable(
+        relpath,
+        f"is {size:,} bytes, over the {max_bytes:,}-byte bound for {kind} "
+        "(README: Limits); make it smaller or split it",
+    )
 
 
 def decode(relpath: str, data: bytes) -> Text | Unreadable:
@@ -182,20 +193,109 @@ def encode(text: str, bom: bool) -> bytes:
     return ((BOM if bom else "") + text).encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+# The temporary file of an atomic write: `.<name>.dbdesign-<random>.tmp`
+# (tempfile's eight random characters). A run killed while it writes leaves
+# one behind: it is never a finding, and a later write in the folder removes
+# it once it is STALE_SECONDS old (a younger one may be another run's).
+TEMPORARY = re.compile(r"\.(?P<target>.+)\.dbdesign-[a-z0-9_]{8}\.tmp")
+STALE_SECONDS = 600
+
+
+def is_temporary(name: str) -> bool:
+    """Whether NAME (a path; its last part counts) is a temporary file of
+    our atomic writer."""
+    return TEMPORARY.fullmatch(name.rsplit("/", 1)[-1]) is not None
+
+
+def remove_stale(folder: Path, now: float | None = None) -> list[str]:
+    """Remove the temporary files of our atomic writer in FOLDER that are
+    older than STALE_SECONDS: regular files (never a link) of this user
+    whose name is exactly ours. Returns the names removed."""
+    import time
+
+    now = time.time() if now is None else now
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not is_temporary(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (
+                stat.S_ISREG(info.st_mode)
+                and uid in (None, info.st_uid)
+                and now - info.st_mtime > STALE_SECONDS
+            ):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
+class LeavesRoot(OSError):
+    """A write that would go through a symbolic link out of the root, or
+    into a link loop; strerror says which."""
+
+
+def write_target(path: Path, root: Path | None = None) -> Path:
+    """Where writing PATH lands: a symbolic link is written through, to
+    its target, so that it stays a link (as editors, ruff and black do);
+    with ROOT, a target outside ROOT (or a loop) is LeavesRoot, never
+    written."""
+    if root is not None:
+        why = leaves(root, path)
+        if why:
+            raise LeavesRoot(
+                errno.EXDEV,
+                f"{path.name} {why}; it is not written, replace the link "
+                "with the file itself",
+            )
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=False)
+    except (RuntimeError, OSError):
+        raise LeavesRoot(
+            errno.ELOOP, f"{path.name} is a symbolic link loop; it is not written"
+        ) from None
+
+
+def write_atomic(
+    path: Path,
+    data: bytes,
+    durable: bool = True,
+    root: Path | None = None,
+    follow: bool = True,
+) -> None:
     """Write DATA to PATH through a temporary file in the same folder and a
     rename, keeping PATH's mode: an interrupted write leaves the old file
-    whole, and a racing reader sees the old file or the new one. DURABLE
-    also flushes it to disk (not worth it for a cache entry)."""
+    whole (and a temporary file that a later write removes), and a racing
+    reader sees the old file or the new one. DURABLE also flushes it to disk
+    and sweeps the folder's stale temporary files (neither is worth it for a
+    cache entry). A link at PATH is written through (write_target); ROOT,
+    where given, is the folder no write may leave. Without FOLLOW a link at
+    PATH is replaced (a cache entry: a link there was planted, not made by
+    the user)."""
     import tempfile  # here: only fixes and init write, and it is slow to import
 
+    if follow:
+        path = write_target(path, root)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
+    if durable:
+        remove_stale(folder)
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.dbdesign-", suffix=".tmp", dir=folder
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -224,6 +324,46 @@ def printable(text: str) -> str:
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
         for ch in text
     )
+
+
+def inert(text: str) -> str:
+    """TEXT as printable() shows it, and with nothing a CI runner obeys as
+    a workflow command: GitHub's runner reads `##[name]` anywhere in a line
+    of stdout or stderr, and `::name::` after leading blanks. For the one
+    line messages (errors, `Fixing <path>`) that quote repository text."""
+    text = printable(text).replace("##[", "#\\x23[")
+    blank = len(text) - len(text.lstrip())
+    if text.startswith("::", blank):
+        text = text[:blank] + "\\x3a" + text[blank + 1 :]
+    return text
+
+
+def inert_json(document: str) -> str:
+    """A JSON DOCUMENT that decodes to the same data but shows a CI log no
+    workflow command (`##[` can only occur inside a string, where `\\u005b`
+    reads as `[`) and no control character (json escapes C0, not DEL, C1
+    or format characters such as U+202E, nor a lone surrogate from an
+    undecodable file name)."""
+    document = document.replace("##[", "##\\u005b")
+    if document.isascii():
+        return document.replace("\x7f", "\\u007f")
+    return _UNPRINTABLE.sub(_json_escape, document)
+
+
+_UNPRINTABLE = re.compile(r"[^\x00-\x7e]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    import unicodedata
+
+    ch = match.group()
+    if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+        return ch
+    code = ord(ch)
+    if code < 0x10000:  # a lone surrogate too: JSON can say it
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON escapes are UTF-16 code units
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def one_line(text: str, limit: int | None = None, ellipsis: str = "…") -> str:

@@ -1,13 +1,21 @@
 """Per-run views that several checks and commands share, built once per
-run and kept on the Project: the migrations folder as scanned, and the
-migrations a change brings. They sit below the checks so that no check
-imports another."""
+run and kept on the Project: the migrations folder as scanned, the
+migrations a change brings, and the parsed checklist. They sit below the
+checks so that no check imports another."""
 
 from __future__ import annotations
 
-from dbdesign import naming, textio
-from dbdesign.change import Change
+from typing import TYPE_CHECKING
+
+from dbdesign import textio
+from dbdesign.markdown import Checklist, parse_checklist
 from dbdesign.project import Project
+
+if TYPE_CHECKING:
+    # Imported where used: the checklist hook reads the checklist view and
+    # must not pay for the naming schemes' regular expressions (SPEC 7).
+    from dbdesign import naming
+    from dbdesign.change import Change
 
 _CACHE_KEY = "migrations.folder"
 
@@ -16,6 +24,8 @@ def folder_of(project: Project) -> naming.Folder | None:
     """The project's migrations folder, scanned once per run; None when it
     does not exist (AR001 reports that)."""
     if _CACHE_KEY not in project.cache:
+        from dbdesign import naming
+
         config = project.config
         project.cache[_CACHE_KEY] = naming.scan(
             project.root,
@@ -26,6 +36,21 @@ def folder_of(project: Project) -> naming.Folder | None:
         )
     folder: naming.Folder | None = project.cache[_CACHE_KEY]
     return folder
+
+
+def checklist_of(project: Project) -> Checklist | textio.Unreadable | None:
+    """The project's checklist, parsed once per run (the checklist check
+    reads its markers, the artifacts check which phases have started);
+    Unreadable when it cannot be read as text; None when it is missing."""
+    path = project.config.checklist_path
+    result = project.read(path)
+    if isinstance(result, textio.Unreadable):
+        return None if result.missing else result
+    key = ("checklist", path)
+    if key not in project.cache:
+        project.cache[key] = parse_checklist(result.text)
+    parsed: Checklist = project.cache[key]
+    return parsed
 
 
 def added_migrations(folder: naming.Folder, change: Change) -> list[naming.Migration]:

@@ -221,10 +221,17 @@ def names_for(migration: naming.Migration) -> list[str]:
     return sorted(names)
 
 
+_NAME_BEFORE = re.compile(r"[\w.-]")
+_NAME_AFTER = re.compile(r"[\w-]")
+_VERSION_BEFORE = re.compile(r"[\w.]")
+_VERSION_AFTER = re.compile(r"[A-Za-z0-9]|\.\d")
+_OCCURRENCES = 10_000
+
+
 def _named(migration: naming.Migration, added: str) -> bool:
     # A name stands alone too: `1_init` is not named by `11_init`.
     if any(
-        re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", added)
+        _stands_alone(added, name, _NAME_BEFORE, _NAME_AFTER)
         for name in names_for(migration)
     ):
         return True
@@ -236,9 +243,37 @@ def _named(migration: naming.Migration, added: str) -> bool:
     }
     # A version stands alone: `8`, `V8`, `v8` but not `18`, `8.1` or `8b`.
     return any(
-        re.search(rf"(?<![\w.])[Vv]?{re.escape(v)}(?![A-Za-z0-9]|\.\d)", added)
-        for v in versions
+        _stands_alone(added, v, _VERSION_BEFORE, _VERSION_AFTER, "Vv") for v in versions
     )
+
+
+def _stands_alone(
+    text: str,
+    word: str,
+    before: re.Pattern[str],
+    after: re.Pattern[str],
+    prefixes: str = "",
+) -> bool:
+    """Whether WORD occurs in TEXT (after one of PREFIXES, or none) with
+    neither BEFORE just before it nor AFTER just after it. str.find jumps
+    from one occurrence to the next: a regex with a look-behind would try
+    every position of a changelog of megabytes, once per migration. After
+    _OCCURRENCES occurrences that do not stand alone (`2` in a changelog
+    of digits) it gives up and says yes: a warning missed, not a hang."""
+    if not word:
+        return False
+    at = text.find(word)
+    for _ in range(_OCCURRENCES):
+        if at < 0:
+            return False
+        start = at - 1 if at and text[at - 1] in prefixes else at
+        end = at + len(word)
+        if (start == 0 or not before.match(text, start - 1, start)) and not after.match(
+            text, end
+        ):
+            return True
+        at = text.find(word, at + 1)
+    return True
 
 
 def _unnamed_migrations(

@@ -3,13 +3,14 @@ a fix for the markers whose meaning is unambiguous."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from dbdesign import textio
 from dbdesign.config import CHECKLIST
 from dbdesign.findings import Finding, finding
-from dbdesign.markdown import PHASES, Checklist, Task, parse_checklist
+from dbdesign.markdown import PHASES, Checklist, Task
 from dbdesign.project import Project
+from dbdesign.views import checklist_of
 
 NAME = CHECKLIST
 
@@ -21,14 +22,7 @@ def checklist_path(project: Project) -> str:
 def load(project: Project) -> tuple[str, Checklist | textio.Unreadable | None]:
     """The parsed checklist; Unreadable when it cannot be read as text;
     None when it is missing (the framework check reports that)."""
-    path = checklist_path(project)
-    result = project.read(path)
-    if isinstance(result, textio.Unreadable):
-        return path, None if result.missing else result
-    cached = project.cache.get(("checklist", path))
-    if cached is None:
-        cached = project.cache[("checklist", path)] = parse_checklist(result.text)
-    return path, cached
+    return checklist_path(project), checklist_of(project)
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -163,7 +157,9 @@ def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]
     before it."""
     if mode == "off":
         return
-    phase0_open = [t for t in checklist.phase_tasks(0) if t.state != "done"]
+    # A `[!]` task that says why it is blocked is accounted for: waiting on
+    # legal must not freeze the whole project.
+    phase0_open = checklist.holding_back(0)
     started = [
         t for t in checklist.tasks if t.state in ("done", "in_progress") and t.phase
     ]
@@ -176,7 +172,8 @@ def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]
                 f"Phase {task.phase} task is `{_marker(task)}` while "
                 f"Phase 0 has {len(phase0_open)} unfinished "
                 f"task(s) (first at line {phase0_open[0].line}); "
-                "finish Phase 0 first or set this task back to `[ ]`",
+                "finish Phase 0 first (a task that must wait: `[!]` "
+                "with its reason) or set this task back to `[ ]`",
                 task.line,
                 task.column,
             )
@@ -221,9 +218,10 @@ def empty_phases(path: str, checklist: Checklist) -> Iterator[Finding]:
         )
 
 
-def fix(project: Project) -> list[str]:
-    """Rewrite `[X]` as `[x]` and `[]`, `[  ]` as `[ ]`, touching only
-    those bytes; BOM, encoding and every line ending stay as they were."""
+def fix(project: Project, findings: Sequence[Finding]) -> list[str]:
+    """Rewrite `[X]` as `[x]` and `[]`, `[  ]` as `[ ]` where FINDINGS (the
+    CL001 the run reports) say so, touching only those bytes; BOM, encoding
+    and every line ending stay as they were."""
     path = checklist_path(project)
     if not project.wants(path):
         return []
@@ -231,12 +229,15 @@ def fix(project: Project) -> list[str]:
     result = project.read(path)
     if not isinstance(parsed, Checklist) or not isinstance(result, textio.Text):
         return []
+    wanted = {
+        (f.line, f.column) for f in findings if f.code == "CL001" and f.path == path
+    }
     text = result.text
     starts = textio.line_starts(text)
     edits = []
     for task in parsed.tasks:
         fixed = task.fixed_marker
-        if task.valid or fixed is None:
+        if task.valid or fixed is None or (task.line, task.column) not in wanted:
             continue
         offset = starts[task.line - 1] + task.column - 1
         old = _marker(task)
@@ -244,13 +245,17 @@ def fix(project: Project) -> list[str]:
             edits.append((offset, old, f"[{fixed}]"))
     if not edits:
         return []
-    for offset, old, new in sorted(edits, reverse=True):
-        text = text[:offset] + new + text[offset + len(old) :]
-    target = project.root / path
-    if target.is_symlink():
-        # Write where the link points (read() made sure that is inside the
-        # root), so that the link stays a link.
-        target = target.resolve()
-    textio.write_atomic(target, textio.encode(text, result.bom))
+    # One pass over the text: splicing each edit into a new copy of the
+    # whole text made N edits cost N copies.
+    pieces: list[str] = []
+    done = 0
+    for offset, old, new in sorted(edits):
+        pieces += (text[done:offset], new)
+        done = offset + len(old)
+    pieces.append(text[done:])
+    text = "".join(pieces)
+    textio.write_atomic(
+        project.root / path, textio.encode(text, result.bom), root=project.root
+    )
     project.cache.pop(("checklist", path), None)
     return [path]

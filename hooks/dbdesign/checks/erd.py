@@ -31,12 +31,15 @@ from dbdesign.erd.mermaid import (
 from dbdesign.erd.render import (
     Link,
     attribute_name,
+    attribute_names,
     attribute_type,
     column_keys,
     display,
     drawn_tables,
     entity_ref,
     entity_text,
+    entity_texts,
+    label_text,
     links,
 )
 from dbdesign.findings import Finding, finding
@@ -53,78 +56,123 @@ def check(project: Project) -> Iterator[Finding]:
     if not (project.wants(path) or project.wants(config.schema_path)):
         return
     result = project.read(path)
-    if isinstance(result, textio.Unreadable):
-        if result.missing:
-            yield finding(
+    if isinstance(result, textio.Unreadable) and not result.missing:
+        yield _fixable(finding("ER001", path, f"{path} {result.reason}"), False)
+        return
+    text = result.text if isinstance(result, textio.Text) else None
+    found = _judge(project, text, project.note)
+    if any(item.fixable for item in found):
+        found = _what_the_fix_cures(project, text, found)
+    yield from found
+
+
+def _what_the_fix_cures(
+    project: Project, text: str | None, found: list[Finding]
+) -> list[Finding]:
+    """FOUND, fixable only where the fix really makes the finding go away:
+    the fix is run in memory and the ERD it would write judged again. A
+    diagram still over mermaid's limit without attributes, a schema that
+    cannot be read, broken markers: the fix cannot help, so it never
+    claims to (a fix that leaves its finding would loop for ever)."""
+    from dbdesign.erd.document import CannotWrite, planned
+
+    try:
+        after = _judge(project, planned(project, text), lambda _note: None)
+    except CannotWrite:
+        return [_fixable(item, False) for item in found]
+    left = {_gist(item) for item in after}
+    return [_fixable(item, item.fixable and _gist(item) not in left) for item in found]
+
+
+def _gist(item: Finding) -> tuple[str, str]:
+    # Lines move when the block is regenerated, and so does a diagram's
+    # length (`60,123 characters`): what stays is the code and the words.
+    return item.code, re.sub(r"\d{1,3}(?:,\d{3})+", "N", item.message)
+
+
+def _judge(
+    project: Project, text: str | None, note: Callable[[str], None]
+) -> list[Finding]:
+    """ER001-ER005 for the ERD with TEXT (None: it does not exist), fixable
+    where the fix rewrites what they are about."""
+    config = project.config
+    path = config.erd_path
+    if text is None:
+        return [
+            finding(
                 "ER001",
                 path,
                 f"{path} does not exist; `dbdesign erd --write` "
                 "creates it with the diagram of the schema",
             )
-        else:
-            yield _fixable(finding("ER001", path, f"{path} {result.reason}"), False)
-        return
-    found = mermaid.blocks(result.text)
+        ]
+    found = mermaid.blocks(text)
     if not found:
-        yield finding(
-            "ER001",
-            path,
-            f"{path} has no ```mermaid block with an erDiagram; "
-            "`dbdesign erd --write` appends one generated from "
-            "the schema",
-            1,
-        )
-        return
-    # What `--fix` rewrites: the lines of the block between the markers.
+        return [
+            finding(
+                "ER001",
+                path,
+                f"{path} has no ```mermaid block with an erDiagram; "
+                "`dbdesign erd --write` appends one generated from "
+                "the schema",
+                1,
+            )
+        ]
+    out: list[Finding] = []
+    # What `--fix` rewrites: the lines of the block between the markers, or
+    # of the one diagram a file without markers has (the fix converts it).
+    convert = len(found) == 1 and not mermaid.markers(text)[0]
     generated = {
         line
         for block in found
-        if block.generated
+        if block.generated or convert
         for line in range(block.line, block.first_line + block.source.count("\n") + 1)
     }
     broken = False
     for block in found:
         if block.error is not None:
             broken = True
-            yield _fixable(
-                finding(
-                    "ER002",
-                    path,
-                    f"the erDiagram does not parse: {block.error.message}",
-                    block.error.line,
-                ),
-                block.error.line in generated,
+            out.append(
+                _fixable(
+                    finding(
+                        "ER002",
+                        path,
+                        f"the erDiagram does not parse: {block.error.message}",
+                        block.error.line,
+                    ),
+                    block.error.line in generated,
+                )
             )
         elif mermaid.code_length(block.source) > mermaid.MAX_TEXT:
-            yield _fixable(
-                finding(
-                    "ER002",
-                    path,
-                    f"the erDiagram is {mermaid.code_length(block.source):,} "
-                    f"characters long, over the {mermaid.MAX_TEXT:,} that mermaid "
-                    'draws (GitHub shows "Maximum text size in diagram '
-                    'exceeded"); split it or list fewer attributes',
-                    block.line,
-                ),
-                block.line in generated,
+            out.append(
+                _fixable(
+                    finding(
+                        "ER002",
+                        path,
+                        f"the erDiagram is {mermaid.code_length(block.source):,} "
+                        f"characters long, over the {mermaid.MAX_TEXT:,} that "
+                        'mermaid draws (GitHub shows "Maximum text size in '
+                        'diagram exceeded"); split it or list fewer attributes',
+                        block.line,
+                    ),
+                    block.line in generated,
+                )
             )
     if broken:
-        project.note(
-            f"{path} was not compared with the schema: its erDiagram does not parse"
-        )
-        return
+        note(f"{path} was not compared with the schema: its erDiagram does not parse")
+        return out
     from dbdesign.sql import load
 
     catalog = load.design_catalog(project)
     if catalog is None:
-        project.note(
+        note(
             f"{path} was not compared with the schema: "
             f"{config.schema_path} cannot be read"
         )
-        return
+        return out
     schema = load.verdict(project, config.schema_path)
     diagrams = [block.diagram for block in found if block.diagram]
-    yield from compare(
+    out += compare(
         diagrams,
         catalog,
         path,
@@ -132,11 +180,14 @@ def check(project: Project) -> Iterator[Finding]:
         schema_has_errors=bool(schema and schema.errors),
         generated_lines=generated,
     )
+    return out
 
 
-def fix(project: Project) -> list[str]:
+def fix(project: Project, findings: Sequence[Finding]) -> list[str]:
     """`dbdesign erd --write`: regenerate the marked block (or append
-    one). Nothing is written when the schema or the ERD cannot be read."""
+    one), the one edit that mends every fixable ER finding, called only
+    when the run reports one (FINDINGS). Nothing is written when the
+    schema or the ERD cannot be read."""
     from dbdesign.erd.document import CannotWrite, write
 
     try:
@@ -222,9 +273,10 @@ def _compare(
         else:
             shown.setdefault(table, []).extend(occurrences)
     first_line = diagrams[0].line if diagrams else 1
+    texts = entity_texts(catalog)
     for drawn in drawn_tables(catalog):
         if drawn.name not in shown:
-            ref = entity_ref(display(drawn.name, drawn.spelled))
+            ref = entity_ref(texts[drawn.name])
             out.append(
                 _missing(
                     finding(
@@ -249,6 +301,10 @@ def _resolver(catalog: Catalog) -> Callable[[str], str | None]:
     unambiguous."""
     exact: dict[str, str] = {}
     folded: dict[str, set[str]] = {}
+    # The names the generated diagram writes come first: they are unique.
+    for name, text in entity_texts(catalog).items():
+        exact[text] = name
+        folded.setdefault(text.casefold(), set()).add(name)
     for table in catalog.tables.values():
         for spelling in {
             table.name,
@@ -285,6 +341,7 @@ def _relationships(
                 rels.append((rel, a, b))
     used: set[int] = set()
     out: list[Finding] = []
+    texts: dict[str, str] = {}
     drawn = [
         link for link in links(ctx.catalog) if {link.parent, link.child} <= shown
     ]  # else ER003 said it
@@ -301,8 +358,11 @@ def _relationships(
         if index is None:
             index = _match(link, rels, used)
         if index is None:
-            parent = entity_ref(display(link.parent, ctx.table(link.parent).spelled))
-            child = entity_ref(display(link.child, ctx.table(link.child).spelled))
+            texts = texts or entity_texts(ctx.catalog)
+            parent, child = (
+                entity_ref(texts[link.parent]),
+                entity_ref(texts[link.child]),
+            )
             marker = (
                 LEFT[link.parent_cardinality]
                 + ("--" if link.identifying else "..")
@@ -326,8 +386,12 @@ def _relationships(
         problem = _cardinality(link, rel, a)
         if problem:
             out.append(finding("ER005", ctx.path, problem, rel.line))
-    for index, (rel, _a, _b) in enumerate(rels):
-        if index not in used:
+    # A relationship that says again what a matched one says (the same
+    # tables, ends, line and label: a hand-drawn diagram beside the
+    # generated block) states nothing false.
+    said = {_shape(*rels[index]) for index in used}
+    for index, (rel, a, b) in enumerate(rels):
+        if index not in used and _shape(rel, a, b) not in said:
             out.append(
                 finding(
                     "ER004",
@@ -339,6 +403,14 @@ def _relationships(
                 )
             )
     return out
+
+
+def _shape(rel: Relationship, a: str, b: str) -> tuple[object, ...]:
+    """What REL (between tables A and B) states, the same whichever way
+    round it is written."""
+    forward = (a, rel.first_cardinality, b, rel.second_cardinality)
+    backward = (b, rel.second_cardinality, a, rel.first_cardinality)
+    return (min(forward, backward), rel.identifying, _plain(rel.label))
 
 
 def _match(
@@ -357,7 +429,11 @@ def _match(
     ]
     if not candidates:
         return None
-    names = {_plain(link.label), _plain(link.fk.name or "")} - {""}
+    names = {
+        _plain(link.label),
+        _plain(label_text(link.label)),
+        _plain(link.fk.name or ""),
+    } - {""}
     if labelled_only:
         candidates = [i for i in candidates if _plain(rels[i][0].label) in names]
         if not candidates:
@@ -541,6 +617,9 @@ def _attributes(
     keys = column_keys(table, ctx.catalog)
     by_name: dict[str, str] = {}
     folded: dict[str, set[str]] = {}
+    for name, text in attribute_names(table).items():
+        by_name[text] = name
+        folded.setdefault(text.casefold(), set()).add(name)
     for name, column in table.columns.items():
         for spelling in {
             name,

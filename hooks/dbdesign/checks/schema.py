@@ -8,7 +8,7 @@ and compares the result with it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from dbdesign import scope, textio
 from dbdesign.findings import Finding, finding
@@ -516,16 +516,35 @@ def _side(text: str) -> str:
 # -- sqlfluff -------------------------------------------------------------------
 
 
+def fix(project: Project, findings: Sequence[Finding]) -> list[str]:
+    """`--fix`: sqlfluff's fixes for the fixable sqlfluff FINDINGS the run
+    reports (so only in scope, SPEC 3b: migrations the change adds, the
+    schema's lines it wrote), each rule's fix on its findings' lines only."""
+    wanted = [f for f in findings if f.check == "sqlfluff" and f.fixable]
+    if not wanted or not (project.config.sqlfluff and project.options.sqlfluff):
+        return []
+    targets: dict[str, set[int]] = {}
+    for item in wanted:
+        if item.line is not None and _lintable(project, item.path):
+            targets.setdefault(item.path, set()).add(item.line)
+    from dbdesign.sql import lint
+
+    fixed = lint.fix(
+        project,
+        {path: frozenset(lines) for path, lines in targets.items()},
+        sorted({item.code for item in wanted}),
+    )
+    if fixed:
+        # The parsed SQL and the Catalogs were read before the rewrite.
+        for key in [k for k in project.cache if str(k).startswith("sql.")]:
+            del project.cache[key]
+    return fixed
+
+
 def sqlfluff(project: Project, paths: list[str]) -> Iterator[Finding]:
-    """sqlfluff's findings (its own codes) for PATHS. A commit, push or pull
-    request lints only the SQL it writes (sqlfluff is slow: minutes on a
-    large migration folder); a run with no change to compare (nothing
-    staged, as in `pre-commit run --all-files` or a plain `dbdesign check`,
-    or outside git) lints every file, cached by content."""
-    change = project.change if project.options.paths is None else None
-    if change is not None and (project.options.base or change.touched()):
-        written = change.written()
-        paths = [p for p in paths if p in written]
+    """sqlfluff's findings (its own codes) for PATHS, the files in scope
+    (SPEC 3b: the migrations a change adds, a schema it edits; every file
+    with --all), cached by content."""
     paths = [p for p in paths if _lintable(project, p)]
     if not paths:
         return

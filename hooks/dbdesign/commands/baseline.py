@@ -22,7 +22,9 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(f"{target}: the baseline file {outside}")
     text = baseline.render(outcome.findings, project.texts)
     try:
-        textio.write_atomic(project.root / target, text.encode("utf-8"))
+        textio.write_atomic(
+            project.root / target, text.encode("utf-8"), root=project.root
+        )
     except OSError as exc:
         raise UsageError(
             f"{target}: cannot write it ({exc.strerror}); check the folder's "

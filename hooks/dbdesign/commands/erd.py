@@ -9,6 +9,7 @@ import sys
 from dbdesign.erd.document import CannotWrite, generated, warn_if_incomplete, write
 from dbdesign.errors import UsageError
 from dbdesign.project import Project, locate
+from dbdesign.textio import inert, printable
 
 
 def main(args: argparse.Namespace) -> int:
@@ -23,5 +24,8 @@ def main(args: argparse.Namespace) -> int:
     except CannotWrite as exc:
         raise UsageError(str(exc)) from None
     path = config.erd_path
-    print(f"Wrote {path}" if changed else f"{path} is up to date")
+    shown = printable(path)
+    print(f"Wrote {shown}" if changed else f"{shown} is up to date")
+    for note in project.notes:
+        print(f"dbdesign: note: {inert(note)}", file=sys.stderr)
     return 0

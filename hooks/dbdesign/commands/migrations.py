@@ -31,10 +31,16 @@ def main(args: argparse.Namespace) -> int:
             "fix its permissions and run again"
         )
     target = folder.relpath(naming.SUM_FILE)
-    textio.write_atomic(
-        root / target, render(entries).encode("utf-8", "surrogateescape")
-    )
-    print(f"wrote {target} ({len(entries)} migration files)")
+    try:
+        textio.write_atomic(
+            root / target,
+            render(entries).encode("utf-8", "surrogateescape"),
+            root=root,
+        )
+    except textio.LeavesRoot as exc:
+        raise UsageError(f"{target}: {exc.strerror}") from None
+    print(f"wrote {textio.printable(target)} ({len(entries)} migration files)")
     for name, why in folder.unnamed:
-        print(f"note: {folder.relpath(name)} is not listed: it {why}")
+        where = textio.printable(folder.relpath(name))
+        print(f"note: {where} is not listed: it {textio.printable(why)}")
     return 0

@@ -1,5 +1,7 @@
 """`dbdesign rules [CODE]`: list every rule, or explain one (with where it
-is implemented, so that any code leads to its code in one command)."""
+is implemented, so that any code leads to its code in one command); a
+prefix (`MG`) lists its family; sqlfluff's codes and families are
+explained from sqlfluff's own rule documentation (`sqlfluff_rules.py`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import ast
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -23,13 +26,30 @@ _CODE = re.compile(r"[A-Z]{2}\d{3}")
 
 def main(args: argparse.Namespace) -> int:
     if args.code is None:
-        return _list(args.format)
-    rule = rules.get(args.code.upper())
+        return _list(args.format, rules.RULES)
+    code = args.code.upper()
+    rule = rules.get(code)
     if rule is None:
+        family = [r for r in rules.RULES if r.code.startswith(code)]
+        if family:
+            return _list(args.format, family)
+        if code in rules.SQLFLUFF_PREFIXES or rules.is_known_code(code):
+            from dbdesign.commands import sqlfluff_rules
+
+            return sqlfluff_rules.main(code, args.format)
         raise UsageError(f"unknown rule {args.code!r}; `dbdesign rules` lists them")
     where = implemented_at(rule.code)
     if args.format == "json":
-        print(json.dumps({**asdict(rule), "implemented_at": where}, indent=2))
+        print(
+            json.dumps(
+                {
+                    **asdict(rule),
+                    "implemented_at": where,
+                    "help_uri": rules.help_uri(rule.code),
+                },
+                indent=2,
+            )
+        )
         return 0
     hook = next((h.id for h in HOOKS if rule.check in h.checks), "dbdesign")
     print(f"{rule.code} ({rule.name})\n")
@@ -41,18 +61,19 @@ def main(args: argparse.Namespace) -> int:
     if where:
         print("Implemented in: " + ", ".join(where) + ".")
     print(f"\nWhy it matters:\n  {rule.why}")
-    print("\nBad:\n" + _indent(rule.bad))
-    print("\nGood:\n" + _indent(rule.good))
+    print(f"\nBad{rule.example_place}:\n" + _indent(rule.bad or rules.EMPTY))
+    print(f"\nGood{rule.example_place}:\n" + _indent(rule.good or rules.EMPTY))
+    print(f"\nDocs: {rules.help_uri(rule.code)}")
     return 0
 
 
-def _list(fmt: str) -> int:
+def _list(fmt: str, listed: Sequence[rules.Rule]) -> int:
     if fmt == "json":
-        print(json.dumps([asdict(rule) for rule in rules.RULES], indent=2))
+        print(json.dumps([asdict(rule) for rule in listed], indent=2))
         return 0
-    width = max(len(rule.check) for rule in rules.RULES)
+    width = max(len(rule.check) for rule in listed)
     print(f"{'code':<6} {'check':<{width}} {'severity':<8} fix  summary")
-    for rule in rules.RULES:
+    for rule in listed:
         fix = "yes" if rule.fixable else "-"
         print(
             f"{rule.code:<6} {rule.check:<{width}} {rule.severity:<8} "

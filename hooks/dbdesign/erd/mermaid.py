@@ -126,12 +126,14 @@ class _Entity:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], lines: list[str] | None = None) -> None:
         self.tokens = tokens
+        self.lines = lines or []  # the source, for messages
         self.pos = 0
         self.entities: dict[str, _Entity] = {}
         self.relationships: list[Relationship] = []
         self.direction: str | None = None
+        self.label: Token | None = None  # the last unquoted relationship label
 
     @property
     def token(self) -> Token:
@@ -185,6 +187,7 @@ class _Parser:
             if kind == "NEWLINE":
                 self.take()
                 continue
+            self.label = None
             after = self.statement(depth)
             if self.token.text == "%":
                 raise ParseError(
@@ -192,6 +195,13 @@ class _Parser:
                     self.token.line,
                 )
             if self.token.kind not in _STATEMENT_START:
+                label = self.label
+                if (
+                    label is not None
+                    and self.token.line == label.line
+                    and self.token.kind != "CHAR"  # `;` and the like: no label
+                ):
+                    raise self.unquoted_label(label.line)
                 if self.token.kind in ("IDENTIFYING", "NON_IDENTIFYING"):
                     raise self.fail(
                         "a cardinality such as `||` or `}o` "
@@ -228,6 +238,18 @@ class _Parser:
         else:
             raise self.fail("an entity name or a statement")
         return f"`{token.text.strip()}`"
+
+    def unquoted_label(self, line: int) -> ParseError:
+        """A label of several words (or with a keyword such as `to` in it)
+        written without quotes: mermaid reads a word as the label and
+        stumbles on the rest of the line."""
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        text = " ".join(source.split(":", 1)[-1].split())[:80]
+        return ParseError(
+            f"the relationship label `{text}` is not one plain word; quote it: "
+            f'`: "{text}"`',
+            line,
+        )
 
     def id_list(self, kind: str, expected: str) -> None:
         self.expect(kind, expected)
@@ -356,7 +378,16 @@ class _Parser:
         second = self.expect(_ENTITY_NAME, "the second entity", marker)
         self.classes()
         self.expect("COLON", "`:` and a label", f"{marker} {second.text}")
+        colon = self.tokens[self.pos - 1]
+        if (
+            self.token.kind not in _ROLE
+            and self.token.kind not in ("NEWLINE", "EOF", "CHAR")
+            and self.token.line == colon.line
+        ):
+            # `: one-time`, `: to-do list`: a keyword where a word was meant.
+            raise self.unquoted_label(colon.line)
         label = self.expect(_ROLE, 'a label (use "" for none)', "`:`")
+        self.label = label if label.kind == "UNICODE_TEXT" else None
         a, b = self.entity(first), self.entity(second)
         self.relationships.append(
             Relationship(
@@ -383,7 +414,7 @@ def parse(source: str, first_line: int = 1) -> Diagram:
         skip = 0
         while tokens[skip].kind == "NEWLINE":
             skip += 1
-        parser = _Parser(tokens[skip:])
+        parser = _Parser(tokens[skip:], split_lines(text))
         start = parser.expect("ER_DIAGRAM", "`erDiagram` first")
         parser.document()
     except ParseError as exc:

@@ -163,9 +163,23 @@ def display(name: str, spelled: str | None) -> str:
 
 def entity_text(name: str) -> str:
     """NAME as mermaid reads it back: the name itself (quotes, `%` and
-    control characters, which a quoted name cannot hold, become `_`)."""
-    text = re.sub(r'["%\\\r\n\v\x08]', "_", name)
+    control characters, which a quoted name cannot hold and a terminal or a
+    log must not receive, become `_`)."""
+    text = _visible(re.sub(r'["%\\]', "_", name))
     return text if text.strip() else "_"
+
+
+def _visible(text: str) -> str:
+    """TEXT with every character a terminal would act on (ESC, BEL, line
+    breaks, bidi overrides) as `_`."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else "_" for ch in text)
+
+
+def label_text(label: str) -> str:
+    """A relationship's label as the diagram writes it, inside quotes."""
+    return _visible(re.sub(r"\s", " ", label.replace('"', "'")))
 
 
 def entity_ref(name: str) -> str:
@@ -189,6 +203,47 @@ def _plain_name(text: str, after: str) -> bool:
     return first.kind == "UNICODE_TEXT" and first.text == text
 
 
+def _unique(wanted: dict[str, tuple[str, bool]]) -> dict[str, str]:
+    """KEY -> a text no other key has, from KEY -> (text, whether the text
+    is the key's own name). Sanitising makes names collide (`a%b` and
+    `a_b`, `prénom` and `pr_nom`): a diagram that drew both as one would
+    never match the schema, and no regeneration could cure it. Own names
+    are kept; a sanitised one that collides gets `_2`, `_3`, ..."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for own in (True, False):
+        for key, (text, is_own) in wanted.items():
+            if is_own != own:
+                continue
+            candidate, n = text, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{text}_{n}"
+            out[key] = candidate
+            taken.add(candidate)
+    return out
+
+
+def entity_texts(catalog: Catalog) -> dict[str, str]:
+    """Each drawn table's entity name as the diagram writes it (unquoted),
+    one per table."""
+    wanted = {}
+    for table in drawn_tables(catalog):
+        shown = display(table.name, table.spelled)
+        wanted[table.name] = (entity_text(shown), entity_text(shown) == shown)
+    return _unique(wanted)
+
+
+def attribute_names(table: Table) -> dict[str, str]:
+    """Each column's attribute name as the diagram writes it, one per
+    column."""
+    wanted = {}
+    for column in table.columns.values():
+        shown = display(column.name, column.spelled)
+        wanted[column.name] = (attribute_name(shown), attribute_name(shown) == shown)
+    return _unique(wanted)
+
+
 def attribute_name(name: str) -> str:
     text = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
     if not _IDENT.match(text):
@@ -206,7 +261,7 @@ def attribute_type(type_: str) -> tuple[str, str | None]:
     text = re.sub(r"\s+", "_", type_.strip())
     # A comment is one line: a type written over lines (`numeric(10,\n2)`)
     # would break the diagram.
-    full = " ".join(type_.replace('"', "").split())
+    full = _visible(" ".join(type_.replace('"', "").split()))
     comment = None
     if not _SAFE_TYPE.fullmatch(text):
         array = re.search(r"(\[\])+$", text)
@@ -234,18 +289,17 @@ def _render(catalog: Catalog, attributes: bool) -> str:
     out = ["erDiagram", f"    {HEADER}"]
     if not attributes:
         out.append(f"    {SHORT}")
-    names = {
-        t.name: entity_ref(display(t.name, t.spelled)) for t in drawn_tables(catalog)
-    }
+    names = {name: entity_ref(text) for name, text in entity_texts(catalog).items()}
     for table in drawn_tables(catalog):
         if not table.columns or not attributes:
             out.append(f"    {names[table.name]}")
             continue
         out.append(f"    {names[table.name]} {{")
         keys = column_keys(table, catalog)
+        attribute = attribute_names(table)
         for column in table.columns.values():
             type_, comment = attribute_type(column.type)
-            parts = [type_, attribute_name(display(column.name, column.spelled))]
+            parts = [type_, attribute[column.name]]
             if keys[column.name]:
                 parts.append(", ".join(keys[column.name]))
             if comment:
@@ -254,7 +308,7 @@ def _render(catalog: Catalog, attributes: bool) -> str:
         out.append("    }")
     for link in links(catalog):
         line = "--" if link.identifying else ".."
-        label = re.sub(r"\s", " ", link.label.replace('"', "'"))
+        label = label_text(link.label)
         out.append(
             f"    {names[link.parent]} {LEFT[link.parent_cardinality]}{line}"
             f"{RIGHT[link.child_cardinality]} {names[link.child]} : "

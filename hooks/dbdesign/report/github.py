@@ -5,8 +5,11 @@ indented and legacy `##[...]` commands found anywhere in a log line."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import secrets
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 
 from dbdesign.findings import Counts, Finding
 from dbdesign.report import text
@@ -14,7 +17,10 @@ from dbdesign.textio import printable
 
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """VALUE as the runner reads it back; other control characters (ESC,
+    BEL, ...) are shown as escapes, as everywhere else."""
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def escape_property(value: str) -> str:
@@ -37,6 +43,26 @@ def quoted_block(lines: Sequence[str]) -> list[str]:
     hold (`::`, `##[...]`, indented commands)."""
     token = secrets.token_hex(16)
     return [f"::stop-commands::{token}", *lines, f"::{token}::"]
+
+
+@contextlib.contextmanager
+def fenced_stdout() -> Iterator[None]:
+    """What is printed to stdout meanwhile, between `::stop-commands::TOKEN`
+    and `::TOKEN::` (nothing when nothing is printed): for the text that
+    `status`, `init`, `erd`, `rules` and the text format print under GitHub
+    Actions, which holds repository text that no escaping can keep both
+    readable and inert (a task's words, a diagram)."""
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            yield
+    finally:
+        text = buffer.getvalue()
+        if text:
+            if not text.endswith("\n"):
+                text += "\n"
+            token = secrets.token_hex(16)
+            sys.stdout.write(f"::stop-commands::{token}\n{text}::{token}::\n")
 
 
 def render(

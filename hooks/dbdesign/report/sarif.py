@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from dbdesign import __version__, rules
 from dbdesign.findings import Finding
+from dbdesign.textio import inert_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/dbdesign/dbdesign"
@@ -22,12 +23,15 @@ def _rule(code: str, sample: Finding | None) -> dict[str, object]:
             "name": code,
             "shortDescription": {"text": summary},
             "fullDescription": {"text": summary},
-            "help": {"text": f"See `sqlfluff rules {code}`."},
+            "help": {"text": f"See `dbdesign rules {code}`."},
+            "helpUri": rules.help_uri(code),
             "defaultConfiguration": {"level": sample.severity if sample else "warning"},
             "properties": {"tags": ["sqlfluff"]},
         }
     help_text = (
-        f"{rule.summary}\n\nWhy: {rule.why}\n\nBad:\n{rule.bad}\n\nGood:\n{rule.good}"
+        f"{rule.summary}\n\nWhy: {rule.why}\n\n"
+        f"Bad{rule.example_place}:\n{rule.bad or rules.EMPTY}\n\n"
+        f"Good{rule.example_place}:\n{rule.good or rules.EMPTY}"
     )
     return {
         "id": rule.code,
@@ -35,6 +39,7 @@ def _rule(code: str, sample: Finding | None) -> dict[str, object]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": f"{rule.summary} {rule.why}"},
         "help": {"text": help_text, "markdown": help_text},
+        "helpUri": rules.help_uri(rule.code),
         "defaultConfiguration": {"level": rule.severity},
         "properties": {"tags": [rule.check]},
     }
@@ -86,10 +91,11 @@ def render(findings: Sequence[Finding]) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _uri(path: str) -> str:
     from urllib.parse import quote
 
-    return quote(path, safe="/")
+    # An undecodable name keeps its bytes (as surrogates): a URI says them.
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 
-from dbdesign.sql.catalog import Catalog
+from dbdesign.sql.catalog import Catalog, Tables
 
 TABLES = frozenset(
     {
@@ -45,7 +45,7 @@ def visible(catalog: Catalog, globs: Sequence[str] = ()) -> Catalog:
         return catalog
     return Catalog(
         dialect=catalog.dialect,
-        tables={k: v for k, v in catalog.tables.items() if k not in gone},
+        tables=Tables((k, v) for k, v in catalog.tables.items() if k not in gone),
         indexes=[i for i in catalog.indexes if i.table not in gone],
         unmodelled=catalog.unmodelled,
     )

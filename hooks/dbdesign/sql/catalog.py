@@ -81,10 +81,47 @@ class Table:
         return ()
 
 
+class Tables(dict[str, Table]):
+    """The Catalog's tables by name. While a journal is open it notes, for
+    each name set or removed, whether the name was there before its first
+    change: what one statement created is then known in the time of its
+    own changes, not by copying every name before each statement (which
+    made replaying N statements take N squared steps)."""
+
+    _journal: dict[str, bool] | None = None  # name -> there before
+
+    def __setitem__(self, name: str, table: Table) -> None:
+        self._note(name)
+        super().__setitem__(name, table)
+
+    def __delitem__(self, name: str) -> None:
+        self._note(name)
+        super().__delitem__(name)
+
+    def pop(self, name: str, *default: Any) -> Any:
+        self._note(name)
+        return super().pop(name, *default)
+
+    def _note(self, name: str) -> None:
+        if self._journal is not None and name not in self._journal:
+            self._journal[name] = name in self
+
+    def open_journal(self) -> None:
+        self._journal = {}
+
+    def close_journal(self) -> frozenset[str]:
+        """The names added since open_journal() that were not there
+        before it and are there now."""
+        journal, self._journal = self._journal or {}, None
+        return frozenset(
+            name for name, before in journal.items() if not before and name in self
+        )
+
+
 @dataclass
 class Catalog:
     dialect: str = "postgres"
-    tables: dict[str, Table] = field(default_factory=dict)
+    tables: Tables = field(default_factory=Tables)
     indexes: list[Index] = field(default_factory=list)
     # Statements the database accepts but the Catalog does not model, as
     # (origin, short description), reported once per file as a note.
@@ -94,6 +131,10 @@ class Catalog:
     # stay linear. The view holds the list it was built from: compared by
     # `is`, as an id() could be reused by a later list once the old one dies
     _view: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tables, Tables):
+            self.tables = Tables(self.tables)
 
     def indexes_on(self, table: str) -> list[Index]:
         return list(self._index_view()["by_table"].get(table, ()))

@@ -12,7 +12,6 @@ never created) is decided here, when they are applied, in order."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -156,7 +155,6 @@ def replay(
         if steps is None:
             apply(catalog, effects.ops, path)
             continue
-        before = len(catalog.tables)
         columns = None
         if effects.alter is not None:
             columns = _altered_columns(catalog, effects.alter)
@@ -164,15 +162,16 @@ def replay(
         absent: frozenset[str] = frozenset()
         if effects.drop is not None:
             index_tables, absent = _dropped(catalog, effects.drop)
-        apply(catalog, effects.ops, path)
+        catalog.tables.open_journal()
+        try:
+            apply(catalog, effects.ops, path)
+        finally:
+            created = catalog.tables.close_journal()
         # Only CREATE TABLE makes a new table: a renamed one keeps its rows
         # (the rules must still see `ALTER TABLE a RENAME TO b` then `ALTER
-        # TABLE b DROP COLUMN c` as touching data). A CREATE drops nothing,
-        # so what it made is the last keys (a dict keeps their order).
-        created: frozenset[str] = frozenset()
-        if effects.create and len(catalog.tables) > before:
-            added = len(catalog.tables) - before
-            created = frozenset(itertools.islice(reversed(catalog.tables), added))
+        # TABLE b DROP COLUMN c` as touching data).
+        if not effects.create:
+            created = frozenset()
         if created or columns is not None or effects.drop is not None:
             steps[index] = Step(created, columns, index_tables, absent)
         else:

@@ -198,7 +198,7 @@ def write_private(target: Path, data: bytes) -> None:
     A cache that cannot be written is no error."""
     try:
         _folders(target.parent)
-        textio.write_atomic(target, data, durable=False)
+        textio.write_atomic(target, data, durable=False, follow=False)
     except OSError:
         pass
 

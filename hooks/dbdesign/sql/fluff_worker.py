@@ -38,7 +38,9 @@ _FAILS = ("PRS", "LXR", "TMP")
 # A result is a dict: "items" is a list of
 #   ["v", code, line, column, description, fixable, rule name]  (sqlfluff)
 #   ["n", "SQ009", line, column, message, False, ""]             (not checked)
-# and "ignored" the config settings dropped because they would run code.
+# and "ignored" the config settings dropped because they would run code. A
+# task with "fix" set gets "fixed" instead of items: the text with
+# sqlfluff's fixes applied, or None when there is nothing (safe) to change.
 Result = dict[str, Any]
 
 
@@ -126,6 +128,7 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
 
     trust: bool = task["trust"]
     configs: dict[str, Any] = {"core": {"dialect": task["dialect"]}}
+    configs = nested_combine(configs, task.get("defaults") or {})
     for path, shown in task["config_files"]:
         try:
             loaded = load_config_file_as_dict(path)
@@ -143,6 +146,9 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
             }
         configs = nested_combine(configs, loaded)
     ignored = [] if trust else sanitise(configs)
+    if task.get("rules"):
+        # A fix runs only the rules whose findings the run reports.
+        configs["core"]["rules"] = ",".join(task["rules"])
     _bound(configs["core"])
     key = json.dumps(configs, sort_keys=True, default=str)
     linter = linters.get(key)
@@ -196,13 +202,18 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
         (("core", "large_file_skip_char_limit"), 0),
     ):
         config.set_value(key_path, value)
+    fix = bool(task.get("fix"))
     try:
         rendered = linter.render_string(text, fname, config, "utf-8")
         parsed = Linter.parse_rendered(rendered)
         linted = Linter.lint_parsed(
-            parsed, linter.get_rulepack(config=config), encoding="utf-8"
+            parsed, linter.get_rulepack(config=config), fix=fix, encoding="utf-8"
         )
         violations = linted.get_violations(filter_warning=False)
+        if fix:
+            # Only a file sqlfluff could render and parse whole is rewritten:
+            # a fix around an unparsable part could change what it means.
+            fixed, complete = linted.fix_string()
     except Exception as exc:  # sqlfluff's own assertions, on odd templates
         return {
             "items": [
@@ -214,6 +225,14 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
                 )
             ],
             "ignored": ignored,
+        }
+    if fix:
+        unparsable = any(v.rule_code() in _FAILS for v in violations)
+        usable = complete and not unparsable and bool(rendered.templated_variants)
+        return {
+            "items": [],
+            "ignored": sorted(set(ignored)),
+            "fixed": fixed if usable and fixed != text else None,
         }
     items = classify(
         text,

@@ -22,7 +22,7 @@ from dbdesign.sql import fluff_cache, fluff_config, fluff_pool
 from dbdesign.sql.fluff_cache import cache_dir
 from dbdesign.sql.fluff_pool import Failure
 
-__all__ = ["cache_dir", "fluff_dialect", "lint", "timeout"]
+__all__ = ["cache_dir", "fix", "fluff_dialect", "lint", "timeout", "within"]
 
 CHECK = "sqlfluff"
 # Per file; `DBDESIGN_SQLFLUFF_TIMEOUT` (seconds) overrides it.
@@ -185,6 +185,86 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
             yield from _findings(project, path, results[path], dialect)
 
 
+def fix(
+    project: Project,
+    targets: dict[str, frozenset[int] | None],
+    codes: Sequence[str] = (),
+) -> list[str]:
+    """Apply sqlfluff's fixes (of the rules CODES; all when empty) to
+    TARGETS (root-relative path: the lines it may rewrite, None for every
+    line), keeping each file's BOM and line endings and leaving every other
+    line as it was; the files rewritten."""
+    config = project.config
+    if not config.sqlfluff or not targets:
+        return []
+    configs = fluff_config.Finder(project)
+    versions = _versions()
+    plans: list[tuple[_Plan, textio.Text]] = []
+    for path in targets:
+        got = project.read(path)
+        if not isinstance(got, textio.Text) or configs.ignored_by(path) is not None:
+            continue
+        if len(got.text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+            continue
+        plan = _plan(project, path, got.text, configs, versions)
+        plan.task["fix"] = True
+        plan.task["rules"] = list(codes)
+        plans.append((plan, got))
+    if not plans:
+        return []
+    tasks = [plan.task for plan, _ in plans]
+    cwd = project.root.absolute() if config.sqlfluff_trust_config else None
+    outcomes = fluff_pool.run(
+        tasks, timeout(), _jobs(project, (t["text"] for t in tasks)), cwd=cwd
+    )
+    fixed: list[str] = []
+    for (plan, got), outcome in zip(plans, outcomes, strict=True):
+        if not isinstance(outcome, dict) or not isinstance(outcome.get("fixed"), str):
+            continue
+        new = within(
+            got.text, _line_endings(got.text, outcome["fixed"]), targets[plan.path]
+        )
+        if new == got.text:
+            continue
+        target = project.root / plan.path
+        if target.is_symlink():
+            target = target.resolve()  # inside the root: read() checked it
+        textio.write_atomic(target, textio.encode(new, got.bom))
+        fixed.append(plan.path)
+    return fixed
+
+
+def _line_endings(old: str, new: str) -> str:
+    """NEW with OLD's line ending (sqlfluff writes `\n` where it fixes)."""
+    match = re.search(r"\r\n|\r|\n", old)
+    ending = match.group(0) if match else "\n"
+    if ending == "\n":
+        return new
+    return re.sub(r"\r\n|\r|\n", ending, new)
+
+
+def within(old: str, new: str, lines: frozenset[int] | None) -> str:
+    """NEW's changes to OLD, kept only where they touch LINES (1-based
+    lines of OLD; None: all of them), so a fix never rewrites a line the
+    change did not write."""
+    if lines is None:
+        return new
+    import difflib
+
+    before = old.splitlines(keepends=True)
+    after = new.splitlines(keepends=True)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        # Lines i1+1..i2 of OLD; an insertion sits between lines i1 and i1+1.
+        touched = range(i1 + 1, i2 + 1) if i2 > i1 else (i1, i1 + 1)
+        if tag != "equal" and any(n in lines for n in touched):
+            out.extend(after[j1:j2])
+        else:
+            out.extend(before[i1:i2])
+    return "".join(out)
+
+
 # -- planning ----------------------------------------------------------------
 
 
@@ -208,6 +288,9 @@ def _plan(
 ) -> _Plan:
     config = project.config
     found = configs.configs(path)
+    # The repository's own settings, else dbdesign's (never both: a team
+    # that configures sqlfluff gets exactly what it configured).
+    defaults = {} if found else fluff_config.DEFAULTS
     # Absolute: the workers do not run in the project's folder.
     root = project.root.absolute()
     task = {
@@ -217,6 +300,7 @@ def _plan(
         "dialect": fluff_dialect(config.dialect),
         "trust": config.sqlfluff_trust_config,
         "config_files": [(str(root / rel), rel) for rel, _ in found],
+        "defaults": defaults,
     }
     runs_code = config.sqlfluff_trust_config and (
         any(_RUNS_CODE.search(part) for _, part in found)
@@ -232,6 +316,7 @@ def _plan(
             fluff_dialect(config.dialect),
             str(config.sqlfluff_trust_config),
             json.dumps(found),
+            json.dumps(defaults, sort_keys=True),
             text,
         )
     )
@@ -282,6 +367,7 @@ def _findings(
             line,
             column,
             severity.get(code, rules.WARNING),
+            fixable=bool(fixable),  # `--fix` applies sqlfluff's fix
         )
 
 
@@ -300,7 +386,7 @@ def _message(code: str, desc: str, fixable: bool, name: str, dialect: str) -> st
         )
     rule = f" ({name})" if name else ""
     if fixable:
-        return f"{desc}{rule}; `sqlfluff fix --dialect {dialect}` mends it"
+        return f"{desc}{rule}; `dbdesign check --fix` mends it"
     return f"{desc}{rule}; mend it by hand or configure {code} in .sqlfluff"
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from dbdesign import textio
+from dbdesign.errors import UsageError
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
 from dbdesign.sql.parse import ParsedFile, Verdict, parse_file
@@ -399,11 +400,27 @@ def _classify(folder: str, path: str) -> Migration:
 
 def baseline_key(project: Project) -> tuple[int, ...] | None:
     """`migrations_baseline` as numeric segments (trailing zeros dropped,
-    as versions compare)."""
+    as versions compare). It must name a migration: a baseline above the
+    newest would silently waive every new one (UsageError, exit 2)."""
     raw = project.config.migrations_baseline
     if raw is None:
         return None
-    return trimmed(tuple(int(d) for d in re.findall(r"\d+", raw)))
+    key = trimmed(tuple(int(d) for d in re.findall(r"\d+", raw)))
+    versioned = [m for m in migrations(project) if m.version is not None]
+    if any(trimmed(m.version or ()) == key for m in versioned):
+        return key
+    where = f"{project.config.source or 'the config'}: migrations_baseline"
+    if not versioned:
+        raise UsageError(
+            f"{where}: {raw!r} names no migration, and "
+            f"{project.config.migrations_path} has none yet; remove the setting"
+        )
+    newest = max(versioned, key=lambda m: trimmed(m.version or ()))
+    raise UsageError(
+        f"{where}: {raw!r} names no migration; the newest is "
+        f"{newest.path.rsplit('/', 1)[-1]}: set the version of an existing "
+        "migration, quoted as its file name writes it"
+    )
 
 
 def trimmed(version: tuple[int, ...]) -> tuple[int, ...]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from dbdesign.textio import line_starts
 
+_EOL = re.compile(r"[\r\n]")  # a lone CR ends a line too
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -62,6 +64,15 @@ _GO = re.compile(r"(?im)^[ \t]*go[ \t]*$")
 _COPY_STDIN = re.compile(r"(?is)copy\b.*\bfrom\s+stdin\b")
 
 
+def comments(text: str, dialect: str = "postgres") -> list[tuple[int, int]]:
+    """The (start, end) offsets of every comment in TEXT, in order: what
+    looks like a comment inside a string, a quoted name, COPY data or a
+    dollar-quoted body is not one."""
+    splitter = _Splitter(text, dialect)
+    splitter.run()
+    return splitter.comments
+
+
 def split(text: str, dialect: str = "postgres") -> list[Statement]:
     """The statements of TEXT in order. Comments and blank space between
     statements belong to no statement; psql meta-commands and COPY data are
@@ -76,6 +87,11 @@ class _Splitter:
         self.starts = line_starts(text)
         self.out: list[Statement] = []
         self.delimiter = ";"
+        self.comments: list[tuple[int, int]] = []
+
+    def comment(self, start: int, end: int) -> int:
+        self.comments.append((start, end))
+        return end
 
     def position(self, offset: int) -> tuple[int, int]:
         import bisect
@@ -122,8 +138,10 @@ class _Splitter:
         return self.text.rfind("\n", 0, i) + 1
 
     def line_end(self, i: int) -> int:
-        end = self.text.find("\n", i)
-        return len(self.text) if end < 0 else end + 1
+        """Past the end of the line at I: LF, CR LF or a lone CR, as
+        PostgreSQL ends a `--` comment."""
+        end = _EOL.search(self.text, i)
+        return end.end() if end else len(self.text)
 
     def skip_space(self, i: int) -> int:
         """Past blanks and comments before a statement's first token."""
@@ -135,12 +153,12 @@ class _Splitter:
             elif text.startswith("--", i) or (
                 ch == "#" and self.dialect in _HASH_COMMENT
             ):
-                i = self.line_end(i)
+                i = self.comment(i, self.line_end(i))
             elif text.startswith("/*", i):
                 end = self.block_comment(i)
                 if end < 0:
                     return i  # unterminated: let statement() report it
-                i = end
+                i = self.comment(i, end)
             else:
                 break
         return i
@@ -193,13 +211,14 @@ class _Splitter:
                 depth = max(depth - 1, 0)
                 i += 1
             elif token in ("--", "#"):
-                i = self.line_end(i)
+                i = self.comment(i, self.line_end(i))
             elif token == "/*":
                 end = self.block_comment(i)
                 if end < 0:
+                    self.comment(i, n)
                     self.emit(start, n, max_depth, "comment")
                     return n
-                i = end
+                i = self.comment(i, end)
             elif token[0] in "'\"`[":
                 end = self.quoted(i, token[0])
                 if end < 0:

@@ -23,8 +23,7 @@
 --
 --   CREATE TABLE orders (
 --       id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
---       customer_id  bigint NOT NULL
---           REFERENCES customers (id) ON DELETE RESTRICT,
+--       customer_id  bigint NOT NULL REFERENCES customers (id) ON DELETE RESTRICT,
 --       placed_at    timestamptz NOT NULL DEFAULT now()
 --   );
 --

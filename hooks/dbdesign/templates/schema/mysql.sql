@@ -1,0 +1,32 @@
+-- Database schema: the design of record (MySQL).
+--
+-- This file is the complete schema definition. Replaying every migration in
+-- order must give exactly this schema; `dbdesign check` compares them
+-- (SQ007).
+--
+-- Layout (see .claude/database/database-template.md):
+--   1. tables, referenced tables first, all InnoDB with utf8mb4; every table
+--      has a primary key, every foreign key says its ON DELETE rule
+--   2. each table's indexes right after it, each with a comment naming the
+--      query it serves; every foreign key column is indexed
+--   3. views, procedures and triggers last
+--
+-- Example of the expected style:
+--
+--   CREATE TABLE customers (
+--       id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+--       email       VARCHAR(320) NOT NULL UNIQUE,
+--       created_at  DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+--   ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+--
+--   CREATE TABLE orders (
+--       id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+--       customer_id  BIGINT UNSIGNED NOT NULL,
+--       placed_at    DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+--       FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE RESTRICT
+--   ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+--
+--   -- Serves: a customer's order history, newest first.
+--   CREATE INDEX orders_customer_id_idx ON orders (customer_id, placed_at);
+--
+-- TODO: write the schema.

@@ -1,0 +1,32 @@
+-- Database schema: the design of record.
+--
+-- This file is the complete schema definition, in the dialect set in
+-- dbdesign's config. Replaying every migration in order must give exactly
+-- this schema; `dbdesign check` compares them (SQ007).
+--
+-- Layout (see .claude/database/database-template.md):
+--   1. schemas and types
+--   2. tables, referenced tables first; every table has a primary key, every
+--      foreign key says its ON DELETE rule
+--   3. each table's indexes right after it, each with a comment naming the
+--      query it serves; every foreign key column is indexed
+--   4. views last
+--
+-- Example of the expected style (standard SQL; use your database's types):
+--
+--   CREATE TABLE customers (
+--       id          BIGINT NOT NULL PRIMARY KEY,
+--       email       VARCHAR(320) NOT NULL UNIQUE,
+--       created_at  TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+--   );
+--
+--   CREATE TABLE orders (
+--       id           BIGINT NOT NULL PRIMARY KEY,
+--       customer_id  BIGINT NOT NULL REFERENCES customers (id) ON DELETE RESTRICT,
+--       placed_at    TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+--   );
+--
+--   -- Serves: a customer's order history, newest first.
+--   CREATE INDEX orders_customer_id_idx ON orders (customer_id, placed_at);
+--
+-- TODO: write the schema.

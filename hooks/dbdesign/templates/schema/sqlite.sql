@@ -1,0 +1,34 @@
+-- Database schema: the design of record (SQLite).
+--
+-- This file is the complete schema definition. Replaying every migration in
+-- order must give exactly this schema; `dbdesign check` compares them
+-- (SQ007).
+--
+-- Layout (see .claude/database/database-template.md):
+--   1. tables, referenced tables first; every table has a primary key, every
+--      foreign key says its ON DELETE rule; STRICT tables check the types
+--   2. each table's indexes right after it, each with a comment naming the
+--      query it serves; every foreign key column is indexed
+--   3. views and triggers last
+--
+-- SQLite enforces foreign keys only on connections that run
+-- `PRAGMA foreign_keys = ON`: make every connection run it.
+--
+-- Example of the expected style:
+--
+--   CREATE TABLE customers (
+--       id          INTEGER PRIMARY KEY,
+--       email       TEXT NOT NULL UNIQUE,
+--       created_at  TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+--   ) STRICT;
+--
+--   CREATE TABLE orders (
+--       id           INTEGER PRIMARY KEY,
+--       customer_id  INTEGER NOT NULL REFERENCES customers (id) ON DELETE RESTRICT,
+--       placed_at    TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+--   ) STRICT;
+--
+--   -- Serves: a customer's order history, newest first.
+--   CREATE INDEX orders_customer_id_idx ON orders (customer_id, placed_at);
+--
+-- TODO: write the schema.

@@ -1,0 +1,32 @@
+-- Database schema: the design of record (SQL Server).
+--
+-- This file is the complete schema definition. Replaying every migration in
+-- order must give exactly this schema; `dbdesign check` compares them
+-- (SQ007).
+--
+-- Layout (see .claude/database/database-template.md):
+--   1. schemas
+--   2. tables, referenced tables first; every table has a primary key, every
+--      foreign key says its ON DELETE rule
+--   3. each table's indexes right after it, each with a comment naming the
+--      query it serves; every foreign key column is indexed
+--   4. views, procedures and triggers last
+--
+-- Example of the expected style:
+--
+--   CREATE TABLE dbo.customers (
+--       id          BIGINT IDENTITY(1, 1) NOT NULL PRIMARY KEY,
+--       email       NVARCHAR(320) NOT NULL UNIQUE,
+--       created_at  DATETIME2 NOT NULL DEFAULT SYSUTCDATETIME()
+--   );
+--
+--   CREATE TABLE dbo.orders (
+--       id           BIGINT IDENTITY(1, 1) NOT NULL PRIMARY KEY,
+--       customer_id  BIGINT NOT NULL REFERENCES dbo.customers (id) ON DELETE NO ACTION,
+--       placed_at    DATETIME2 NOT NULL DEFAULT SYSUTCDATETIME()
+--   );
+--
+--   -- Serves: a customer's order history, newest first.
+--   CREATE INDEX orders_customer_id_idx ON dbo.orders (customer_id, placed_at);
+--
+-- TODO: write the schema.
