@@ -3,8 +3,11 @@ no templates) and throwaway repositories built in tmp_path."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,13 @@ needs_corpus = pytest.mark.skipif(
     reason="the shared corpus (../shared/corpus) is not beside this checkout",
 )
 
+# An empty file of our own rather than /dev/null: git reads it as the user's
+# global config, and a shared /dev/null that something on the machine
+# replaced would fail every git call of the suite.
+_GIT_HOME = Path(tempfile.mkdtemp(prefix="dbdesign-tests-git-"))
+(_GIT_HOME / "config").touch()
+atexit.register(shutil.rmtree, _GIT_HOME, True)
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
     "GIT_AUTHOR_EMAIL": "author@example.com",
@@ -28,7 +38,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "committer@example.com",
     "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00",
     "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00",
-    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_GLOBAL": str(_GIT_HOME / "config"),
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_TEMPLATE_DIR": "",
 }

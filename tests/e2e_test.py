@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import projects
-from conftest import EXAMPLE, Repo, pre_commit, script
+from conftest import EXAMPLE, GIT_ENV, Repo, pre_commit, script
 from dbdesign.hooks import HOOKS
 from projects import CHECKLIST
 
@@ -197,4 +197,5 @@ def test_console_scripts_pass_the_example(repo: Repo) -> None:
 
 def test_hermetic_environment() -> None:
     # The autouse fixture keeps user config out of every subprocess above.
-    assert os.environ["GIT_CONFIG_GLOBAL"] == os.devnull
+    assert os.environ["GIT_CONFIG_GLOBAL"] == GIT_ENV["GIT_CONFIG_GLOBAL"]
+    assert Path(os.environ["GIT_CONFIG_GLOBAL"]).read_bytes() == b""

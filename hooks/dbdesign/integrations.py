@@ -52,12 +52,19 @@ class SettingsError(Exception):
 # -- pre-commit -----------------------------------------------------------------
 
 
+# Replay starts a database: on `git push`, not on every commit (SPEC 8).
+REPLAY_STAGE = (
+    "        stages: [pre-push]   # `pre-commit install --hook-type pre-push`\n"
+)
+
+
 def pre_commit_repo() -> str:
     """dbdesign's entry for a `.pre-commit-config.yaml`'s `repos:` list,
     every hook of HOOKS, with the rev to pin explained."""
     hooks = "".join(
         f"      - id: {hook.id}\n"
         + (FIX_HINT if hook.id == "dbdesign-checklist" else "")
+        + (REPLAY_STAGE if hook.id == "dbdesign-replay" else "")
         for hook in HOOKS
     )
     return (
