@@ -67,13 +67,7 @@ def entry_path(key: str) -> Path:
 def load(key: str, text: str) -> dict[str, Any] | None:
     """The cached result for KEY (the lint of TEXT), or None when there is
     none or it is anything but what `store` writes."""
-    data = read_private(entry_path(key))
-    if data is None:
-        return None
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):  # not JSON, too deep, huge numbers
-        return None
+    document = read_json(entry_path(key))
     if (
         not isinstance(document, dict)
         or set(document) != {"format", "key", "result"}
@@ -86,6 +80,18 @@ def load(key: str, text: str) -> dict[str, Any] | None:
         return None
     assert isinstance(result, dict)
     return result
+
+
+def read_json(path: Path, bound: int = MAX_ENTRY_BYTES) -> object:
+    """The JSON document of the entry at PATH (`read_private`), or None
+    when there is none or it is not JSON."""
+    data = read_private(path, bound)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, too deep, huge numbers
+        return None
 
 
 def read_private(path: Path, bound: int = MAX_ENTRY_BYTES) -> bytes | None:

@@ -39,7 +39,7 @@ from typing import Any
 from dbdesign import __version__
 from dbdesign.sql import locks, snapshot
 from dbdesign.sql.effects import OPS, SAFETY, Effects
-from dbdesign.sql.fluff_cache import cache_dir, read_private, write_private
+from dbdesign.sql.fluff_cache import cache_dir, read_json, write_private
 from dbdesign.sql.parse import MAX_STATEMENT, ParsedFile, SyntaxProblem, Verdict
 from dbdesign.sql.split import Statement
 
@@ -216,13 +216,7 @@ def _store(path: Path, key: str, content: object) -> None:
 def _load(path: Path, key: str) -> object:
     """The content of the entry at PATH if it is one `_store` wrote under
     KEY, else None."""
-    data = read_private(path, MAX_PACK_BYTES)
-    if data is None:
-        return None
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):  # not JSON, too deep, huge numbers
-        return None
+    document = read_json(path, MAX_PACK_BYTES)
     # The collector would walk these objects again at every generation-2
     # pass of the run (seconds, for thousands of migrations); they live
     # until the process ends anyway.
