@@ -11,9 +11,11 @@ only, cheap to import."""
 from __future__ import annotations
 
 import os
-import threading
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import threading
 
 DELAY = 2.0  # seconds before the line appears
 INTERVAL = 0.25  # seconds between redraws
@@ -34,10 +36,13 @@ class Meter:
         self.total = 0
         self._shown = 0  # characters on screen
         self._drawn_at = 0.0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         if stream is not None:
+            # here: a hook that shows no line never imports threading
+            import threading
+
+            self._lock = threading.Lock()
+            self._stop = threading.Event()
             self._thread = threading.Thread(target=self._tick, daemon=True)
             self._thread.start()
 
