@@ -694,7 +694,7 @@ def test_config_input_may_link_within_the_workspace(
 
 def test_extras_come_from_this_process(repo: Repo) -> None:
     from dbdesign.action_run import _with_extras
-    from dbdesign.report.job_summary import Section
+    from dbdesign.report.job_context import Section
 
     make_project(repo)
     repo.write(
@@ -715,7 +715,7 @@ def test_extras_come_from_this_process(repo: Repo) -> None:
 
 
 def test_fails_follows_fail_on() -> None:
-    from dbdesign.report.job_summary import fails
+    from dbdesign.report.job_context import fails
 
     assert fails(1, 0, "error") and not fails(0, 3, "error")
     assert fails(0, 1, "warning") and not fails(0, 0, "warning")

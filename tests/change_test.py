@@ -311,7 +311,7 @@ def test_undecodable_file_name(repo: Repo) -> None:
 
 
 def test_location_and_head(repo: Repo, tmp_path: Path) -> None:
-    from dbdesign.change import head, location
+    from dbdesign.git import head, location
 
     (repo.path / "db").mkdir()
     assert head(repo.path) is None  # no commits yet
@@ -355,9 +355,11 @@ def test_newlines_in_the_repository_path(
     root.mkdir()
     (root / "database-schema.sql").write_text("CREATE TABLE t (id int PRIMARY KEY);\n")
     git(top, "add", "-A")
-    assert change.location(root) == (top, "d\nb/")
-    assert change.location(top) == (top, "")
-    assert change.toplevel(root) == top
+    from dbdesign.git import location, toplevel
+
+    assert location(root) == (top, "d\nb/")
+    assert location(top) == (top, "")
+    assert toplevel(root) == top
     found = change.load(root, None)
     assert found is not None and found.added == {"database-schema.sql"}
     code = main(["check", "--root", str(root), "--select", "MG,CH"])

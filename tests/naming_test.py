@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, needs_corpus
 from dbdesign import naming
+from dbdesign.naming import schemes
 
 CORPUS_FOLDERS = {
     "conductor": (
@@ -392,7 +393,7 @@ def test_catastrophic_regex_is_stopped_and_said(
 ) -> None:
     from dbdesign.cli import main
 
-    monkeypatch.setattr(naming, "REGEX_BUDGET", 0.3)
+    monkeypatch.setattr(schemes, "REGEX_BUDGET", 0.3)
     make(tmp_path, "1_x.sql", NEAR_MISS)
     (tmp_path / ".dbdesign.yaml").write_text(
         f"migrations_dir: m\nmigration_naming: '{CATASTROPHIC}'\n"
@@ -410,13 +411,13 @@ def test_catastrophic_regex_is_stopped_and_said(
 def test_the_budget_is_per_pattern_and_run(monkeypatch: pytest.MonkeyPatch) -> None:
     from dbdesign.errors import UsageError
 
-    monkeypatch.setattr(naming, "REGEX_BUDGET", 0.2)
+    monkeypatch.setattr(schemes, "REGEX_BUDGET", 0.2)
     pattern = r"(?P<version>(\d+)+)_z\.sql"
     with pytest.raises(UsageError):
-        naming._classify_regex(pattern, NEAR_MISS)
+        schemes._classify_regex(pattern, NEAR_MISS)
     # spent: the next name is refused at once, not after another bound
     with pytest.raises(UsageError):
-        naming._classify_regex(pattern, "2_z.sql")
+        schemes._classify_regex(pattern, "2_z.sql")
 
 
 def test_a_plain_regex_is_not_slowed(tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ from markdown_it import MarkdownIt
 
 from dbdesign.findings import Finding
 from dbdesign.report import job_summary as summary
-from dbdesign.report.job_summary import Context, PullRequest, Section
+from dbdesign.report import md_text
+from dbdesign.report.job_context import Context, PullRequest, Section
 
 REPO_SCHEMA_SHA = "3f2a9c1d5e7b8a0f1e2d3c4b5a69788796a5b4c3"
 CONTEXT = Context(
@@ -287,7 +288,7 @@ def _expected(text: str) -> str:
 
 @given(st.text())
 def test_md_renders_as_the_literal_text(text: str) -> None:
-    rendered = MarkdownIt("commonmark").renderInline(summary.md(text))
+    rendered = MarkdownIt("commonmark").renderInline(md_text.md(text))
     # No element of any kind: everything is text.
     assert "<" not in rendered.replace("&lt;", "")
     assert html.unescape(rendered) == _expected(text)
@@ -295,7 +296,7 @@ def test_md_renders_as_the_literal_text(text: str) -> None:
 
 @given(st.text(), st.text())
 def test_md_keeps_table_cells_apart(left: str, right: str) -> None:
-    table = f"| a | b |\n|---|---|\n| {summary.md(left)} | {summary.prose(right)} |\n"
+    table = f"| a | b |\n|---|---|\n| {md_text.md(left)} | {md_text.prose(right)} |\n"
     tokens = MarkdownIt("commonmark").enable("table").parse(table)
     cells = [t for t in tokens if t.type == "td_open"]
     assert len(cells) == 2
@@ -303,7 +304,7 @@ def test_md_keeps_table_cells_apart(left: str, right: str) -> None:
 
 @given(st.text())
 def test_prose_shows_code_spans_as_code(text: str) -> None:
-    rendered = MarkdownIt("commonmark").renderInline(summary.prose(text))
+    rendered = MarkdownIt("commonmark").renderInline(md_text.prose(text))
     stripped = rendered.replace("<code>", "").replace("</code>", "")
     assert "<" not in stripped.replace("&lt;", "")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbdesign.findings import Finding
-from dbdesign.report.job_summary import Section
+from dbdesign.report.job_context import Section
 
 if TYPE_CHECKING:
     from dbdesign.action_inputs import Inputs
@@ -122,9 +122,9 @@ def run_root(
     if not path.is_dir() or not inside_workspace:
         message = "not a folder in the workspace; check the `root` input"
         return RootResult(root, "", (), 0, message, (), Section(root, error=message))
-    from dbdesign import change
+    from dbdesign import git
 
-    where = change.location(path)
+    where = git.location(path)
     if where is None:  # not in git: paths relative to the workspace
         inside = path.resolve().relative_to(workspace.resolve()).as_posix()
         prefix = "" if inside == "." else inside + "/"
@@ -132,7 +132,7 @@ def run_root(
         prefix = where[1]
     # In git, `dbdesign check` already names files from the top-level.
     shift = prefix if where is None else ""
-    sha = change.head(path) or ""
+    sha = git.head(path) or ""
 
     args = ["check", f"--root={path}", "--format=json"]
     if inputs.config:

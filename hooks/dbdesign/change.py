@@ -1,18 +1,24 @@
 """ "The change" (SPEC 2): what a commit, a push or a pull request changes,
-and the content files had before it. The one module that runs git: always
-with `-z` output, literal pathspecs, `--` before paths and no shell, so any
-file name works; every other module gets plain data."""
+and the content files had before it, built from what `git.py` (the one
+module that runs git) answers."""
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbdesign import git
 from dbdesign.errors import UsageError
+
+# Re-exported for the callers that ask git about a folder rather than a
+# change (project, pipeline); new code imports them from dbdesign.git.
+from dbdesign.git import head as head
+from dbdesign.git import location as location
+from dbdesign.git import toplevel as toplevel
+from dbdesign.git import tracked as tracked
 
 # Said once per run when the root is not in a git repository; the checks
 # that need the change all use this text, so Project.note shows it once.
@@ -22,7 +28,6 @@ NO_GIT_NOTE = (
 )
 
 _ZEROS = frozenset("0")
-_UPS = re.compile(r"(?:\.\./)*")
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _FETCH_ADVICE = (
     "in a shallow clone fetch the history it needs (in GitHub "
@@ -75,7 +80,7 @@ class Change:
         (or the base is the empty tree)."""
         if self.empty_base:
             return None
-        out = _run(
+        out = git.run(
             self.top,
             "cat-file",
             "blob",
@@ -90,7 +95,7 @@ class Change:
         base; None when the base has no PATH (every line is new)."""
         if not self.old_paths_of([path]):
             return None
-        out = _run(
+        out = git.run(
             self.top,
             "diff",
             "-U0",
@@ -124,7 +129,7 @@ class Change:
     def _ls_tree(self, specs: Iterable[str], *flags: str) -> list[str]:
         if self.empty_base:
             return []
-        out = _run(
+        out = git.run(
             self.top,
             "ls-tree",
             *flags,
@@ -140,7 +145,7 @@ class Change:
             return []
         return [
             path
-            for path in (_strip(self.prefix, raw) for raw in _split_z(out.stdout))
+            for path in (_strip(self.prefix, raw) for raw in git.split_z(out.stdout))
             if path is not None
         ]
 
@@ -149,7 +154,7 @@ def load(root: Path, base: str | None) -> Change | None:
     """The change for a run at ROOT: pull-request mode with BASE, else
     pre-push (pre-commit's PRE_COMMIT_FROM_REF/TO_REF), else the staged
     change. None when ROOT is not in a git work tree."""
-    where = _where(root)
+    where = git.where(root)
     if where is None:
         return None
     top, prefix = where
@@ -170,9 +175,9 @@ def load(root: Path, base: str | None) -> Change | None:
 def _staged(root: Path, top: Path, prefix: str) -> Change:
     # A merge in progress compares with HEAD, its first parent; a repository
     # with no commits yet (the first commit) with the empty tree.
-    head = _commit(top, "HEAD")
-    old = head or _empty_tree(top)
-    out = _git(
+    head = git.commit(top, "HEAD")
+    old = head or git.empty_tree(top)
+    out = git.output(
         top,
         "diff",
         "--cached",
@@ -193,28 +198,28 @@ def _against_base(root: Path, top: Path, prefix: str, ref: str) -> Change:
             f"--base {ref!r}: not a git revision; give a "
             "branch, tag or commit such as `origin/main`"
         )
-    commit = _commit(top, ref)
+    commit = git.commit(top, ref)
     if commit is None:
         raise UsageError(
             f"--base {ref}: no such commit in this clone; {_FETCH_ADVICE}, "
             "or fetch the branch (`git fetch origin "
             f"{ref.removeprefix('origin/')}`)"
         )
-    head = _commit(top, "HEAD")
+    head = git.commit(top, "HEAD")
     if head is None:
         raise UsageError(
             f"--base {ref}: this repository has no commits "
             "yet; commit first, or run without --base to check "
             "the staged change"
         )
-    merge_base = _merge_base(top, commit, head)
+    merge_base = git.merge_base(top, commit, head)
     if merge_base is None:
         raise UsageError(
             f"--base {ref}: no common ancestor with HEAD in this clone; {_FETCH_ADVICE}"
         )
     # The merge base against the working tree: committed, staged and unstaged
     # edits, plus files not yet known to git.
-    out = _git(
+    out = git.output(
         top,
         "diff",
         "-z",
@@ -225,34 +230,34 @@ def _against_base(root: Path, top: Path, prefix: str, ref: str) -> Change:
         merge_base,
         "--",
     )
-    untracked = _git(top, "ls-files", "-z", "--others", "--exclude-standard")
-    extra = b"".join(b"A\0" + name + b"\0" for name in _split_raw(untracked))
+    untracked = git.output(top, "ls-files", "-z", "--others", "--exclude-standard")
+    extra = b"".join(b"A\0" + name + b"\0" for name in git.split_raw(untracked))
     return _build(
         root, top, prefix, merge_base, f"the changes since {ref}", out + extra
     )
 
 
 def _push(root: Path, top: Path, prefix: str, from_ref: str, to_ref: str) -> Change:
-    to_commit = _commit(top, to_ref)
+    to_commit = git.commit(top, to_ref)
     if to_commit is None:
         raise UsageError(f"PRE_COMMIT_TO_REF {to_ref}: no such commit")
     if set(from_ref) <= _ZEROS:
         # A new branch with nothing to compare with: everything is new.
-        return _range(root, top, prefix, _empty_tree(top), to_commit, empty=True)
-    from_commit = _commit(top, from_ref)
+        return _range(root, top, prefix, git.empty_tree(top), to_commit, empty=True)
+    from_commit = git.commit(top, from_ref)
     if from_commit is None:
         raise UsageError(
             f"PRE_COMMIT_FROM_REF {from_ref}: no such commit in this clone; "
             f"{_FETCH_ADVICE}"
         )
-    old = _merge_base(top, from_commit, to_commit) or from_commit
+    old = git.merge_base(top, from_commit, to_commit) or from_commit
     return _range(root, top, prefix, old, to_commit)
 
 
 def _range(
     root: Path, top: Path, prefix: str, old: str, new: str, empty: bool = False
 ) -> Change:
-    out = _git(
+    out = git.output(
         top,
         "diff",
         "-z",
@@ -283,7 +288,7 @@ def _build(
     modified: set[str] = set()
     deleted: set[str] = set()
     renamed: list[tuple[str, str]] = []
-    fields_ = _split_z(raw)
+    fields_ = git.split_z(raw)
     i = 0
     while i < len(fields_):
         status = fields_[i]
@@ -324,181 +329,7 @@ def _build(
     )
 
 
-def _split_raw(data: bytes) -> list[bytes]:
-    return [part for part in data.split(b"\0") if part]
-
-
-def _split_z(data: bytes) -> list[str]:
-    # Names are bytes to git; undecodable ones keep their bytes as
-    # surrogates, as os.fsdecode does, so that they still round-trip.
-    return [os.fsdecode(part) for part in _split_raw(data)]
-
-
 def _strip(prefix: str, path: str) -> str | None:
     if not prefix:
         return path
     return path[len(prefix) :] if path.startswith(prefix) else None
-
-
-# -- git -----------------------------------------------------------------------
-
-
-def _run(
-    cwd: Path, *args: str, check: bool = True, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    cmd = [
-        *GIT,
-        "--no-optional-locks",
-        "--literal-pathspecs",
-        "-c",
-        "core.quotepath=off",
-        *args,
-    ]
-    try:
-        out = subprocess.run(
-            cmd, cwd=cwd, capture_output=True, check=False, input=stdin, env=_env()
-        )
-    except OSError as exc:
-        raise UsageError(
-            f"cannot run git ({exc.strerror}); install git or run outside a repository"
-        ) from None
-    if check and out.returncode != 0:
-        message = os.fsdecode(out.stderr).strip().splitlines()
-        raise UsageError(
-            f"git {args[0]} failed: {message[-1] if message else out.returncode}"
-        )
-    return out
-
-
-# Every git we run: a folder of the repository that holds HEAD, objects/
-# and refs/ (which a pull request can add) is a bare repository to git's
-# discovery, and its `config` (core.worktree, core.fsmonitor) would then
-# be obeyed from a run whose root is that folder, and the change rules
-# skipped as "not a git repository". Explicit: git refuses it instead.
-GIT = ("git", "-c", "safe.bareRepository=explicit")
-
-
-def _env() -> dict[str, str]:
-    # git's words in English whatever the user's locale: _where tells "not
-    # a git repository" from other failures by them.
-    return {**os.environ, "LC_ALL": "C"}
-
-
-def _git(cwd: Path, *args: str) -> bytes:
-    return _run(cwd, *args).stdout
-
-
-def _where(root: Path) -> tuple[Path, str] | None:
-    """(work tree top-level, ROOT's prefix in it), or None outside git."""
-    # `--show-cdup` is only `../` steps, so the answer reads the same
-    # whatever the folders' names hold (a newline in `--show-toplevel` or
-    # `--show-prefix` would split a line-based answer in the wrong place).
-    try:
-        out = subprocess.run(
-            [*GIT, "rev-parse", "--is-inside-work-tree", "--show-cdup"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-            env=_env(),
-        )
-    except OSError:
-        return None  # no git at all: nothing can be compared
-    if out.returncode != 0:
-        error = os.fsdecode(out.stderr)
-        if "not a git repository" in error.lower():
-            return None
-        lines = error.strip().splitlines()
-        if "safe.bareRepository" in error:
-            raise UsageError(
-                f"{root} looks like a bare git repository (it holds HEAD, "
-                "objects/ and refs/), which git will not use; remove those "
-                "from the project folder"
-            )
-        raise UsageError(
-            f"git cannot read the repository at {root}: "
-            f"{lines[-1] if lines else 'unknown error'}"
-        )
-    inside, _, cdup = os.fsdecode(out.stdout).partition("\n")
-    if inside != "true":
-        return None  # inside .git, or a bare repository
-    cdup = cdup.removesuffix("\n")
-    here = root.resolve()
-    if not _UPS.fullmatch(cdup):  # pragma: no cover - git always answers ../
-        top = toplevel(root)
-        if top is None:
-            return None
-        rel = here.relative_to(top.resolve()).as_posix()
-        return top, "" if rel == "." else rel + "/"
-    ups = cdup.count("../")
-    if not ups:
-        return here, ""
-    return here.parents[ups - 1], "".join(f"{p}/" for p in here.parts[-ups:])
-
-
-def location(root: Path) -> tuple[Path, str] | None:
-    """(work tree top-level, ROOT's prefix in it such as "" or "db/"), or
-    None when ROOT is not in a readable git work tree."""
-    try:
-        return _where(root)
-    except UsageError:
-        return None
-
-
-def toplevel(start: Path) -> Path | None:
-    """The work tree's top-level as git names it from START (GIT_DIR and
-    GIT_WORK_TREE included), or None outside git."""
-    try:
-        out = subprocess.run(
-            [*GIT, "rev-parse", "--show-toplevel"],
-            cwd=start,
-            capture_output=True,
-            check=False,
-            env=_env(),
-        )
-    except OSError:
-        return None
-    top = os.fsdecode(out.stdout).removesuffix("\n")
-    return Path(top) if out.returncode == 0 and top else None
-
-
-def tracked(start: Path) -> list[str]:
-    """The files git tracks below START, relative to it; [] outside git."""
-    try:
-        out = subprocess.run(
-            [*GIT, "ls-files", "-z", "--", "."],
-            cwd=start,
-            capture_output=True,
-            check=False,
-            env=_env(),
-        )
-    except OSError:
-        return []
-    return _split_z(out.stdout) if out.returncode == 0 else []
-
-
-def head(root: Path) -> str | None:
-    """The commit HEAD names, or None (no commits, or not in git)."""
-    where = location(root)
-    return _commit(where[0], "HEAD") if where is not None else None
-
-
-def _commit(top: Path, ref: str) -> str | None:
-    out = _run(
-        top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False
-    )
-    if out.returncode != 0:
-        return None
-    return out.stdout.decode("ascii", "replace").strip() or None
-
-
-def _merge_base(top: Path, a: str, b: str) -> str | None:
-    out = _run(top, "merge-base", a, b, check=False)
-    if out.returncode != 0:
-        return None
-    return out.stdout.decode("ascii", "replace").strip() or None
-
-
-def _empty_tree(top: Path) -> str:
-    # Asked of git rather than hard-coded: SHA-256 repositories differ.
-    out = _run(top, "hash-object", "-t", "tree", "--stdin", stdin=b"")
-    return out.stdout.decode("ascii").strip()

@@ -190,9 +190,9 @@ def _after(
     # schema lines it wrote are in scope (SPEC 3b).
     base = None
     if "migrations" in checks or "schema" in checks:
-        from dbdesign import change
+        from dbdesign import git
 
-        base = "HEAD" if change.head(root) else None
+        base = "HEAD" if git.head(root) else None
     request = pipeline.Request(
         root=str(root),
         select=",".join((*OUR_FAMILIES, *foreign)),
