@@ -285,6 +285,12 @@ def write_atomic(
 
     if follow:
         path = write_target(path, root)
+    if _special(path):
+        # `--output /dev/null` or a FIFO: written as a shell redirection
+        # would; renaming over it would replace the device with a file.
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     if durable:
@@ -312,6 +318,16 @@ def write_atomic(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _special(path: Path) -> bool:
+    """Whether PATH exists and is neither a regular file nor a folder (a
+    device, a FIFO, a socket)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def printable(text: str) -> str:
