@@ -11,7 +11,16 @@ migration created, dbdesign is right not to.
     python benchmarks/squawk_bench.py [--corpus DIR] [--pg-version 13]
         [--disagreements FILE]
 
-Exit status 2 when squawk is not installed.
+Then the time of each on lemmy's folder (outside git: every migration is
+judged), side by side (the median of 6 rounds, each running the three in
+turn): squawk's full run beside dbdesign's full run
+(`dbdesign-migrations --select MG01,MG02`, a subprocess, as a hook runs)
+with an empty parse cache (cold) and with the cache of the run before
+(warm), with CPU time and peak memory; and dbdesign's safety check alone,
+in process (what issue 14 first measured). Targets (issue 14): warm at
+most 3x squawk's full run, cold at most 8x.
+
+Exit status 2 when squawk is not installed, 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -28,10 +37,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "hooks"))
 
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from measure import Sample, median, row, run  # noqa: E402
+
 from dbdesign import rules  # noqa: E402
 from dbdesign.checks import safety  # noqa: E402
 from dbdesign.config import Config  # noqa: E402
-from dbdesign.project import Project  # noqa: E402
+from dbdesign.project import Options, Project  # noqa: E402
 from dbdesign.sql.load import migrations  # noqa: E402
 
 # corpus folder: (project root inside it, migrations folder)
@@ -94,6 +107,79 @@ def dbdesign(
     for item in safety.check(project):
         found[(str((root / item.path).resolve()), item.code)].append(item.line or 0)
     return files, found
+
+
+WARM_RATIO = 3.0
+COLD_RATIO = 8.0
+RUNS = 6
+
+
+def timings(root: Path, folder: str, version: int, files: list[Path]) -> bool:
+    """Print squawk's and dbdesign's times on FOLDER; False when a target
+    is missed."""
+    import os
+    import tempfile
+
+    exe = shutil.which("squawk") or str(Path(sys.executable).parent / "squawk")
+    hook = str(Path(sys.executable).parent / "dbdesign-migrations")
+    with tempfile.TemporaryDirectory(prefix="dbdesign-squawk-") as tmp:
+        config = Path(tmp) / "dbdesign.yaml"
+        config.write_text(
+            f"migrations_dir: {folder}\nsqlfluff: false\n"
+            f"postgres_version: {version}\nrequire_lock_timeout: true\n",
+            encoding="utf-8",
+        )
+        env = {**os.environ, "DBDESIGN_CACHE_DIR": str(Path(tmp) / "cache")}
+        argv = [hook, "--root", str(root), "--config", str(config)]
+        argv += ["--select", "MG01,MG02", "--format", "json"]
+        squawk_argv = [exe, "--reporter", "json", f"--pg-version={version}.0"]
+        squawk_argv += map(str, files)
+        cold, warm, theirs = [], [], []
+        for number in range(RUNS):  # round-robin: noise lands on each alike
+            cold_env = {**env, "DBDESIGN_CACHE_DIR": str(Path(tmp) / f"cold{number}")}
+            theirs.append(run(squawk_argv, root))
+            cold.append(run(argv, root, cold_env))
+            warm.append(run(argv, root, env))
+        samples: dict[str, Sample] = {
+            "squawk (full run)": median(theirs),
+            "dbdesign (full run), cold": median(cold),
+            "dbdesign (full run), warm": median(warm[1:]),  # the first filled it
+        }
+        in_process = {}
+        for label in ("cold", "warm"):
+            os.environ["DBDESIGN_CACHE_DIR"] = str(Path(tmp) / "in-process")
+            project = Project(
+                root,
+                Config(
+                    migrations_dir=folder,
+                    sqlfluff=False,
+                    postgres_version=version,
+                    require_lock_timeout=True,
+                ),
+                Options(),
+            )
+            started = time.perf_counter()
+            list(safety.check(project))
+            project.close()
+            in_process[label] = time.perf_counter() - started
+    squawk_s = samples["squawk (full run)"].wall
+    width = max(len(name) for name in samples)
+    ok = True
+    for name, sample in samples.items():
+        note = ""
+        if name.startswith("dbdesign"):
+            limit = WARM_RATIO if name.endswith("warm") else COLD_RATIO
+            ratio = sample.wall / squawk_s
+            missed = ratio > limit
+            ok &= not missed
+            mark = " MISSED" if missed else ""
+            note = f"  {ratio:4.1f}x squawk (target {limit:g}x){mark}"
+        print(row(name, sample, width, note))
+    print(
+        f"dbdesign's safety check in process: cold {in_process['cold']:.3f} s, "
+        f"warm {in_process['warm']:.3f} s"
+    )
+    return ok
 
 
 def statement_at(path: str, line: int) -> str:
@@ -164,7 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for line in lines:
             print(line)
-    return 0
+    root_part, folder = FOLDERS["lemmy"]
+    root = corpus / "lemmy" / root_part
+    if not (root / folder).is_dir():
+        return 0
+    files, _ = dbdesign(root, folder, args.pg_version)
+    print(f"\nlemmy, {len(files)} forward migrations, outside git (all judged):")
+    return 0 if timings(root, folder, args.pg_version, files) else 1
 
 
 if __name__ == "__main__":

@@ -861,7 +861,10 @@ def test_install_step_builds_and_reuses_the_venv(tmp_path: Path, repo: Repo) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     python = Path(runner.outputs["prepare"]["python"])
     assert python.is_relative_to(temp)
-    again = runner.run_step(action_steps()[2], 2)
+    index, install = next(
+        (n, s) for n, s in enumerate(action_steps()) if s.get("id") == "install"
+    )
+    again = runner.run_step(install, index)
     assert "restored from the cache" in again.stdout
     assert ran(sentinels) == []
 
@@ -888,6 +891,51 @@ def test_prepare_keys_the_venv_by_the_sources(tmp_path: Path) -> None:
     )
     second = action.plan(env)
     assert second.key != first.key and second.venv != first.venv
+
+
+def test_the_cache_folder_is_kept_between_runs(repo: Repo, runner: Runner) -> None:
+    pull_request(repo, runner)
+    runner.run()
+    prepared = runner.outputs["prepare"]
+    folder = Path(prepared["cache-dir"])
+    # the report step wrote dbdesign's cache where actions/cache keeps it
+    assert folder.parent == runner.temp and any((folder / "sql").rglob("*.json"))
+    assert prepared["cache-key"].startswith(prepared["cache-restore"])
+    step = next(s for s in action_steps() if s.get("id") == "report")
+    assert step["env"]["DBDESIGN_CACHE_DIR"] == "${{ steps.prepare.outputs.cache-dir }}"
+    cached = [
+        s["with"]["path"]
+        for s in action_steps()
+        if "actions/cache" in str(s.get("uses"))
+    ]
+    assert "${{ steps.prepare.outputs.cache-dir }}" in cached
+
+
+def test_prepare_keys_the_cache_by_the_action_and_the_config(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "app").mkdir(parents=True)
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("a: 1\n", encoding="utf-8")
+    env = {
+        "GITHUB_ACTION_PATH": str(REPO_ROOT),
+        "GITHUB_WORKSPACE": str(workspace),
+        "RUNNER_TEMP": str(tmp_path / "temp"),
+        "GITHUB_RUN_ID": "7",
+        "INPUT_ROOT": "app",
+    }
+    first = action.plan(env)
+    assert first.cache_key == first.cache_restore + "7-1"
+    assert action.plan({**env, "GITHUB_RUN_ID": "8"}).cache_restore == (
+        first.cache_restore
+    )
+    (workspace / "app" / ".dbdesign.yaml").write_text("dialect: mysql\n")
+    changed = action.plan(env)
+    assert changed.cache_restore != first.cache_restore
+    # a config that is a link out of the workspace is never read
+    (workspace / "app" / ".sqlfluff").symlink_to(outside)
+    linked = action.plan(env).cache_restore
+    outside.write_text("a: 2\n", encoding="utf-8")
+    assert action.plan(env).cache_restore == linked
 
 
 # -- pieces --------------------------------------------------------------------------

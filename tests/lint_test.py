@@ -314,6 +314,33 @@ def test_files_in_parallel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert {f.path for f in found if f.code == "LT09"} == set(names)
 
 
+def test_jobs_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dbdesign import cli
+    from dbdesign.sql import fluff_pool
+
+    asked: list[int] = []
+    real = fluff_pool.run
+
+    def recording(tasks: Any, timeout: float, jobs: int, **options: Any) -> Any:
+        asked.append(jobs)
+        return real(tasks, timeout, jobs, **options)
+
+    monkeypatch.setattr(fluff_pool, "run", recording)
+    for i in range(3):
+        _write(tmp_path, f"migration-scripts/V{i + 1}__x.sql", BAD)
+    argv = ["--root", str(tmp_path), "--all", "--no-cache", "--select", "LT01"]
+    cli.schema_main([*argv, "--jobs", "2"])
+    cli.schema_main(argv)
+    # --jobs as given; else one per CPU, fewer for this little SQL
+    assert asked[0] == 2 and asked[1] == 1
+    with pytest.raises(SystemExit) as stop:
+        cli.schema_main([*argv, "--jobs", "many"])
+    assert stop.value.code == 2
+    assert "'many' is not a number of processes" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [

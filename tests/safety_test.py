@@ -46,16 +46,16 @@ def test_one_replay_serves_drift_and_safety(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dbdesign.checks import schema
-    from dbdesign.sql import build
+    from dbdesign.sql import effects
 
     applied: list[str] = []
-    statement = build._Builder.statement
+    apply = effects.apply
 
-    def counting(self: build._Builder, tree: object) -> None:
-        applied.append(self.path)
-        statement(self, tree)
+    def counting(catalog: object, ops: object, path: str) -> None:
+        applied.append(path)
+        apply(catalog, ops, path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build._Builder, "statement", counting)
+    monkeypatch.setattr(effects, "apply", counting)
     (tmp_path / "schema.sql").write_text(V1[1], encoding="utf-8")
     bad = "ALTER TABLE users RENAME COLUMN name TO full_name;\n"
     (tmp_path / "migration-scripts").mkdir()

@@ -57,11 +57,7 @@ def test_unmodelled_statement_is_a_note_not_an_error(tmp_path: Path) -> None:
     sql = (
         "CREATE TABLE t (id int PRIMARY KEY);\n"
         "ALTER TABLE t ALTER COLUMN id SET (n_distinct = 100);\n"
-        "CREATE TABLE u (id int DEFAULT "
-        + "(" * 200
-        + "1"
-        + ")" * 200
-        + " PRIMARY KEY);\n"
+        "CREATE TABLE u OF person_type;\n"  # columns from a composite type
     )
     project = Project(tmp_path, Config(sqlfluff=False))
     (tmp_path / SCHEMA).write_text(sql)
@@ -80,9 +76,11 @@ def test_unreadable_create_table_still_defines_its_table(tmp_path: Path) -> None
         "CREATE TABLE u (id int PRIMARY KEY, t_id int REFERENCES t);\n"
         "CREATE INDEX u_t ON u (t_id);\n"
     )
-    project = Project(tmp_path, Config(sqlfluff=False))
+    # sqlglot is not given nesting this deep (PostgreSQL's parser reads it)
+    project = Project(tmp_path, Config(sqlfluff=False, dialect="mysql"))
     (tmp_path / SCHEMA).write_text(sql)
-    assert list(schema.check(project)) == []
+    # not checked (SQ009), but t exists: no SQ003 for the key to it
+    assert [f.code for f in schema.check(project)] == ["SQ009"]
     assert len(project.notes) == 1
 
 

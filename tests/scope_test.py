@@ -157,7 +157,7 @@ def test_nothing_in_scope_lints_nothing(repo: Repo) -> None:
     content = [c for c, _, _ in codes(document) if c[:2] in ("MG", "SQ", "CP")]
     assert content == ["SQ007"]  # drift is a state rule: V2 is not in the schema
     # sqlfluff never ran: its cache (tests point it at tmp_path) is empty.
-    cache = Path(os.environ["DBDESIGN_CACHE_DIR"])
+    cache = Path(os.environ["DBDESIGN_CACHE_DIR"]) / "sqlfluff"
     assert not cache.exists() or not any(cache.rglob("*.json"))
 
 

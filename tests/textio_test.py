@@ -46,3 +46,24 @@ def test_without_a_root_a_link_is_written_through(tmp_path: Path) -> None:
     textio.write_atomic(tmp_path / "report.txt", b"x\n")
     assert (tmp_path / "report.txt").is_symlink()
     assert (tmp_path / "target.txt").read_text() == "x\n"
+
+
+def test_a_fifo_or_device_is_written_into_never_replaced(tmp_path: Path) -> None:
+    # `--output /dev/null` as root replaced the machine's /dev/null with a
+    # regular file (every later git call with GIT_CONFIG_GLOBAL=/dev/null
+    # failed). A FIFO stands in for the device here.
+    import stat
+    import threading
+
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    fifo = folder / "out"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    textio.write_atomic(fifo, b"report\n")
+    reader.join(timeout=10)
+    assert got == [b"report\n"]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert [p.name for p in folder.iterdir()] == ["out"]

@@ -2,7 +2,9 @@
 one command each and everything else is tested Python:
 
 - `prepare`: on the runner's own Python, standard library only: the venv's
-  folder and its cache key (the action's source and the interpreter);
+  folder and its cache key (the action's source and the interpreter), and
+  the folder and keys of dbdesign's own cache (the action's source and the
+  config);
 - `install`: create the venv and install dbdesign from the action's checkout
   unless the (restored) venv already holds this very version;
 - the report step (no argument): run `dbdesign check --format json` once per
@@ -115,6 +117,12 @@ class Plan:
     venv: Path
     python: Path
     key: str
+    # dbdesign's own cache (parsed SQL, sqlfluff results) between runs:
+    # saved under a key of this run, restored from the latest with the
+    # same action version and config (SPEC 6)
+    cache_dir: Path
+    cache_key: str
+    cache_restore: str
 
 
 def action_path(env: Mapping[str, str]) -> Path:
@@ -157,7 +165,46 @@ def plan(env: Mapping[str, str]) -> Plan:
     venv = temp / f"dbdesign-venv-{source[:12]}"
     windows = sys.platform == "win32"
     python = venv / ("Scripts/python.exe" if windows else "bin/python")
-    return Plan(venv, python, key)
+    restore = f"dbdesign-cache-{runner}-{source[:20]}-{config_digest(env)[:16]}-"
+    run = f"{env.get('GITHUB_RUN_ID', '0')}-{env.get('GITHUB_RUN_ATTEMPT', '1')}"
+    return Plan(venv, python, key, temp / "dbdesign-cache", restore + run, restore)
+
+
+# The files whose content decides how a root is checked.
+CONFIG_FILES = (".dbdesign.yaml", "pyproject.toml", ".sqlfluff", "setup.cfg", "tox.ini")
+
+
+def config_digest(env: Mapping[str, str]) -> str:
+    """A hash of the config of every root (the `config` input's file, each
+    root's config files), so that a changed config starts a fresh cache.
+    Only files in the workspace are read (and never shown), and a link out
+    of it counts as absent."""
+    workspace = Path(env.get("GITHUB_WORKSPACE") or os.getcwd())
+    try:
+        inputs = read_inputs(env)
+    except InputError:
+        return hashlib.sha256(b"no inputs").hexdigest()
+    names = [inputs.config] if inputs.config else []
+    for root in inputs.roots:
+        names.extend(os.path.join(root, name) for name in CONFIG_FILES)
+    digest = hashlib.sha256()
+    top = os.path.realpath(workspace)
+    for name in names:
+        path = os.path.realpath(workspace / name)
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
+        try:
+            inside = os.path.commonpath([top, path]) == top
+        except ValueError:  # another drive
+            inside = False
+        if not inside:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                digest.update(handle.read(1 << 20))
+        except OSError:
+            digest.update(b"\0absent")
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def prepare(env: Mapping[str, str]) -> int:
@@ -171,9 +218,18 @@ def prepare(env: Mapping[str, str]) -> int:
         return 2
     found = plan(env)
     set_outputs(
-        env, {"venv": str(found.venv), "python": str(found.python), "key": found.key}
+        env,
+        {
+            "venv": str(found.venv),
+            "python": str(found.python),
+            "key": found.key,
+            "cache-dir": str(found.cache_dir),
+            "cache-key": found.cache_key,
+            "cache-restore": found.cache_restore,
+        },
     )
     print(f"dbdesign venv: {found.venv} (cache key {found.key})")
+    print(f"dbdesign cache: {found.cache_dir} (cache key {found.cache_key})")
     return 0
 
 

@@ -65,7 +65,13 @@ def _common(parser: argparse.ArgumentParser, changelog: bool = False) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="neither read nor write the result cache",
+        help="neither read nor write the cache (parsed SQL, sqlfluff results)",
+    )
+    parser.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_jobs,
+        help="sqlfluff worker processes (default: one per CPU)",
     )
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
     parser.add_argument(
@@ -80,6 +86,18 @@ def _common(parser: argparse.ArgumentParser, changelog: bool = False) -> None:
             action="store_true",
             help="this change needs no changelog entry (CH001 and CH003 are skipped)",
         )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1024:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of processes; give a whole number from 1 to 1024"
+        )
+    return value
 
 
 class _HookHelpFormatter(argparse.HelpFormatter):
@@ -324,6 +342,7 @@ def _run(
         allow_no_changelog=getattr(args, "allow_no_changelog", False),
         all=args.all,
         hook=hook,
+        jobs=args.jobs,
         format=args.format,
         output=args.output,
         strict=args.strict,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from dbdesign import rules, scope, selection
+from dbdesign import meter, rules, scope, selection
 from dbdesign.errors import UsageError
 from dbdesign.findings import Finding, Suppression, apply_suppressions, with_severity
 from dbdesign.project import (
@@ -44,6 +44,7 @@ class Request:
     all: bool = False  # judge everything, not only the change (SPEC 3b)
     baseline: bool = True  # apply the findings baseline (off to rewrite it)
     hook: str | None = None  # the hook id running, for advice in messages
+    jobs: int | None = None  # sqlfluff workers (None: one per CPU)
     format: str = "text"
     output: str | None = None
     strict: bool = False
@@ -72,7 +73,12 @@ def run(request: Request, checks: Sequence[str]) -> int:
     """Every project the request names (SPEC 2: one hook entry serves
     every project of a monorepo), checked one by one, reported together."""
     requests, stray = projects(request)
-    outcomes = [collect(one, checks) for one in requests]
+    # A progress line on a terminal, for text reports only (issue 14)
+    shown = meter.for_terminal(sys.stderr) if request.format == "text" else meter.NULL
+    try:
+        outcomes = [collect(one, checks, shown) for one in requests]
+    finally:
+        shown.close()
     notes = [
         f"{path} is in no dbdesign project (no .dbdesign.yaml, "
         "[tool.dbdesign] or .claude/database/ above it) and was not checked"
@@ -120,8 +126,11 @@ def projects(request: Request) -> tuple[list[Request], list[str]]:
     return out, stray
 
 
-def collect(request: Request, checks: Sequence[str]) -> Outcome:
-    """Config, project, checks and findings: everything but the output."""
+def collect(
+    request: Request, checks: Sequence[str], progress: meter.Meter = meter.NULL
+) -> Outcome:
+    """Config, project, checks and findings: everything but the output.
+    PROGRESS is told what the run is doing."""
     root, config = locate(request.root, request.config)
     select = selection.split_codes(request.select, "--select")
     ignore = selection.split_codes(request.ignore, "--ignore") + list(config.ignore)
@@ -138,8 +147,10 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         replay=request.replay,
         database_url=request.database_url,
         write_schema=request.write_schema,
+        jobs=request.jobs,
     )
     project = Project(root, config, options)
+    project.meter = progress
     for path in options.paths or ():
         if path.startswith(("/", "../")) or path == "..":
             project.note(
@@ -206,7 +217,8 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         fixed = _fix(project, modules.values(), lambda found: reported(found)[0])
 
     found: list[Finding] = []
-    for module in modules.values():
+    for name, module in modules.items():
+        progress.phase(f"{name} check")
         found.extend(module.check(project))
     # A check may revise what the others found (replay retires SQ007 and
     # judges the static lock rules by what the server did).
@@ -214,6 +226,7 @@ def collect(request: Request, checks: Sequence[str]) -> Outcome:
         revise: Callable[..., list[Finding]] | None = getattr(module, "revise", None)
         if revise is not None:
             found = revise(project, found)
+    project.close()
     # Two checks may see the same broken file (framework and checklist both
     # read the checklist): report it once.
     shown, hidden = reported(list(dict.fromkeys(found)))

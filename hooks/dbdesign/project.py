@@ -6,11 +6,12 @@ that a hook that needs none of them pays nothing."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbdesign import limits, textio
+from dbdesign import limits, meter, textio
 from dbdesign.config import Config, ConfigError
 from dbdesign.errors import UsageError
 
@@ -33,6 +34,7 @@ class Options:
     replay: str | None = None  # "on" from the replay hook and command
     database_url: str | None = None  # --database-url
     write_schema: bool = False  # `dbdesign replay --write-schema`
+    jobs: int | None = None  # sqlfluff workers (None: one per CPU)
 
 
 class Project:
@@ -48,6 +50,9 @@ class Project:
         self._change_loaded = False
         self.cache: dict[object, Any] = {}  # lazily built shared views
         self.notes: list[str] = list(config.notes)  # one-line remarks for people
+        self._closers: list[Callable[[], None]] = []
+        # what a long run shows on a terminal (the pipeline sets a real one)
+        self.meter: meter.Meter = meter.NULL
 
     @property
     def files_read(self) -> int:
@@ -56,6 +61,16 @@ class Project:
             for result in self._reads.values()
             if not isinstance(result, textio.Unreadable) or not result.missing
         )
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Call CLOSER when the run is over (a cache writing back)."""
+        self._closers.append(closer)
+
+    def close(self) -> None:
+        """The run is over: let the views that keep something write it."""
+        closers, self._closers = self._closers, []
+        for closer in closers:
+            closer()
 
     def note(self, message: str) -> None:
         if message not in self.notes:

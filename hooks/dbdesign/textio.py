@@ -52,6 +52,8 @@ def line_starts(text: str) -> list[int]:
 def check_inside(root: Path, relpath: str) -> str | None:
     """None when ROOT/RELPATH stays inside ROOT after links are followed;
     else why not. Never reads the target."""
+    if _no_link_below(root, relpath):
+        return None  # the common case, without resolving the whole path
     path = root / relpath
     try:
         resolved = path.resolve(strict=False)
@@ -69,6 +71,27 @@ def check_inside(root: Path, relpath: str) -> str | None:
             "followed, replace it with the file itself"
         )
     return None
+
+
+def _no_link_below(root: Path, relpath: str, known: int = 0) -> bool:
+    """True when no part of RELPATH below ROOT is a link (nor `..`): then
+    ROOT/RELPATH is inside ROOT whatever ROOT itself is. False when that
+    cannot be told cheaply (and on Windows, whose junctions are not links
+    to lstat). The last KNOWN parts are known not to be links."""
+    if os.name == "nt":
+        return False
+    parts = relpath.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return False
+    current = os.fspath(root)
+    for part in parts[: len(parts) - known]:
+        current = os.path.join(current, part)
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return False
+        except (OSError, ValueError):
+            return False
+    return True
 
 
 def leaves(boundary: Path, path: Path, what: str = "the project root") -> str | None:
@@ -99,9 +122,9 @@ def read(
     the root or loop, non-regular files, NUL bytes, bad UTF-8 and files over
     MAX_BYTES (the bound for KIND, see `limits`) come back as Unreadable
     with a reason, never as an exception."""
-    path = root / relpath
+    path = os.path.join(root, relpath)  # strings: thousands of files a run
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except FileNotFoundError:
         return Unreadable(relpath, "does not exist", missing=True)
     except OSError as exc:
@@ -112,12 +135,13 @@ def read(
         )
     # A link anywhere on the way (the file or a folder above it) may leave
     # the root: check where the path really goes before opening it.
-    outside = check_inside(root, relpath)
+    plain = not stat.S_ISLNK(info.st_mode) and _no_link_below(root, relpath, 1)
+    outside = None if plain else check_inside(root, relpath)
     if outside:
         return Unreadable(relpath, outside)
     if stat.S_ISLNK(info.st_mode):
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:
             return Unreadable(relpath, "is a broken symbolic link")
     if stat.S_ISDIR(info.st_mode):
@@ -128,7 +152,11 @@ def read(
         return _too_large(relpath, info.st_size, max_bytes, kind)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            # Asking for max_bytes at once would allocate that much for
+            # every file: ask for its size, and more only if it grew.
+            data = handle.read(min(info.st_size, max_bytes) + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max(max_bytes + 1 - len(data), 0))
     except OSError as exc:
         return Unreadable(relpath, f"cannot be read ({exc.strerror})")
     if len(data) > max_bytes:  # it grew since the stat
@@ -257,6 +285,12 @@ def write_atomic(
 
     if follow:
         path = write_target(path, root)
+    if _special(path):
+        # `--output /dev/null` or a FIFO: written as a shell redirection
+        # would; renaming over it would replace the device with a file.
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     if durable:
@@ -284,6 +318,16 @@ def write_atomic(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _special(path: Path) -> bool:
+    """Whether PATH exists and is neither a regular file nor a folder (a
+    device, a FIFO, a socket)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def printable(text: str) -> str:

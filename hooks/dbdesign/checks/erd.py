@@ -145,7 +145,7 @@ def _judge(
             f"{config.schema_path} cannot be read"
         )
         return out
-    schema = load.parsed(project, config.schema_path)
+    schema = load.verdict(project, config.schema_path)
     diagrams = [block.diagram for block in found if block.diagram]
     out += compare(
         diagrams,

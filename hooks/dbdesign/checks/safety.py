@@ -11,28 +11,25 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from dbdesign import naming, scope, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
 from dbdesign.sql import locks, textual, tools
-from dbdesign.sql.build import Step
-from dbdesign.sql.catalog import Column, normalise_type
+from dbdesign.sql.catalog import Column
+from dbdesign.sql.effects import Effects, Fact, Step
 from dbdesign.sql.load import (
     Migration,
     baseline_key,
     migrations,
     parsed,
-    replay_steps,
+    replay_of,
     trimmed,
 )
 from dbdesign.sql.parse import ParsedFile
 from dbdesign.sql.split import Statement
-from dbdesign.sql.trees import column_rename, ident, table_name, type_sql
 from dbdesign.views import folder_of
 
-_RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
 # DELETE without WHERE: the table is empty afterwards
 _DELETE_ALL = re.compile(
     rf"(?is)^delete\s+from\s+(?:only\s+)?(?P<table>{textual.QNAME})\s*$"
@@ -43,13 +40,15 @@ def check(project: Project) -> Iterator[Finding]:
     dialect = project.config.dialect
     baseline = baseline_key(project)
     new_files = _added(project)
-    steps = replay_steps(project)
+    replayed = replay_of(project)
+    steps = replayed.steps
     folder = folder_of(project) if dialect == "postgres" else None
-    checks = locks.Checks()  # not-null CHECKs, learnt in migration order
+    # not-null CHECKs, learnt in migration order; the history's (the
+    # migrations before the first one judged or added) from the replay
+    checks = replayed.checks
     new_tables: set[str] = set()  # created by a migration the change adds
-    for migration in migrations(project):
-        if not migration.forward:
-            continue
+    forward = [m for m in migrations(project) if m.forward]
+    for migration in forward[replayed.start :]:
         item = parsed(project, migration.path)
         if item is None:
             continue
@@ -58,6 +57,12 @@ def check(project: Project) -> Iterator[Finding]:
             and not migration.repeatable
             and not _at_or_below(migration, baseline)
         )
+        if not judged and migration.path not in new_files:
+            # Nothing here is judged and nothing it creates is new: only the
+            # not-null checks it adds are needed later (a quick pass).
+            for index, effects in item.effects.items():
+                locks.learn(item.statements[index], effects.locks, checks)
+            continue
         file_steps = steps.get(migration.path, {})
         created_here: set[str] = set()
         emptied: set[str] = set()  # no rows left: MG011 cannot fail
@@ -65,22 +70,23 @@ def check(project: Project) -> Iterator[Finding]:
         existing = _Existing(created_here, new_tables, emptied)
 
         for index, statement in enumerate(item.statements):
-            tree = item.trees.get(index)
-            step = file_steps.get(index, Step())
-            if tree is None:
+            effects = item.effects.get(index, _NOTHING)
+            facts = effects.safety
+            step = file_steps.get(index, _NO_STEP)
+            if facts is None:
                 emptied |= _deleted_all(statement, dialect)
             elif judged:
                 yield from _rules(
                     project,
                     migration.path,
                     statement,
-                    tree,
+                    facts,
                     step,
                     _Either(created_here, new_tables),
                     emptied,
                 )
             if dialect == "postgres":
-                facts = locks.Facts(
+                at = locks.Facts(
                     migration.path,
                     statement,
                     existing,
@@ -88,14 +94,20 @@ def check(project: Project) -> Iterator[Finding]:
                     project.config.postgres_version,
                 )
                 if judged:
-                    yield from _postgres(project, facts, item, index, folder, checks)
-                    yield from timeout.judge(project, facts)
-                locks.learn(statement, checks)
-            if tree is not None and type(tree).__name__ == "TruncateTable":
-                emptied |= {table_name(t, dialect) for t in tree.expressions}
+                    yield from _postgres(
+                        project, at, effects, item, index, folder, checks
+                    )
+                    yield from timeout.judge(project, at, effects.locks)
+                locks.learn(statement, effects.locks, checks)
+            if facts is not None and facts[0] == "truncate":
+                emptied |= set(facts[1])
             created_here |= step.created
             if migration.path in new_files:
                 new_tables |= step.created
+
+
+_NOTHING = Effects()
+_NO_STEP = Step()
 
 
 class _Either:
@@ -113,6 +125,7 @@ class _Either:
 def _postgres(
     project: Project,
     facts: locks.Facts,
+    effects: Effects,
     item: ParsedFile,
     index: int,
     folder: naming.Folder | None,
@@ -120,9 +133,8 @@ def _postgres(
 ) -> Iterator[Finding]:
     """MG014-MG019 for one statement of a judged migration."""
     statement = facts.statement
-    node = locks.parse(statement)
-    if node is not None:
-        yield from locks.judge(node, facts, checks)
+    if effects.locks is not None:
+        yield from locks.judge(effects.locks, facts, checks)
     what = tools.concurrently(statement)
     if what is None:
         return
@@ -168,15 +180,16 @@ class _Timeout:
         self.set = False
         self.told = False
 
-    def judge(self, project: Project, facts: locks.Facts) -> Iterator[Finding]:
+    def judge(
+        self, project: Project, facts: locks.Facts, described: Fact | None
+    ) -> Iterator[Finding]:
         change = locks.lock_timeout_change(facts.statement)
         if change is not None:
             self.set = change
             return
         if self.set or self.told or not project.config.require_lock_timeout:
             return
-        node = locks.parse(facts.statement)
-        table = None if node is None else locks.access_exclusive(node, facts)
+        table = None if described is None else locks.access_exclusive(described, facts)
         if table is None:
             return
         self.told = True
@@ -228,203 +241,140 @@ def _rules(
     project: Project,
     path: str,
     statement: Statement,
-    tree: Any,
+    facts: Fact,
     step: Step,
     created: Container[str],
     emptied: set[str],
 ) -> Iterator[Finding]:
-    """STEP: what the replay knew before the statement (the columns of the
-    table an ALTER TABLE changes, the IF EXISTS targets that are not
-    there). CREATED: tables this migration or the change made (nothing can break
-    on them). EMPTIED: tables with no rows left (no data to lose, no NOT
-    NULL to violate, a quick index build), where a rename or a type change
-    still breaks the code that uses them."""
-    from sqlglot import exp
-
+    """FACTS: what the statement does (`effects.SAFETY`). STEP: what the
+    replay knew before it (the columns of the table an ALTER TABLE
+    changes, the IF EXISTS targets that are not there). CREATED: tables
+    this migration or the change made (nothing can break on them). EMPTIED:
+    tables with no rows left (no data to lose, no NOT NULL to violate, a
+    quick index build), where a rename or a type change still breaks the
+    code that uses them."""
     line, col = statement.line, statement.column
     dialect = project.config.dialect
 
     def existing(table: str) -> bool:
         return table not in created and table not in emptied
 
-    if isinstance(tree, exp.Drop):
-        kind = str(tree.args.get("kind") or "").upper()
-        if kind == "SCHEMA":
-            yield _data_loss(
-                path, "DROP SCHEMA deletes every object in it and their data", line, col
-            )
-        elif kind == "TABLE":
-            for target in tree.args.get("tables") or []:
-                table = table_name(target, dialect)
-                if existing(table) and table not in step.absent:
-                    yield _data_loss(
-                        path,
-                        f"DROP TABLE {table} deletes the table and its data",
-                        line,
-                        col,
-                    )
-    elif isinstance(tree, exp.TruncateTable):
-        for target in tree.expressions:
-            table = table_name(target, dialect)
+    what = facts[0]
+    if what == "drop_schema":
+        yield _data_loss(
+            path, "DROP SCHEMA deletes every object in it and their data", line, col
+        )
+    elif what == "drop_tables":
+        for table in facts[1]:
+            if existing(table) and table not in step.absent:
+                yield _data_loss(
+                    path,
+                    f"DROP TABLE {table} deletes the table and its data",
+                    line,
+                    col,
+                )
+    elif what == "truncate":
+        for table in facts[1]:
             if existing(table):
                 yield _data_loss(path, f"TRUNCATE {table} deletes every row", line, col)
-    elif isinstance(tree, exp.Create):
-        yield from _create_index(project, path, statement, tree, existing)
-    elif isinstance(tree, exp.Alter):
-        if str(tree.args.get("kind") or "").upper() != "TABLE":
+    elif what == "create_index":
+        _, table, unique, concurrently = facts
+        if dialect != "postgres" or concurrently or not existing(table):
             return
-        table = table_name(tree.this, dialect)
+        word = "UNIQUE " if unique else ""
+        yield finding(
+            "MG012",
+            path,
+            f"CREATE {word}INDEX on existing table {table} without "
+            f"CONCURRENTLY blocks writes to it while the index builds; use "
+            f"`CREATE {word}INDEX CONCURRENTLY` (outside a transaction)",
+            line,
+            col,
+        )
+    elif what == "alter":
+        _, table, actions = facts
         if table in created:
             return
         yield from _alter(
-            path, statement, tree, table, step.columns, dialect, table in emptied
+            path, statement, table, actions, step.columns, dialect, table in emptied
         )
-    elif isinstance(tree, exp.Command):
-        m = _RENAME_TABLE.match(statement.text)
-        if m:
-            old = m["names"].split()[0]
-            yield finding(
-                "MG013",
-                path,
-                f"RENAME TABLE {old} breaks code that still uses "
-                "the old name; add the new table or a view first, "
-                "move readers and writers, then drop the old one",
-                line,
-                col,
-            )
-
-
-def _create_index(
-    project: Project, path: str, statement: Statement, tree: Any, existing: Any
-) -> Iterator[Finding]:
-    from sqlglot import exp
-
-    if str(tree.args.get("kind") or "").upper() != "INDEX":
-        return
-    if project.config.dialect != "postgres" or tree.args.get("concurrently"):
-        return
-    index = tree.this
-    if not isinstance(index, exp.Index) or index.args.get("table") is None:
-        return
-    table = table_name(index.args["table"], project.config.dialect)
-    if not existing(table):
-        return
-    unique = "UNIQUE " if tree.args.get("unique") else ""
-    yield finding(
-        "MG012",
-        path,
-        f"CREATE {unique}INDEX on existing table {table} without "
-        f"CONCURRENTLY blocks writes to it while the index builds; use "
-        f"`CREATE {unique}INDEX CONCURRENTLY` (outside a transaction)",
-        statement.line,
-        statement.column,
-    )
+    elif what == "rename_tables":
+        yield finding(
+            "MG013",
+            path,
+            f"RENAME TABLE {facts[1]} breaks code that still uses "
+            "the old name; add the new table or a view first, "
+            "move readers and writers, then drop the old one",
+            line,
+            col,
+        )
 
 
 def _alter(
     path: str,
     statement: Statement,
-    tree: Any,
     table: str,
+    actions: list[Fact],
     known: Mapping[str, Column] | None,
     dialect: str,
     emptied: bool,
 ) -> Iterator[Finding]:
-    from sqlglot import exp
-
     line, col = statement.line, statement.column
-    for action in tree.args.get("actions") or []:
-        if isinstance(action, exp.Drop):
-            kind = str(action.args.get("kind") or "").upper()
-            if kind == "COLUMN" and not emptied:
-                for target in action.args.get("tables") or []:
-                    column = ident(
-                        target.this if isinstance(target, exp.Column) else target,
-                        dialect,
-                    )
-                    yield _data_loss(
-                        path,
-                        f"DROP COLUMN {table}.{column} deletes its data",
-                        line,
-                        col,
-                    )
-        elif isinstance(action, exp.ColumnDef):
-            if not emptied and _not_null_without_default(action):
-                column = ident(action.this, dialect)
-                if known is not None and column in known and action.args.get("exists"):
-                    continue
-                yield finding(
-                    "MG011",
+    for action in actions:
+        what = action[0]
+        if what == "drop_column":
+            if not emptied:
+                yield _data_loss(
                     path,
-                    f"ADD COLUMN {table}.{column} NOT NULL without a DEFAULT "
-                    f"{_WITHOUT_DEFAULT.get(dialect, _WITHOUT_DEFAULT[''])}; "
-                    "add a DEFAULT, or add the column nullable, backfill "
-                    "it, then make it NOT NULL",
+                    f"DROP COLUMN {table}.{action[1]} deletes its data",
                     line,
                     col,
                 )
-        elif isinstance(action, exp.AlterColumn):
-            dtype = action.args.get("dtype")
-            if dtype is None:
+        elif what == "add_column":
+            _, column, not_null_without_default, if_not_exists = action
+            if emptied or not not_null_without_default:
                 continue
-            column = ident(action.this, dialect)
-            new_type = normalise_type(type_sql(dtype, dialect))
+            if known is not None and column in known and if_not_exists:
+                continue
+            yield finding(
+                "MG011",
+                path,
+                f"ADD COLUMN {table}.{column} NOT NULL without a DEFAULT "
+                f"{_WITHOUT_DEFAULT.get(dialect, _WITHOUT_DEFAULT[''])}; "
+                "add a DEFAULT, or add the column nullable, backfill "
+                "it, then make it NOT NULL",
+                line,
+                col,
+            )
+        elif what == "type":
+            _, column, new_type, using = action
             old = known.get(column) if known is not None else None
             # USING converts every value: a rewrite even when the type's name
             # is unchanged (an enum recreated under the same name)
-            if old is None or old.type != new_type or action.args.get("using"):
+            if old is None or old.type != new_type or using:
                 if (
                     dialect == "postgres"
                     and old is not None
-                    and not action.args.get("using")
+                    and not using
                     and locks.no_rewrite(old.type, new_type)
                 ):
                     continue
                 yield _type_change(path, table, column, old, new_type, line, col)
-        elif isinstance(action, exp.ModifyColumn):
-            coldef = action.this
-            column = ident(coldef.this, dialect)
-            renamed = action.args.get("rename_from")
-            if renamed is not None and ident(renamed, dialect) != column:
-                yield _rename_column(
-                    path, table, ident(renamed, dialect), column, line, col
-                )
-            source = ident(renamed, dialect) if renamed is not None else column
+        elif what == "modify":
+            _, column, renamed, new_type = action
+            if renamed is not None and renamed != column:
+                yield _rename_column(path, table, renamed, column, line, col)
+            source = renamed if renamed is not None else column
             old = known.get(source) if known is not None else None
-            kind = coldef.args.get("kind")
-            new_type = normalise_type(type_sql(kind, dialect)) if kind else ""
             if new_type and (old is None or old.type != new_type):
                 yield _type_change(path, table, column, old, new_type, line, col)
-        elif isinstance(action, exp.RenameColumn):
-            yield _rename_column(
-                path,
-                table,
-                ident(action.this, dialect),
-                ident(action.args["to"], dialect),
-                line,
-                col,
-            )
-        elif (
-            isinstance(action, exp.AlterRename)
-            and (names := column_rename(tree, action)) is not None
-        ):
-            yield _rename_column(
-                path,
-                table,
-                ident(names[0], dialect),
-                ident(names[1], dialect),
-                line,
-                col,
-            )
-        elif isinstance(action, exp.AlterRename):
-            new = ident(
-                action.this.this if isinstance(action.this, exp.Table) else action.this,
-                dialect,
-            )
+        elif what == "rename_column":
+            yield _rename_column(path, table, action[1], action[2], line, col)
+        elif what == "rename_table":
             yield finding(
                 "MG013",
                 path,
-                f"renaming table {table} to {new} breaks code that still "
+                f"renaming table {table} to {action[1]} breaks code that still "
                 "uses the old name; add a view with the old name, or move "
                 "readers and writers first",
                 line,
@@ -473,34 +423,3 @@ def _type_change(
         line,
         col,
     )
-
-
-def _not_null_without_default(coldef: Any) -> bool:
-    from sqlglot import exp
-
-    kind = coldef.args.get("kind")
-    type_text = kind.sql().lower() if kind is not None else ""
-    if "serial" in type_text:
-        return False
-    not_null = has_default = False
-    for constraint in coldef.args.get("constraints") or []:
-        ckind = (
-            constraint.args.get("kind")
-            if isinstance(constraint, exp.ColumnConstraint)
-            else constraint
-        )
-        if isinstance(ckind, exp.NotNullColumnConstraint):
-            not_null = not ckind.args.get("allow_null")
-        elif isinstance(ckind, exp.PrimaryKeyColumnConstraint):
-            not_null = True
-        elif isinstance(
-            ckind,
-            (
-                exp.DefaultColumnConstraint,
-                exp.GeneratedAsIdentityColumnConstraint,
-                exp.ComputedColumnConstraint,
-                exp.AutoIncrementColumnConstraint,
-            ),
-        ):
-            has_default = True
-    return not_null and not has_default

@@ -17,11 +17,11 @@ from dbdesign.sql.catalog import Catalog, Index, Origin, Table
 from dbdesign.sql.load import (
     design_catalog,
     migrations,
-    parsed,
     replay_catalog,
     schema_catalog,
+    verdict,
 )
-from dbdesign.sql.parse import ParsedFile
+from dbdesign.sql.parse import Verdict
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -29,8 +29,10 @@ def check(project: Project) -> Iterator[Finding]:
     sql_files = [schema_path] + [m.path for m in migrations(project)]
     # SQ001 and SQ009 judge a file's content: only files in scope.
     judged = [path for path in sql_files if scope.judges_file(project, path)]
+    project.meter.phase("reading SQL", len(judged))
     for path in judged:
         yield from check_file(project, path)
+        project.meter.step()
     if project.wants(schema_path):
         catalog = schema_catalog(project)
         design = design_catalog(project)
@@ -59,7 +61,7 @@ def check_file(project: Project, path: str) -> Iterator[Finding]:
         if not result.missing:
             yield finding("SQ001", path, f"{_name(path)} {result.reason}")
         return
-    item = parsed(project, path)
+    item = verdict(project, path)
     if item is None:  # pragma: no cover - read succeeded a moment ago
         return
     for error in item.errors:
@@ -114,7 +116,7 @@ def _name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def _dialect(item: ParsedFile) -> str:
+def _dialect(item: Verdict) -> str:
     if item.dialect == "postgres":
         return "PostgreSQL's parser rejects it"
     return f"dialect {item.dialect}"
@@ -553,5 +555,5 @@ def sqlfluff(project: Project, paths: list[str]) -> Iterator[Finding]:
 
 def _lintable(project: Project, path: str) -> bool:
     """Readable SQL that is not templated (SQ009 said so already)."""
-    item = parsed(project, path) if project.exists(path) else None
+    item = verdict(project, path) if project.exists(path) else None
     return item is not None and item.skipped is None

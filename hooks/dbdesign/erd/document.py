@@ -156,7 +156,7 @@ def warn_if_incomplete(project: Project) -> None:
     from dbdesign.sql import load
 
     schema = project.config.schema_path
-    parsed = load.parsed(project, schema)
+    parsed = load.verdict(project, schema)
     if parsed is not None and (parsed.errors or parsed.skipped):
         why = parsed.skipped or (
             f"it has {len(parsed.errors)} syntax error"

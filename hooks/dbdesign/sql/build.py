@@ -1,30 +1,30 @@
-"""Build a Catalog from DDL, statement by statement (so that migrations can
-be replayed in order): CREATE TABLE with inline and table constraints,
-partitions, CREATE INDEX, ALTER TABLE in its common forms (columns,
-defaults, nullability, types, constraints, renames, partitions), DROP,
-RENAME. Statements the Catalog does not model are left alone; DDL it should
-model but cannot is remembered in `catalog.unmodelled`. What sqlglot reads
-only as an opaque Command is read with patterns in `textual`."""
+"""Read sqlglot trees as Effects (what each statement does to the Catalog,
+and what the safety rules judge), and build Catalogs by replaying them:
+CREATE TABLE with inline and table constraints, partitions, CREATE INDEX,
+ALTER TABLE in its common forms (columns, defaults, nullability, types,
+constraints, renames, partitions), DROP, RENAME. Statements the Catalog
+does not model are left alone; DDL it should model but cannot is
+remembered in `catalog.unmodelled`. What sqlglot reads only as an opaque
+Command is read with patterns in `textual`. PostgreSQL's own parse trees
+are read in `pgbuild.py` into the same Effects."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from dbdesign.sql import textual
-from dbdesign.sql.catalog import (
-    Catalog,
-    Column,
-    ForeignKey,
-    Index,
-    Origin,
-    Table,
-    is_serial,
-    normalise_default,
-    normalise_type,
+from dbdesign.sql.catalog import Catalog, is_serial, normalise_default, normalise_type
+from dbdesign.sql.effects import (
+    Effects,
+    Fact,
+    Op,
+    Replayable,
+    Step,
+    column_ops,
+    replay,
 )
-from dbdesign.sql.parse import ParsedFile
 from dbdesign.sql.split import Statement
 from dbdesign.sql.trees import (
     FOLDS_LOWER,
@@ -35,65 +35,52 @@ from dbdesign.sql.trees import (
     type_sql,
 )
 
+__all__ = ["Step", "apply_file", "build", "describe"]
 
-def build(files: list[ParsedFile], dialect: str) -> Catalog:
+_RENAME_TABLE = re.compile(r"(?is)^rename\s+table\s+(?P<names>.+)$")
+
+
+def build(files: Sequence[Replayable], dialect: str) -> Catalog:
     """The Catalog that FILES' statements build, applied in order."""
     catalog = Catalog(dialect=dialect)
     for parsed in files:
-        apply_file(catalog, parsed)
+        replay(catalog, parsed)
     return catalog
 
 
-@dataclass(frozen=True)
-class Step:
-    """What the safety rules (MG010-MG020) need to know of one statement
-    of a replay, recorded while the one replay runs: the tables it created,
-    the columns of the table an ALTER TABLE changes as they were just
-    before it (None when the table is unknown), the table of each index a
-    DROP INDEX drops (None when unknown), and the targets of a DROP ... IF
-    EXISTS that the replay knows do not exist (every earlier DDL statement
-    was understood and none made them)."""
-
-    created: frozenset[str] = frozenset()
-    columns: Mapping[str, Column] | None = None
-    index_tables: Mapping[str, str | None] | None = None
-    absent: frozenset[str] = frozenset()
-
-
 def apply_file(
-    catalog: Catalog, parsed: ParsedFile, steps: dict[int, Step] | None = None
+    catalog: Catalog, parsed: Replayable, steps: dict[int, Step] | None = None
 ) -> None:
     """Apply PARSED's statements to CATALOG; with STEPS, record each parsed
     statement's Step under its index."""
-    unread = {line for line, _ in parsed.unreadable}
-    for line, text in parsed.unreadable:
-        catalog.unmodelled.append((Origin(parsed.path, line), text))
-    for index, statement in enumerate(parsed.statements):
-        tree = parsed.trees.get(index)
-        if tree is not None:
-            if steps is None:
-                apply(catalog, tree, statement, parsed.path)
-                continue
-            columns = _altered_columns(catalog, tree)
-            index_tables, absent = _dropped(catalog, tree)
-            catalog.tables.open_journal()
-            try:
-                apply(catalog, tree, statement, parsed.path)
-            finally:
-                created = catalog.tables.close_journal()
-            # Only CREATE TABLE makes a new table: a renamed one keeps its
-            # rows (the rules must still see `ALTER TABLE a RENAME TO b`
-            # then `ALTER TABLE b DROP COLUMN c` as touching data).
-            if type(tree).__name__ != "Create":
-                created = frozenset()
-            steps[index] = Step(created, columns, index_tables, absent)
-        elif statement.line in unread:
-            textual.placeholder(catalog, statement, parsed.path)
-        elif statement.text[:7].lower() == "comment":
-            textual.comment(catalog, statement, parsed.path)
+    replay(catalog, parsed, steps)
 
 
-def _altered_columns(catalog: Catalog, tree: Any) -> dict[str, Column] | None:
+def describe(tree: Any, statement: Statement, dialect: str) -> Effects:
+    """What the sqlglot TREE of STATEMENT does. Never raises: a tree the
+    reader cannot follow is unmodelled DDL."""
+    reader = _Reader(statement, dialect)
+    try:
+        reader.statement(tree)
+    except (RecursionError, Exception):  # a model, not a judge
+        reader.ops.append(
+            ("unmodelled", (statement.line, None), textual.short(statement.text))
+        )
+    try:
+        safety = _safety(tree, statement, dialect)
+    except (RecursionError, Exception):  # an odd tree: nothing to judge
+        safety = None
+    create = type(tree).__name__ == "Create"
+    return Effects(
+        tuple(reader.ops),
+        create,
+        _altered(tree, dialect),
+        _dropped(tree, dialect),
+        safety,
+    )
+
+
+def _altered(tree: Any, dialect: str) -> str | None:
     from sqlglot import exp
 
     if (
@@ -102,78 +89,50 @@ def _altered_columns(catalog: Catalog, tree: Any) -> dict[str, Column] | None:
     ):
         return None
     try:
-        table = catalog.tables.get(table_name(tree.this, catalog.dialect))
-    except Exception:  # an odd tree: apply() records it as unmodelled
+        return table_name(tree.this, dialect)
+    except Exception:  # an odd tree: the reader records it as unmodelled
         return None
-    # Columns are frozen: a shallow copy keeps the state before the ALTER
-    return None if table is None else dict(table.columns)
 
 
-def _dropped(
-    catalog: Catalog, tree: Any
-) -> tuple[dict[str, str | None] | None, frozenset[str]]:
-    """For a DROP INDEX: each index's table; for a DROP TABLE or INDEX ...
-    IF EXISTS: the targets the replay knows are not there."""
+def _dropped(tree: Any, dialect: str) -> tuple[str, tuple[str, ...], bool] | None:
     from sqlglot import exp
 
     if not isinstance(tree, exp.Drop):
-        return None, frozenset()
+        return None
     kind = str(tree.args.get("kind") or "").upper()
     if kind not in ("TABLE", "INDEX"):
-        return None, frozenset()
+        return None
     try:
-        names = [
-            table_name(target, catalog.dialect)
+        names = tuple(
+            table_name(target, dialect)
             if kind == "TABLE"
             else ident(
-                target.this if isinstance(target, exp.Table) else target,
-                catalog.dialect,
+                target.this if isinstance(target, exp.Table) else target, dialect
             )
             for target in tree.args.get("tables") or []
-        ]
-    except Exception:  # an odd tree: apply() records it as unmodelled
-        return None, frozenset()
-    tables: dict[str, str | None] | None = None
-    if kind == "INDEX":
-        by_name = {i.name: i.table for i in catalog.indexes if i.name}
-        tables = {name: by_name.get(name) for name in names}
-    absent: frozenset[str] = frozenset()
-    # Only a replay that understood every earlier DDL statement can say an
-    # object is not there.
-    if tree.args.get("exists") and not catalog.unmodelled:
-        there = catalog.tables if kind == "TABLE" else (tables or {})
-        absent = frozenset(name for name in names if (there.get(name) is None))
-    return tables, absent
-
-
-def apply(catalog: Catalog, tree: Any, statement: Statement, path: str) -> None:
-    """Apply one statement's sqlglot TREE to CATALOG. Never raises."""
-    try:
-        _Builder(catalog, statement, path).statement(tree)
-    except (RecursionError, Exception):  # a model, not a judge
-        catalog.unmodelled.append(
-            (Origin(path, statement.line), textual.short(statement.text))
         )
+    except Exception:  # an odd tree: the reader records it as unmodelled
+        return None
+    return kind, names, bool(tree.args.get("exists"))
 
 
-class _Builder:
-    def __init__(self, catalog: Catalog, statement: Statement, path: str) -> None:
-        self.catalog = catalog
-        self.dialect = catalog.dialect
+class _Reader:
+    def __init__(self, statement: Statement, dialect: str) -> None:
+        self.dialect = dialect
         self.statement_ = statement
-        self.path = path
+        self.ops: list[Op] = []
 
     # -- names and positions ---------------------------------------------
 
-    def origin(self, node: Any = None) -> Origin:
+    def origin(self, node: Any = None) -> tuple[int, int]:
         st = self.statement_
         meta = position(node)
         if meta is None:
-            return Origin(self.path, st.line, st.column)
+            return st.line, st.column
         line, col = meta
         if line <= 1:
-            return Origin(self.path, st.line, st.column + col - 1)
-        return Origin(self.path, st.line + line - 1, col)
+            return st.line, st.column + col - 1
+        return st.line + line - 1, col
 
     def ident(self, node: Any) -> str:
         return ident(node, self.dialect)
@@ -205,11 +164,6 @@ class _Builder:
             return text.lower()
         return text
 
-    def unmodelled(self) -> None:
-        self.catalog.unmodelled.append(
-            (self.origin(), textual.short(self.statement_.text))
-        )
-
     # -- statements ------------------------------------------------------
 
     def statement(self, tree: Any) -> None:
@@ -230,49 +184,41 @@ class _Builder:
         elif isinstance(tree, exp.Drop):
             self.drop(tree)
         elif isinstance(tree, exp.Command):
-            textual.command(self.catalog, self.statement_, self.path)
+            self.ops.extend(textual.command(self.dialect, self.statement_))
 
     def create_table(self, tree: Any) -> None:
         from sqlglot import exp
 
         target = tree.this
         name = self.table_name(target)
-        if tree.args.get("exists") and name in self.catalog.tables:
-            return
-        table = Table(
-            name,
-            origin=self.origin(
-                target.this if isinstance(target, exp.Schema) else target
-            ),
-            spelled=self.table_spelled(target),
-        )
-        if name in self.catalog.tables:
-            self.catalog.drop_indexes_of(name)
-        self.catalog.tables[name] = table
+        parent = None
         properties = tree.args.get("properties")
         for prop in properties.expressions if properties else []:
             if isinstance(prop, exp.PartitionedOfProperty):
-                table.parent = self.table_name(prop.this)
-                parent = self.catalog.tables.get(table.parent)
-                if parent is not None:
-                    table.columns = dict(parent.columns)
+                parent = self.table_name(prop.this)
+        self.ops.append(
+            (
+                "table",
+                name,
+                self.table_spelled(target),
+                self.origin(target.this if isinstance(target, exp.Schema) else target),
+                bool(tree.args.get("exists")),
+                parent,
+                tree.args.get("expression") is not None,
+            )
+        )
         if tree.args.get("expression") is not None:
-            table.complete = False  # CREATE TABLE ... AS SELECT
-            return
+            return  # CREATE TABLE ... AS SELECT: columns unknown
         elements = target.expressions if isinstance(target, exp.Schema) else []
         for element in elements:
             if isinstance(element, exp.ColumnDef):
-                self.add_column(table, element)
+                self.add_column(name, element)
             elif isinstance(element, exp.LikeProperty):
-                source = self.catalog.tables.get(self.table_name(element.this))
-                if source is not None:
-                    table.columns.update(source.columns)
-                else:
-                    table.complete = False
+                self.ops.append(("like", name, self.table_name(element.this)))
             else:
-                self.add_constraint(table, element)
+                self.add_constraint(name, element)
 
-    def add_column(self, table: Table, coldef: Any) -> None:
+    def add_column(self, table: str, coldef: Any, if_not_exists: bool = False) -> None:
         from sqlglot import exp
 
         name = self.ident(coldef.this)
@@ -282,38 +228,28 @@ class _Builder:
         default: str | None = None
         if is_serial(raw_type):
             nullable, default = False, "nextval()"
-        for constraint in coldef.args.get("constraints") or []:
-            ckind = (
-                constraint.args.get("kind")
-                if isinstance(constraint, exp.ColumnConstraint)
-                else constraint
-            )
+        keys: list[Op] = []
+        for ckind in _constraints(coldef):
             if isinstance(ckind, exp.NotNullColumnConstraint):
                 nullable = bool(ckind.args.get("allow_null"))
             elif isinstance(ckind, exp.DefaultColumnConstraint):
                 default = self.default_sql(ckind.this)
             elif isinstance(ckind, exp.PrimaryKeyColumnConstraint):
-                table.primary_key = (name,)
+                keys.append(("inline_pk", table, name))
                 nullable = False
             elif isinstance(ckind, exp.UniqueColumnConstraint):
-                if (name,) not in table.uniques:
-                    table.uniques.append((name,))
+                keys.append(("inline_unique", table, name))
             elif isinstance(ckind, exp.Reference):
-                self.add_reference(table, (name,), ckind, None)
+                keys.append(self.reference(table, (name,), ckind, None))
             elif (
                 isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint)
                 and ckind.args.get("this") is not None
                 and not ckind.args.get("expression")
             ):
                 nullable, default = False, "identity"
-        table.columns[name] = Column(
-            name,
-            normalise_type(raw_type) if raw_type else "",
-            nullable,
-            default,
-            self.origin(coldef.this),
-            spelled=self.spelled(coldef.this),
-        )
+        at, spelled = self.origin(coldef.this), self.spelled(coldef.this)
+        written = (name, raw_type, nullable, default, at, spelled)
+        self.ops.extend(column_ops(table, written, keys, if_not_exists))
 
     def default_sql(self, node: Any) -> str | None:
         from sqlglot import exp
@@ -322,9 +258,7 @@ class _Builder:
             node = node.this
         return normalise_default(node.sql(dialect=self.dialect))
 
-    def add_constraint(
-        self, table: Table, element: Any, name: str | None = None
-    ) -> None:
+    def add_constraint(self, table: str, element: Any, name: str | None = None) -> None:
         from sqlglot import exp
 
         if isinstance(element, exp.Constraint):
@@ -333,13 +267,8 @@ class _Builder:
                 self.add_constraint(table, inner, cname)
             return
         if isinstance(element, exp.PrimaryKey):
-            cols = tuple(self.ident(c) for c in element.expressions)
-            table.primary_key = cols
-            for col in cols:
-                column = table.columns.get(col)
-                if column is not None and column.nullable:
-                    table.columns[col] = replace(column, nullable=False)
-            table.constraints[name or f"{_bare(table.name)}_pkey"] = ("pk", cols)
+            cols = [self.ident(c) for c in element.expressions]
+            self.ops.append(("pk", table, cols, name))
         elif isinstance(element, exp.UniqueColumnConstraint):
             schema = element.this
             if (
@@ -348,58 +277,55 @@ class _Builder:
                 and isinstance(schema.this, exp.Identifier)
             ):
                 name = self.ident(schema.this)  # MySQL's UNIQUE KEY name (...)
-            cols = tuple(
+            cols = [
                 self.ident(c)
                 for c in (schema.expressions if schema is not None else [])
-            )
-            if cols and cols not in table.uniques:
-                table.uniques.append(cols)
-            if cols:
-                table.constraints[
-                    name or "_".join((_bare(table.name), *cols, "key"))
-                ] = ("unique", cols)
+            ]
+            self.ops.append(("unique", table, cols, name))
         elif isinstance(element, exp.ForeignKey):
-            cols = tuple(self.ident(c) for c in element.expressions)
+            fk_cols = tuple(self.ident(c) for c in element.expressions)
             reference = element.args.get("reference")
             if reference is not None:
-                self.add_reference(table, cols, reference, name)
+                self.ops.append(self.reference(table, fk_cols, reference, name))
         elif isinstance(element, exp.IndexColumnConstraint):
             # MySQL's inline KEY / INDEX / UNIQUE KEY
-            cols = tuple(self.ident(c) for c in element.expressions)
+            cols = [self.ident(c) for c in element.expressions]
             kind = str(element.args.get("kind") or "").upper()
             iname = self.ident(element.this) if element.this else None
             if cols:
-                self.catalog.add_index(
-                    Index(
+                self.ops.append(
+                    (
+                        "index",
                         iname,
-                        table.name,
+                        table,
                         cols,
-                        unique=kind == "UNIQUE",
-                        origin=self.origin(element.this),
+                        kind == "UNIQUE",
+                        False,
+                        self.origin(element.this),
+                        "btree",
+                        None,
+                        [],
+                        False,
                     )
                 )
 
-    def add_reference(
-        self, table: Table, cols: tuple[str, ...], reference: Any, name: str | None
-    ) -> None:
+    def reference(
+        self, table: str, cols: tuple[str, ...], reference: Any, name: str | None
+    ) -> Op:
         from sqlglot import exp
 
         target = reference.this
-        ref_cols: tuple[str, ...] = ()
+        ref_cols: list[str] = []
         if isinstance(target, exp.Schema):
-            ref_cols = tuple(self.ident(c) for c in target.expressions)
-        ref_table = self.table_name(target)
-        if name is None:
-            name = "_".join((_bare(table.name), *cols, "fkey"))
-        table.foreign_keys = [fk for fk in table.foreign_keys if fk.name != name]
-        table.foreign_keys.append(
-            ForeignKey(
-                cols,
-                ref_table,
-                ref_cols,
-                name,
-                self.origin(target.this if isinstance(target, exp.Schema) else target),
-            )
+            ref_cols = [self.ident(c) for c in target.expressions]
+        return (
+            "fk",
+            table,
+            list(cols),
+            self.table_name(target),
+            ref_cols,
+            name,
+            self.origin(target.this if isinstance(target, exp.Schema) else target),
         )
 
     def create_index(self, tree: Any) -> None:
@@ -413,15 +339,9 @@ class _Builder:
             return
         table = self.table_name(table_node)
         name = self.ident(index.this) if index.this is not None else None
-        if (
-            name is not None
-            and tree.args.get("exists")
-            and self.catalog.has_index(name)
-        ):
-            return
         params = index.args.get("params")
         columns: list[str] = []
-        include: tuple[str, ...] = ()
+        include: list[str] = []
         partial = False
         method = "btree"
         predicate: str | None = None
@@ -445,20 +365,20 @@ class _Builder:
             using = params.args.get("using")
             if using is not None:
                 method = str(using.name or using.sql()).lower() or "btree"
-            include = tuple(self.ident(c) for c in params.args.get("include") or [])
-        if name is not None and self.catalog.has_index(name):
-            self.catalog.indexes = [i for i in self.catalog.indexes if i.name != name]
-        self.catalog.add_index(
-            Index(
+            include = [self.ident(c) for c in params.args.get("include") or []]
+        self.ops.append(
+            (
+                "index",
                 name,
                 table,
-                tuple(columns),
-                unique=bool(tree.args.get("unique")),
-                partial=partial,
-                origin=self.origin(index.this),
-                method=method,
-                predicate=predicate,
-                include=include,
+                columns,
+                bool(tree.args.get("unique")),
+                partial,
+                self.origin(index.this),
+                method,
+                predicate,
+                include,
+                bool(tree.args.get("exists")),
             )
         )
 
@@ -466,80 +386,94 @@ class _Builder:
         from sqlglot import exp
 
         name = self.table_name(tree.this)
-        table = self.catalog.tables.get(name)
-        if table is None:
-            return  # a table we never saw created: nothing to change
+        self.ops.append(("require", name))
         for action in tree.args.get("actions") or []:
             if isinstance(action, exp.ColumnDef):
-                if (
-                    action.args.get("exists")
-                    and self.ident(action.this) in table.columns
-                ):
-                    continue
-                self.add_column(table, action)
+                self.add_column(name, action, bool(action.args.get("exists")))
             elif isinstance(action, exp.AddConstraint):
                 for element in action.expressions:
-                    self.add_constraint(table, element)
+                    self.add_constraint(name, element)
             elif isinstance(action, exp.AlterColumn):
-                self.alter_column(table, action)
+                self.alter_column(name, action)
             elif isinstance(action, exp.ModifyColumn):
                 coldef = action.this
                 old = action.args.get("rename_from")
                 if old is not None:
-                    self.catalog.rename_column(
-                        table, self.ident(old), self.ident(coldef.this)
+                    self.ops.append(
+                        (
+                            "rename_column",
+                            name,
+                            self.ident(old),
+                            self.ident(coldef.this),
+                        )
                     )
-                self.add_column(table, coldef)
+                self.add_column(name, coldef)
             elif isinstance(action, exp.RenameColumn):
-                self.catalog.rename_column(
-                    table, self.ident(action.this), self.ident(action.args["to"])
+                self.ops.append(
+                    (
+                        "rename_column",
+                        name,
+                        self.ident(action.this),
+                        self.ident(action.args["to"]),
+                    )
                 )
             elif (
                 isinstance(action, exp.AlterRename)
                 and (bare_column := column_rename(tree, action)) is not None
             ):
                 # `ALTER TABLE t RENAME a TO b` (COLUMN is optional)
-                self.catalog.rename_column(
-                    table, self.ident(bare_column[0]), self.ident(bare_column[1])
+                self.ops.append(
+                    (
+                        "rename_column",
+                        name,
+                        self.ident(bare_column[0]),
+                        self.ident(bare_column[1]),
+                    )
                 )
             elif isinstance(action, exp.AlterRename):
                 new = self.table_name(action.this)
                 schema_of_old = name.rsplit(".", 1)[0] if "." in name else None
                 if "." not in new and schema_of_old:
                     new = f"{schema_of_old}.{new}"
-                self.catalog.rename_table(name, new, self.table_spelled(action.this))
-                table = self.catalog.tables[new]
+                self.ops.append(
+                    ("rename_table", name, new, self.table_spelled(action.this))
+                )
                 name = new
             elif isinstance(action, exp.Drop):
-                self.alter_drop(table, action)
+                self.alter_drop(name, action)
             elif isinstance(action, exp.DropPrimaryKey):
-                table.primary_key = ()
-                table.constraints = {
-                    k: v for k, v in table.constraints.items() if v[0] != "pk"
-                }
+                self.ops.append(("drop_pk", name))
             elif isinstance(action, exp.RenameIndex):
-                self.catalog.rename_index(
-                    self.ident(action.this), self.ident(action.args["to"])
+                self.ops.append(
+                    (
+                        "rename_index",
+                        self.ident(action.this),
+                        self.ident(action.args["to"]),
+                    )
                 )
 
-    def alter_column(self, table: Table, action: Any) -> None:
-        name = self.ident(action.this)
-        column = table.columns.get(name)
-        if column is None:
-            return
+    def alter_column(self, table: str, action: Any) -> None:
         dtype = action.args.get("dtype")
-        if dtype is not None:
-            column = replace(column, type=normalise_type(type_sql(dtype, self.dialect)))
-        if "default" in action.args and action.args["default"] is not None:
-            column = replace(column, default=self.default_sql(action.args["default"]))
+        new_type = (
+            normalise_type(type_sql(dtype, self.dialect)) if dtype is not None else None
+        )
+        set_default = "default" in action.args and action.args["default"] is not None
+        default = self.default_sql(action.args["default"]) if set_default else None
         allow_null = action.args.get("allow_null")
-        if allow_null is not None:
-            column = replace(column, nullable=bool(allow_null))
-        elif action.args.get("drop"):
-            column = replace(column, default=None)
-        table.columns[name] = column
+        self.ops.append(
+            (
+                "alter_column",
+                table,
+                self.ident(action.this),
+                new_type,
+                set_default,
+                default,
+                None if allow_null is None else bool(allow_null),
+                bool(action.args.get("drop")),
+            )
+        )
 
-    def alter_drop(self, table: Table, action: Any) -> None:
+    def alter_drop(self, table: str, action: Any) -> None:
         kind = str(action.args.get("kind") or "").upper()
         for target in action.args.get("tables") or []:
             name = self.ident(
@@ -548,16 +482,11 @@ class _Builder:
                 else target
             )
             if kind == "COLUMN":
-                self.catalog.drop_column(table, name)
+                self.ops.append(("drop_column", table, name))
             elif kind in ("CONSTRAINT", "FOREIGN KEY"):
-                self.catalog.drop_constraint(table, name)
+                self.ops.append(("drop_constraint", table, name))
             elif kind == "INDEX":  # MySQL: an index, or a UNIQUE KEY
-                self.catalog.indexes = [
-                    i
-                    for i in self.catalog.indexes
-                    if not (i.name == name and i.table == table.name)
-                ]
-                self.catalog.drop_constraint(table, name)
+                self.ops.append(("drop_table_index", table, name))
 
     def alter_index(self, tree: Any) -> None:
         from sqlglot import exp
@@ -572,7 +501,7 @@ class _Builder:
                     if isinstance(action.this, exp.Table)
                     else action.this
                 )
-                self.catalog.rename_index(old, new)
+                self.ops.append(("rename_index", old, new))
 
     def drop(self, tree: Any) -> None:
         kind = str(tree.args.get("kind") or "").upper()
@@ -581,23 +510,169 @@ class _Builder:
         )
         for target in targets:
             if kind == "TABLE":
-                self.catalog.drop_table(self.table_name(target))
+                self.ops.append(("drop_table", self.table_name(target)))
             elif kind == "INDEX":
                 name = self.ident(
                     target.this
                     if hasattr(target, "this") and target.this is not None
                     else target
                 )
-                self.catalog.indexes = [
-                    i for i in self.catalog.indexes if i.name != name
-                ]
+                self.ops.append(("drop_index", name))
             elif kind == "SCHEMA":
                 db = target.args.get("db") or target.this
-                schema = self.ident(db) if db is not None else ""
-                prefix = f"{schema}."
-                for name in [n for n in self.catalog.tables if n.startswith(prefix)]:
-                    self.catalog.drop_table(name)
+                self.ops.append(
+                    ("drop_schema", self.ident(db) if db is not None else "")
+                )
 
 
-def _bare(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
+# -- what the safety rules judge (MG010-MG013) -------------------------------------
+
+
+def _safety(tree: Any, statement: Statement, dialect: str) -> Fact | None:
+    from sqlglot import exp
+
+    if isinstance(tree, exp.Drop):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind == "SCHEMA":
+            return ("drop_schema",)
+        if kind == "TABLE":
+            return (
+                "drop_tables",
+                [table_name(t, dialect) for t in tree.args.get("tables") or []],
+            )
+        return None
+    if isinstance(tree, exp.TruncateTable):
+        return ("truncate", [table_name(t, dialect) for t in tree.expressions])
+    if isinstance(tree, exp.Create):
+        if str(tree.args.get("kind") or "").upper() != "INDEX":
+            return None
+        index = tree.this
+        if not isinstance(index, exp.Index) or index.args.get("table") is None:
+            return None
+        return (
+            "create_index",
+            table_name(index.args["table"], dialect),
+            bool(tree.args.get("unique")),
+            bool(tree.args.get("concurrently")),
+        )
+    if isinstance(tree, exp.Alter):
+        if str(tree.args.get("kind") or "").upper() != "TABLE":
+            return None
+        return ("alter", table_name(tree.this, dialect), _actions(tree, dialect))
+    if isinstance(tree, exp.Command):
+        m = _RENAME_TABLE.match(statement.text)
+        if m:
+            return ("rename_tables", m["names"].split()[0])
+    return None
+
+
+def _actions(tree: Any, dialect: str) -> list[Fact]:
+    from sqlglot import exp
+
+    out: list[Fact] = []
+    for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.Drop):
+            if str(action.args.get("kind") or "").upper() == "COLUMN":
+                for target in action.args.get("tables") or []:
+                    column = ident(
+                        target.this if isinstance(target, exp.Column) else target,
+                        dialect,
+                    )
+                    out.append(("drop_column", column))
+        elif isinstance(action, exp.ColumnDef):
+            out.append(
+                (
+                    "add_column",
+                    ident(action.this, dialect),
+                    _not_null_without_default(action),
+                    bool(action.args.get("exists")),
+                )
+            )
+        elif isinstance(action, exp.AlterColumn):
+            dtype = action.args.get("dtype")
+            if dtype is None:
+                continue
+            out.append(
+                (
+                    "type",
+                    ident(action.this, dialect),
+                    normalise_type(type_sql(dtype, dialect)),
+                    bool(action.args.get("using")),
+                )
+            )
+        elif isinstance(action, exp.ModifyColumn):
+            coldef = action.this
+            renamed = action.args.get("rename_from")
+            kind = coldef.args.get("kind")
+            out.append(
+                (
+                    "modify",
+                    ident(coldef.this, dialect),
+                    ident(renamed, dialect) if renamed is not None else None,
+                    normalise_type(type_sql(kind, dialect)) if kind else "",
+                )
+            )
+        elif isinstance(action, exp.RenameColumn):
+            out.append(
+                (
+                    "rename_column",
+                    ident(action.this, dialect),
+                    ident(action.args["to"], dialect),
+                )
+            )
+        elif (
+            isinstance(action, exp.AlterRename)
+            and (names := column_rename(tree, action)) is not None
+        ):
+            out.append(
+                ("rename_column", ident(names[0], dialect), ident(names[1], dialect))
+            )
+        elif isinstance(action, exp.AlterRename):
+            out.append(
+                (
+                    "rename_table",
+                    ident(
+                        action.this.this
+                        if isinstance(action.this, exp.Table)
+                        else action.this,
+                        dialect,
+                    ),
+                )
+            )
+    return out
+
+
+def _not_null_without_default(coldef: Any) -> bool:
+    from sqlglot import exp
+
+    kind = coldef.args.get("kind")
+    type_text = kind.sql().lower() if kind is not None else ""
+    if "serial" in type_text:
+        return False
+    not_null = has_default = False
+    for ckind in _constraints(coldef):
+        if isinstance(ckind, exp.NotNullColumnConstraint):
+            not_null = not ckind.args.get("allow_null")
+        elif isinstance(ckind, exp.PrimaryKeyColumnConstraint):
+            not_null = True
+        elif isinstance(
+            ckind,
+            (
+                exp.DefaultColumnConstraint,
+                exp.GeneratedAsIdentityColumnConstraint,
+                exp.ComputedColumnConstraint,
+                exp.AutoIncrementColumnConstraint,
+            ),
+        ):
+            has_default = True
+    return not_null and not has_default
+
+
+def _constraints(coldef: Any) -> list[Any]:
+    """The kind of each constraint of a column definition."""
+    from sqlglot import exp
+
+    return [
+        c.args.get("kind") if isinstance(c, exp.ColumnConstraint) else c
+        for c in coldef.args.get("constraints") or []
+    ]

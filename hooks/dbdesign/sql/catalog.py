@@ -225,20 +225,29 @@ class Catalog:
         table.constraints = {
             k: (v[0], swap(v[1])) for k, v in table.constraints.items()
         }
-        table.foreign_keys = [
-            replace(fk, columns=swap(fk.columns)) for fk in table.foreign_keys
-        ]
-        for other in self.tables.values():
-            other.foreign_keys = [
-                replace(fk, ref_columns=swap(fk.ref_columns))
-                if fk.ref_table == table.name
-                else fk
-                for fk in other.foreign_keys
+        # Only what uses the column is rebuilt: a long replay renames often.
+        if any(old in fk.columns for fk in table.foreign_keys):
+            table.foreign_keys = [
+                replace(fk, columns=swap(fk.columns)) for fk in table.foreign_keys
             ]
-        self.indexes = [
-            replace(i, columns=swap(i.columns)) if i.table == table.name else i
-            for i in self.indexes
-        ]
+        for other in self.tables.values():
+            if any(
+                fk.ref_table == table.name and old in fk.ref_columns
+                for fk in other.foreign_keys
+            ):
+                other.foreign_keys = [
+                    replace(fk, ref_columns=swap(fk.ref_columns))
+                    if fk.ref_table == table.name
+                    else fk
+                    for fk in other.foreign_keys
+                ]
+        if any(
+            old in i.columns for i in self._index_view()["by_table"].get(table.name, ())
+        ):
+            self.indexes = [
+                replace(i, columns=swap(i.columns)) if i.table == table.name else i
+                for i in self.indexes
+            ]
 
     def rename_table(self, old: str, new: str, spelled: str) -> None:
         """Rename a table, and what refers to it."""

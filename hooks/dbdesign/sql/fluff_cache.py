@@ -67,13 +67,7 @@ def entry_path(key: str) -> Path:
 def load(key: str, text: str) -> dict[str, Any] | None:
     """The cached result for KEY (the lint of TEXT), or None when there is
     none or it is anything but what `store` writes."""
-    data = _read(entry_path(key))
-    if data is None:
-        return None
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):  # not JSON, too deep, huge numbers
-        return None
+    document = read_json(entry_path(key))
     if (
         not isinstance(document, dict)
         or set(document) != {"format", "key", "result"}
@@ -88,9 +82,23 @@ def load(key: str, text: str) -> dict[str, Any] | None:
     return result
 
 
-def _read(path: Path) -> bytes | None:
-    # Not through a link, not from a FIFO (which would block), not a file
-    # another user wrote, not beyond the bound.
+def read_json(path: Path, bound: int = MAX_ENTRY_BYTES) -> object:
+    """The JSON document of the entry at PATH (`read_private`), or None
+    when there is none or it is not JSON."""
+    data = read_private(path, bound)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, too deep, huge numbers
+        return None
+
+
+def read_private(path: Path, bound: int = MAX_ENTRY_BYTES) -> bytes | None:
+    """PATH's bytes, if it is a cache entry to believe: not reached through
+    a link, not a FIFO (which would block), not a file another user wrote,
+    not beyond BOUND bytes. None otherwise (and when it cannot be read).
+    Shared by every cache of dbdesign (`memo.py`)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
@@ -98,13 +106,13 @@ def _read(path: Path) -> bytes | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > bound:
             return None
         if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
             return None
         chunks: list[bytes] = []
         size = 0
-        while size <= MAX_ENTRY_BYTES:
+        while size <= bound:
             chunk = os.read(fd, 1 << 20)
             if not chunk:
                 return b"".join(chunks)
@@ -187,6 +195,13 @@ def store(key: str, result: dict[str, Any], text: str) -> None:
     data = json.dumps({"format": FORMAT, "key": key, "result": result}).encode()
     if len(data) > MAX_ENTRY_BYTES:
         return
+    write_private(target, data)
+
+
+def write_private(target: Path, data: bytes) -> None:
+    """Write a cache entry atomically (a racing run reads the old entry or
+    the new one, never half of one), its folders made for this user alone.
+    A cache that cannot be written is no error."""
     try:
         _folders(target.parent)
         textio.write_atomic(target, data, durable=False, follow=False)

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -100,25 +100,36 @@ def run(
     timeout: float,
     jobs: int,
     cwd: Path | None = None,
+    done: Callable[[], None] | None = None,
 ) -> list[dict[str, Any] | Failure]:
     """Run every task through `fluff_worker.serve` in up to JOBS processes,
     longest text first; each task gets TIMEOUT seconds. Workers run in CWD
     (a trusted sqlfluff config's project folder), else in an empty
-    temporary folder."""
+    temporary folder. DONE is called as each task ends (progress)."""
     if not tasks:
         return []
     if cwd is not None:
-        return _run(tasks, timeout, jobs, str(cwd))
+        return _run(tasks, timeout, jobs, str(cwd), done)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="dbdesign-sqlfluff-") as empty:
-        return _run(tasks, timeout, jobs, empty)
+        return _run(tasks, timeout, jobs, empty, done)
 
 
 def _run(
-    tasks: Sequence[dict[str, Any]], timeout: float, jobs: int, cwd: str
+    tasks: Sequence[dict[str, Any]],
+    timeout: float,
+    jobs: int,
+    cwd: str,
+    done: Callable[[], None] | None,
 ) -> list[dict[str, Any] | Failure]:
     results: list[dict[str, Any] | Failure | None] = [None] * len(tasks)
+
+    def finish(index: int, result: dict[str, Any] | Failure) -> None:
+        results[index] = result
+        if done is not None:
+            done()
+
     pending = deque(sorted(range(len(tasks)), key=lambda i: -len(tasks[i]["text"])))
     jobs = max(1, min(jobs, len(tasks)))
     workers: list[_Worker] = []
@@ -136,7 +147,7 @@ def _run(
             )
         except OSError as exc:
             while pending:
-                results[pending.popleft()] = Failure("start", str(exc.strerror))
+                finish(pending.popleft(), Failure("start", str(exc.strerror)))
             return
         worker = _Worker(process, time.monotonic())
         assert process.stdout is not None
@@ -150,13 +161,13 @@ def _run(
         _stop(worker)
         workers.remove(worker)
         if worker.task is not None and failure is not None:
-            results[worker.task] = failure
+            finish(worker.task, failure)
         if not worker.ready:
             # It never started: sqlfluff cannot be imported here, and no
             # other worker would fare better.
             why = failure or Failure("start", "sqlfluff could not start")
             while pending:
-                results[pending.popleft()] = Failure("start", why.detail)
+                finish(pending.popleft(), Failure("start", why.detail))
         elif pending and len(workers) < jobs:
             spawn()
 
@@ -177,7 +188,7 @@ def _run(
             and message[1] == worker.task
             and isinstance(message[2], dict)
         ):
-            results[worker.task] = message[2]
+            finish(worker.task, message[2])
             worker.task = None
         elif kind == "fatal" and len(message) == 2:
             retire(worker, Failure("start", str(message[1])))

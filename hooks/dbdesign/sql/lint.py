@@ -166,11 +166,13 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
         # A trusted config may need its project as the current folder (dbt);
         # otherwise the workers run in an empty one.
         cwd = project.root.absolute() if config.sqlfluff_trust_config else None
+        project.meter.phase("sqlfluff", len(todo))
         outcomes = fluff_pool.run(
             [p.task for p in todo],
             timeout(),
-            _jobs(p.task["text"] for p in todo),
+            _jobs(project, (p.task["text"] for p in todo)),
             cwd=cwd,
+            done=project.meter.step,
         )
         for plan, outcome in zip(todo, outcomes, strict=True):
             results[plan.path] = outcome
@@ -213,7 +215,7 @@ def fix(
     tasks = [plan.task for plan, _ in plans]
     cwd = project.root.absolute() if config.sqlfluff_trust_config else None
     outcomes = fluff_pool.run(
-        tasks, timeout(), _jobs(t["text"] for t in tasks), cwd=cwd
+        tasks, timeout(), _jobs(project, (t["text"] for t in tasks)), cwd=cwd
     )
     fixed: list[str] = []
     for (plan, got), outcome in zip(plans, outcomes, strict=True):
@@ -321,7 +323,11 @@ def _plan(
     return _Plan(path, task, key)
 
 
-def _jobs(texts: Iterator[str]) -> int:
+def _jobs(project: Project, texts: Iterator[str]) -> int:
+    """`--jobs`, else the CPU count, but no more workers than the SQL is
+    worth (a worker takes about half a second to start)."""
+    if project.options.jobs is not None:
+        return project.options.jobs
     total = sum(len(text) for text in texts)
     try:
         cpus = len(os.sched_getaffinity(0))

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 
 from dbdesign.findings import Finding, finding
 from dbdesign.sql import pgtree
-from dbdesign.sql.build import Step
+from dbdesign.sql.effects import Fact, Step
 from dbdesign.sql.split import Statement
 
 ACCESS_EXCLUSIVE = "an ACCESS EXCLUSIVE lock that blocks reads and writes"
 
 # Statements these rules read; the others are never given to the parser.
-_RELEVANT = re.compile(
+RELEVANT = re.compile(
     r"(?is)\A(?:alter\s+table|truncate"
     r"|drop\s+(?:table|index|view|materialized\s+view|trigger))\b"
 )
-_LEARNT = re.compile(r"(?is)\Aalter\s+table\b.*\b(?:check|validate|drop)\b")
+LEARNT = re.compile(r"(?is)\Aalter\s+table\b.*\b(?:check|validate|drop)\b")
 _LOCK_TIMEOUT = re.compile(
     r"(?is)\A(?:set\s+(?:session\s+|local\s+)?lock_timeout\s*(?:=|\bto\b)\s*(?P<value>.+)"
     r"|select\s+(?:pg_catalog\.)?set_config\s*\(\s*'lock_timeout'\s*,\s*(?P<fn>[^,]+),"
@@ -103,6 +103,9 @@ class Checks:
 
     by_table: dict[str, dict[str, tuple[str, bool]]] = field(default_factory=dict)
 
+    def copy(self) -> Checks:
+        return Checks({table: dict(known) for table, known in self.by_table.items()})
+
     def valid_on(self, table: str, column: str) -> bool:
         return any(
             col == column and valid
@@ -139,56 +142,182 @@ def lock_timeout_change(statement: Statement) -> bool | None:
     return value not in ("0", "default", "0ms", "0s")
 
 
-def parse(statement: Statement) -> pgtree.Node | None:
-    """The statement's tree when these rules may have something to say."""
-    if not _RELEVANT.match(statement.text):
-        return None
-    return pgtree.parse(statement.text)
-
-
-def learn(statement: Statement, checks: Checks) -> None:
-    """Record the not-null checks STATEMENT adds, validates or drops."""
-    if not _LEARNT.match(statement.text):
-        return
-    node = pgtree.parse(statement.text)
-    if pgtree.kind(node) != "AlterTableStmt":
-        return
-    stmt = pgtree.body(node)
-    table = pgtree.relation(stmt.get("relation"))
-    known = checks.by_table.setdefault(table, {})
-    for cmd in _commands(stmt):
-        subtype = cmd.get("subtype")
-        if subtype == "AT_AddConstraint":
-            con = cmd.get("def", {}).get("Constraint", {})
-            column = _not_null_test(con.get("raw_expr"))
-            if con.get("contype") == "CONSTR_CHECK" and column and con.get("conname"):
-                known[con["conname"]] = (column, not con.get("skip_validation"))
-        elif subtype == "AT_ValidateConstraint" and cmd.get("name") in known:
-            known[cmd["name"]] = (known[cmd["name"]][0], True)
-        elif subtype == "AT_DropConstraint":
-            known.pop(str(cmd.get("name")), None)
-
-
-def judge(node: pgtree.Node, facts: Facts, checks: Checks) -> Iterator[Finding]:
-    """MG014-MG018 for one parsed statement."""
+def describe(node: pgtree.Node | None) -> Fact | None:
+    """What the lock rules need of a statement's tree, as plain data (so
+    that it can be kept between runs): one of
+    `("alter", table, on_a_table, [command...])`,
+    `("drop", "table" | "index" | "view" | "trigger", concurrently, [name...])`,
+    `("rename", table)` (a table's rename: "" for any other object),
+    `("truncate", [table...])`; None for anything else."""
     kind = pgtree.kind(node)
     stmt = pgtree.body(node)
-    if kind == "AlterTableStmt" and stmt.get("objtype") == "OBJECT_TABLE":
-        table = pgtree.relation(stmt.get("relation"))
-        if facts.existing(table):
-            for cmd in _commands(stmt):
-                yield from _alter(facts, table, cmd, checks)
-    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_INDEX":
-        if stmt.get("concurrent"):
+    if kind == "AlterTableStmt":
+        return (
+            "alter",
+            pgtree.relation(stmt.get("relation")),
+            stmt.get("objtype") == "OBJECT_TABLE",
+            [_command(cmd) for cmd in _commands(stmt)],
+        )
+    if kind == "DropStmt":
+        objects = stmt.get("objects") or []
+        remove = stmt.get("removeType")
+        if remove == "OBJECT_TABLE":
+            return ("drop", "table", False, [_qualified(o) for o in objects])
+        if remove == "OBJECT_INDEX":
+            return ("drop", "index", bool(stmt.get("concurrent")), _dropped_names(stmt))
+        if remove in ("OBJECT_VIEW", "OBJECT_MATVIEW"):
+            return ("drop", "view", False, [_qualified(o) for o in objects])
+        if remove == "OBJECT_TRIGGER":
+            # DROP TRIGGER locks the trigger's table
+            return ("drop", "trigger", False, [_qualified(o, last=1) for o in objects])
+        return None
+    if kind == "RenameStmt":
+        table = "OBJECT_TABLE" in (stmt.get("renameType"), stmt.get("relationType"))
+        return ("rename", pgtree.relation(stmt.get("relation")) if table else "")
+    if kind == "TruncateStmt":
+        return (
+            "truncate",
+            [pgtree.relation(r.get("RangeVar")) for r in stmt.get("relations") or []],
+        )
+    return None
+
+
+# The shape of `describe`'s facts (`memo.py` checks what it reads back
+# against it): items as in `effects.OPS`; a mapping is a list of facts.
+_CONSTRAINT: dict[str, tuple[object, ...]] = {
+    "identity": (),
+    "stored": (),
+    "default": ("s?", "b"),
+    "fk": ("s",),
+    "unique": (),
+    "primary": (),
+    "other": (),
+}
+_COMMAND: dict[str, tuple[object, ...]] = {
+    "add_column": ("b", "s", "s", _CONSTRAINT),
+    "add_constraint": ("b", "s", "s?", "b", "s", "b", "l", "s?"),
+    "set_not_null": ("b", "s"),
+    "validate": ("b", "s"),
+    "drop_constraint": ("b", "s"),
+    "other": ("b",),
+}
+FACTS: dict[str, tuple[object, ...]] = {
+    "alter": ("s", "b", _COMMAND),
+    "drop": ("s", "b", "l"),
+    "rename": ("s",),
+    "truncate": ("l",),
+}
+
+# A command of an ALTER TABLE: (what, takes ACCESS EXCLUSIVE, details...):
+# ("add_column", heavy, column, last part of its type's name, [constraint...])
+#   with constraints ("identity",) ("stored",) ("default", volatile call or
+#   None, is NULL) ("fk", table) ("unique",) ("primary",) ("other",);
+# ("add_constraint", heavy, kind, name, NOT VALID, referenced table,
+#   USING INDEX, [key column...], column of a `CHECK (col IS NOT NULL)`);
+# ("set_not_null", heavy, column), ("validate", heavy, name),
+# ("drop_constraint", heavy, name), ("other", heavy).
+_CONTYPES = {
+    "CONSTR_FOREIGN": "fk",
+    "CONSTR_CHECK": "check",
+    "CONSTR_UNIQUE": "unique",
+    "CONSTR_PRIMARY": "primary",
+}
+
+
+def _command(cmd: pgtree.Node) -> Fact:
+    subtype = cmd.get("subtype")
+    heavy = _heavy(cmd)
+    definition = cmd.get("def") or {}
+    if subtype == "AT_AddColumn" and "ColumnDef" in definition:
+        coldef = definition["ColumnDef"]
+        type_names = pgtree.strings(coldef.get("typeName", {}).get("names"))
+        constraints = [
+            _column_constraint(c.get("Constraint", {}))
+            for c in coldef.get("constraints") or []
+        ]
+        return (
+            "add_column",
+            heavy,
+            str(coldef.get("colname")),
+            type_names[-1] if type_names else "",
+            constraints,
+        )
+    if subtype == "AT_AddConstraint" and "Constraint" in definition:
+        con = definition["Constraint"]
+        return (
+            "add_constraint",
+            heavy,
+            _CONTYPES.get(str(con.get("contype")), "other"),
+            con.get("conname") or None,
+            bool(con.get("skip_validation")),
+            pgtree.relation(con.get("pktable")),
+            bool(con.get("indexname")),
+            pgtree.strings(con.get("keys")),
+            _not_null_test(con.get("raw_expr")),
+        )
+    if subtype == "AT_SetNotNull":
+        return ("set_not_null", heavy, str(cmd.get("name")))
+    if subtype == "AT_ValidateConstraint":
+        return ("validate", heavy, str(cmd.get("name")))
+    if subtype == "AT_DropConstraint":
+        return ("drop_constraint", heavy, str(cmd.get("name")))
+    return ("other", heavy)
+
+
+def _column_constraint(con: pgtree.Node) -> Fact:
+    contype = con.get("contype")
+    if contype == "CONSTR_IDENTITY":
+        return ("identity",)
+    if contype == "CONSTR_GENERATED":
+        return ("stored",) if con.get("generated_kind") != "v" else ("other",)
+    if contype == "CONSTR_DEFAULT":
+        expr = con.get("raw_expr")
+        return ("default", _volatile_call(expr), _is_null(expr))
+    if contype == "CONSTR_FOREIGN":
+        return ("fk", pgtree.relation(con.get("pktable")))
+    if contype == "CONSTR_UNIQUE":
+        return ("unique",)
+    if contype == "CONSTR_PRIMARY":
+        return ("primary",)
+    return ("other",)
+
+
+def learn(statement: Statement, facts: Fact | None, checks: Checks) -> None:
+    """Record the not-null checks STATEMENT (described by FACTS) adds,
+    validates or drops."""
+    if facts is None or facts[0] != "alter" or not LEARNT.match(statement.text):
+        return
+    known = checks.by_table.setdefault(facts[1], {})
+    for cmd in facts[3]:
+        what = cmd[0]
+        if what == "add_constraint":
+            _, _, contype, name, not_valid, _, _, _, column = cmd
+            if contype == "check" and column and name:
+                known[name] = (column, not not_valid)
+        elif what == "validate" and cmd[2] in known:
+            known[cmd[2]] = (known[cmd[2]][0], True)
+        elif what == "drop_constraint":
+            known.pop(cmd[2], None)
+
+
+def judge(facts: Fact, at: Facts, checks: Checks) -> Iterator[Finding]:
+    """MG014-MG018 for one statement, described by FACTS."""
+    if facts[0] == "alter" and facts[2]:
+        table = facts[1]
+        if at.existing(table):
+            for cmd in facts[3]:
+                yield from _alter(at, table, cmd, checks)
+    elif facts[0] == "drop" and facts[1] == "index":
+        if facts[2]:
             return
-        for name in _dropped_names(stmt):
-            if name in facts.step.absent:
+        for name in facts[3]:
+            if name in at.step.absent:
                 continue
-            known = (facts.step.index_tables or {}).get(name)
-            if known is not None and not facts.existing(known):
+            known = (at.step.index_tables or {}).get(name)
+            if known is not None and not at.existing(known):
                 continue
             on = known or "its table"
-            yield facts.at(
+            yield at.at(
                 "MG018",
                 f"DROP INDEX {name} takes {ACCESS_EXCLUSIVE} on {on} until "
                 "every query using the table is done; use `DROP INDEX "
@@ -196,44 +325,30 @@ def judge(node: pgtree.Node, facts: Facts, checks: Checks) -> Iterator[Finding]:
             )
 
 
-def access_exclusive(node: pgtree.Node, facts: Facts) -> str | None:
-    """The existing table NODE takes ACCESS EXCLUSIVE on, if any (MG020)."""
-    kind = pgtree.kind(node)
-    stmt = pgtree.body(node)
+def access_exclusive(facts: Fact, at: Facts) -> str | None:
+    """The existing table the statement FACTS describe takes ACCESS
+    EXCLUSIVE on, if any (MG020)."""
     tables: list[str] = []
-    if kind == "AlterTableStmt" and stmt.get("objtype") == "OBJECT_TABLE":
-        if any(_heavy(cmd) for cmd in _commands(stmt)):
-            tables = [pgtree.relation(stmt.get("relation"))]
-    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_TABLE":
-        tables = [
-            name
-            for name in (_qualified(obj) for obj in stmt.get("objects") or [])
-            if name not in facts.step.absent
-        ]
-    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_INDEX":
-        if not stmt.get("concurrent"):
-            found = facts.step.index_tables or {}
-            tables = [t for n in _dropped_names(stmt) if (t := found.get(n))]
-    elif kind == "DropStmt" and stmt.get("removeType") in (
-        "OBJECT_VIEW",
-        "OBJECT_MATVIEW",
-    ):
-        # a view the migrations made earlier (not this migration): its
-        # readers queue behind the DROP
-        tables = [_qualified(obj) for obj in stmt.get("objects") or []]
-    elif kind == "DropStmt" and stmt.get("removeType") == "OBJECT_TRIGGER":
-        # DROP TRIGGER locks the trigger's table
-        tables = [_qualified(obj, last=1) for obj in stmt.get("objects") or []]
-    elif kind == "RenameStmt" and "OBJECT_TABLE" in (
-        stmt.get("renameType"),
-        stmt.get("relationType"),
-    ):
-        tables = [pgtree.relation(stmt.get("relation"))]
-    elif kind == "TruncateStmt":
-        tables = [
-            pgtree.relation(rel.get("RangeVar")) for rel in stmt.get("relations") or []
-        ]
-    return next((t for t in tables if t and facts.existing(t)), None)
+    if facts[0] == "alter" and facts[2]:
+        if any(cmd[1] for cmd in facts[3]):
+            tables = [facts[1]]
+    elif facts[0] == "drop":
+        _, what, concurrent, names = facts
+        if what == "table":
+            tables = [name for name in names if name not in at.step.absent]
+        elif what == "index":
+            found = at.step.index_tables or {}
+            if not concurrent:
+                tables = [t for n in names if (t := found.get(n))]
+        else:
+            # a view the migrations made earlier (not this migration): its
+            # readers queue behind the DROP; a trigger's table
+            tables = list(names)
+    elif facts[0] == "rename":
+        tables = [facts[1]]
+    elif facts[0] == "truncate":
+        tables = list(facts[1])
+    return next((t for t in tables if t and at.existing(t)), None)
 
 
 # -- ALTER TABLE ------------------------------------------------------------------
@@ -256,17 +371,14 @@ def _heavy(cmd: pgtree.Node) -> bool:
     )
 
 
-def _alter(
-    facts: Facts, table: str, cmd: pgtree.Node, checks: Checks
-) -> Iterator[Finding]:
-    subtype = cmd.get("subtype")
-    definition = cmd.get("def") or {}
-    if subtype == "AT_AddColumn" and "ColumnDef" in definition:
-        yield from _add_column(facts, table, definition["ColumnDef"])
-    elif subtype == "AT_AddConstraint" and "Constraint" in definition:
-        yield from _add_constraint(facts, table, definition["Constraint"])
-    elif subtype == "AT_SetNotNull":
-        column = str(cmd.get("name"))
+def _alter(facts: Facts, table: str, cmd: Fact, checks: Checks) -> Iterator[Finding]:
+    what = cmd[0]
+    if what == "add_column":
+        yield from _add_column(facts, table, cmd[2], cmd[3], cmd[4])
+    elif what == "add_constraint":
+        yield from _add_constraint(facts, table, cmd)
+    elif what == "set_not_null":
+        column = cmd[2]
         if facts.version >= 12 and checks.valid_on(table, column):
             return
         if facts.version >= 12:
@@ -290,27 +402,25 @@ def _alter(
         )
 
 
-def _add_column(facts: Facts, table: str, coldef: pgtree.Node) -> Iterator[Finding]:
-    column = str(coldef.get("colname"))
-    type_names = pgtree.strings(coldef.get("typeName", {}).get("names"))
+def _add_column(
+    facts: Facts, table: str, column: str, type_name: str, constraints: list[Fact]
+) -> Iterator[Finding]:
     why = None
     shown = ""
-    if type_names and type_names[-1].lower() in _SERIAL:
-        why = f"a {type_names[-1]} column draws a sequence value for every row"
-        shown = type_names[-1]
-    constraints = [c.get("Constraint", {}) for c in coldef.get("constraints") or []]
+    if type_name.lower() in _SERIAL:
+        why = f"a {type_name} column draws a sequence value for every row"
+        shown = type_name
     for con in constraints:
-        contype = con.get("contype")
-        if contype == "CONSTR_IDENTITY":
+        what = con[0]
+        if what == "identity":
             why, shown = "an identity column draws a value for every row", "identity"
-        elif contype == "CONSTR_GENERATED" and con.get("generated_kind") != "v":
+        elif what == "stored":
             why = "a stored generated column is computed for every row"
             shown = "GENERATED ... STORED"
-        elif contype == "CONSTR_DEFAULT" and why is None:
-            expr = con.get("raw_expr")
-            if _is_null(expr):
+        elif what == "default" and why is None:
+            _, volatile, is_null = con
+            if is_null:
                 continue
-            volatile = _volatile_call(expr)
             if volatile is not None:
                 why = f"{volatile}() is volatile, so it is computed for every row"
                 shown = f"DEFAULT {volatile}()"
@@ -329,9 +439,9 @@ def _add_column(facts: Facts, table: str, coldef: pgtree.Node) -> Iterator[Findi
             "DEFAULT`",
         )
     for con in constraints:
-        contype = con.get("contype")
-        if contype == "CONSTR_FOREIGN":
-            ref = pgtree.relation(con.get("pktable"))
+        what = con[0]
+        if what == "fk":
+            ref = con[1]
             yield facts.at(
                 "MG016",
                 f"ADD COLUMN {table}.{column} REFERENCES {ref} checks every "
@@ -341,21 +451,19 @@ def _add_column(facts: Facts, table: str, coldef: pgtree.Node) -> Iterator[Findi
                 f"({column}) REFERENCES {ref} NOT VALID`, and `VALIDATE "
                 "CONSTRAINT` it in a later migration",
             )
-        elif contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY"):
-            what = "UNIQUE" if contype == "CONSTR_UNIQUE" else "PRIMARY KEY"
-            yield _unique(facts, table, what, (column,))
+        elif what in ("unique", "primary"):
+            label = "UNIQUE" if what == "unique" else "PRIMARY KEY"
+            yield _unique(facts, table, label, (column,))
 
 
-def _add_constraint(facts: Facts, table: str, con: pgtree.Node) -> Iterator[Finding]:
-    contype = con.get("contype")
-    name = con.get("conname")
+def _add_constraint(facts: Facts, table: str, cmd: Fact) -> Iterator[Finding]:
+    _, _, contype, name, not_valid, ref, using_index, keys, _ = cmd
     validate = (
         f"`ALTER TABLE {table} VALIDATE CONSTRAINT {name}` in a later migration"
         if name
         else "`VALIDATE CONSTRAINT` it in a later migration (name it to do so)"
     )
-    if contype == "CONSTR_FOREIGN" and not con.get("skip_validation"):
-        ref = pgtree.relation(con.get("pktable"))
+    if contype == "fk" and not not_valid:
         label = f"FOREIGN KEY {name}" if name else "a FOREIGN KEY"
         others = f"{table} and {ref}" if ref != table else table
         yield facts.at(
@@ -364,17 +472,16 @@ def _add_constraint(facts: Facts, table: str, con: pgtree.Node) -> Iterator[Find
             f"SHARE ROW EXCLUSIVE lock on {others}, which blocks writes; add "
             f"it with `NOT VALID`, then {validate}",
         )
-    elif contype == "CONSTR_CHECK" and not con.get("skip_validation"):
+    elif contype == "check" and not not_valid:
         label = f"CHECK {name}" if name else "a CHECK constraint"
         yield facts.at(
             "MG016",
             f"{label} on existing table {table} checks every row under "
             f"{ACCESS_EXCLUSIVE}; add it with `NOT VALID`, then {validate}",
         )
-    elif contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not con.get("indexname"):
-        what = "UNIQUE" if contype == "CONSTR_UNIQUE" else "PRIMARY KEY"
-        columns = tuple(pgtree.strings(con.get("keys")))
-        yield _unique(facts, table, what, columns, name)
+    elif contype in ("unique", "primary") and not using_index:
+        label = "UNIQUE" if contype == "unique" else "PRIMARY KEY"
+        yield _unique(facts, table, label, tuple(keys), name)
 
 
 def _unique(

@@ -1,23 +1,26 @@
 """Parse one SQL file: statements with exact positions, syntax errors with
-exact positions, and sqlglot trees for the statements the Catalog and the
-safety rules need.
+exact positions, and what each statement the Catalog and the safety rules
+need does (`effects.Effects`, plain data: no parse tree outlives this
+module).
 
 For the postgres dialect PostgreSQL's own parser (pglast, libpg_query) is the
 authority on syntax: a file it accepts has no syntax error, whatever sqlglot
-makes of it. Every other dialect is checked by sqlglot, statement by
-statement, so one bad statement never hides the rest of the file. Every
-parser call is contained (RecursionError, crashes), and a file's time is
-bounded."""
+makes of it; and its trees are the only ones read (`pgbuild.py`), so each
+statement is parsed once. Every other dialect is checked by sqlglot,
+statement by statement, so one bad statement never hides the rest of the
+file, and its trees are read by `build.py`. Every parser call is contained
+(RecursionError, crashes), and a file's time is bounded."""
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dbdesign.sql import textual
+from dbdesign.sql.effects import Effects
 from dbdesign.sql.split import Statement, split
 from dbdesign.sql.textual import short
 from dbdesign.textio import line_starts
@@ -50,6 +53,18 @@ class SyntaxProblem:
     message: str
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the syntax check said of a file (SQ001, SQ009, notes), without
+    its statements: all that a check of one file needs."""
+
+    dialect: str
+    errors: list[SyntaxProblem]
+    skipped: str | None
+    unchecked: list[tuple[int, str]]
+    notes: list[str]
+
+
 @dataclass
 class ParsedFile:
     path: str
@@ -59,15 +74,22 @@ class ParsedFile:
     errors: list[SyntaxProblem] = field(default_factory=list)
     # why the file was not (fully) checked: templated SQL, a time bound
     skipped: str | None = None
-    # statement index -> sqlglot tree, for the statements that need one
-    trees: dict[int, Any] = field(default_factory=dict)
+    # statement index -> what it does, for the statements that need it
+    effects: dict[int, Effects] = field(default_factory=dict)
     # statements the Catalog would need but sqlglot could not read:
     # (line, short text)
     unreadable: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # statements the syntax check could not judge: (line, why)
     unchecked: list[tuple[int, str]] = field(default_factory=list)
+    # False when a time bound cut the reading short: not worth keeping
+    cacheable: bool = True
     _starts: list[int] | None = field(default=None, repr=False)
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            self.dialect, self.errors, self.skipped, self.unchecked, self.notes
+        )
 
     def position(self, offset: int) -> tuple[int, int]:
         import bisect
@@ -122,13 +144,30 @@ def parse_file(
             f"it is templated ({marker!r}); no parser can read "
             "it as it stands, so it was not checked"
         )
-    elif dialect in POSTGRES_LIKE:
-        _check_postgres(parsed)
-    _trees(parsed, clock)
+    rejected: set[int] | None = None
+    if dialect in POSTGRES_LIKE:
+        rejected = _check_postgres(parsed) if marker is None else _pglast_set()
+    if rejected is not None:
+        _pg_effects(parsed, rejected)
+    else:
+        _trees(parsed, clock)
+    _textual(parsed)
+    parsed.effects = dict(sorted(parsed.effects.items()))  # statement order
     return parsed
 
 
-def _check_postgres(parsed: ParsedFile) -> None:
+def _pglast_set() -> set[int] | None:
+    """An empty set when pglast can be imported, else None."""
+    try:
+        from pglast import parser  # noqa: F401
+    except ImportError:  # pragma: no cover - pglast has no Windows wheels
+        return None
+    return set()
+
+
+def _check_postgres(parsed: ParsedFile) -> set[int] | None:
+    """PostgreSQL's verdict on the file: the indexes of the statements it
+    rejects (each an error); None when pglast is not there."""
     try:
         from pglast import parser as pg
     except ImportError:  # pragma: no cover - pglast has no Windows wheels
@@ -136,20 +175,74 @@ def _check_postgres(parsed: ParsedFile) -> None:
             "pglast is not installed, so PostgreSQL syntax (SQ001) is not "
             "checked; `pip install pglast` for PostgreSQL's own parser"
         )
-        return
+        return None
+    rejected: set[int] = set()
     try:
         pg.parse_sql_json(parsed.text)
-        return  # PostgreSQL accepts the whole file
+        return rejected  # PostgreSQL accepts the whole file
     except Exception:  # find which statements it rejects
         pass
-    for statement in parsed.statements:
+    for index, statement in enumerate(parsed.statements):
         try:
             pg.parse_sql_json(statement.text)
         except Exception as exc:
-            message, index = _pg_error(exc, len(statement.text))
-            offset = statement.start + min(index, len(statement.text))
+            rejected.add(index)
+            message, at = _pg_error(exc, len(statement.text))
+            offset = statement.start + min(at, len(statement.text))
             line, column = parsed.position(offset)
             parsed.errors.append(SyntaxProblem(line, column, message))
+    return rejected
+
+
+def _pg_effects(parsed: ParsedFile, rejected: set[int]) -> None:
+    """PostgreSQL's own trees of the statements the Catalog and the safety
+    rules read (one parse each, no sqlglot), as Effects."""
+    import json
+
+    from pglast import parser as pg
+
+    from dbdesign.sql import locks, pgbuild
+
+    for index, statement in enumerate(parsed.statements):
+        lockable = locks.RELEVANT.match(statement.text) is not None
+        wanted = is_ddl(statement)
+        if not (wanted or lockable):
+            continue
+        if parsed.skipped and templated(statement.text):
+            continue
+        try:
+            if index in rejected:
+                raise ValueError("rejected")
+            tree = json.loads(pg.parse_sql_json(statement.text))
+        except Exception:  # a syntax error (SQ001), a crash: no model
+            if wanted:
+                parsed.unreadable.append((statement.line, short(statement.text)))
+            continue
+        stmts = tree.get("stmts") if isinstance(tree, dict) else None
+        if not isinstance(stmts, list) or len(stmts) != 1:
+            continue
+        node = stmts[0].get("stmt")
+        if isinstance(node, dict) and node:
+            parsed.effects[index] = pgbuild.describe(
+                node, statement, parsed.position, lockable
+            )
+
+
+def _textual(parsed: ParsedFile) -> None:
+    """What no parser read but patterns can: the table a CREATE TABLE
+    that could not be read still makes, COMMENT ON."""
+    unread = {line for line, _ in parsed.unreadable}
+    for index, statement in enumerate(parsed.statements):
+        if index in parsed.effects:
+            continue
+        if statement.line in unread:
+            ops = textual.placeholder(parsed.dialect, statement)
+        elif statement.text[:7].lower() == "comment":
+            ops = textual.comment(parsed.dialect, statement)
+        else:
+            continue
+        if ops:
+            parsed.effects[index] = Effects(tuple(ops))
 
 
 def _pg_error(exc: Exception, length: int) -> tuple[str, int]:
@@ -166,8 +259,12 @@ def _pg_error(exc: Exception, length: int) -> tuple[str, int]:
 def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
     """sqlglot trees: for every statement in other dialects (which is also
     their syntax check), and for the DDL statements in postgres."""
+    import logging
+
     import sqlglot
     from sqlglot.errors import ParseError, TokenError
+
+    from dbdesign.sql.build import describe
 
     logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
     check_syntax = parsed.dialect not in POSTGRES_LIKE and not parsed.skipped
@@ -183,6 +280,7 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
                 f"reading it took over {TIME_BUDGET:.0f} s; statements from "
                 f"line {statement.line} on were not checked"
             )
+            parsed.cacheable = False
             return
         if statement.depth > MAX_DEPTH or len(statement.text) > MAX_STATEMENT:
             what = (
@@ -211,7 +309,7 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
                 except Exception:  # the fallback is best effort
                     tree = None
                 if tree is not None:
-                    parsed.trees[index] = tree
+                    parsed.effects[index] = describe(tree, statement, parsed.dialect)
                     continue
             if check_syntax:
                 parsed.errors.append(_sqlglot_error(parsed, statement, exc))
@@ -250,7 +348,7 @@ def _trees(parsed: ParsedFile, clock: Callable[[], float]) -> None:
                 )
         trees = [tree for tree in trees if tree is not None]
         if wanted and len(trees) == 1:
-            parsed.trees[index] = trees[0]
+            parsed.effects[index] = describe(trees[0], statement, parsed.dialect)
 
 
 def _not_read(

@@ -6,9 +6,9 @@ the table a CREATE TABLE defines when the rest of it cannot be read."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from dbdesign.sql.catalog import Catalog, Origin, Table, normalise_name, qualified
+from dbdesign.sql.catalog import normalise_name, qualified
+from dbdesign.sql.effects import Op
 from dbdesign.sql.split import Statement
 
 _NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
@@ -65,91 +65,87 @@ def text_name(dialect: str, text: str) -> str:
     return qualified(names[-2] if len(names) > 1 else None, names[-1])
 
 
-def command(catalog: Catalog, statement: Statement, path: str) -> None:
-    """A statement sqlglot read as an opaque Command."""
+def command(dialect: str, statement: Statement) -> list[Op]:
+    """The ops of a statement sqlglot read as an opaque Command."""
     text = statement.text
     m = _ATTACH.match(text)
     if m:
-        child = catalog.tables.get(text_name(catalog.dialect, m["child"]))
-        if child is not None:
-            child.parent = (
-                text_name(catalog.dialect, m["parent"])
-                if m["op"].lower() == "attach"
-                else None
-            )
-        return
+        parent = (
+            text_name(dialect, m["parent"]) if m["op"].lower() == "attach" else None
+        )
+        return [("attach", parent, text_name(dialect, m["child"]))]
     m = _RENAME_CONSTRAINT.match(text)
     if m:
-        table = catalog.tables.get(text_name(catalog.dialect, m["table"]))
-        if table is not None:
-            catalog.rename_constraint(
-                table,
-                text_name(catalog.dialect, m["old"]),
-                text_name(catalog.dialect, m["new"]),
+        return [
+            (
+                "rename_constraint",
+                text_name(dialect, m["table"]),
+                text_name(dialect, m["old"]),
+                text_name(dialect, m["new"]),
             )
-        return
+        ]
     m = _ADD_IDENTITY.match(text)
     if m:
-        table = catalog.tables.get(text_name(catalog.dialect, m["table"]))
-        column_name = text_name(catalog.dialect, m["column"])
-        column = table.columns.get(column_name) if table else None
-        if table is not None and column is not None:
-            table.columns[column_name] = replace(
-                column, default="identity", nullable=False
+        return [
+            (
+                "identity",
+                text_name(dialect, m["table"]),
+                text_name(dialect, m["column"]),
             )
-        return
+        ]
     m = _RENAME_TABLE.match(text)
     if m:
-        catalog.rename_table(
-            text_name(catalog.dialect, m["old"]),
-            text_name(catalog.dialect, m["new"]),
-            m["new"],
-        )
-        return
+        return [
+            (
+                "rename_table",
+                text_name(dialect, m["old"]),
+                text_name(dialect, m["new"]),
+                m["new"],
+            )
+        ]
     if re.match(r"(?is)^alter\s+table\b", text) and _IGNORABLE_ALTER.search(text):
-        return
+        return []
     if re.match(r"(?is)^(?:create|alter)\s", text):
-        catalog.unmodelled.append(
-            (Origin(path, statement.line, statement.column), short(statement.text))
-        )
+        return [("unmodelled", (statement.line, statement.column), short(text))]
+    return []
 
 
-def placeholder(catalog: Catalog, statement: Statement, path: str) -> None:
+def placeholder(dialect: str, statement: Statement) -> list[Op]:
     """A CREATE TABLE the model cannot read still creates its table
     (with unknown columns), so that nothing dangles on it."""
     m = _CREATE_TABLE.match(statement.text)
     if m is None:
-        return
-    name = text_name(catalog.dialect, m["name"])
-    if name not in catalog.tables:
-        parts = re.findall(_NAME, m["name"])
-        catalog.tables[name] = Table(
-            name,
-            origin=Origin(path, statement.line, statement.column),
-            spelled=parts[-1].strip('"`[]'),
-            complete=False,
+        return []
+    parts = re.findall(_NAME, m["name"])
+    return [
+        (
+            "placeholder",
+            text_name(dialect, m["name"]),
+            parts[-1].strip('"`[]'),
+            (statement.line, statement.column),
         )
+    ]
 
 
-def comment(catalog: Catalog, statement: Statement, path: str) -> None:
+def comment(dialect: str, statement: Statement) -> list[Op]:
     """COMMENT ON TABLE t / COLUMN t.c IS '...' (or NULL)."""
     m = _COMMENT.match(statement.text)
     if m is None:
-        return
+        return []
     text = None if m["null"] else m["text"][1:-1].replace("''", "'")
     if m["kind"].lower() == "table":
-        table = catalog.tables.get(text_name(catalog.dialect, m["name"]))
-        if table is not None:
-            table.comment = text
-        return
+        return [("comment_table", text_name(dialect, m["name"]), text)]
     parts = re.findall(_NAME, m["name"])
     if len(parts) < 2:
-        return
-    table = catalog.tables.get(text_name(catalog.dialect, ".".join(parts[:-1])))
-    column_name = text_name(catalog.dialect, parts[-1])
-    column = table.columns.get(column_name) if table else None
-    if table is not None and column is not None:
-        table.columns[column_name] = replace(column, comment=text)
+        return []
+    return [
+        (
+            "comment_column",
+            text_name(dialect, ".".join(parts[:-1])),
+            text_name(dialect, parts[-1]),
+            text,
+        )
+    ]
 
 
 def short(text: str) -> str:
