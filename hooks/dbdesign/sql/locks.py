@@ -5,7 +5,9 @@ names the lock, what it blocks, and the safe sequence.
 The verdicts depend on the server (`postgres_version`): before 11 every
 ADD COLUMN ... DEFAULT rewrites the table; from 12 a valid `CHECK (col IS
 NOT NULL)` spares SET NOT NULL its scan. The not-null checks are learnt
-from every forward migration, judged or not, in order."""
+from every forward migration, judged or not, in order. What a statement
+says is read in `lockfacts.py`; which type changes need no rewrite
+(MG013) is in `rewrite.py`."""
 
 from __future__ import annotations
 
@@ -14,17 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from dbdesign.findings import Finding, finding
-from dbdesign.sql import pgtree
 from dbdesign.sql.effects import Fact, Step
+from dbdesign.sql.rewrite import no_rewrite as no_rewrite
 from dbdesign.sql.split import Statement
 
 ACCESS_EXCLUSIVE = "an ACCESS EXCLUSIVE lock that blocks reads and writes"
 
-# Statements these rules read; the others are never given to the parser.
-RELEVANT = re.compile(
-    r"(?is)\A(?:alter\s+table|truncate"
-    r"|drop\s+(?:table|index|view|materialized\s+view|trigger))\b"
-)
 LEARNT = re.compile(r"(?is)\Aalter\s+table\b.*\b(?:check|validate|drop)\b")
 _LOCK_TIMEOUT = re.compile(
     r"(?is)\A(?:set\s+(?:session\s+|local\s+)?lock_timeout\s*(?:=|\bto\b)\s*(?P<value>.+)"
@@ -32,67 +29,8 @@ _LOCK_TIMEOUT = re.compile(
     r"|reset\s+(?P<reset>lock_timeout|all)\b)"
 )
 
-# Functions whose value does not change within a statement (IMMUTABLE or
-# STABLE): a DEFAULT made of them is stored once, from PostgreSQL 11 on.
-_NOT_VOLATILE = frozenset(
-    {
-        "now",
-        "transaction_timestamp",
-        "statement_timestamp",
-        "current_setting",
-        "timezone",
-        "lower",
-        "upper",
-        "btrim",
-        "concat",
-        "to_char",
-        "to_jsonb",
-        "to_json",
-        "jsonb_build_object",
-        "json_build_object",
-        "jsonb_build_array",
-        "json_build_array",
-        "array_fill",
-        "make_interval",
-        "make_date",
-        "make_timestamp",
-        "make_timestamptz",
-        "date_trunc",
-        "length",
-        "md5",
-        "abs",
-        "greatest",
-        "least",
-        "nullif",
-        "pg_current_xact_id_if_assigned",
-        "inet_client_addr",
-        "current_database",
-        "current_schema",
-        "version",
-    }
-)
 _SERIAL = frozenset(
     {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"}
-)
-# ALTER TABLE forms that take a lock weaker than ACCESS EXCLUSIVE
-_LIGHT = frozenset(
-    {
-        "AT_ValidateConstraint",  # SHARE UPDATE EXCLUSIVE
-        "AT_SetStatistics",
-        "AT_SetOptions",
-        "AT_ResetOptions",
-        "AT_ClusterOn",
-        "AT_DropCluster",
-        "AT_AttachPartition",
-        "AT_EnableTrig",
-        "AT_DisableTrig",
-        "AT_EnableTrigAll",
-        "AT_DisableTrigAll",
-        "AT_EnableTrigUser",
-        "AT_DisableTrigUser",
-        "AT_SetRelOptions",
-        "AT_ResetRelOptions",
-    }
 )
 
 
@@ -140,146 +78,6 @@ def lock_timeout_change(statement: Statement) -> bool | None:
         return False
     value = (m["value"] or m["fn"] or "").strip().strip("'\"").lower()
     return value not in ("0", "default", "0ms", "0s")
-
-
-def describe(node: pgtree.Node | None) -> Fact | None:
-    """What the lock rules need of a statement's tree, as plain data (so
-    that it can be kept between runs): one of
-    `("alter", table, on_a_table, [command...])`,
-    `("drop", "table" | "index" | "view" | "trigger", concurrently, [name...])`,
-    `("rename", table)` (a table's rename: "" for any other object),
-    `("truncate", [table...])`; None for anything else."""
-    kind = pgtree.kind(node)
-    stmt = pgtree.body(node)
-    if kind == "AlterTableStmt":
-        return (
-            "alter",
-            pgtree.relation(stmt.get("relation")),
-            stmt.get("objtype") == "OBJECT_TABLE",
-            [_command(cmd) for cmd in _commands(stmt)],
-        )
-    if kind == "DropStmt":
-        objects = stmt.get("objects") or []
-        remove = stmt.get("removeType")
-        if remove == "OBJECT_TABLE":
-            return ("drop", "table", False, [_qualified(o) for o in objects])
-        if remove == "OBJECT_INDEX":
-            return ("drop", "index", bool(stmt.get("concurrent")), _dropped_names(stmt))
-        if remove in ("OBJECT_VIEW", "OBJECT_MATVIEW"):
-            return ("drop", "view", False, [_qualified(o) for o in objects])
-        if remove == "OBJECT_TRIGGER":
-            # DROP TRIGGER locks the trigger's table
-            return ("drop", "trigger", False, [_qualified(o, last=1) for o in objects])
-        return None
-    if kind == "RenameStmt":
-        table = "OBJECT_TABLE" in (stmt.get("renameType"), stmt.get("relationType"))
-        return ("rename", pgtree.relation(stmt.get("relation")) if table else "")
-    if kind == "TruncateStmt":
-        return (
-            "truncate",
-            [pgtree.relation(r.get("RangeVar")) for r in stmt.get("relations") or []],
-        )
-    return None
-
-
-# The shape of `describe`'s facts (`memo.py` checks what it reads back
-# against it): items as in `effects.OPS`; a mapping is a list of facts.
-_CONSTRAINT: dict[str, tuple[object, ...]] = {
-    "identity": (),
-    "stored": (),
-    "default": ("s?", "b"),
-    "fk": ("s",),
-    "unique": (),
-    "primary": (),
-    "other": (),
-}
-_COMMAND: dict[str, tuple[object, ...]] = {
-    "add_column": ("b", "s", "s", _CONSTRAINT),
-    "add_constraint": ("b", "s", "s?", "b", "s", "b", "l", "s?"),
-    "set_not_null": ("b", "s"),
-    "validate": ("b", "s"),
-    "drop_constraint": ("b", "s"),
-    "other": ("b",),
-}
-FACTS: dict[str, tuple[object, ...]] = {
-    "alter": ("s", "b", _COMMAND),
-    "drop": ("s", "b", "l"),
-    "rename": ("s",),
-    "truncate": ("l",),
-}
-
-# A command of an ALTER TABLE: (what, takes ACCESS EXCLUSIVE, details...):
-# ("add_column", heavy, column, last part of its type's name, [constraint...])
-#   with constraints ("identity",) ("stored",) ("default", volatile call or
-#   None, is NULL) ("fk", table) ("unique",) ("primary",) ("other",);
-# ("add_constraint", heavy, kind, name, NOT VALID, referenced table,
-#   USING INDEX, [key column...], column of a `CHECK (col IS NOT NULL)`);
-# ("set_not_null", heavy, column), ("validate", heavy, name),
-# ("drop_constraint", heavy, name), ("other", heavy).
-_CONTYPES = {
-    "CONSTR_FOREIGN": "fk",
-    "CONSTR_CHECK": "check",
-    "CONSTR_UNIQUE": "unique",
-    "CONSTR_PRIMARY": "primary",
-}
-
-
-def _command(cmd: pgtree.Node) -> Fact:
-    subtype = cmd.get("subtype")
-    heavy = _heavy(cmd)
-    definition = cmd.get("def") or {}
-    if subtype == "AT_AddColumn" and "ColumnDef" in definition:
-        coldef = definition["ColumnDef"]
-        type_names = pgtree.strings(coldef.get("typeName", {}).get("names"))
-        constraints = [
-            _column_constraint(c.get("Constraint", {}))
-            for c in coldef.get("constraints") or []
-        ]
-        return (
-            "add_column",
-            heavy,
-            str(coldef.get("colname")),
-            type_names[-1] if type_names else "",
-            constraints,
-        )
-    if subtype == "AT_AddConstraint" and "Constraint" in definition:
-        con = definition["Constraint"]
-        return (
-            "add_constraint",
-            heavy,
-            _CONTYPES.get(str(con.get("contype")), "other"),
-            con.get("conname") or None,
-            bool(con.get("skip_validation")),
-            pgtree.relation(con.get("pktable")),
-            bool(con.get("indexname")),
-            pgtree.strings(con.get("keys")),
-            _not_null_test(con.get("raw_expr")),
-        )
-    if subtype == "AT_SetNotNull":
-        return ("set_not_null", heavy, str(cmd.get("name")))
-    if subtype == "AT_ValidateConstraint":
-        return ("validate", heavy, str(cmd.get("name")))
-    if subtype == "AT_DropConstraint":
-        return ("drop_constraint", heavy, str(cmd.get("name")))
-    return ("other", heavy)
-
-
-def _column_constraint(con: pgtree.Node) -> Fact:
-    contype = con.get("contype")
-    if contype == "CONSTR_IDENTITY":
-        return ("identity",)
-    if contype == "CONSTR_GENERATED":
-        return ("stored",) if con.get("generated_kind") != "v" else ("other",)
-    if contype == "CONSTR_DEFAULT":
-        expr = con.get("raw_expr")
-        return ("default", _volatile_call(expr), _is_null(expr))
-    if contype == "CONSTR_FOREIGN":
-        return ("fk", pgtree.relation(con.get("pktable")))
-    if contype == "CONSTR_UNIQUE":
-        return ("unique",)
-    if contype == "CONSTR_PRIMARY":
-        return ("primary",)
-    return ("other",)
 
 
 def learn(statement: Statement, facts: Fact | None, checks: Checks) -> None:
@@ -352,23 +150,6 @@ def access_exclusive(facts: Fact, at: Facts) -> str | None:
 
 
 # -- ALTER TABLE ------------------------------------------------------------------
-
-
-def _commands(stmt: pgtree.Node) -> list[pgtree.Node]:
-    return [
-        cmd["AlterTableCmd"] for cmd in stmt.get("cmds") or [] if "AlterTableCmd" in cmd
-    ]
-
-
-def _heavy(cmd: pgtree.Node) -> bool:
-    if cmd.get("subtype") in _LIGHT:
-        return False
-    con = cmd.get("def", {}).get("Constraint", {})
-    # a foreign key takes SHARE ROW EXCLUSIVE
-    return not (
-        cmd.get("subtype") == "AT_AddConstraint"
-        and con.get("contype") == "CONSTR_FOREIGN"
-    )
 
 
 def _alter(facts: Facts, table: str, cmd: Fact, checks: Checks) -> Iterator[Finding]:
@@ -503,99 +284,5 @@ def _unique(
     )
 
 
-# -- expressions --------------------------------------------------------------
-
-
-def _volatile_call(expr: object) -> str | None:
-    """The first function in EXPR that PostgreSQL may evaluate per row
-    (volatile, or unknown: a function is VOLATILE unless declared
-    otherwise)."""
-    for node in pgtree.walk(expr):
-        call = node.get("FuncCall")
-        if not isinstance(call, dict):
-            continue
-        names = pgtree.strings(call.get("funcname"))
-        if names and names[-1].lower() not in _NOT_VOLATILE:
-            return names[-1]
-    return None
-
-
-def _is_null(expr: object) -> bool:
-    return isinstance(expr, dict) and expr.get("A_Const", {}).get("isnull") is True
-
-
-def _not_null_test(expr: object) -> str | None:
-    """COL for `CHECK (col IS NOT NULL)`."""
-    if not isinstance(expr, dict):
-        return None
-    test = expr.get("NullTest")
-    if not isinstance(test, dict) or test.get("nulltesttype") != "IS_NOT_NULL":
-        return None
-    fields = test.get("arg", {}).get("ColumnRef", {}).get("fields")
-    names = pgtree.strings(fields)
-    return names[-1] if names else None
-
-
-def _dropped_names(stmt: pgtree.Node) -> list[str]:
-    """The names (last part) of what a DROP INDEX drops."""
-    out = []
-    for obj in stmt.get("objects") or []:
-        names = pgtree.strings(obj.get("List", {}).get("items"))
-        if names:
-            out.append(names[-1])
-    return out
-
-
-def _qualified(obj: pgtree.Node, last: int = 0) -> str:
-    """The qualified name in a DROP's object list; LAST drops that many
-    trailing parts (a trigger's own name after its table's)."""
-    from dbdesign.sql.catalog import qualified
-
-    names = pgtree.strings(obj.get("List", {}).get("items"))
-    names = names[: len(names) - last] if last else names
-    if not names:
-        return ""
-    return qualified(names[-2] if len(names) > 1 else None, names[-1])
-
-
 def _short(table: str) -> str:
     return table.rsplit(".", 1)[-1]
-
-
-# -- type changes PostgreSQL makes without a rewrite (MG013) ------------------
-
-_PARAMS = re.compile(r"^(?P<base>[a-z ]+?)(?:\((?P<params>[\d,]+)\))?$")
-
-
-def no_rewrite(old: str, new: str) -> bool:
-    """Whether PostgreSQL changes a column from OLD to NEW (normalised
-    types) without rewriting the table or its indexes: a longer or
-    unbounded varchar, varchar to text and back, a wider numeric
-    precision at the same scale or an unconstrained numeric, a longer bit
-    varying, cidr to inet."""
-    if (old, new) == ("cidr", "inet"):
-        return True
-    a, b = _PARAMS.match(old), _PARAMS.match(new)
-    if a is None or b is None:
-        return False
-    text_like = ("character varying", "text")
-    if a["base"] in text_like and b["base"] in text_like:
-        if b["base"] == "text" or b["params"] is None:
-            return True  # to text, or to an unbounded varchar
-        return a["base"] != "text" and _wider(a["params"], b["params"])
-    if a["base"] == b["base"] and a["base"] in ("numeric", "bit varying"):
-        if b["params"] is None:
-            return True
-        if a["params"] is None:
-            return False
-        old_p = [int(x) for x in a["params"].split(",")]
-        new_p = [int(x) for x in b["params"].split(",")]
-        same_scale = (old_p[1:] or [0]) == (new_p[1:] or [0])
-        return same_scale and new_p[0] >= old_p[0]
-    return False
-
-
-def _wider(old: str | None, new: str | None) -> bool:
-    if old is None:
-        return new is None
-    return new is None or int(new) >= int(old)

@@ -21,7 +21,7 @@ back is believed unchecked (`fluff_cache.read_private`: a regular file of
 this user, within a bound), and every record must have exactly the shape
 `encode` writes, every number in range for the text it describes, every
 op, fact and string of the types `effects.OPS`, `effects.SAFETY` and
-`locks.FACTS` give. A record that is anything else is a miss: the file is
+`lockfacts.FACTS` give. A record that is anything else is a miss: the file is
 parsed again."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from dbdesign import __version__
-from dbdesign.sql import locks, snapshot
+from dbdesign.sql import lockfacts, snapshot
 from dbdesign.sql.effects import OPS, SAFETY, Effects
 from dbdesign.sql.fluff_cache import cache_dir, read_json, write_private
 from dbdesign.sql.parse import MAX_STATEMENT, ParsedFile, SyntaxProblem, Verdict
@@ -308,7 +308,7 @@ def _decode(path: str, dialect: str, text: str, record: object) -> ParsedFile:
             fact(safety, SAFETY)
             safety = tuple(safety)
         if lock_facts is not None:
-            fact(lock_facts, locks.FACTS)
+            fact(lock_facts, lockfacts.FACTS)
             lock_facts = tuple(lock_facts)
         parsed.effects[index] = Effects(
             tuple(map(tuple, ops)), create, alter, drop, safety, lock_facts

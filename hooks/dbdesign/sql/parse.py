@@ -201,10 +201,10 @@ def _pg_effects(parsed: ParsedFile, rejected: set[int]) -> None:
 
     from pglast import parser as pg
 
-    from dbdesign.sql import locks, pgbuild
+    from dbdesign.sql import lockfacts, pgbuild
 
     for index, statement in enumerate(parsed.statements):
-        lockable = locks.RELEVANT.match(statement.text) is not None
+        lockable = lockfacts.RELEVANT.match(statement.text) is not None
         wanted = is_ddl(statement)
         if not (wanted or lockable):
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dbdesign.sql import locks, pgfacts, pgtree
+from dbdesign.sql import lockfacts, pgfacts, pgtree
 from dbdesign.sql.catalog import is_serial, normalise_type, qualified
 from dbdesign.sql.effects import Effects, Op, column_ops
 from dbdesign.sql.pgprint import default_text, sql_of, type_text
@@ -87,7 +87,7 @@ def describe(
 ) -> Effects:
     """What NODE (the tree of STATEMENT) does. POSITION turns an offset in
     the file into (line, column); LOCKABLE: whether the lock rules read it
-    (`locks.RELEVANT`). Never raises: a tree the reader cannot follow is
+    (`lockfacts.RELEVANT`). Never raises: a tree the reader cannot follow is
     unmodelled DDL."""
     reader = _Reader(statement, position)
     kind, body = pgtree.kind(node), pgtree.body(node)
@@ -103,7 +103,7 @@ def describe(
         pgfacts.altered(kind, body),
         pgfacts.dropped(kind, body),
         safety,
-        locks.describe(node) if lockable else None,
+        lockfacts.describe(node) if lockable else None,
     )
 
 
