@@ -7,13 +7,13 @@ and compares the result with it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 
 from dbdesign import scope, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql.catalog import Catalog, Index, Origin, Table
+from dbdesign.sql import design
+from dbdesign.sql.catalog import Catalog, Index, Origin
 from dbdesign.sql.load import (
     design_catalog,
     migrations,
@@ -203,50 +203,11 @@ def dangling_foreign_key(project: Project, catalog: Catalog) -> Iterator[Finding
                 )
 
 
-_NOT_NULL = re.compile(r'^\(?\s*"?([\w$]+)"?\s+is\s+not\s+null\s*\)?$')
-
-
-def _not_null_only(predicate: str | None) -> set[str] | None:
-    """The columns of a `WHERE a IS NOT NULL [AND b IS NOT NULL]` index
-    predicate (such an index serves every `a = ?` lookup); else None."""
-    if predicate is None:
-        return None
-    columns = set()
-    for part in re.split(r"\s+and\s+", predicate.strip().strip("()")):
-        m = _NOT_NULL.match(part.strip())
-        if m is None:
-            return None
-        columns.add(m[1])
-    return columns
-
-
-def _key_columns(
-    table: Table, catalog: Catalog, for_columns: tuple[str, ...] = ()
-) -> list[tuple[str, ...]]:
-    """Column lists of every index that can serve lookups on TABLE: its
-    own and its partitioned parents' (a parent's index cascades), and
-    partial indexes that only leave out NULLs of FOR_COLUMNS."""
-    out: list[tuple[str, ...]] = []
-    seen: set[str] = set()
-    current: Table | None = table
-    while current is not None and current.name not in seen:
-        seen.add(current.name)
-        if current.primary_key:
-            out.append(current.primary_key)
-        out.extend(current.uniques)
-        for index in catalog.indexes_on(current.name):
-            nulls = _not_null_only(index.predicate)
-            if not index.partial or (nulls is not None and nulls <= set(for_columns)):
-                out.append(index.columns)
-        current = catalog.tables.get(current.parent) if current.parent else None
-    return out
-
-
 def unindexed_foreign_key(project: Project, catalog: Catalog) -> Iterator[Finding]:
     """SQ004: foreign-key columns that no index's leading columns cover."""
     for table in catalog.tables.values():
         for fk in table.foreign_keys:
-            keys = _key_columns(table, catalog, fk.columns)
+            keys = design.key_columns(table, catalog, fk.columns)
             wanted = set(fk.columns)
             if any(set(k[: len(fk.columns)]) == wanted for k in keys):
                 continue
@@ -278,7 +239,7 @@ def redundant_index(project: Project, catalog: Catalog) -> Iterator[Finding]:
         for position, index in enumerate(indexes):
             if index.partial or not index.columns:
                 continue
-            cover = _covering(index, position, indexes, keys)
+            cover = design.covering(index, position, indexes, keys)
             if cover is None:
                 continue
             origin = index.origin
@@ -292,68 +253,6 @@ def redundant_index(project: Project, catalog: Catalog) -> Iterator[Finding]:
             )
 
 
-def _covering(
-    index: Index,
-    position: int,
-    indexes: list[Index],
-    keys: list[tuple[str, tuple[str, ...]]],
-) -> str | None:
-    cols = index.columns
-    # A covering index (`INCLUDE (...)`) serves index-only scans that a key
-    # without those columns cannot: redundant only with an index that
-    # carries them too.
-    if index.method == "btree" and not index.include:
-        for what, key in keys:
-            if key == cols or (not index.unique and key[: len(cols)] == cols):
-                return f"{what} ({', '.join(key)})"
-    for other_pos, other in enumerate(indexes):
-        if other_pos == position or other.partial or other.method != index.method:
-            continue
-        if not set(index.include) <= set(other.columns) | set(other.include):
-            continue
-        if other.columns == cols:
-            # exact duplicates: report the later one, or the plain one of a
-            # plain and a unique index
-            if index.unique and not other.unique:
-                continue
-            if other_pos < position or (other.unique and not index.unique):
-                return f"index {other.name or '(unnamed)'}"
-            continue
-        prefix = len(other.columns) > len(cols) and other.columns[: len(cols)] == cols
-        if prefix and not index.unique and index.method == "btree":
-            return f"index {other.name or '(unnamed)'} ({', '.join(other.columns)})"
-    return None
-
-
-_REPEAT = re.compile(r"^(?P<stem>[A-Za-z_]*?[A-Za-z])_?(?P<n>\d{1,2})$")
-# stems whose numbers are versions or sizes, not repeated values
-_NOT_GROUPS = {
-    "ipv",
-    "sha",
-    "md",
-    "utf",
-    "int",
-    "float",
-    "base",
-    "crc",
-    "http",
-    "oauth",
-    "col",
-    "x",
-    "y",
-    "z",
-    "lat",
-    "lon",
-    "lng",
-}
-_LIST_NAME = re.compile(r"(?:_ids|_list|[a-z0-9](?:Ids|List))$")
-_LIST_TYPES = re.compile(
-    r"^(?:text|character varying|character|json|jsonb|"
-    r"varchar|nvarchar|clob|string|longtext|mediumtext|"
-    r"tinytext)\b"
-)
-
-
 def normalisation_smell(project: Project, catalog: Catalog) -> Iterator[Finding]:
     """SQ006: repeating groups (`phone1`, `phone2`) and list-valued
     columns (`tag_ids text`)."""
@@ -362,12 +261,12 @@ def normalisation_smell(project: Project, catalog: Catalog) -> Iterator[Finding]
             continue  # a partition repeats its parent's columns
         groups: dict[str, list[str]] = {}
         for name in table.columns:
-            m = _REPEAT.match(name)
+            m = design.REPEAT.match(name)
             stem = m["stem"].lower().rstrip("_") if m else ""
             if (
                 m
                 and len(stem) >= 2
-                and stem not in _NOT_GROUPS
+                and stem not in design.NOT_GROUPS
                 and not stem.endswith("_v")
             ):  # versions: cvss_v2, _v3
                 groups.setdefault(m["stem"].lower(), []).append(name)
@@ -385,7 +284,9 @@ def normalisation_smell(project: Project, catalog: Catalog) -> Iterator[Finding]
             )
         for column in table.columns.values():
             spelled = column.spelled or column.name
-            if _LIST_NAME.search(spelled) and _LIST_TYPES.match(column.type):
+            if design.LIST_NAME.search(spelled) and design.LIST_TYPES.match(
+                column.type
+            ):
                 origin = column.origin or table.origin
                 yield _at(
                     project,
@@ -397,19 +298,11 @@ def normalisation_smell(project: Project, catalog: Catalog) -> Iterator[Finding]
                 )
 
 
-_CONVENTIONS = {
-    "snake_case": re.compile(r"^[a-z_][a-z0-9_]*$"),
-    "camelCase": re.compile(r"^[a-z][a-zA-Z0-9]*$"),
-    "PascalCase": re.compile(r"^[A-Z][a-zA-Z0-9]*$"),
-    "UPPER_SNAKE_CASE": re.compile(r"^[A-Z_][A-Z0-9_]*$"),
-}
-
-
 def naming_convention(project: Project, catalog: Catalog) -> Iterator[Finding]:
     """SQ008: table and column names that break the configured naming
     convention (as written in the file)."""
     convention = project.config.naming_convention
-    pattern = _CONVENTIONS.get(convention)
+    pattern = design.CONVENTIONS.get(convention)
     if pattern is None:
         return
     for table in catalog.tables.values():
@@ -420,7 +313,7 @@ def naming_convention(project: Project, catalog: Catalog) -> Iterator[Finding]:
                 "SQ008",
                 table.origin,
                 f"table name {spelled!r} is not {convention}; rename "
-                f"it to {_suggest(spelled, convention)!r}",
+                f"it to {design.suggest(spelled, convention)!r}",
             )
         if table.parent:
             continue
@@ -434,26 +327,8 @@ def naming_convention(project: Project, catalog: Catalog) -> Iterator[Finding]:
                 "SQ008",
                 origin,
                 f"column {table.name}.{name} is not {convention}; rename it "
-                f"to {_suggest(name, convention)!r}",
+                f"to {design.suggest(name, convention)!r}",
             )
-
-
-def _suggest(name: str, convention: str) -> str:
-    words = [
-        w
-        for w in re.split(
-            r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", name
-        )
-        if w
-    ]
-    if not words:
-        return name
-    if convention == "snake_case":
-        return "_".join(w.lower() for w in words)
-    if convention == "UPPER_SNAKE_CASE":
-        return "_".join(w.upper() for w in words)
-    camel = "".join(w[:1].upper() + w[1:].lower() for w in words)
-    return camel if convention == "PascalCase" else camel[:1].lower() + camel[1:]
 
 
 # -- SQ007: drift ---------------------------------------------------------------
@@ -463,7 +338,8 @@ def drift(project: Project) -> Iterator[Finding]:
     """SQ007: replaying the migrations in order does not give the schema
     file; one finding per difference."""
     from dbdesign.sql.bookkeeping import visible
-    from dbdesign.sql.diff import ABSENT, diff
+    from dbdesign.sql.diff import diff
+    from dbdesign.sql.drift import describe
 
     schema = design_catalog(project)
     if schema is None:
@@ -474,43 +350,7 @@ def drift(project: Project) -> Iterator[Finding]:
     note_unmodelled(project, replayed)
     schema_path = project.config.schema_path
     for item in diff(visible(replayed, project.config.drift_ignore), schema):
-        if item.what == "table":
-            if item.migrations == ABSENT:
-                message = (
-                    f"table {item.table} is in {schema_path} but no "
-                    "migration creates it; add a migration that does, "
-                    "or remove it from the schema file"
-                )
-            else:
-                message = (
-                    f"table {item.table} is created by the migrations "
-                    f"but missing from {schema_path}; add it there, "
-                    "or a migration that drops it"
-                )
-        elif item.what == "column" and item.migrations == ABSENT:
-            message = (
-                f"column {item.subject} ({item.schema}) is in "
-                f"{schema_path} but no migration adds it; add a "
-                "migration, or remove it from the schema file"
-            )
-        elif item.what == "column":
-            message = (
-                f"column {item.subject} ({item.migrations}) is added "
-                f"by the migrations but missing from {schema_path}; "
-                "add it there, or a migration that drops it"
-            )
-        else:
-            message = (
-                f"{item.what} of {item.subject} differs: "
-                f"{_side(item.schema)} in {schema_path}, "
-                f"{_side(item.migrations)} after the migrations; add a "
-                "migration or correct the schema file"
-            )
-        yield _at(project, "SQ007", item.origin, message)
-
-
-def _side(text: str) -> str:
-    return "none" if text == "absent" else f"`{text}`"
+        yield _at(project, "SQ007", item.origin, describe(item, schema_path))
 
 
 # -- sqlfluff -------------------------------------------------------------------
