@@ -184,7 +184,9 @@ def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]
             (
                 t
                 for t in checklist.tasks
-                if t.phase is not None and t.phase < task.phase and t.state == "todo"
+                if t.phase is not None
+                and t.phase < task.phase
+                and t.state in ("todo", "in_progress")
             ),
             None,
         )
@@ -193,8 +195,9 @@ def phase_order(path: str, checklist: Checklist, mode: str) -> Iterator[Finding]
                 "CL004",
                 path,
                 f"Phase {task.phase} task is `{_marker(task)}` while "
-                f"Phase {earlier.phase} has a task not started (line "
-                f"{earlier.line}); phase_order is strict",
+                f"Phase {earlier.phase} has a task not finished (`"
+                f"{_marker(earlier)}` at line {earlier.line}); phase_order is "
+                "strict: finish it first or set this task back to `[ ]`",
                 task.line,
                 task.column,
             )
