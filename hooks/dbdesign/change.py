@@ -177,18 +177,7 @@ def _staged(root: Path, top: Path, prefix: str) -> Change:
     # with no commits yet (the first commit) with the empty tree.
     head = git.commit(top, "HEAD")
     old = head or git.empty_tree(top)
-    out = git.output(
-        top,
-        "diff",
-        "--cached",
-        "-z",
-        "--name-status",
-        "-M",
-        "--no-ext-diff",
-        "--ignore-submodules",
-        old,
-        "--",
-    )
+    out = _name_status(top, "--cached", old)
     return _build(root, top, prefix, old, "the staged change", out, empty=head is None)
 
 
@@ -219,7 +208,17 @@ def _against_base(root: Path, top: Path, prefix: str, ref: str) -> Change:
         )
     # The merge base against the working tree: committed, staged and unstaged
     # edits, plus files not yet known to git.
-    out = git.output(
+    out = _name_status(top, merge_base)
+    untracked = git.output(top, "ls-files", "-z", "--others", "--exclude-standard")
+    extra = b"".join(b"A\0" + name + b"\0" for name in git.split_raw(untracked))
+    return _build(
+        root, top, prefix, merge_base, f"the changes since {ref}", out + extra
+    )
+
+
+def _name_status(top: Path, *revs: str) -> bytes:
+    """`git diff --name-status` of REVS (with renames), NUL-separated."""
+    return git.output(
         top,
         "diff",
         "-z",
@@ -227,13 +226,8 @@ def _against_base(root: Path, top: Path, prefix: str, ref: str) -> Change:
         "-M",
         "--no-ext-diff",
         "--ignore-submodules",
-        merge_base,
+        *revs,
         "--",
-    )
-    untracked = git.output(top, "ls-files", "-z", "--others", "--exclude-standard")
-    extra = b"".join(b"A\0" + name + b"\0" for name in git.split_raw(untracked))
-    return _build(
-        root, top, prefix, merge_base, f"the changes since {ref}", out + extra
     )
 
 
@@ -257,18 +251,7 @@ def _push(root: Path, top: Path, prefix: str, from_ref: str, to_ref: str) -> Cha
 def _range(
     root: Path, top: Path, prefix: str, old: str, new: str, empty: bool = False
 ) -> Change:
-    out = git.output(
-        top,
-        "diff",
-        "-z",
-        "--name-status",
-        "-M",
-        "--no-ext-diff",
-        "--ignore-submodules",
-        old,
-        new,
-        "--",
-    )
+    out = _name_status(top, old, new)
     return _build(root, top, prefix, old, "the pushed commits", out, empty=empty)
 
 
