@@ -26,7 +26,7 @@ from dbdesign.sql.load import (
     replay_of,
     trimmed,
 )
-from dbdesign.sql.parse import ParsedFile
+from dbdesign.sql.parsed_file import ParsedFile
 from dbdesign.sql.split import Statement
 from dbdesign.views import folder_of
 

@@ -21,7 +21,7 @@ from dbdesign.sql.load import (
     schema_catalog,
     verdict,
 )
-from dbdesign.sql.parse import Verdict
+from dbdesign.sql.parsed_file import Verdict
 
 
 def check(project: Project) -> Iterator[Finding]:

@@ -13,7 +13,8 @@ from dbdesign import textio
 from dbdesign.errors import UsageError
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
-from dbdesign.sql.parse import ParsedFile, Verdict, parse_file
+from dbdesign.sql.parse import parse_file
+from dbdesign.sql.parsed_file import ParsedFile, Verdict
 from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:

@@ -40,7 +40,8 @@ from dbdesign import __version__
 from dbdesign.sql import lockfacts, snapshot
 from dbdesign.sql.effects import OPS, SAFETY, Effects
 from dbdesign.sql.fluff_cache import cache_dir, read_json, write_private
-from dbdesign.sql.parse import MAX_STATEMENT, ParsedFile, SyntaxProblem, Verdict
+from dbdesign.sql.glotparse import MAX_STATEMENT
+from dbdesign.sql.parsed_file import ParsedFile, SyntaxProblem, Verdict
 from dbdesign.sql.split import Statement
 
 FORMAT = 1
