@@ -142,7 +142,7 @@ def _schema_kept(project: Project) -> tuple[Verdict, Catalog] | None:
         result = project.read(path)
         if memo is not None and isinstance(result, textio.Text):
             from dbdesign.sql import snapshot
-            from dbdesign.sql.memo import decode_verdict
+            from dbdesign.sql.memo_records import decode_verdict
 
             text, dialect = result.text, project.config.dialect
             kept = memo.schema_kept(memo.record_key(text))
