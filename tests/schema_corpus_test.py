@@ -32,8 +32,9 @@ from conftest import CORPUS
 from dbdesign.checks import safety, schema
 from dbdesign.config import Config
 from dbdesign.project import Options, Project
-from dbdesign.sql.load import migrations, parsed, replay_catalog, schema_catalog
+from dbdesign.sql.load import parsed, replay_catalog, schema_catalog
 from dbdesign.sql.parse import parse_file
+from dbdesign.sql.run_order import migrations
 
 pytestmark = pytest.mark.skipif(
     not CORPUS.is_dir(), reason="the shared corpus is not here"
