@@ -18,15 +18,9 @@ from dbdesign.project import Project
 from dbdesign.sql import locks, textual, tools
 from dbdesign.sql.catalog import Column
 from dbdesign.sql.effects import Effects, Fact, Step
-from dbdesign.sql.load import (
-    Migration,
-    baseline_key,
-    migrations,
-    parsed,
-    replay_of,
-    trimmed,
-)
-from dbdesign.sql.parse import ParsedFile
+from dbdesign.sql.load import parsed, replay_of
+from dbdesign.sql.parsed_file import ParsedFile
+from dbdesign.sql.run_order import Migration, baseline_key, migrations, trimmed
 from dbdesign.sql.split import Statement
 from dbdesign.views import folder_of
 
