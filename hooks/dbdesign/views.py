@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbdesign import textio
-from dbdesign.markdown import Checklist, parse_checklist
 from dbdesign.project import Project
 
 if TYPE_CHECKING:
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     # must not pay for the naming schemes' regular expressions (SPEC 7).
     from dbdesign import naming
     from dbdesign.change import Change
+    from dbdesign.markdown import Checklist
 
 _CACHE_KEY = "migrations.folder"
 
@@ -48,6 +48,8 @@ def checklist_of(project: Project) -> Checklist | textio.Unreadable | None:
         return None if result.missing else result
     key = ("checklist", path)
     if key not in project.cache:
+        from dbdesign.markdown import parse_checklist  # not for the SQL hooks
+
         project.cache[key] = parse_checklist(result.text)
     parsed: Checklist = project.cache[key]
     return parsed

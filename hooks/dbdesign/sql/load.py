@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, cast
 from dbdesign import textio
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
-from dbdesign.sql.parse import parse_file
 from dbdesign.sql.parsed_file import ParsedFile, Verdict
 from dbdesign.sql.run_order import Migration, migrations
 from dbdesign.sql.tools import forward_text
@@ -38,6 +37,8 @@ def parsed(project: Project, relpath: str) -> ParsedFile | None:
             memo = _memo(project)
             found = memo.get(relpath, result.text) if memo is not None else None
             if found is None:
+                from dbdesign.sql.parse import parse_file  # a miss: parse
+
                 text = forward_text(result.text)
                 found = parse_file(relpath, text, project.config.dialect)
                 if memo is not None:
