@@ -45,7 +45,7 @@ from dbdesign import rules  # noqa: E402
 from dbdesign.checks import safety  # noqa: E402
 from dbdesign.config import Config  # noqa: E402
 from dbdesign.project import Options, Project  # noqa: E402
-from dbdesign.sql.load import migrations  # noqa: E402
+from dbdesign.sql.run_order import migrations  # noqa: E402
 
 # corpus folder: (project root inside it, migrations folder)
 FOLDERS = {

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT, Repo
-from dbdesign import action
+from dbdesign import action, action_workflow
 from hostile import plant, ran
 from replay_fixtures import needs_postgres
 from workflow_commands import assert_inert, obeyed
@@ -953,7 +953,8 @@ def test_prepare_keys_the_cache_by_the_action_and_the_config(tmp_path: Path) -> 
     ],
 )
 def test_outputs_round_trip(value: str) -> None:
-    text = action.output_lines("name", value) + action.output_lines("n2", "v")
+    lines = action_workflow.output_lines
+    text = lines("name", value) + lines("n2", "v")
     assert parse_outputs(text) == {"name": value, "n2": "v"}
 
 
@@ -979,15 +980,16 @@ def test_inputs() -> None:
 
 def test_event_base_and_labels() -> None:
     event = pull_request_event("b" * 40, "h" * 40, labels=("x", "y"))
-    assert action.event_base(event, {}) == "b" * 40
-    assert action.event_labels(event) == {"x", "y"}
+    assert action_workflow.event_base(event, {}) == "b" * 40
+    assert action_workflow.event_labels(event) == {"x", "y"}
     push = {"before": "c" * 40}
-    assert action.event_base(push, {"GITHUB_EVENT_NAME": "push"}) == "c" * 40
+    assert action_workflow.event_base(push, {"GITHUB_EVENT_NAME": "push"}) == "c" * 40
     assert (
-        action.event_base({"before": "0" * 40}, {"GITHUB_EVENT_NAME": "push"}) is None
+        action_workflow.event_base({"before": "0" * 40}, {"GITHUB_EVENT_NAME": "push"})
+        is None
     )
-    assert action.event_base({}, {}) is None
-    assert action.event_labels({"pull_request": {"labels": "x"}}) == set()
+    assert action_workflow.event_base({}, {}) is None
+    assert action_workflow.event_labels({"pull_request": {"labels": "x"}}) == set()
 
 
 def test_main_unknown_step(capsys: pytest.CaptureFixture[str]) -> None:

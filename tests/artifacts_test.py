@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import projects
 from conftest import Repo
@@ -365,3 +367,21 @@ def test_an_empty_migrations_folder_is_a_stub_from_phase_1(tmp_path: Path) -> No
     )
     (tmp_path / projects.CHECKLIST).write_text(projects.checklist())
     assert projects.run(artifacts.check, tmp_path) == []
+
+
+def _has_content_by_definition(text: str) -> bool:
+    """The rule as the README states it: placeholders out, then at least two
+    letters or digits left."""
+    body = artifacts._PLACEHOLDER.sub(" ", text)
+    return sum(ch.isalnum() for ch in body) >= artifacts._MIN_ALNUM
+
+
+_PIECES = st.sampled_from(
+    ["<!--", "-->", "TODO", "todo:", "TBD", "FIXME", "XXX", "<", ">", "<a b>",
+     "...", "…", "a", "1", "_", "é", "٣", "²", " ", "\n", "-", ".", "xTODO"]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join) | st.text(max_size=40))
+def test_has_content_stops_early_but_agrees_with_its_definition(text: str) -> None:
+    assert artifacts.has_content(text) == _has_content_by_definition(text)

@@ -5,7 +5,7 @@ folder replays into a Catalog.
 Which statements sqlglot cannot read, and why it does not matter:
 - PostgreSQL: pglast (PostgreSQL's own parser) decides syntax, so sqlglot's
   gaps never become SQ001. sqlglot reads only the DDL the Catalog needs, and
-  some of that only after same-length rewrites in `sql/parse.py`: pg_dump's
+  some of that only after same-length rewrites in `sql/glotparse.py`: pg_dump's
   `CREATE INDEX ... ON ONLY t` and PostgreSQL 18's `GENERATED ALWAYS AS
   (...) VIRTUAL` (pagila's film table), and PostgreSQL 18's named
   `CONSTRAINT x NOT NULL col` table constraints (lemmy's down migrations);
@@ -32,8 +32,9 @@ from conftest import CORPUS
 from dbdesign.checks import safety, schema
 from dbdesign.config import Config
 from dbdesign.project import Options, Project
-from dbdesign.sql.load import migrations, parsed, replay_catalog, schema_catalog
+from dbdesign.sql.load import parsed, replay_catalog, schema_catalog
 from dbdesign.sql.parse import parse_file
+from dbdesign.sql.run_order import migrations
 
 pytestmark = pytest.mark.skipif(
     not CORPUS.is_dir(), reason="the shared corpus is not here"

@@ -15,8 +15,8 @@ from dbdesign import config as config_mod
 from dbdesign.checks import migrations, safety
 from dbdesign.findings import Finding
 from dbdesign.project import Options, Project
-from dbdesign.sql.load import migrations as run_order
 from dbdesign.sql.load import replay_catalog
+from dbdesign.sql.run_order import migrations as run_order
 from dbdesign.views import folder_of
 
 N = 22  # migrations per folder

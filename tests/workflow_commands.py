@@ -97,7 +97,7 @@ def obeyed(stream: str) -> list[Command]:
 
 
 def is_ours(command: Command) -> bool:
-    """An annotation as report/github.py and action.py write them: at the
+    """An annotation as report/github.py and action_workflow.py write them: at the
     start of the line, known properties only, a rule code or `dbdesign`
     for its title."""
     return (

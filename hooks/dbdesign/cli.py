@@ -1,6 +1,7 @@
 """The command line: argv in, exit status out. The umbrella `dbdesign`
 command and one tiny main() per hook; `check` and the hooks hand a Request
-to the pipeline, the other subcommands to their module in `commands/`."""
+to the pipeline, the other subcommands to their module in `commands/`
+(their options: `commands/parsers.py`)."""
 
 from __future__ import annotations
 
@@ -139,7 +140,9 @@ def _hook_parser(hook: Hook) -> argparse.ArgumentParser:
     )
     _common(parser, changelog="changelog" in hook.checks)
     if "replay" in hook.checks:
-        _database_url(parser)
+        from dbdesign.commands.parsers import database_url
+
+        database_url(parser)
     parser.add_argument(
         "paths",
         nargs="*",
@@ -168,120 +171,11 @@ def _umbrella_parser() -> argparse.ArgumentParser:
         help="restrict file-level checks to these files",
     )
 
-    init = sub.add_parser(
-        "init", help="scaffold the framework files and any missing artifacts"
-    )
-    init.add_argument("root", nargs="?", metavar="ROOT")
-    init.add_argument(
-        "--templates", metavar="DIR", help="a folder of the team's templates"
-    )
-    init.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="say what would be created; write nothing",
-    )
-    init.add_argument(
-        "--pre-commit",
-        action="store_true",
-        help="also write .pre-commit-config.yaml (or print what to add to it)",
-    )
-    init.add_argument(
-        "--github",
-        action="store_true",
-        help="also write the GitHub workflow .github/workflows/dbdesign.yml",
-    )
-    init.add_argument(
-        "--claude",
-        action="store_true",
-        help="also write the Claude Code command /database and register "
-        "`dbdesign claude-hook` in .claude/settings.json",
-    )
+    # Here, not at the top: the hooks' console scripts never build this parser.
+    from dbdesign.commands import parsers
 
-    migrations = sub.add_parser(
-        "migrations", help="migration tools (`migrations hash`)"
-    )
-    migrations_sub = migrations.add_subparsers(dest="action", metavar="ACTION")
-    migrations_sub.required = True
-    hash_cmd = migrations_sub.add_parser(
-        "hash", help="write the migration integrity file (dbdesign.sum)"
-    )
-    hash_cmd.add_argument("root", nargs="?", metavar="ROOT")
-    hash_cmd.add_argument("--config", metavar="FILE")
-
-    erd = sub.add_parser(
-        "erd",
-        help="print the erDiagram generated from the "
-        "schema, or --write it into the ERD",
-    )
-    erd.add_argument("root", nargs="?", metavar="ROOT")
-    erd.add_argument("--config", metavar="FILE")
-    erd.add_argument(
-        "--write",
-        action="store_true",
-        help="update the block between the dbdesign:erd "
-        "markers (appended when there are none)",
-    )
-
-    baseline = sub.add_parser(
-        "baseline",
-        help="write the findings baseline: today's findings, accepted, so "
-        "that only new ones are reported",
-    )
-    baseline.add_argument("root", nargs="?", metavar="ROOT")
-    baseline.add_argument("--config", metavar="FILE")
-
-    status = sub.add_parser("status", help="checklist progress per phase")
-    status.add_argument("root", nargs="?", metavar="ROOT")
-    status.add_argument("--config", metavar="FILE")
-    status.add_argument("--format", choices=("text", "json"), default="text")
-
-    from dbdesign.report import FORMATS
-
-    replay = sub.add_parser(
-        "replay",
-        help="run the migrations and the schema file on a real database",
-        description="Run the migrations and the schema file on a real "
-        "database: failures (RP001, RP002), exact drift (RP003), downs "
-        "(RP004), observed locks (RP005), the server's version (RP006).",
-    )
-    replay.add_argument("root", nargs="?", metavar="ROOT")
-    _database_url(replay)
-    replay.add_argument(
-        "--write-schema",
-        action="store_true",
-        help="write the schema file from the database the migrations build "
-        "(pg_dump --schema-only, or SQLite's schema) instead of comparing",
-    )
-    replay.add_argument("--config", metavar="FILE")
-    replay.add_argument(
-        "--all",
-        action="store_true",
-        help="judge every migration (downs and locks), not only those the change adds",
-    )
-    replay.add_argument("--base", metavar="REF")
-    replay.add_argument("--format", choices=FORMATS, default="text")
-    replay.add_argument("--strict", action="store_true", help="warnings fail too")
-
-    sub.add_parser(
-        "claude-hook",
-        help="Claude Code's PostToolUse hook: checks an edited design file "
-        "(reads the hook's JSON on stdin)",
-    )
-
-    rules_cmd = sub.add_parser("rules", help="list the rules, or explain one")
-    rules_cmd.add_argument("code", nargs="?", metavar="CODE")
-    rules_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    parsers.add_commands(sub)
     return parser
-
-
-def _database_url(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="a PostgreSQL server on which a throwaway database is made and "
-        "dropped (default: $DBDESIGN_DATABASE_URL, replay.database_url, else "
-        "an ephemeral local server)",
-    )
 
 
 def _guarded(body: Callable[[], int]) -> int:

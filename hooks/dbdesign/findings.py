@@ -7,6 +7,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from dbdesign import rules
 from dbdesign.textio import line_starts
@@ -85,8 +86,7 @@ _SUPPRESSION = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     path: str
     line: int
     column: int
@@ -260,8 +260,7 @@ def with_severity(item: Finding, severity: str) -> Finding:
     return item if item.severity == severity else replace(item, severity=severity)
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     """How many findings of each severity a run reports, and how many files
     it read: what every format's summary line says."""
 

@@ -4,11 +4,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Hook:
+class Hook(NamedTuple):
     """A pre-commit hook: its id (= console script = entry), the checks it
     runs, and how pre-commit should call it. `.pre-commit-hooks.yaml` is
     generated from HOOKS."""

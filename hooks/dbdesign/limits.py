@@ -9,15 +9,14 @@ byte of it is read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dbdesign.config import MAX_CONFIG_BYTES, Config
 
 MIB = 1 << 20
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(NamedTuple):
     kind: str  # for messages: "a SQL file"
     bytes: int
 

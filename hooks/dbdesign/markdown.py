@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from dbdesign.textio import split_lines
 
@@ -41,8 +41,7 @@ _REASON = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     line: int
     level: int
     text: str

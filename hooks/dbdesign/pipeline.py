@@ -9,9 +9,10 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 from dbdesign import meter, rules, scope, selection
 from dbdesign.errors import UsageError
@@ -28,8 +29,7 @@ from dbdesign.project import (
 from dbdesign.textio import inert
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """What the command line asked of a run."""
 
     root: str | None = None
@@ -54,8 +54,7 @@ class Request:
     write_schema: bool = False
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What a run found: the findings to report (filtered, suppressed,
     with their configured severity) and the files its fixes rewrote."""
 
@@ -100,7 +99,7 @@ def projects(request: Request) -> tuple[list[Request], list[str]]:
         if nearest_project(cwd) is None:
             below = projects_below(cwd)
             if below:
-                return [replace(request, root=str(p)) for p in below], []
+                return [request._replace(root=str(p)) for p in below], []
         return [request], []
     whole: dict[Path, None] = {}
     grouped: dict[Path, list[str]] = {}
@@ -117,9 +116,9 @@ def projects(request: Request) -> tuple[list[Request], list[str]]:
             grouped.setdefault(owner, []).append(path)
     if not whole and not grouped and not projects_below(cwd):
         return [request], []  # no project anywhere: the git top-level decides
-    out = [replace(request, root=str(p), paths=()) for p in whole]
+    out = [request._replace(root=str(p), paths=()) for p in whole]
     out += [
-        replace(request, root=str(p), paths=tuple(paths))
+        request._replace(root=str(p), paths=tuple(paths))
         for p, paths in grouped.items()
         if p not in whole
     ]

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dbdesign import limits, meter, textio
 from dbdesign.config import Config, ConfigError
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     from dbdesign.change import Change
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What the command line asked for, beyond the config."""
 
     paths: tuple[str, ...] | None = None  # None: the whole project

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from dbdesign import textio
 from dbdesign.findings import Finding, finding
@@ -30,15 +29,19 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # Real content has at least two letters or digits (`5 m` is a fact); a lone
-# `x` or `-` typed under a heading to get past the check is not.
+# `x` or `-` typed under a heading to get past the check is not. One scan
+# finds placeholders and letters or digits (`[^\W_]` is str.isalnum) left to
+# right, as `_PLACEHOLDER.sub` would see them, and stops at the second.
 _MIN_ALNUM = 2
+_PLACEHOLDER_OR_ALNUM = re.compile(
+    rf"(?:{_PLACEHOLDER.pattern})|(?P<alnum>[^\W_])", _PLACEHOLDER.flags
+)
 _SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
 # Files in the migrations folder that are not migrations.
 _NOT_MIGRATIONS = re.compile(r"^(?:\..*|readme(?:\..*)?|dbdesign\.sum)$", re.I)
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(NamedTuple):
     path: str  # root-relative
     kind: str  # sql, markdown or folder
     role: str  # schema, erd, migrations, changelog, or a document's name
@@ -58,8 +61,7 @@ def required(project: Project) -> list[Artifact]:
     return files
 
 
-@dataclass(frozen=True)
-class _Due:
+class _Due(NamedTuple):
     """Why an artifact must have content now: PHASE (None: always) is
     STATE (`started` or `complete`)."""
 
@@ -169,10 +171,9 @@ def _body(parsed: list[Token]) -> str:
 
 def has_content(text: str) -> bool:
     """Whether TEXT says something once placeholders are taken out."""
-    body = _PLACEHOLDER.sub(" ", text)
     count = 0
-    for ch in body:
-        if ch.isalnum():
+    for match in _PLACEHOLDER_OR_ALNUM.finditer(text):
+        if match["alnum"] is not None:
             count += 1
             if count >= _MIN_ALNUM:
                 return True

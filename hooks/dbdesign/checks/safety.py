@@ -4,42 +4,31 @@ The migrations are replayed in order, statement by statement (the one
 replay of the run, shared with SQ007's drift), so that each rule knows what
 already existed: a table created earlier in the same
 migration, or by a migration the change adds, is new, and changing it is
-safe. Migrations up to `migrations_baseline` are replayed but not judged."""
+safe. Migrations up to `migrations_baseline` are replayed but not judged.
+What counts as judged and as existing is decided in `sql/existing.py`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container, Iterator, Mapping
-from dataclasses import dataclass
 
 from dbdesign import naming, scope, textio
 from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql import locks, textual, tools
+from dbdesign.sql import locks, tools
 from dbdesign.sql.catalog import Column
 from dbdesign.sql.effects import Effects, Fact, Step
-from dbdesign.sql.load import (
-    Migration,
-    baseline_key,
-    migrations,
-    parsed,
-    replay_of,
-    trimmed,
-)
-from dbdesign.sql.parse import ParsedFile
+from dbdesign.sql.existing import Either, Existing, added, at_or_below, deleted_all
+from dbdesign.sql.load import parsed, replay_of
+from dbdesign.sql.parsed_file import ParsedFile
+from dbdesign.sql.run_order import baseline_key, migrations
 from dbdesign.sql.split import Statement
 from dbdesign.views import folder_of
-
-# DELETE without WHERE: the table is empty afterwards
-_DELETE_ALL = re.compile(
-    rf"(?is)^delete\s+from\s+(?:only\s+)?(?P<table>{textual.QNAME})\s*$"
-)
 
 
 def check(project: Project) -> Iterator[Finding]:
     dialect = project.config.dialect
     baseline = baseline_key(project)
-    new_files = _added(project)
+    new_files = added(project)
     replayed = replay_of(project)
     steps = replayed.steps
     folder = folder_of(project) if dialect == "postgres" else None
@@ -55,7 +44,7 @@ def check(project: Project) -> Iterator[Finding]:
         judged = (
             scope.judges_file(project, migration.path)
             and not migration.repeatable
-            and not _at_or_below(migration, baseline)
+            and not at_or_below(migration, baseline)
         )
         if not judged and migration.path not in new_files:
             # Nothing here is judged and nothing it creates is new: only the
@@ -67,14 +56,14 @@ def check(project: Project) -> Iterator[Finding]:
         created_here: set[str] = set()
         emptied: set[str] = set()  # no rows left: MG011 cannot fail
         timeout = _Timeout()
-        existing = _Existing(created_here, new_tables, emptied)
+        existing = Existing(created_here, new_tables, emptied)
 
         for index, statement in enumerate(item.statements):
             effects = item.effects.get(index, _NOTHING)
             facts = effects.safety
             step = file_steps.get(index, _NO_STEP)
             if facts is None:
-                emptied |= _deleted_all(statement, dialect)
+                emptied |= deleted_all(statement, dialect)
             elif judged:
                 yield from _rules(
                     project,
@@ -82,7 +71,7 @@ def check(project: Project) -> Iterator[Finding]:
                     statement,
                     facts,
                     step,
-                    _Either(created_here, new_tables),
+                    Either(created_here, new_tables),
                     emptied,
                 )
             if dialect == "postgres":
@@ -108,18 +97,6 @@ def check(project: Project) -> Iterator[Finding]:
 
 _NOTHING = Effects()
 _NO_STEP = Step()
-
-
-class _Either:
-    """In either set: the union of two sets that grow, without copying
-    them for every statement."""
-
-    def __init__(self, first: set[str], second: set[str]) -> None:
-        self.first = first
-        self.second = second
-
-    def __contains__(self, item: object) -> bool:
-        return item in self.first or item in self.second
 
 
 def _postgres(
@@ -151,23 +128,6 @@ def _postgres(
             "MG019",
             f"{what} cannot run inside a transaction block, but {reason}: "
             f"the deploy fails (SQLSTATE 25001); {mend}",
-        )
-
-
-@dataclass(frozen=True)
-class _Existing:
-    """Whether a table holds rows that a lock or a rewrite would reach:
-    not created by this migration or the change, not emptied."""
-
-    created_here: set[str]
-    new_tables: set[str]
-    emptied: set[str]
-
-    def __call__(self, table: str) -> bool:
-        return not (
-            table in self.created_here
-            or table in self.new_tables
-            or table in self.emptied
         )
 
 
@@ -205,24 +165,6 @@ class _Timeout:
 def _text(project: Project, relpath: str) -> str | None:
     result = project.read(relpath)
     return result.text if isinstance(result, textio.Text) else None
-
-
-def _deleted_all(statement: Statement, dialect: str) -> set[str]:
-    m = _DELETE_ALL.match(statement.text)
-    return set() if m is None else {textual.text_name(dialect, m["table"])}
-
-
-def _added(project: Project) -> frozenset[str]:
-    change = project.change
-    if change is None:
-        return frozenset()
-    return frozenset(change.added) | frozenset(new for _, new in change.renamed)
-
-
-def _at_or_below(migration: Migration, baseline: tuple[int, ...] | None) -> bool:
-    if baseline is None or migration.version is None:
-        return False
-    return trimmed(migration.version) <= baseline
 
 
 def _data_loss(path: str, what: str, line: int, col: int) -> Finding:

@@ -16,12 +16,12 @@ from dbdesign.sql import design
 from dbdesign.sql.catalog import Catalog, Index, Origin
 from dbdesign.sql.load import (
     design_catalog,
-    migrations,
     replay_catalog,
     schema_catalog,
     verdict,
 )
-from dbdesign.sql.parse import Verdict
+from dbdesign.sql.parsed_file import Verdict
+from dbdesign.sql.run_order import migrations
 
 
 def check(project: Project) -> Iterator[Finding]:

@@ -3,7 +3,6 @@ and key lines a `ConfigError` names."""
 
 from __future__ import annotations
 
-import datetime
 import posixpath
 import re
 from collections.abc import Mapping
@@ -54,6 +53,9 @@ _OFF_KEYS = ("integrity_file", "phase_order", "naming_convention")
 
 
 def validate(key: str, value: object, where: Where) -> object:
+    # Only a config file gives values; its parser has loaded datetime already.
+    import datetime
+
     path = (key,)
     if isinstance(value, (datetime.date, datetime.time)):  # TOML reads them
         raise where.error(path, f'{value} reads as a date; quote it: "{value}"')

@@ -1,5 +1,5 @@
 """What to run, in which order, and how: the `replay.setup` files, then each
-forward migration in the folder's order (sql/load.py's list) with its down
+forward migration in the folder's order (sql/run_order.py's list) with its down
 or undo, each run as its tool runs it (in one transaction or not: SPEC 4,
 MG019), and which migrations are in scope (SPEC 3b) for RP004 and RP005."""
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dbdesign import naming, scope, textio
 from dbdesign.project import Project
 from dbdesign.replay.run import NON_TRANSACTIONAL, Script, statements_of
-from dbdesign.sql import load, tools
+from dbdesign.sql import run_order, tools
 from dbdesign.sql.split import Statement
 
 # Sections of one file: dbmate's `-- migrate:up|down`, goose's
@@ -76,7 +76,7 @@ def steps(project: Project) -> list[Step]:
             if item.kind == wanted:
                 downs[naming.pair_key(scheme, item)] = folder.relpath(item.name)
     out: list[Step] = []
-    for migration in load.migrations(project):
+    for migration in run_order.migrations(project):
         if not migration.forward:
             continue
         judged = _judged(project, migration)
@@ -156,11 +156,11 @@ def _transactional(
     return tools.in_transaction(context, statements, 0) is not None
 
 
-def _judged(project: Project, migration: load.Migration) -> bool:
+def _judged(project: Project, migration: run_order.Migration) -> bool:
     """In scope (SPEC 3b: what the change adds, everything with --all) and
     above `migrations_baseline`; repeatable migrations are never judged."""
     if migration.repeatable or not scope.judges_file(project, migration.path):
         return False
-    baseline = load.baseline_key(project)
+    baseline = run_order.baseline_key(project)
     version = migration.version
-    return baseline is None or version is None or load.trimmed(version) > baseline
+    return baseline is None or version is None or run_order.trimmed(version) > baseline

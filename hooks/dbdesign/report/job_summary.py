@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dbdesign.findings import Finding
 from dbdesign.report import job_sections
 
-# Also what action.py uses of the job summary, from where it lives.
+# Also what action_report.py uses of the job summary, from where it lives.
 from dbdesign.report.job_context import Context as Context
 from dbdesign.report.job_context import PullRequest as PullRequest
 from dbdesign.report.job_context import Section as Section

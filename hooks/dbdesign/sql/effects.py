@@ -127,7 +127,7 @@ _NOTHING_KNOWN = Step()
 
 
 class Replayable(Protocol):
-    """A parsed file, as the replay reads it (`parse.ParsedFile`)."""
+    """A parsed file, as the replay reads it (`parsed_file.ParsedFile`)."""
 
     @property
     def path(self) -> str: ...

@@ -1,33 +1,24 @@
 """The project's SQL, parsed once per run and shared through `project.cache`:
 each file's ParsedFile, the schema file's Catalog, and the Catalog that
-replaying the migrations builds."""
+replaying the migrations (in the order `run_order.py` gives) builds."""
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from dbdesign import textio
-from dbdesign.errors import UsageError
 from dbdesign.project import Project
 from dbdesign.sql.catalog import Catalog
-from dbdesign.sql.parse import ParsedFile, Verdict, parse_file
+from dbdesign.sql.parse import parse_file
+from dbdesign.sql.parsed_file import ParsedFile, Verdict
+from dbdesign.sql.run_order import Migration, migrations
 from dbdesign.sql.tools import forward_text
 
 if TYPE_CHECKING:
     from dbdesign.sql.effects import Step
     from dbdesign.sql.locks import Checks
     from dbdesign.sql.memo import Memo
-
-
-@dataclass(frozen=True)
-class Migration:
-    path: str  # root-relative
-    forward: bool  # False for down / undo migrations
-    repeatable: bool = False  # flyway R__ files
-    version: tuple[int, ...] | None = None  # numeric segments, for baselines
 
 
 def parsed(project: Project, relpath: str) -> ParsedFile | None:
@@ -141,7 +132,7 @@ def _schema_kept(project: Project) -> tuple[Verdict, Catalog] | None:
         result = project.read(path)
         if memo is not None and isinstance(result, textio.Text):
             from dbdesign.sql import snapshot
-            from dbdesign.sql.memo import decode_verdict
+            from dbdesign.sql.memo_records import decode_verdict
 
             text, dialect = result.text, project.config.dialect
             kept = memo.schema_kept(memo.record_key(text))
@@ -310,122 +301,3 @@ def _restore(
     except snapshot.Invalid:
         return None
     return catalog, checks, count
-
-
-def migrations(project: Project) -> list[Migration]:
-    """The SQL migration files, in the order they run (repeatable flyway
-    migrations last). The schema file is never one, even when it sits in
-    the migrations folder."""
-    key = "sql.migrations"
-    if key not in project.cache:
-        project.cache[key] = [
-            m for m in _migrations(project) if m.path != project.config.schema_path
-        ]
-    value = project.cache[key]
-    assert isinstance(value, list)
-    return value
-
-
-def _migrations(project: Project) -> list[Migration]:
-    folder = project.config.migrations_path.rstrip("/")
-    if textio.check_inside(project.root, folder) is not None:
-        return []
-    scanned = _scanned(project, folder)
-    if scanned is not None:
-        return scanned
-    base = project.root / folder
-    if not base.is_dir():
-        return []
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.lower().endswith(".sql"):
-                rel = os.path.relpath(os.path.join(dirpath, name), project.root)
-                found.append(rel.replace(os.sep, "/"))
-    found.sort(key=lambda p: _version_key(folder, p))
-    return [_classify(folder, path) for path in found]
-
-
-def _scanned(project: Project, folder: str) -> list[Migration] | None:
-    """The migrations in the order the migrations check runs them (one scan
-    per run, honouring `migrations_ignore`); None when no naming scheme
-    fits, and then every .sql file counts, in a numeric-aware order."""
-    from dbdesign import naming
-    from dbdesign.views import folder_of
-
-    scanned = folder_of(project)
-    if scanned is None or scanned.scheme is None:
-        return None
-    return [
-        Migration(
-            scanned.relpath(item.name),
-            forward=item.forward,
-            repeatable=item.kind == naming.REPEATABLE,
-            version=item.version.key if item.version else None,
-        )
-        for item in scanned.migrations
-        if item.name.lower().endswith(".sql")
-    ]
-
-
-def _version_key(folder: str, path: str) -> tuple[int, list[tuple[int, object]]]:
-    rel = path[len(folder) + 1 :] if path.startswith(folder + "/") else path
-    name = rel.rsplit("/", 1)[-1]
-    repeatable = 1 if re.match(r"(?i)^R__", name) else 0
-    segments: list[tuple[int, object]] = []
-    for part in re.findall(r"\d+|[^\d]+", rel):
-        segments.append((0, int(part)) if part.isdigit() else (1, part))
-    return repeatable, segments
-
-
-def _classify(folder: str, path: str) -> Migration:
-    rel = path[len(folder) + 1 :] if path.startswith(folder + "/") else path
-    name = rel.rsplit("/", 1)[-1].lower()
-    backward = (
-        name.endswith(".down.sql")
-        or name == "down.sql"
-        or bool(re.match(r"^u\d", name))
-        or name.endswith("_down.sql")
-    )
-    unit = rel.split("/", 1)[0] if "/" in rel else name
-    digits = tuple(int(d) for d in re.findall(r"\d+", unit.split("__")[0]))
-    return Migration(
-        path,
-        forward=not backward,
-        repeatable=bool(re.match(r"^r__", name)),
-        version=digits or None,
-    )
-
-
-def baseline_key(project: Project) -> tuple[int, ...] | None:
-    """`migrations_baseline` as numeric segments (trailing zeros dropped,
-    as versions compare). It must name a migration: a baseline above the
-    newest would silently waive every new one (UsageError, exit 2)."""
-    raw = project.config.migrations_baseline
-    if raw is None:
-        return None
-    key = trimmed(tuple(int(d) for d in re.findall(r"\d+", raw)))
-    versioned = [m for m in migrations(project) if m.version is not None]
-    if any(trimmed(m.version or ()) == key for m in versioned):
-        return key
-    where = f"{project.config.source or 'the config'}: migrations_baseline"
-    if not versioned:
-        raise UsageError(
-            f"{where}: {raw!r} names no migration, and "
-            f"{project.config.migrations_path} has none yet; remove the setting"
-        )
-    newest = max(versioned, key=lambda m: trimmed(m.version or ()))
-    raise UsageError(
-        f"{where}: {raw!r} names no migration; the newest is "
-        f"{newest.path.rsplit('/', 1)[-1]}: set the version of an existing "
-        "migration, quoted as its file name writes it"
-    )
-
-
-def trimmed(version: tuple[int, ...]) -> tuple[int, ...]:
-    """VERSION without trailing zeros: 2.0 is 2."""
-    end = len(version)
-    while end and version[end - 1] == 0:
-        end -= 1
-    return version[:end]

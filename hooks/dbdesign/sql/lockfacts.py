@@ -118,7 +118,7 @@ def describe(node: pgtree.Node | None) -> Fact | None:
     return None
 
 
-# The shape of `describe`'s facts (`memo.py` checks what it reads back
+# The shape of `describe`'s facts (`memo_records.py` checks what it reads back
 # against it): items as in `effects.OPS`; a mapping is a list of facts.
 _CONSTRAINT: dict[str, tuple[object, ...]] = {
     "identity": (),

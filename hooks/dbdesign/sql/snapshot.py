@@ -187,7 +187,7 @@ MAX_ITEMS = 1 << 20  # more rows than any cache entry could hold
 
 def rows(value: object, width: int | None = None) -> list[Any]:
     """VALUE, when it is a list (of lists of WIDTH items, with WIDTH);
-    else Invalid. Shared with `memo.py`'s records."""
+    else Invalid. Shared with `memo_records.py`."""
     if type(value) is not list or len(value) > MAX_ITEMS:
         raise Invalid
     if width is not None:
