@@ -85,9 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-n", "--runs", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from dbdesign.replay import server
+    from dbdesign.replay import binaries, server
 
-    bindir = server.find_bindir(None)
+    bindir = binaries.find_bindir(None)
     if bindir is None or not (bindir / "psql").exists():
         print("PostgreSQL's server programs and psql are needed", file=sys.stderr)
         return 2

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from dbdesign import cli
-from dbdesign.replay import server
+from dbdesign.replay import binaries, server
 
-BINDIR = server.find_bindir(None)
+BINDIR = binaries.find_bindir(None)
 needs_postgres = pytest.mark.skipif(
     BINDIR is None and not os.environ.get("CI"),
     reason="PostgreSQL's server programs (initdb, pg_ctl) are not installed; "

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from dbdesign.sql.build import build
-from dbdesign.sql.catalog import (
-    Catalog,
+from dbdesign.sql.catalog import Catalog
+from dbdesign.sql.diff import diff
+from dbdesign.sql.normalise import (
     normalise_default,
     normalise_name,
     normalise_type,
     qualified,
 )
-from dbdesign.sql.diff import diff
 from dbdesign.sql.parse import parse_file
 from dbdesign.sql.split import split
 

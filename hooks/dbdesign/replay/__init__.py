@@ -2,8 +2,8 @@
 a real PostgreSQL server (an ephemeral one, or a throwaway database on a
 server named by URL) or in SQLite's in-memory engine.
 
-- server.py: finding the binaries, the ephemeral server, the throwaway
-  database, signals;
+- binaries.py: finding the server programs, a program's major version;
+- server.py: the ephemeral server, the throwaway database, signals;
 - plan.py: what runs, in which order, and how each tool runs it;
 - run.py: running a file (in one round trip, or statement by statement
   where a failure or a trace needs positions);

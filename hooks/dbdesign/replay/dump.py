@@ -13,7 +13,8 @@ from pathlib import Path
 
 from dbdesign import textio
 from dbdesign.project import Project
-from dbdesign.replay.server import Target, tool_major
+from dbdesign.replay.binaries import tool_major
+from dbdesign.replay.server import Target
 from dbdesign.sql import bookkeeping
 
 # psql meta-commands: `\restrict <random key>` (pg_dump 15.14 and later)

@@ -37,10 +37,10 @@ def database_url(project: Project) -> str | None:
 
 @contextmanager
 def _target(project: Project) -> Iterator[Target]:
-    from dbdesign.replay import database, server
+    from dbdesign.replay import binaries, database, server
 
     url = database_url(project)
-    bindir = server.find_bindir(project.config.replay.postgres_bin, project.root)
+    bindir = binaries.find_bindir(project.config.replay.postgres_bin, project.root)
     try:
         if url:
             with database.named(url, bindir) as target:

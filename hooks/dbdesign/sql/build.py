@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from dbdesign.sql import glotfacts, textual
-from dbdesign.sql.catalog import Catalog, normalise_type
+from dbdesign.sql.catalog import Catalog
 from dbdesign.sql.effects import Effects, Replayable, Step, replay
 from dbdesign.sql.glotread import CreateReader
+from dbdesign.sql.normalise import normalise_type
 from dbdesign.sql.split import Statement
 from dbdesign.sql.trees import column_rename, type_sql
 

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 from dbdesign.sql.apply import APPLY, apply
 from dbdesign.sql.apply import Op as Op
-from dbdesign.sql.catalog import Catalog, Column, Origin, normalise_type
+from dbdesign.sql.catalog import Catalog, Column, Origin
+from dbdesign.sql.normalise import normalise_type
 from dbdesign.sql.split import Statement
 
 Fact = tuple[Any, ...]

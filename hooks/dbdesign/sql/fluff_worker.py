@@ -2,7 +2,8 @@
 parent can kill when a file takes too long, so it is the only module that
 imports sqlfluff. It loads the repository's sqlfluff config without letting
 it run code from the repository, lints one file at a time and sends back
-plain lists that the parent caches and turns into findings."""
+plain lists (`fluff_items.py`) that the parent caches and turns into
+findings."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import gc
 import json
 import logging
 import os
-import re
 from typing import Any, BinaryIO
+
+from dbdesign.sql.fluff_items import FAILS, classify, note, short
 
 # Config keys that make sqlfluff import Python (library_path) or read Jinja
 # files (macros, includes) from the repository.
@@ -27,13 +29,6 @@ SAFE_TEMPLATERS = ("raw", "jinja", "placeholder")
 # kilobytes needs more. The time bound is the real guard against runaway
 # input, so this one only caps memory.
 MAX_PARSE_NODES = 2_000_000
-
-_BOUND = re.compile(
-    r"Maximum parse (?P<what>depth|node count) exceeded \(limit (?P<limit>\d+)\)"
-)
-# Go `{{ .X }}`, Jinja `{% ... %}` and `{{ x }}`, Flyway `${x}`.
-_TEMPLATE_MARK = re.compile(r"\{\{|\{%|\$\{")
-_FAILS = ("PRS", "LXR", "TMP")
 
 # A result is a dict: "items" is a list of
 #   ["v", code, line, column, description, fixable, rule name]  (sqlfluff)
@@ -92,7 +87,7 @@ def serve(tasks: BinaryIO, answers: BinaryIO) -> None:
                     note(
                         1,
                         "sqlfluff failed on this file "
-                        f"({type(exc).__name__}: {_short(exc)}), "
+                        f"({type(exc).__name__}: {short(exc)}), "
                         "so its sqlfluff rules were not checked; "
                         "run `sqlfluff lint` on it to see why",
                     )
@@ -116,10 +111,6 @@ def _thread_lock_for_tqdm() -> None:
     tqdm.set_lock(threading.RLock())
 
 
-def note(line: int | None, message: str) -> list[Any]:
-    return ["n", "SQ009", line, None, message, False, ""]
-
-
 def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
     """Lint TASK's text with the repository's config, made safe."""
     from sqlfluff.core import FluffConfig, Linter
@@ -138,7 +129,7 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
                     note(
                         1,
                         f"sqlfluff's config {shown} cannot be "
-                        f"read ({_short(exc)}), so sqlfluff's rules "
+                        f"read ({short(exc)}), so sqlfluff's rules "
                         f"were not checked; fix {shown}",
                     )
                 ],
@@ -158,7 +149,7 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
                 config=FluffConfig(configs=configs, ignore_local_config=True)
             )
         except Exception as exc:  # sqlfluff raises KeyError, ValueError...
-            why = _short(exc)
+            why = short(exc)
             if isinstance(exc, KeyError):
                 why = f"unknown dialect {configs['core'].get('dialect')!r}"
             where = ", ".join(shown for _, shown in task["config_files"])
@@ -182,7 +173,7 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
     try:
         config.process_raw_file_for_config(text, fname)
     except Exception as exc:
-        why = _short(str(exc).replace(fname, task["path"]))
+        why = short(str(exc).replace(fname, task["path"]))
         return {
             "items": [
                 note(
@@ -219,7 +210,7 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
             "items": [
                 note(
                     1,
-                    f"sqlfluff failed on this file ({_short(exc)}), so its "
+                    f"sqlfluff failed on this file ({short(exc)}), so its "
                     "rules were not checked; simplify the templating or "
                     "report it to sqlfluff",
                 )
@@ -227,7 +218,7 @@ def lint_task(task: dict[str, Any], linters: dict[str, Any]) -> Result:
             "ignored": ignored,
         }
     if fix:
-        unparsable = any(v.rule_code() in _FAILS for v in violations)
+        unparsable = any(v.rule_code() in FAILS for v in violations)
         usable = complete and not unparsable and bool(rendered.templated_variants)
         return {
             "items": [],
@@ -298,110 +289,3 @@ def _nodes(configured: object) -> int:
     # memory is the one resource the time bound does not cover.
     value = configured if isinstance(configured, int) else 0
     return max(value, MAX_PARSE_NODES)
-
-
-def classify(
-    text: str, rendered: bool, violations: list[Any], templater: str
-) -> list[list[Any]]:
-    """Turn sqlfluff's violations into result items: a failed template, a
-    parse bound, or templated SQL sqlfluff cannot read become one SQ009
-    note; everything else keeps sqlfluff's code."""
-    items: list[list[Any]] = []
-    if not rendered:
-        first = next((v for v in violations if v.rule_code() == "TMP"), None)
-        why = _short_desc(first) if first is not None else "no output"
-        return [
-            note(
-                _line(first),
-                f"sqlfluff's {templater} templater cannot "
-                f"render this file ({why}), so sqlfluff's rules were not "
-                "checked; set `templater` in .sqlfluff to one that reads "
-                "it (raw, placeholder), or ignore SQ009 for this file",
-            )
-        ]
-    templated = _TEMPLATE_MARK.search(text) is not None
-    failures = [
-        v for v in violations if v.rule_code() in _FAILS and not _BOUND.search(v.desc())
-    ]
-    if templated and failures:
-        items.append(
-            note(
-                _line(failures[0]),
-                (
-                    f"templated SQL that sqlfluff's {templater} templater leaves "
-                    f"unreadable: {len(failures)} section(s) were not linted "
-                    f"(first: {_short_desc(failures[0])}); set `templater` in "
-                    ".sqlfluff (for `${...}` placeholders: `templater = placeholder`)"
-                ),
-            )
-        )
-    for violation in violations:
-        code = violation.rule_code()
-        desc = violation.desc()
-        bound = _BOUND.search(desc)
-        if code == "PRS" and bound:
-            items.append(note(_line(violation), _bound_message(bound)))
-            continue
-        if templated and code in _FAILS:
-            continue
-        rule = getattr(violation, "rule", None)
-        line, column = _position(violation)
-        items.append(
-            [
-                "v",
-                code,
-                line,
-                column,
-                desc,
-                bool(getattr(violation, "fixable", False)),
-                str(getattr(rule, "name", "") or ""),
-            ]
-        )
-    return items
-
-
-def _bound_message(match: re.Match[str]) -> str:
-    if match["what"] == "depth":
-        return (
-            f"SQL nested deeper than sqlfluff's max_parse_depth "
-            f"({match['limit']}) was not parsed, so sqlfluff's rules were "
-            "not checked on it; raise `max_parse_depth` in .sqlfluff or "
-            "simplify the nesting"
-        )
-    return (
-        f"the file has more than {match['limit']} parse nodes "
-        "(sqlfluff's max_parse_nodes), so sqlfluff's rules were not "
-        "checked; split the file or raise `max_parse_nodes` in .sqlfluff"
-    )
-
-
-def _position(violation: Any) -> tuple[int | None, int | None]:
-    # sqlfluff says 0 where it knows no position (a templater error): no
-    # position, never a line 0 that SARIF and editors reject.
-    line, column = _line_or_none(violation, "line_no"), None
-    if line is not None:
-        column = _line_or_none(violation, "line_pos")
-    return line, column
-
-
-def _line_or_none(violation: Any, name: str) -> int | None:
-    value = getattr(violation, name, None)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        return None
-    return value
-
-
-def _line(violation: Any) -> int | None:
-    if violation is None:
-        return 1
-    line = getattr(violation, "line_no", None)
-    return line if isinstance(line, int) and line > 0 else 1
-
-
-def _short_desc(violation: Any) -> str:
-    return _short(violation.desc())
-
-
-def _short(exc: object, limit: int = 160) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dbdesign.sql.catalog import normalise_type
 from dbdesign.sql.effects import Fact
+from dbdesign.sql.normalise import normalise_type
 from dbdesign.sql.split import Statement
 from dbdesign.sql.trees import column_rename, ident, table_name, type_sql
 

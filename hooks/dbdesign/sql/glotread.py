@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from dbdesign.sql import glotfacts
-from dbdesign.sql.catalog import is_serial, normalise_default
 from dbdesign.sql.effects import Op, column_ops
+from dbdesign.sql.normalise import is_serial, normalise_default
 from dbdesign.sql.split import Statement
 from dbdesign.sql.trees import FOLDS_LOWER, ident, position, table_name, type_sql
 

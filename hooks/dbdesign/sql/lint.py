@@ -15,16 +15,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dbdesign import __version__, rules, textio
-from dbdesign.findings import Finding, external, finding
+from dbdesign import __version__, textio
+from dbdesign.findings import Finding, finding
 from dbdesign.project import Project
-from dbdesign.sql import fluff_cache, fluff_config, fluff_pool
+from dbdesign.sql import fluff_cache, fluff_config, fluff_pool, fluff_results
 from dbdesign.sql.fluff_cache import cache_dir
 from dbdesign.sql.fluff_pool import Failure
 
 __all__ = ["cache_dir", "fix", "fluff_dialect", "lint", "timeout", "within"]
 
-CHECK = "sqlfluff"
 # Per file; `DBDESIGN_SQLFLUFF_TIMEOUT` (seconds) overrides it.
 DEFAULT_TIMEOUT = 60.0
 # sqlfluff lints some 30 KB a second: a file this large could not finish
@@ -182,7 +181,7 @@ def lint(project: Project, paths: Sequence[str]) -> Iterator[Finding]:
     for path in dict.fromkeys(paths):
         yield from early.get(path, ())
         if path in results:
-            yield from _findings(project, path, results[path], dialect)
+            yield from fluff_results.findings(project, path, results[path], dialect)
 
 
 def fix(
@@ -334,78 +333,3 @@ def _jobs(project: Project, texts: Iterator[str]) -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, -(-total // BYTES_PER_WORKER)))
-
-
-# -- findings ----------------------------------------------------------------
-
-
-def _findings(
-    project: Project, path: str, result: dict[str, Any] | Failure, dialect: str
-) -> Iterator[Finding]:
-    if not isinstance(result, dict):
-        yield finding("SQ009", path, _failure_message(result), 1)
-        return
-    if result["ignored"]:
-        names = ", ".join(f"`{name}`" for name in result["ignored"])
-        project.note(
-            f"sqlfluff: ignored {names} from the repository's "
-            "sqlfluff config (it would run code from the "
-            "repository); set `sqlfluff_trust_config: true` to "
-            "allow it"
-        )
-    severity = project.config.severity
-    dialect = str(result.get("dialect") or dialect)
-    for kind, code, line, column, desc, fixable, name in result["items"]:
-        if kind == "n":
-            yield finding("SQ009", path, desc, line, column)
-            continue
-        yield external(
-            code,
-            CHECK,
-            path,
-            _message(code, desc, fixable, name, dialect),
-            line,
-            column,
-            severity.get(code, rules.WARNING),
-            fixable=bool(fixable),  # `--fix` applies sqlfluff's fix
-        )
-
-
-def _message(code: str, desc: str, fixable: bool, name: str, dialect: str) -> str:
-    desc = desc.rstrip(". ")
-    if code == "PRS":
-        return (
-            f"{desc}; sqlfluff's {dialect} grammar cannot parse it, so "
-            "its rules skip this part (if the database accepts it, "
-            "`-- dbdesign: ignore[PRS]` on the line above silences it)"
-        )
-    if code == "TMP":
-        return (
-            f"{desc}; give the templater what it needs in .sqlfluff "
-            "(for Jinja, `[sqlfluff:templater:jinja:context]`)"
-        )
-    rule = f" ({name})" if name else ""
-    if fixable:
-        return f"{desc}{rule}; `dbdesign check --fix` mends it"
-    return f"{desc}{rule}; mend it by hand or configure {code} in .sqlfluff"
-
-
-def _failure_message(failure: Failure) -> str:
-    kind, detail = failure.kind, failure.detail
-    if kind == "timeout":
-        return (
-            f"sqlfluff did not finish linting this file within {detail}, "
-            "so its sqlfluff rules were not checked; raise "
-            "DBDESIGN_SQLFLUFF_TIMEOUT or run `sqlfluff lint` on it "
-            "directly"
-        )
-    if kind == "start":
-        return (
-            f"sqlfluff could not run ({detail}), so sqlfluff's rules were "
-            "not checked; reinstall it with `pip install sqlfluff`"
-        )
-    return (
-        f"sqlfluff stopped while linting this file ({detail}), so its "
-        "sqlfluff rules were not checked; run `sqlfluff lint` on it to "
-        "see why"
-    )

@@ -281,7 +281,7 @@ def _dropped_names(stmt: pgtree.Node) -> list[str]:
 def _qualified(obj: pgtree.Node, last: int = 0) -> str:
     """The qualified name in a DROP's object list; LAST drops that many
     trailing parts (a trigger's own name after its table's)."""
-    from dbdesign.sql.catalog import qualified
+    from dbdesign.sql.normalise import qualified
 
     names = pgtree.strings(obj.get("List", {}).get("items"))
     names = names[: len(names) - last] if last else names

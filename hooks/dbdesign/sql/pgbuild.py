@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 
 from dbdesign.sql import lockfacts, pgfacts, pgtree
-from dbdesign.sql.catalog import is_serial, normalise_type, qualified
 from dbdesign.sql.effects import Effects, Op, column_ops
+from dbdesign.sql.normalise import is_serial, normalise_type, qualified
 from dbdesign.sql.pgprint import default_text, sql_of, type_text
 from dbdesign.sql.split import Statement
 from dbdesign.sql.textual import QNAME, short

@@ -5,8 +5,8 @@ safety rules judge (MG010-MG013)."""
 from __future__ import annotations
 
 from dbdesign.sql import pgtree
-from dbdesign.sql.catalog import normalise_type, qualified
 from dbdesign.sql.effects import Fact
+from dbdesign.sql.normalise import normalise_type, qualified
 from dbdesign.sql.pgprint import type_text
 
 Node = pgtree.Node

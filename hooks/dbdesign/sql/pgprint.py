@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dbdesign.sql import pgtree
-from dbdesign.sql.catalog import normalise_default
+from dbdesign.sql.normalise import normalise_default
 
 Node = pgtree.Node
 

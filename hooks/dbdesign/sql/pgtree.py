@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from dbdesign.sql.catalog import qualified
+from dbdesign.sql.normalise import qualified
 
 Node = dict[str, Any]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from dbdesign.sql.catalog import normalise_name, qualified
 from dbdesign.sql.effects import Op
+from dbdesign.sql.normalise import normalise_name, qualified
 from dbdesign.sql.split import Statement
 
 _NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'

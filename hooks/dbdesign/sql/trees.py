@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dbdesign.sql.catalog import normalise_name, qualified
+from dbdesign.sql.normalise import normalise_name, qualified
 
 FOLDS_LOWER = {"postgres", "redshift", "materialize", "risingwave", "duckdb"}
 
