@@ -8,16 +8,15 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 BOM = "\ufeff"
 MAX_BYTES = 64 << 20  # no design artifact is this large; refuse to load more
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """A decoded text file: TEXT has no BOM; line endings are as on disk."""
 
     path: str
@@ -30,8 +29,7 @@ class Text:
         return split_lines(self.text)
 
 
-@dataclass(frozen=True)
-class Unreadable:
+class Unreadable(NamedTuple):
     """Why a file could not be read as text; REASON reads after the path
     ("is not UTF-8 (invalid byte at offset 12)")."""
 
