@@ -22,19 +22,17 @@ DOCUMENTS = (
     "backup-recovery-plan.md",
     "monitoring-setup.md",
 )
-# What a placeholder looks like: TODO, TBD, FIXME, `<fill me in>`, `...`,
-# an HTML comment of guidance.
-_PLACEHOLDER = re.compile(
-    r"<!--.*?(?:-->|\Z)|\b(?:TODO|TBD|FIXME|XXX)\b:?|<[^<>\n]*>|\.\.\.|…",
-    re.IGNORECASE | re.DOTALL,
-)
-# Real content has at least two letters or digits (`5 m` is a fact); a lone
-# `x` or `-` typed under a heading to get past the check is not. One scan
-# finds placeholders and letters or digits (`[^\W_]` is str.isalnum) left to
-# right, as `_PLACEHOLDER.sub` would see them, and stops at the second.
+# What a placeholder looks like (case-insensitive, `.` spanning lines):
+# TODO, TBD, FIXME, `<fill me in>`, `...`, an HTML comment of guidance.
+PLACEHOLDER = r"<!--.*?(?:-->|\Z)|\b(?:TODO|TBD|FIXME|XXX)\b:?|<[^<>\n]*>|\.\.\.|…"
+# Real content has at least two letters or digits (`5 m` is a fact) once the
+# placeholders are taken out; a lone `x` or `-` typed under a heading to get
+# past the check is not. One scan finds placeholders and letters or digits
+# (`[^\W_]` is str.isalnum) left to right, as removing the placeholders would
+# leave them, and stops at the second.
 _MIN_ALNUM = 2
 _PLACEHOLDER_OR_ALNUM = re.compile(
-    rf"(?:{_PLACEHOLDER.pattern})|(?P<alnum>[^\W_])", _PLACEHOLDER.flags
+    rf"(?:{PLACEHOLDER})|(?P<alnum>[^\W_])", re.IGNORECASE | re.DOTALL
 )
 _SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
 # Files in the migrations folder that are not migrations.
