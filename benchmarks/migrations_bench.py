@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import Sample, median, row, run
+from measure import GIT_ENV, Sample, median, row, run
 
 BIN = Path(sys.executable).parent
 ENV = {
@@ -48,17 +48,7 @@ ENV = {
     if key
     not in ("PYTHONDONTWRITEBYTECODE", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")
 }
-ENV.update(
-    {
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "bench",
-        "GIT_AUTHOR_EMAIL": "bench@example.com",
-        "GIT_COMMITTER_NAME": "bench",
-        "GIT_COMMITTER_EMAIL": "bench@example.com",
-        "NO_COLOR": "1",
-    }
-)
+ENV.update({**GIT_ENV, "NO_COLOR": "1"})
 LIMIT = 1.0
 ADDED_LIMIT = 1.2
 SAFETY = "MG01,MG02"
